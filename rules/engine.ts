@@ -1,0 +1,161 @@
+/**
+ * Runs rules over a set of objects: resolves each rule's config (defaults + user config in the
+ * `--policy-pack-config` format), applies exemptions, and attaches severity and enforcement
+ * level. Both the offline scanner and tests use this; the CrossGuard face calls the rules
+ * itself (the engine hands it one resource at a time) but resolves config the same way.
+ */
+import { control, defaultEnforcement } from "./catalog";
+import { EnforcementLevel, Finding, K8sObject, Rule, RuleConfig, Severity } from "./types";
+
+/** Exemption keys every rule accepts, with their JSON schema. */
+export const COMMON_CONFIG_SCHEMA = {
+    exemptNamespaces: {
+        type: "array",
+        items: { type: "string" },
+        description: "Namespaces whose objects this policy does not check.",
+    },
+    exemptNames: {
+        type: "array",
+        items: { type: "string" },
+        description: "Object names (metadata.name) this policy does not check; a trailing `*` matches a prefix.",
+        default: [] as string[],
+    },
+    exemptLabels: {
+        type: "object",
+        additionalProperties: { type: "string" },
+        description: "Objects carrying all of these labels (key: value) are not checked by this policy.",
+        default: {} as Record<string, string>,
+    },
+} as const;
+
+/** One policy's entry in a `--policy-pack-config` file: a level, or an object with a level and config. */
+export type PolicyConfigEntry = EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>);
+/** The `--policy-pack-config` file format; `all` sets the level of every policy. */
+export type PackConfig = Record<string, PolicyConfigEntry>;
+
+export interface ResolvedRule {
+    rule: Rule;
+    enforcementLevel: EnforcementLevel;
+    severity: Severity;
+    config: RuleConfig;
+}
+
+const LEVELS: readonly EnforcementLevel[] = ["mandatory", "advisory", "disabled"];
+
+function entryLevel(entry: PolicyConfigEntry | undefined): EnforcementLevel | undefined {
+    if (entry === undefined) {
+        return undefined;
+    }
+    const level = typeof entry === "string" ? entry : entry.enforcementLevel;
+    if (level !== undefined && !LEVELS.includes(level)) {
+        throw new Error(`invalid enforcementLevel '${String(level)}': expected one of ${LEVELS.join(", ")}`);
+    }
+    return level;
+}
+
+/** The rule's config with every default applied, overlaid with user values. */
+export function resolveRuleConfig(rule: Rule, user?: Record<string, unknown>): RuleConfig {
+    const cfg: RuleConfig = {
+        exemptNamespaces: [...(rule.defaultExemptNamespaces ?? [])],
+        exemptNames: [],
+        exemptLabels: {},
+    };
+    for (const [key, prop] of Object.entries(rule.config ?? {})) {
+        cfg[key] = structuredClone(prop.default);
+    }
+    for (const [key, value] of Object.entries(user ?? {})) {
+        if (key !== "enforcementLevel") {
+            cfg[key] = value;
+        }
+    }
+    return cfg;
+}
+
+/** Resolve level and config of every rule from a pack config (policy-specific beats `all`). */
+export function resolveRules(rules: readonly Rule[], packConfig: PackConfig = {}): ResolvedRule[] {
+    const all = entryLevel(packConfig.all);
+    return rules.map(rule => {
+        const entry = packConfig[rule.name];
+        const level = entryLevel(entry) ?? all ?? defaultEnforcement(rule.id);
+        const user = entry !== undefined && typeof entry === "object" ? entry : undefined;
+        return { rule, enforcementLevel: level, severity: control(rule.id).severity, config: resolveRuleConfig(rule, user) };
+    });
+}
+
+function matchesName(name: string, patterns: readonly string[]): boolean {
+    return patterns.some(p => (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p));
+}
+
+/** Namespace an object is judged in: its own for namespaced objects, its name for a Namespace. */
+export function namespaceOf(obj: K8sObject): string | undefined {
+    const md = obj.metadata;
+    if (obj.kind === "Namespace") {
+        return typeof md?.name === "string" ? md.name : undefined;
+    }
+    return typeof md?.namespace === "string" ? md.namespace : undefined;
+}
+
+/** True when the config exempts this object. */
+export function isExempt(obj: K8sObject, cfg: RuleConfig): boolean {
+    const ns = namespaceOf(obj);
+    if (ns !== undefined && cfg.exemptNamespaces.includes(ns)) {
+        return true;
+    }
+    const name = obj.metadata?.name;
+    if (typeof name === "string" && matchesName(name, cfg.exemptNames)) {
+        return true;
+    }
+    const want = Object.entries(cfg.exemptLabels ?? {});
+    if (want.length > 0) {
+        const labels = obj.metadata?.labels ?? {};
+        if (want.every(([k, v]) => labels[k] === v)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+export interface EvaluatedFinding extends Finding {
+    policy: string;
+    severity: Severity;
+    enforcementLevel: EnforcementLevel;
+}
+
+/** Evaluate every enabled rule over `objects`; linear in the number of objects per rule. */
+export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8sObject[]): EvaluatedFinding[] {
+    const byKind = new Map<string, K8sObject[]>();
+    for (const obj of objects) {
+        const kind = typeof obj.kind === "string" ? obj.kind : "";
+        let list = byKind.get(kind);
+        if (!list) {
+            byKind.set(kind, (list = []));
+        }
+        list.push(obj);
+    }
+    const out: EvaluatedFinding[] = [];
+    for (const r of resolved) {
+        if (r.enforcementLevel === "disabled") {
+            continue;
+        }
+        const ctx = { config: r.config };
+        const emit = (findings: Finding[]) => {
+            for (const f of findings) {
+                if (!isExempt(f.object, r.config)) {
+                    out.push({ ...f, policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel });
+                }
+            }
+        };
+        if (r.rule.scope === "stack") {
+            emit(r.rule.check(objects, ctx));
+            continue;
+        }
+        for (const kind of r.rule.kinds) {
+            for (const obj of byKind.get(kind) ?? []) {
+                if (!isExempt(obj, r.config)) {
+                    emit(r.rule.check(obj, ctx));
+                }
+            }
+        }
+    }
+    return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * The rule core's vocabulary. Nothing here (or anywhere under rules/) imports Pulumi: rules are
+ * pure functions over plain Kubernetes objects, adapted by thin faces (the CrossGuard pack, the
+ * offline scanner).
+ */
+
+export type Severity = "critical" | "high" | "medium" | "low";
+export type EnforcementLevel = "mandatory" | "advisory" | "disabled";
+
+export interface ObjectMeta {
+    name?: string;
+    generateName?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: unknown[];
+    [key: string]: unknown;
+}
+
+/** Any Kubernetes object, as found in a manifest or in a Pulumi resource's inputs. */
+export interface K8sObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: ObjectMeta;
+    [key: string]: unknown;
+}
+
+/** One violation of one control by one object. */
+export interface Finding {
+    /** Catalog control ID, e.g. `PS-01`. */
+    controlId: string;
+    /** Full sentence naming the container (where there is one) and what is wrong. */
+    message: string;
+    /** Dotted field path inside `object`, e.g. `spec.template.spec.containers[0].securityContext.privileged`. */
+    path?: string;
+    /** The object the finding is about (for stack rules: the offending object). */
+    object: K8sObject;
+    /**
+     * True when the verdict could not be reached because a deciding value is unknown (a Pulumi
+     * preview output). Faces report these as "cannot verify during preview", never as a pass.
+     */
+    unknown?: boolean;
+}
+
+/** JSON-schema fragment for one rule-specific config property (mirrors CrossGuard's configSchema). */
+export interface ConfigProperty {
+    type: "string" | "number" | "integer" | "boolean" | "array" | "object";
+    description: string;
+    default: unknown;
+    items?: Record<string, unknown>;
+    enum?: unknown[];
+    additionalProperties?: unknown;
+    [key: string]: unknown;
+}
+
+/** Resolved per-rule configuration: the common exemption keys plus the rule's own properties. */
+export interface RuleConfig {
+    /** Namespaces whose objects this rule skips. */
+    exemptNamespaces: string[];
+    /** Object names (metadata.name) this rule skips; `*` suffix matches a prefix. */
+    exemptNames: string[];
+    /** Label selector (all key=value pairs must match) of objects this rule skips. */
+    exemptLabels: Record<string, string>;
+    [key: string]: unknown;
+}
+
+export interface RuleContext {
+    /** This rule's resolved config (defaults applied). */
+    config: RuleConfig;
+}
+
+interface RuleBase {
+    /** Catalog control ID (must exist in controls.json). */
+    id: string;
+    /** kebab-case policy name, unique in the pack. */
+    name: string;
+    /** What the rule checks and why, in full sentences. */
+    description: string;
+    /** The concrete fix; names the blueprint component arg where there is one. */
+    remediation: string;
+    /** Kubernetes documentation link. */
+    url: string;
+    /** Rule-specific config properties (exemption keys are added by the framework). */
+    config?: Record<string, ConfigProperty>;
+    /** Default exemptions shipped with the rule (e.g. the Falco namespace), visible in the schema. */
+    defaultExemptNamespaces?: string[];
+}
+
+/** Decided from one object at a time. */
+export interface ResourceRule extends RuleBase {
+    scope: "resource";
+    /** Kinds the rule looks at; the framework only calls `check` for these. */
+    kinds: readonly string[];
+    check(obj: K8sObject, ctx: RuleContext): Finding[];
+}
+
+/** Needs the whole set of objects (a stack, or all files given to the scanner). */
+export interface StackRule extends RuleBase {
+    scope: "stack";
+    /** Kinds the rule may report on. */
+    kinds: readonly string[];
+    check(objects: readonly K8sObject[], ctx: RuleContext): Finding[];
+}
+
+export type Rule = ResourceRule | StackRule;
