@@ -1,11 +1,12 @@
 /**
- * Every rule of the catalog, in catalog order. Faces (the CrossGuard pack, the offline scanner,
- * the docs generator) take their rule list from here.
+ * Every rule of the catalog. Faces (the CrossGuard pack, the offline scanner, the docs
+ * generator, the pack lint) take their rule list from here.
  */
-import { privilegedContainer } from "./pod/ps01-privileged";
+import { AREA_RULES } from "./areas";
+import { POD_RULES } from "./pod";
 import { Rule } from "./types";
 
-export const RULES: readonly Rule[] = [privilegedContainer];
+export const RULES: readonly Rule[] = [...POD_RULES, ...AREA_RULES];
 
 export * from "./types";
 export { UNKNOWN, isUnknown } from "./unknown";
