@@ -1,4 +1,6 @@
-/** Rules of every area other than pod security (images, resources, probes, service accounts, RBAC, networking, namespaces, secrets, other, hygiene, control-plane artefacts), in catalog order. */
+/** Rules of every area other than pod security, in catalog order. */
+import { CLUSTER_AREA_RULES } from "./cluster-areas";
 import { Rule } from "./types";
+import { WORKLOAD_AREA_RULES } from "./workload-areas";
 
-export const AREA_RULES: readonly Rule[] = [];
+export const AREA_RULES: readonly Rule[] = [...WORKLOAD_AREA_RULES, ...CLUSTER_AREA_RULES];
