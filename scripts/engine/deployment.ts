@@ -1,0 +1,55 @@
+/**
+ * Writes resources in `pulumi stack export` format (deployment version 3), so the real engine can
+ * analyze them with `pulumi policy analyze --file`. Resources come from the program run under
+ * mocks (scripts/gather.ts) or from plain Kubernetes manifests.
+ */
+
+export interface DeploymentResource {
+    urn: string;
+    type: string;
+    name?: string;
+    custom: boolean;
+    parent?: string;
+    inputs?: Record<string, unknown>;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** The Pulumi type token of a Kubernetes object: `kubernetes:<group or core>/<version>:<Kind>`. */
+export function kubernetesTypeToken(apiVersion: string, kind: string): string {
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["core", apiVersion];
+    return `kubernetes:${group}/${version}:${kind}`;
+}
+
+/** A plain manifest as a custom resource of a stack (named after kind, namespace and name). */
+export function manifestResource(obj: Record<string, any>, stack: string, project: string): DeploymentResource { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const md = obj.metadata ?? {};
+    const type = kubernetesTypeToken(String(obj.apiVersion), String(obj.kind));
+    const name = [md.namespace, md.name].filter(Boolean).join("-");
+    return { urn: `urn:pulumi:${stack}::${project}::${type}::${name}`, type, name, custom: true, inputs: obj };
+}
+
+/** A deployment file holding a stack resource and every given resource (parented to the stack when parentless). */
+export function toDeployment(resources: readonly DeploymentResource[], stack: string, project: string): object {
+    const stackUrn = `urn:pulumi:${stack}::${project}::${STACK_TYPE}::${project}-${stack}`;
+    const out: object[] = [{ urn: stackUrn, custom: false, type: STACK_TYPE }];
+    for (const r of resources) {
+        if (r.type === STACK_TYPE) {
+            continue;
+        }
+        const inputs = r.inputs ?? {};
+        out.push({
+            urn: r.urn,
+            custom: r.custom,
+            ...(r.custom ? { id: r.name ?? r.urn } : {}),
+            type: r.type,
+            inputs,
+            outputs: inputs,
+            parent: r.parent ?? stackUrn,
+        });
+    }
+    return {
+        version: 3,
+        deployment: { manifest: { time: new Date(0).toISOString(), magic: "", version: "v3.259.0" }, resources: out },
+    };
+}
