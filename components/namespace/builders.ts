@@ -1,0 +1,190 @@
+/**
+ * Pure builders for the objects a SecureNamespace creates. They return plain Kubernetes specs
+ * (no Pulumi types), so they are tested without mocks and reused by other tools.
+ */
+import { ResolvedSecureNamespaceArgs } from "./defaults";
+import { AccessLevelArgs, AccessLevelName, PeerArgs, PssLevel, TrafficRuleArgs } from "./types";
+
+import type * as k8s from "@pulumi/kubernetes";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Obj = Record<string, any>;
+type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec & Obj;
+type PolicyRule = k8s.types.input.rbac.v1.PolicyRule & Obj;
+type Subject = k8s.types.input.rbac.v1.Subject & Obj;
+
+export const PSS_PREFIX = "pod-security.kubernetes.io";
+
+/** Pod Security admission labels: each mode with its level and pinned version. */
+export function pssLabels(levels: { enforce: PssLevel; audit: PssLevel; warn: PssLevel }, version: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const mode of ["enforce", "audit", "warn"] as const) {
+        out[`${PSS_PREFIX}/${mode}`] = levels[mode];
+        out[`${PSS_PREFIX}/${mode}-version`] = version;
+    }
+    return out;
+}
+
+export function quotaSpec(q: ResolvedSecureNamespaceArgs["quota"]): k8s.types.input.core.v1.ResourceQuotaSpec & Obj {
+    return {
+        hard: {
+            "requests.cpu": q.requestsCpu,
+            "requests.memory": q.requestsMemory,
+            "limits.cpu": q.limitsCpu,
+            "limits.memory": q.limitsMemory,
+            pods: String(q.pods),
+            services: String(q.services),
+            secrets: String(q.secrets),
+            configmaps: String(q.configmaps),
+            persistentvolumeclaims: String(q.persistentvolumeclaims),
+            "services.loadbalancers": String(q.loadBalancers),
+            "services.nodeports": String(q.nodePorts),
+        },
+    };
+}
+
+export function limitRangeSpec(l: ResolvedSecureNamespaceArgs["limits"]): k8s.types.input.core.v1.LimitRangeSpec & Obj {
+    return {
+        limits: [
+            {
+                type: "Container",
+                defaultRequest: { cpu: l.defaultRequestCpu, memory: l.defaultRequestMemory },
+                default: { cpu: l.defaultLimitCpu, memory: l.defaultLimitMemory },
+                max: { cpu: l.maxCpu, memory: l.maxMemory },
+            },
+        ],
+    };
+}
+
+/** Deny every ingress and egress for every pod of the namespace. */
+export function defaultDenySpec(): NetworkPolicySpec {
+    return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+}
+
+/** Egress to kube-dns only: namespace and pod selector in the SAME peer, port 53 UDP and TCP. */
+export function dnsEgressSpec(): NetworkPolicySpec {
+    return {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                    },
+                ],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ],
+    };
+}
+
+/** Pods of the namespace may talk to each other (ingress from and egress to the same namespace). */
+export function sameNamespaceSpec(): NetworkPolicySpec {
+    return {
+        podSelector: {},
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+    };
+}
+
+export function peerSpec(p: PeerArgs): Obj {
+    if (p.cidr !== undefined) {
+        return { ipBlock: p.except && p.except.length > 0 ? { cidr: p.cidr, except: [...p.except] } : { cidr: p.cidr } };
+    }
+    const peer: Obj = {};
+    if (p.namespaces !== undefined) {
+        peer.namespaceSelector =
+            p.namespaces.length === 1
+                ? { matchLabels: { "kubernetes.io/metadata.name": p.namespaces[0] } }
+                : { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...p.namespaces] }] };
+    }
+    if (p.podLabels !== undefined || p.namespaces === undefined) {
+        peer.podSelector = { matchLabels: { ...(p.podLabels ?? {}) } };
+    }
+    return peer;
+}
+
+/** A declared allow rule as a NetworkPolicy spec. */
+export function allowRuleSpec(direction: "ingress" | "egress", rule: TrafficRuleArgs): NetworkPolicySpec {
+    const peers = rule.peers.map(peerSpec);
+    const ports = (rule.ports ?? []).map(p => ({ protocol: p.protocol ?? "TCP", port: p.port }));
+    const entry: Obj = direction === "ingress" ? { from: peers } : { to: peers };
+    if (ports.length > 0) {
+        entry.ports = ports;
+    }
+    return {
+        podSelector: rule.podLabels ? { matchLabels: { ...rule.podLabels } } : {},
+        policyTypes: [direction === "ingress" ? "Ingress" : "Egress"],
+        [direction]: [entry],
+    };
+}
+
+const CORE_READ = ["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "serviceaccounts", "events", "resourcequotas", "limitranges"];
+const APPS = ["deployments", "replicasets", "statefulsets", "daemonsets"];
+const BATCH = ["jobs", "cronjobs"];
+const READ = ["get", "list", "watch"];
+const WRITE = ["create", "update", "patch", "delete"];
+
+/**
+ * RBAC rules of an access level. Never wildcards; no Secret reads, exec, attach, port-forward,
+ * escalate, bind or impersonate unless the level opts in.
+ *  - viewer: read workloads, services, config (not Secrets) and events.
+ *  - developer: viewer + manage workloads, services, ConfigMaps, Ingresses, PVCs.
+ *  - admin: developer + write (not read) Secrets, delete pods, scale.
+ * NetworkPolicies, quotas and limits stay platform-owned: no level may change them.
+ */
+export function accessRoleRules(level: AccessLevelName, opts: AccessLevelArgs = {}): PolicyRule[] {
+    const rules: PolicyRule[] = [
+        { apiGroups: [""], resources: [...CORE_READ], verbs: [...READ] },
+        { apiGroups: ["apps"], resources: [...APPS], verbs: [...READ] },
+        { apiGroups: ["batch"], resources: [...BATCH], verbs: [...READ] },
+        { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: [...READ] },
+        { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: [...READ] },
+    ];
+    if (level === "developer" || level === "admin") {
+        rules.push(
+            { apiGroups: [""], resources: ["services", "configmaps", "persistentvolumeclaims"], verbs: [...WRITE] },
+            { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: [...WRITE] },
+            { apiGroups: ["apps"], resources: ["deployments/scale", "statefulsets/scale"], verbs: ["get", "update", "patch"] },
+            { apiGroups: ["batch"], resources: [...BATCH], verbs: [...WRITE] },
+            { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: [...WRITE] },
+            { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: [...WRITE] },
+        );
+    }
+    if (level === "admin") {
+        rules.push(
+            { apiGroups: [""], resources: ["secrets"], verbs: [...WRITE] },
+            { apiGroups: [""], resources: ["pods"], verbs: ["delete"] },
+        );
+    }
+    if (opts.allowSecretsRead) {
+        rules.push({ apiGroups: [""], resources: ["secrets"], verbs: [...READ] });
+    }
+    if (opts.allowExec) {
+        rules.push({ apiGroups: [""], resources: ["pods/exec", "pods/attach"], verbs: ["get", "create"] });
+    }
+    if (opts.allowPortForward) {
+        rules.push({ apiGroups: [""], resources: ["pods/portforward"], verbs: ["get", "create"] });
+    }
+    if (opts.allowRoleManagement) {
+        rules.push({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: [...READ, ...WRITE, "bind", "escalate"] });
+    }
+    if (opts.allowImpersonate) {
+        rules.push({ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] });
+    }
+    return rules;
+}
+
+/** RoleBinding subjects of an access level. */
+export function accessSubjects(opts: AccessLevelArgs): Subject[] {
+    return [
+        ...(opts.groups ?? []).map(name => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name })),
+        ...(opts.users ?? []).map(name => ({ kind: "User", apiGroup: "rbac.authorization.k8s.io", name })),
+    ];
+}

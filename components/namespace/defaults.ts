@@ -1,0 +1,191 @@
+/** SecureNamespace defaults (applied in this one place) and argument validation. */
+import {
+    checkCidr, checkDnsLabel, checkKnownKeys, checkOneOf, checkPort, checkQuantity, checkStringList, ConfigError,
+} from "./validate";
+import {
+    ACCESS_FLAGS, ACCESS_LEVELS, AccessLevelArgs, AccessLevelName, LimitsArgs, NetworkArgs, PSS_LEVELS, PssLevel, QuotaArgs,
+    SecureNamespaceArgs, TrafficRuleArgs,
+} from "./types";
+
+export const DEFAULT_PSS_VERSION = "v1.34";
+
+export const DEFAULT_QUOTA: Required<QuotaArgs> = {
+    requestsCpu: "4",
+    requestsMemory: "8Gi",
+    limitsCpu: "8",
+    limitsMemory: "16Gi",
+    pods: 50,
+    services: 20,
+    secrets: 50,
+    configmaps: 50,
+    persistentvolumeclaims: 10,
+    loadBalancers: 0,
+    nodePorts: 0,
+};
+
+export const DEFAULT_LIMITS: Required<LimitsArgs> = {
+    defaultRequestCpu: "100m",
+    defaultRequestMemory: "128Mi",
+    defaultLimitCpu: "500m",
+    defaultLimitMemory: "512Mi",
+    maxCpu: "2",
+    maxMemory: "4Gi",
+};
+
+export interface ResolvedSecureNamespaceArgs {
+    namespaceName: string;
+    labels: Record<string, string>;
+    podSecurity: { enforce: PssLevel; audit: PssLevel; warn: PssLevel; version: string };
+    quota: Required<QuotaArgs>;
+    limits: Required<LimitsArgs>;
+    network: { allowSameNamespace: boolean; allowDns: boolean; ingress: TrafficRuleArgs[]; egress: TrafficRuleArgs[] };
+    workloadServiceAccounts: string[];
+    access: Partial<Record<AccessLevelName, AccessLevelArgs>>;
+}
+
+const TOP_KEYS = ["namespaceName", "labels", "podSecurity", "quota", "limits", "network", "workloadServiceAccounts", "access"];
+const INT_QUOTA_KEYS = ["pods", "services", "secrets", "configmaps", "persistentvolumeclaims", "loadBalancers", "nodePorts"] as const;
+const QTY_QUOTA_KEYS = ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const;
+
+function checkRules(key: string, rules: unknown): void {
+    if (rules === undefined) {
+        return;
+    }
+    if (!Array.isArray(rules)) {
+        throw new ConfigError(key, "must be a list of rules");
+    }
+    const names = new Set<string>();
+    rules.forEach((r: TrafficRuleArgs, i) => {
+        const k = `${key}[${i}]`;
+        checkKnownKeys(k, r, ["name", "podLabels", "peers", "ports"]);
+        checkDnsLabel(`${k}.name`, r.name);
+        if (names.has(r.name)) {
+            throw new ConfigError(`${k}.name`, `duplicate rule name '${r.name}'`);
+        }
+        names.add(r.name);
+        if (!Array.isArray(r.peers) || r.peers.length === 0) {
+            throw new ConfigError(`${k}.peers`, "must list at least one peer (namespaces, podLabels or cidr)");
+        }
+        r.peers.forEach((p, j) => {
+            const pk = `${k}.peers[${j}]`;
+            checkKnownKeys(pk, p, ["namespaces", "podLabels", "cidr", "except"]);
+            if (p.cidr !== undefined) {
+                checkCidr(`${pk}.cidr`, p.cidr);
+                if (p.namespaces !== undefined || p.podLabels !== undefined) {
+                    throw new ConfigError(pk, "cidr cannot be combined with namespaces or podLabels in one peer");
+                }
+                (p.except ?? []).forEach((e, n) => checkCidr(`${pk}.except[${n}]`, e));
+            } else if (p.namespaces === undefined && p.podLabels === undefined) {
+                throw new ConfigError(pk, "needs namespaces, podLabels or cidr");
+            }
+            if (p.namespaces !== undefined) {
+                checkStringList(`${pk}.namespaces`, p.namespaces, { nonEmpty: true });
+                p.namespaces.forEach((n, m) => checkDnsLabel(`${pk}.namespaces[${m}]`, n));
+            }
+        });
+        (r.ports ?? []).forEach((p, j) => {
+            checkKnownKeys(`${k}.ports[${j}]`, p, ["port", "protocol"]);
+            checkPort(`${k}.ports[${j}].port`, p.port);
+            if (p.protocol !== undefined) {
+                checkOneOf(`${k}.ports[${j}].protocol`, p.protocol, ["TCP", "UDP", "SCTP"]);
+            }
+        });
+    });
+}
+
+/**
+ * Throws a ConfigError naming the full key (`<keyPrefix>.podSecurity.enforce`) and the allowed
+ * values for any invalid argument. Pure: call it before creating anything.
+ */
+export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix: string): void {
+    checkKnownKeys(keyPrefix, args, TOP_KEYS);
+    if (args.namespaceName !== undefined) {
+        checkDnsLabel(`${keyPrefix}.namespaceName`, args.namespaceName);
+    }
+    const ps = args.podSecurity;
+    checkKnownKeys(`${keyPrefix}.podSecurity`, ps, ["enforce", "audit", "warn", "version"]);
+    for (const mode of ["enforce", "audit", "warn"] as const) {
+        if (ps?.[mode] !== undefined) {
+            checkOneOf(`${keyPrefix}.podSecurity.${mode}`, ps[mode], PSS_LEVELS);
+        }
+    }
+    if (ps?.version !== undefined && !/^(latest|v1\.\d+)$/.test(ps.version)) {
+        throw new ConfigError(`${keyPrefix}.podSecurity.version`, `'${ps.version}' is not a Pod Security version; use v1.<minor> (e.g. v1.34) or latest`);
+    }
+    const q = args.quota;
+    checkKnownKeys(`${keyPrefix}.quota`, q, Object.keys(DEFAULT_QUOTA));
+    for (const k of QTY_QUOTA_KEYS) {
+        if (q?.[k] !== undefined) {
+            checkQuantity(`${keyPrefix}.quota.${k}`, q[k]);
+        }
+    }
+    for (const k of INT_QUOTA_KEYS) {
+        const v = q?.[k];
+        if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
+            throw new ConfigError(`${keyPrefix}.quota.${k}`, `'${String(v)}' must be a whole number of objects, 0 or more`);
+        }
+    }
+    checkKnownKeys(`${keyPrefix}.limits`, args.limits, Object.keys(DEFAULT_LIMITS));
+    for (const [k, v] of Object.entries(args.limits ?? {})) {
+        checkQuantity(`${keyPrefix}.limits.${k}`, v);
+    }
+    const net: NetworkArgs | undefined = args.network;
+    checkKnownKeys(`${keyPrefix}.network`, net, ["allowSameNamespace", "allowDns", "ingress", "egress"]);
+    checkRules(`${keyPrefix}.network.ingress`, net?.ingress);
+    checkRules(`${keyPrefix}.network.egress`, net?.egress);
+    if (args.workloadServiceAccounts !== undefined) {
+        checkStringList(`${keyPrefix}.workloadServiceAccounts`, args.workloadServiceAccounts);
+        const seen = new Set<string>();
+        args.workloadServiceAccounts.forEach((sa, i) => {
+            checkDnsLabel(`${keyPrefix}.workloadServiceAccounts[${i}]`, sa);
+            if (sa === "default") {
+                throw new ConfigError(`${keyPrefix}.workloadServiceAccounts[${i}]`, "'default' is the namespace's own ServiceAccount; give workloads their own");
+            }
+            if (seen.has(sa)) {
+                throw new ConfigError(`${keyPrefix}.workloadServiceAccounts[${i}]`, `duplicate ServiceAccount '${sa}'`);
+            }
+            seen.add(sa);
+        });
+    }
+    checkKnownKeys(`${keyPrefix}.access`, args.access, ACCESS_LEVELS);
+    for (const [level, a] of Object.entries(args.access ?? {})) {
+        const k = `${keyPrefix}.access.${level}`;
+        checkKnownKeys(k, a, ACCESS_FLAGS);
+        if (a.groups !== undefined) checkStringList(`${k}.groups`, a.groups);
+        if (a.users !== undefined) checkStringList(`${k}.users`, a.users);
+        if ((a.groups ?? []).length + (a.users ?? []).length === 0) {
+            throw new ConfigError(k, "binds nobody: give at least one entry in groups or users (or remove the level)");
+        }
+        for (const flag of ACCESS_FLAGS.slice(2)) {
+            const v = (a as Record<string, unknown>)[flag];
+            if (v !== undefined && typeof v !== "boolean") {
+                throw new ConfigError(`${k}.${flag}`, `'${String(v)}' must be true or false`);
+            }
+        }
+    }
+}
+
+/** Every default, applied once. */
+export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceArgs): ResolvedSecureNamespaceArgs {
+    const enforce = args.podSecurity?.enforce ?? "restricted";
+    return {
+        namespaceName: args.namespaceName ?? name,
+        labels: { ...(args.labels ?? {}) },
+        podSecurity: {
+            enforce,
+            audit: args.podSecurity?.audit ?? enforce,
+            warn: args.podSecurity?.warn ?? enforce,
+            version: args.podSecurity?.version ?? DEFAULT_PSS_VERSION,
+        },
+        quota: { ...DEFAULT_QUOTA, ...(args.quota ?? {}) },
+        limits: { ...DEFAULT_LIMITS, ...(args.limits ?? {}) },
+        network: {
+            allowSameNamespace: args.network?.allowSameNamespace ?? false,
+            allowDns: args.network?.allowDns ?? true,
+            ingress: [...(args.network?.ingress ?? [])],
+            egress: [...(args.network?.egress ?? [])],
+        },
+        workloadServiceAccounts: [...(args.workloadServiceAccounts ?? [])],
+        access: { ...(args.access ?? {}) },
+    };
+}
