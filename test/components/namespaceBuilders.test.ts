@@ -6,6 +6,10 @@ import {
 import { DEFAULT_LIMITS, DEFAULT_QUOTA, resolveSecureNamespaceArgs } from "../../components/namespace/defaults";
 import { ACCESS_LEVELS } from "../../components/namespace/types";
 
+// Builders return Pulumi input types; tests read them as plain JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const j = (o: unknown): any => o;
+
 const DANGEROUS_VERBS = ["escalate", "bind", "impersonate", "*"];
 
 function grants(rules: ReturnType<typeof accessRoleRules>, resource: string, verb: string): boolean {
@@ -45,7 +49,7 @@ describe("SecureNamespace builders", () => {
     });
 
     describe("quotaSpec", () => {
-        const hard = quotaSpec(DEFAULT_QUOTA).hard;
+        const hard = quotaSpec(DEFAULT_QUOTA).hard as Record<string, string>;
         for (const key of ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "pods", "services", "secrets", "configmaps", "persistentvolumeclaims", "services.loadbalancers", "services.nodeports"]) {
             it(`sets ${key}`, () => assert.ok(hard[key] !== undefined && hard[key] !== ""));
         }
@@ -57,7 +61,7 @@ describe("SecureNamespace builders", () => {
     });
 
     describe("limitRangeSpec", () => {
-        const [l] = limitRangeSpec(DEFAULT_LIMITS).limits;
+        const [l] = j(limitRangeSpec(DEFAULT_LIMITS)).limits;
         it("applies to containers", () => assert.equal(l.type, "Container"));
         it("sets default requests, default limits and max", () => {
             assert.deepEqual(l.defaultRequest, { cpu: "100m", memory: "128Mi" });
@@ -71,7 +75,7 @@ describe("SecureNamespace builders", () => {
             assert.deepEqual(defaultDenySpec(), { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
         });
         it("DNS egress goes to kube-dns in kube-system only, namespace and pod selector in one peer", () => {
-            const spec = dnsEgressSpec();
+            const spec = j(dnsEgressSpec());
             assert.deepEqual(spec.policyTypes, ["Egress"]);
             assert.equal(spec.egress.length, 1);
             assert.deepEqual(spec.egress[0].to, [{
@@ -82,12 +86,12 @@ describe("SecureNamespace builders", () => {
             assert.equal(spec.ingress, undefined);
         });
         it("same-namespace allows only pods of the namespace", () => {
-            const spec = sameNamespaceSpec();
+            const spec = j(sameNamespaceSpec());
             assert.deepEqual(spec.ingress, [{ from: [{ podSelector: {} }] }]);
             assert.deepEqual(spec.egress, [{ to: [{ podSelector: {} }] }]);
         });
         it("an ingress rule from a namespace's pods on a port", () => {
-            const spec = allowRuleSpec("ingress", { name: "web", podLabels: { app: "web" }, peers: [{ namespaces: ["ingress-nginx"], podLabels: { app: "controller" } }], ports: [{ port: 8080 }] });
+            const spec = j(allowRuleSpec("ingress", { name: "web", podLabels: { app: "web" }, peers: [{ namespaces: ["ingress-nginx"], podLabels: { app: "controller" } }], ports: [{ port: 8080 }] }));
             assert.deepEqual(spec.podSelector, { matchLabels: { app: "web" } });
             assert.deepEqual(spec.policyTypes, ["Ingress"]);
             assert.deepEqual(spec.ingress[0], {
@@ -96,7 +100,7 @@ describe("SecureNamespace builders", () => {
             });
         });
         it("an egress rule to a CIDR with exceptions", () => {
-            const spec = allowRuleSpec("egress", { name: "db", peers: [{ cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] }], ports: [{ port: 5432 }] });
+            const spec = j(allowRuleSpec("egress", { name: "db", peers: [{ cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] }], ports: [{ port: 5432 }] }));
             assert.deepEqual(spec.egress[0].to, [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }]);
             assert.deepEqual(spec.policyTypes, ["Egress"]);
         });

@@ -1,0 +1,170 @@
+/** ControlPlaneHardening arguments, their defaults (applied here only) and validation. */
+import { checkCidr, checkDnsLabel, checkKnownKeys, checkOneOf, checkStringList, ConfigError, isIp } from "../namespace/validate";
+import { ENCRYPTION_PROVIDERS, EncryptionProvider, TLS_VERSIONS, TlsVersion } from "./builders";
+
+export interface ControlPlaneHardeningArgs {
+    /** Encryption at rest. See https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/ */
+    readonly encryption?: {
+        /** `aescbc` (default: the provider kubeadm clusters commonly use) or `secretbox` (XSalsa20-Poly1305, authenticated). */
+        readonly provider?: EncryptionProvider;
+        /**
+         * Key names, newest first. The first key encrypts new writes; the others stay as read
+         * keys so data written before a rotation still decrypts. To rotate, put a new name first.
+         * Default `["key1"]`. Each key is 32 random bytes from `@pulumi/random`, kept secret.
+         */
+        readonly keys?: string[];
+        /** Resources to encrypt. Default `["secrets"]`; must include `secrets`. */
+        readonly resources?: string[];
+    };
+    /** kube-apiserver settings. See https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/ */
+    readonly apiServer?: {
+        /** Address clients use, `host:port`. Default `kubernetes.internal:6443`. */
+        readonly controlPlaneEndpoint?: string;
+        /** Extra SANs (DNS names or IPs) on the serving certificate. Default: none besides the built-in names. */
+        readonly certSANs?: string[];
+        /** Service CIDR. Default `10.96.0.0/12`. */
+        readonly serviceClusterIpRange?: string;
+        /** Pod CIDR (kubeadm networking). Default `10.244.0.0/16`. */
+        readonly podSubnet?: string;
+        /** Service-account token issuer URL. Default `https://kubernetes.default.svc.cluster.local`. */
+        readonly serviceAccountIssuer?: string;
+        /** Minimum TLS version. Default `VersionTLS12`; `VersionTLS13` is stricter. Lower is refused. */
+        readonly tlsMinVersion?: TlsVersion;
+        /** etcd endpoints. Default `https://127.0.0.1:2379` (with TLS client certificates). */
+        readonly etcdServers?: string[];
+        /** Days to keep audit logs. Default 30. */
+        readonly auditLogMaxAge?: number;
+        /** Rotated audit files to keep. Default 10. */
+        readonly auditLogMaxBackup?: number;
+        /** Megabytes per audit file before rotation. Default 100. */
+        readonly auditLogMaxSize?: number;
+        /** Whether privileged pods may exist at all. Default `true` only because runtime security (Falco) needs it; Pod Security admission keeps them out of every other namespace. */
+        readonly allowPrivileged?: boolean;
+    };
+    /** Kubernetes version for kubeadm. Default `v1.34.4`. */
+    readonly kubernetesVersion?: string;
+    /** PKI validity. */
+    readonly pki?: {
+        /** CA validity in hours. Default 87600 (10 years, as kubeadm). */
+        readonly caValidityHours?: number;
+        /** Serving certificate validity in hours. Default 8760 (1 year, as kubeadm). */
+        readonly certValidityHours?: number;
+    };
+    /** Directory the artefacts are written under on nodes. Default `/etc/kubernetes`. */
+    readonly root?: string;
+}
+
+export interface ResolvedControlPlaneArgs {
+    encryption: { provider: EncryptionProvider; keys: string[]; resources: string[] };
+    apiServer: {
+        controlPlaneEndpoint: string; certSANs: string[]; serviceClusterIpRange: string; podSubnet: string; serviceAccountIssuer: string;
+        tlsMinVersion: TlsVersion; etcdServers: string[]; auditLogMaxAge: number; auditLogMaxBackup: number; auditLogMaxSize: number;
+        allowPrivileged: boolean;
+    };
+    kubernetesVersion: string;
+    pki: { caValidityHours: number; certValidityHours: number };
+    root: string;
+}
+
+export function resolveControlPlaneArgs(a: ControlPlaneHardeningArgs = {}): ResolvedControlPlaneArgs {
+    return {
+        encryption: {
+            provider: a.encryption?.provider ?? "aescbc",
+            keys: [...(a.encryption?.keys ?? ["key1"])],
+            resources: [...(a.encryption?.resources ?? ["secrets"])],
+        },
+        apiServer: {
+            controlPlaneEndpoint: a.apiServer?.controlPlaneEndpoint ?? "kubernetes.internal:6443",
+            certSANs: [...(a.apiServer?.certSANs ?? [])],
+            serviceClusterIpRange: a.apiServer?.serviceClusterIpRange ?? "10.96.0.0/12",
+            podSubnet: a.apiServer?.podSubnet ?? "10.244.0.0/16",
+            serviceAccountIssuer: a.apiServer?.serviceAccountIssuer ?? "https://kubernetes.default.svc.cluster.local",
+            tlsMinVersion: a.apiServer?.tlsMinVersion ?? "VersionTLS12",
+            etcdServers: [...(a.apiServer?.etcdServers ?? ["https://127.0.0.1:2379"])],
+            auditLogMaxAge: a.apiServer?.auditLogMaxAge ?? 30,
+            auditLogMaxBackup: a.apiServer?.auditLogMaxBackup ?? 10,
+            auditLogMaxSize: a.apiServer?.auditLogMaxSize ?? 100,
+            allowPrivileged: a.apiServer?.allowPrivileged ?? true,
+        },
+        kubernetesVersion: a.kubernetesVersion ?? "v1.34.4",
+        pki: { caValidityHours: a.pki?.caValidityHours ?? 87600, certValidityHours: a.pki?.certValidityHours ?? 8760 },
+        root: a.root ?? "/etc/kubernetes",
+    };
+}
+
+const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function positiveInt(key: string, v: unknown): void {
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 1)) {
+        throw new ConfigError(key, `'${String(v)}' must be a whole number of at least 1`);
+    }
+}
+
+/** Throws a ConfigError naming the full key and the allowed values. Pure: call before creating anything. */
+export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix: string): void {
+    checkKnownKeys(keyPrefix, a, ["encryption", "apiServer", "kubernetesVersion", "pki", "root"]);
+    const e = a.encryption;
+    checkKnownKeys(`${keyPrefix}.encryption`, e, ["provider", "keys", "resources"]);
+    if (e?.provider !== undefined) {
+        checkOneOf(`${keyPrefix}.encryption.provider`, e.provider, ENCRYPTION_PROVIDERS);
+    }
+    if (e?.keys !== undefined) {
+        checkStringList(`${keyPrefix}.encryption.keys`, e.keys);
+        if (e.keys.length === 0) {
+            throw new ConfigError(`${keyPrefix}.encryption.keys`, "must name at least one key: the first encrypts, the rest stay readable after a rotation");
+        }
+        const seen = new Set<string>();
+        e.keys.forEach((k, i) => {
+            checkDnsLabel(`${keyPrefix}.encryption.keys[${i}]`, k);
+            if (seen.has(k)) {
+                throw new ConfigError(`${keyPrefix}.encryption.keys[${i}]`, `duplicate key name '${k}'`);
+            }
+            seen.add(k);
+        });
+    }
+    if (e?.resources !== undefined) {
+        checkStringList(`${keyPrefix}.encryption.resources`, e.resources);
+        if (!e.resources.includes("secrets")) {
+            throw new ConfigError(`${keyPrefix}.encryption.resources`, "must include 'secrets'");
+        }
+    }
+    const s = a.apiServer;
+    const sk = `${keyPrefix}.apiServer`;
+    checkKnownKeys(sk, s, ["controlPlaneEndpoint", "certSANs", "serviceClusterIpRange", "podSubnet", "serviceAccountIssuer", "tlsMinVersion", "etcdServers", "auditLogMaxAge", "auditLogMaxBackup", "auditLogMaxSize", "allowPrivileged"]);
+    if (s?.tlsMinVersion !== undefined) {
+        checkOneOf(`${sk}.tlsMinVersion`, s.tlsMinVersion, TLS_VERSIONS);
+    }
+    if (s?.serviceClusterIpRange !== undefined) checkCidr(`${sk}.serviceClusterIpRange`, s.serviceClusterIpRange);
+    if (s?.podSubnet !== undefined) checkCidr(`${sk}.podSubnet`, s.podSubnet);
+    (s?.certSANs ?? []).forEach((san, i) => {
+        if (typeof san !== "string" || !(isIp(san) || HOST.test(san))) {
+            throw new ConfigError(`${sk}.certSANs[${i}]`, `'${String(san)}' is neither an IP address nor a DNS name`);
+        }
+    });
+    if (s?.serviceAccountIssuer !== undefined && !/^https:\/\/[^\s]+$/.test(s.serviceAccountIssuer)) {
+        throw new ConfigError(`${sk}.serviceAccountIssuer`, `'${s.serviceAccountIssuer}' must be an https:// URL`);
+    }
+    (s?.etcdServers ?? []).forEach((u, i) => {
+        if (typeof u !== "string" || !/^https?:\/\/[^\s/]+$/.test(u)) {
+            throw new ConfigError(`${sk}.etcdServers[${i}]`, `'${String(u)}' must be a URL such as https://10.0.0.5:2379`);
+        }
+    });
+    if (s?.controlPlaneEndpoint !== undefined && !/^[a-z0-9.-]+(:\d{1,5})?$/i.test(s.controlPlaneEndpoint)) {
+        throw new ConfigError(`${sk}.controlPlaneEndpoint`, `'${s.controlPlaneEndpoint}' must be host or host:port`);
+    }
+    positiveInt(`${sk}.auditLogMaxAge`, s?.auditLogMaxAge);
+    positiveInt(`${sk}.auditLogMaxBackup`, s?.auditLogMaxBackup);
+    positiveInt(`${sk}.auditLogMaxSize`, s?.auditLogMaxSize);
+    if (s?.allowPrivileged !== undefined && typeof s.allowPrivileged !== "boolean") {
+        throw new ConfigError(`${sk}.allowPrivileged`, "must be true or false");
+    }
+    if (a.kubernetesVersion !== undefined && !/^v1\.\d+\.\d+$/.test(a.kubernetesVersion)) {
+        throw new ConfigError(`${keyPrefix}.kubernetesVersion`, `'${a.kubernetesVersion}' must look like v1.34.4`);
+    }
+    checkKnownKeys(`${keyPrefix}.pki`, a.pki, ["caValidityHours", "certValidityHours"]);
+    positiveInt(`${keyPrefix}.pki.caValidityHours`, a.pki?.caValidityHours);
+    positiveInt(`${keyPrefix}.pki.certValidityHours`, a.pki?.certValidityHours);
+    if (a.root !== undefined && !/^\/[^\s]*$/.test(a.root)) {
+        throw new ConfigError(`${keyPrefix}.root`, `'${a.root}' must be an absolute path`);
+    }
+}
