@@ -1,0 +1,103 @@
+/**
+ * ClusterBaseline: the whole secure-by-default baseline from one description — the team
+ * namespaces (each a SecureNamespace), the runtime-security add-ons and the control-plane
+ * hardening artefacts. Everything is validated before anything is created.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
+import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
+import { checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
+import { SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
+
+export interface TeamNamespaceArgs extends Omit<SecureNamespaceArgs, "namespaceName"> {
+    /** Namespace name (DNS-1123 label), unique in the list. */
+    readonly name: string;
+}
+
+export interface AddonToggle {
+    /** Install the add-on. */
+    readonly enabled?: boolean;
+    /** Namespace to create for it. */
+    readonly namespace?: string;
+    /** CIDRs it may reach on 443/6443. */
+    readonly egressCidrs?: string[];
+}
+
+export interface ClusterBaselineArgs {
+    /** Team namespaces. */
+    readonly namespaces?: TeamNamespaceArgs[];
+    /** Runtime-security add-ons. Default: both off (they need Helm chart repositories at deploy time). */
+    readonly addons?: { readonly falco?: AddonToggle; readonly trivy?: AddonToggle };
+    /** Control-plane hardening artefacts for self-managed clusters. Default: off. */
+    readonly controlPlane?: ControlPlaneHardeningArgs & { readonly enabled?: boolean };
+}
+
+/** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
+export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix: string): void {
+    const seen = new Map<string, number>();
+    (args.namespaces ?? []).forEach((ns, i) => {
+        const key = `${keyPrefix}:namespaces[${i}]`;
+        if (ns === null || typeof ns !== "object" || typeof ns.name !== "string") {
+            throw new ConfigError(`${key}.name`, "every namespace needs a name");
+        }
+        const { name, ...rest } = ns;
+        validateSecureNamespaceArgs({ namespaceName: name, ...rest }, key);
+        const first = seen.get(name);
+        if (first !== undefined) {
+            throw new ConfigError(`${key}.name`, `duplicate namespace '${name}' (also at ${keyPrefix}:namespaces[${first}])`);
+        }
+        seen.set(name, i);
+    });
+    checkKnownKeys(`${keyPrefix}:addons`, args.addons, ["falco", "trivy"]);
+    for (const [addon, t] of Object.entries(args.addons ?? {})) {
+        const key = `${keyPrefix}:addons.${addon}`;
+        checkKnownKeys(key, t, ["enabled", "namespace", "egressCidrs"]);
+        if (t?.enabled !== undefined && typeof t.enabled !== "boolean") {
+            throw new ConfigError(`${key}.enabled`, "must be true or false");
+        }
+        if (t?.egressCidrs !== undefined) {
+            checkStringList(`${key}.egressCidrs`, t.egressCidrs);
+            validateSecureNamespaceArgs({ network: { egress: [{ name: "x", peers: t.egressCidrs.map(cidr => ({ cidr })) }] } }, key);
+        }
+        const ns = t?.namespace ?? (addon === "falco" ? "falco" : "trivy-system");
+        if (t?.enabled && seen.has(ns)) {
+            throw new ConfigError(`${key}.namespace`, `'${ns}' is also a team namespace`);
+        }
+    }
+    if (args.controlPlane !== undefined) {
+        const { enabled, ...cp } = args.controlPlane;
+        if (enabled !== undefined && typeof enabled !== "boolean") {
+            throw new ConfigError(`${keyPrefix}:controlPlane.enabled`, "must be true or false");
+        }
+        validateControlPlaneArgs(cp, `${keyPrefix}:controlPlane`);
+    }
+}
+
+export class ClusterBaseline extends pulumi.ComponentResource {
+    public readonly namespaces: SecureNamespace[] = [];
+    public readonly falco?: Falco;
+    public readonly trivy?: TrivyOperator;
+    public readonly controlPlane?: ControlPlaneHardening;
+
+    constructor(name: string, args: ClusterBaselineArgs, opts: pulumi.ComponentResourceOptions = {}, keyPrefix = name) {
+        super("hardened:k8s:ClusterBaseline", name, {}, opts);
+        validateClusterBaselineArgs(args, keyPrefix);
+        const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
+        for (const { name: nsName, ...rest } of args.namespaces ?? []) {
+            this.namespaces.push(new SecureNamespace(nsName, { namespaceName: nsName, ...rest }, child));
+        }
+        const f = args.addons?.falco;
+        if (f?.enabled) {
+            this.falco = new Falco(`${name}-falco`, { namespace: f.namespace, egressCidrs: f.egressCidrs }, child);
+        }
+        const t = args.addons?.trivy;
+        if (t?.enabled) {
+            this.trivy = new TrivyOperator(`${name}-trivy`, { namespace: t.namespace, egressCidrs: t.egressCidrs }, child);
+        }
+        if (args.controlPlane?.enabled) {
+            const { enabled: _enabled, ...cp } = args.controlPlane; // eslint-disable-line @typescript-eslint/no-unused-vars
+            this.controlPlane = new ControlPlaneHardening(`${name}-control-plane`, cp, { parent: this });
+        }
+        this.registerOutputs({ namespaces: this.namespaces.map(n => n.namespaceName) });
+    }
+}

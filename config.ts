@@ -1,0 +1,53 @@
+/**
+ * Typed stack configuration of the program. Every key lives under the `hardened-cluster`
+ * namespace; defaults are applied by the components (one place each) and every value is
+ * validated before anything is created.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterBaselineArgs } from "./components/clusterBaseline";
+import { ConfigError } from "./components/namespace/validate";
+
+export const PROJECT = "hardened-cluster";
+export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "kubeconfig"] as const;
+
+export interface StackConfig {
+    baseline: ClusterBaselineArgs;
+    /** Optional kubeconfig (a secret) for an explicit provider; default: the ambient kubeconfig. */
+    kubeconfig?: pulumi.Output<string>;
+}
+
+/** Reject keys of this project that the program does not know (typos would otherwise be ignored). */
+export function checkUnknownKeys(all: Record<string, string>): void {
+    for (const full of Object.keys(all)) {
+        const [ns, key] = full.split(":");
+        if (ns === PROJECT && !(CONFIG_KEYS as readonly string[]).includes(key)) {
+            throw new ConfigError(full, `unknown config key; known keys: ${CONFIG_KEYS.map(k => `${PROJECT}:${k}`).join(", ")}`);
+        }
+    }
+}
+
+function object<T>(cfg: pulumi.Config, key: string): T | undefined {
+    try {
+        return cfg.getObject<T>(key);
+    } catch (e) {
+        throw new ConfigError(`${PROJECT}:${key}`, `is not valid JSON/YAML structure: ${(e as Error).message}`);
+    }
+}
+
+export function readStackConfig(): StackConfig {
+    checkUnknownKeys(pulumi.runtime.allConfig());
+    const cfg = new pulumi.Config(PROJECT);
+    const namespaces = object<ClusterBaselineArgs["namespaces"]>(cfg, "namespaces");
+    if (namespaces !== undefined && !Array.isArray(namespaces)) {
+        throw new ConfigError(`${PROJECT}:namespaces`, "must be a list of namespaces");
+    }
+    return {
+        baseline: {
+            namespaces: namespaces ?? [],
+            addons: object(cfg, "addons"),
+            controlPlane: object(cfg, "controlPlane"),
+        },
+        // An empty value (the project default) means "use the ambient kubeconfig".
+        kubeconfig: cfg.get("kubeconfig") ? cfg.requireSecret("kubeconfig") : undefined,
+    };
+}
