@@ -27,7 +27,7 @@ export const controlPlane = baseline.controlPlane
           kubeadmConfiguration: baseline.controlPlane.kubeadmConfiguration,
           caCertPem: baseline.controlPlane.caCertPem,
           serviceAccountPublicKeyPem: baseline.controlPlane.serviceAccountPublicKeyPem,
-          // Secret: holds the encryption keys and private keys.
-          files: baseline.controlPlane.files,
       }
     : "disabled";
+/** Node path → content of every control-plane artefact. Secret: holds encryption and private keys. */
+export const controlPlaneFiles = baseline.controlPlane ? baseline.controlPlane.files : pulumi.secret({});

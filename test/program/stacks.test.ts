@@ -1,0 +1,77 @@
+/** Each stack's config produces the expected resources; outputs leak no secret. */
+import { strict as assert } from "assert";
+import { Gathered, gatherStack, kubernetesObjects } from "../../scripts/gather";
+
+const count = (g: Gathered, type: string) => g.resources.filter(r => r.type === type).length;
+const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+
+describe("stacks (program under mocks)", function () {
+    this.timeout(60_000);
+    const g: Record<string, Gathered> = {};
+    before(() => {
+        for (const s of ["dev", "prod", "local"]) g[s] = gatherStack(s);
+    });
+
+    it("dev: two team namespaces, no add-ons, no control-plane artefacts", () => {
+        const names = kubernetesObjects(g.dev.resources).filter(o => o.kind === "Namespace").map(o => o.metadata.name).sort();
+        assert.deepEqual(names, ["payments-dev", "web-dev"]);
+        assert.equal(count(g.dev, "kubernetes:helm.sh/v4:Chart"), 0);
+        assert.equal(count(g.dev, "hardened:k8s:ControlPlaneHardening"), 0);
+        assert.equal(g.dev.outputs.controlPlane, "disabled");
+    });
+    it("dev: default-deny, DNS, same-namespace and declared policies", () => {
+        const names = g.dev.resources.filter(r => r.type === NP && r.inputs.metadata.namespace === "payments-dev").map(r => r.inputs.metadata.name).sort();
+        assert.deepEqual(names, ["allow-dns-egress", "allow-egress-to-postgres", "allow-ingress-from-ingress", "allow-same-namespace", "default-deny"]);
+    });
+    it("prod: team namespaces plus falco and trivy-system, all with default-deny", () => {
+        const objs = kubernetesObjects(g.prod.resources);
+        const nss = objs.filter(o => o.kind === "Namespace").map(o => o.metadata.name).sort();
+        assert.deepEqual(nss, ["falco", "payments", "trivy-system", "web"]);
+        for (const ns of nss) {
+            assert.ok(objs.some(o => o.kind === "NetworkPolicy" && o.metadata.namespace === ns && o.metadata.name === "default-deny"), ns);
+            assert.ok(objs.some(o => o.kind === "ResourceQuota" && o.metadata.namespace === ns), ns);
+        }
+    });
+    it("prod: team namespaces enforce restricted; add-on namespaces are privileged but audited at restricted", () => {
+        const labels = (n: string) => kubernetesObjects(g.prod.resources).find(o => o.kind === "Namespace" && o.metadata.name === n)!.metadata.labels;
+        assert.equal(labels("payments")["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.equal(labels("web")["pod-security.kubernetes.io/enforce"], "restricted");
+        assert.equal(labels("falco")["pod-security.kubernetes.io/enforce"], "privileged");
+        assert.equal(labels("falco")["pod-security.kubernetes.io/audit"], "restricted");
+    });
+    it("prod: Falco and Trivy charts are installed with pinned versions", () => {
+        const charts = g.prod.resources.filter(r => r.type === "kubernetes:helm.sh/v4:Chart");
+        assert.deepEqual(charts.map(c => c.inputs.chart).sort(), ["falco", "trivy-operator"]);
+        for (const c of charts) assert.match(c.inputs.version, /^\d+\.\d+\.\d+$/);
+    });
+    it("prod: control-plane artefacts are generated", () => {
+        assert.equal(count(g.prod, "hardened:k8s:ControlPlaneHardening"), 1);
+        assert.equal(count(g.prod, "random:index/randomBytes:RandomBytes"), 1);
+        const cp = g.prod.outputs.controlPlane as { apiServerArgs: string[] };
+        assert.ok(cp.apiServerArgs.includes("--anonymous-auth=false"));
+    });
+    it("local: add-ons off, control plane on with plain-http loopback etcd", () => {
+        assert.equal(count(g.local, "kubernetes:helm.sh/v4:Chart"), 0);
+        const cp = g.local.outputs.controlPlane as { apiServerArgs: string[] };
+        assert.ok(cp.apiServerArgs.includes("--etcd-servers=http://127.0.0.1:2379"));
+        assert.ok(cp.apiServerArgs.includes("--allow-privileged=false"));
+    });
+    it("local: one SecureNamespace with a workload ServiceAccount and three access levels", () => {
+        const objs = kubernetesObjects(g.local.resources);
+        assert.deepEqual(objs.filter(o => o.kind === "RoleBinding").map(o => o.metadata.name).sort(), ["team-admin", "team-developer", "team-viewer"]);
+        assert.deepEqual(g.local.outputs.workloadServiceAccounts, { "team-a": ["app"] });
+    });
+    for (const s of ["dev", "prod", "local"]) {
+        it(`${s}: the only secret output is controlPlaneFiles, and no other output holds key material`, () => {
+            assert.deepEqual(g[s].secretOutputs, ["controlPlaneFiles"]);
+            const others = Object.entries(g[s].outputs).filter(([k]) => k !== "controlPlaneFiles");
+            assert.ok(!JSON.stringify(others).includes("PRIVATE KEY"));
+            assert.ok(!JSON.stringify(others).includes("EncryptionConfiguration"));
+        });
+        it(`${s}: every child resource has a parent and a unique URN`, () => {
+            const urns = g[s].resources.map(r => r.urn);
+            assert.equal(new Set(urns).size, urns.length);
+            assert.ok(g[s].resources.every(r => r.parent));
+        });
+    }
+});
