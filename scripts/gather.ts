@@ -136,7 +136,7 @@ export async function gatherInProcess(stack: string, config = stackConfig(stack)
         if (k === "default" || k === "__esModule") continue;
         const out = pulumi.output(v as never) as import("@pulumi/pulumi").Output<unknown>;
         outputs[k] = await new Promise(res => out.apply((x: unknown) => { res(x); return x; }));
-        if (await out.isSecret || JSON.stringify(outputs[k] ?? "").includes("PRIVATE KEY")) {
+        if (await pulumi.isSecret(out) || JSON.stringify(outputs[k] ?? "").includes("PRIVATE KEY")) {
             secretOutputs.push(k);
         }
     }
