@@ -1,0 +1,95 @@
+/** Factories that keep each pod-security rule to its decision: metadata in, findings out. */
+import { get } from "../fields";
+import { ContainerRef, containersOf, Json, PodSpecRef, podSpecOf, WORKLOAD_KINDS } from "../podspec";
+import { ConfigProperty, Finding, K8sObject, ResourceRule, RuleConfig } from "../types";
+import { isUnknown } from "../unknown";
+
+export interface RuleMeta {
+    id: string;
+    name: string;
+    description: string;
+    remediation: string;
+    url: string;
+    config?: Record<string, ConfigProperty>;
+    defaultExemptNamespaces?: string[];
+}
+
+/** A verdict on one field: undefined (fine), a message (violation), or "unknown". */
+export type Verdict = string | undefined | typeof UNKNOWN_VERDICT;
+export const UNKNOWN_VERDICT = Symbol("unknown-verdict");
+
+export const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
+export const FALCO_NS = "falco";
+export const TRIVY_NS = "trivy-system";
+
+function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, what: string): Finding | undefined {
+    if (v === undefined) return undefined;
+    if (v === UNKNOWN_VERDICT) {
+        return { controlId: meta.id, object: obj, path, unknown: true, message: `${what}: the value at ${path} is unknown during preview, so this control cannot be verified yet.` };
+    }
+    return { controlId: meta.id, object: obj, path, message: v };
+}
+
+/** Rule deciding per container: `check` returns [relative field path, verdict] pairs. */
+export function containerRule(
+    meta: RuleMeta,
+    check: (c: ContainerRef, pod: PodSpecRef, cfg: RuleConfig) => Array<[string, Verdict]>,
+): ResourceRule {
+    return {
+        ...meta,
+        scope: "resource",
+        kinds: WORKLOAD_KINDS,
+        check(obj, ctx) {
+            const pod = podSpecOf(obj);
+            if (!pod) return [];
+            const out: Finding[] = [];
+            for (const c of containersOf(pod)) {
+                if (isUnknown(c.container)) {
+                    out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, `The ${c.label}`)!);
+                    continue;
+                }
+                for (const [rel, v] of check(c, pod, ctx.config)) {
+                    const path = rel.startsWith("@") ? rel.slice(1) : rel ? `${c.path}.${rel}` : c.path;
+                    const f = finding(meta, obj, path, v, `The ${c.label}`);
+                    if (f) out.push(f);
+                }
+            }
+            return out;
+        },
+    };
+}
+
+/** Rule deciding on the pod spec itself: `check` returns [path relative to the pod spec, verdict] pairs. */
+export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject, cfg: RuleConfig) => Array<[string, Verdict]>): ResourceRule {
+    return {
+        ...meta,
+        scope: "resource",
+        kinds: WORKLOAD_KINDS,
+        check(obj, ctx) {
+            const pod = podSpecOf(obj);
+            if (!pod) return [];
+            const out: Finding[] = [];
+            for (const [rel, v] of check(pod, obj, ctx.config)) {
+                const path = rel.startsWith("@") ? rel.slice(1) : `${pod.path}.${rel}`;
+                const f = finding(meta, obj, path, v, `The pod of ${obj.kind} "${obj.metadata?.name ?? "?"}"`);
+                if (f) out.push(f);
+            }
+            return out;
+        },
+    };
+}
+
+/** Verdict helper: unknown → UNKNOWN_VERDICT, bad → message, else undefined. */
+export function judge(value: Json, bad: (v: Json) => boolean, message: string): Verdict {
+    if (isUnknown(value)) return UNKNOWN_VERDICT;
+    return bad(value) ? message : undefined;
+}
+
+/** Container setting overriding the pod-level one (securityContext field). */
+export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { value: Json; path: string } {
+    const own = get(c.container, `securityContext.${field}`);
+    if (own !== undefined) return { value: own, path: `securityContext.${field}` };
+    return { value: get(pod.spec, `securityContext.${field}`), path: `@${pod.path}.securityContext.${field}` };
+}
+
+export const asList = (v: Json): Json[] => (Array.isArray(v) ? v : []);
