@@ -2,7 +2,7 @@
 import { get } from "../fields";
 import { ContainerRef, Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, FALCO_NS, PSS_URL, UNKNOWN_VERDICT, Verdict } from "./util";
+import { containerRule, FALCO_NS, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 
 const CAPS_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container";
 

@@ -2,7 +2,7 @@
 import { get } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "./util";
+import { asList, containerRule, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
 

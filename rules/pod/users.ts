@@ -2,7 +2,7 @@
 import { get } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, effective, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "./util";
+import { containerRule, effective, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
 

@@ -1,8 +1,8 @@
 /** Factories that keep each pod-security rule to its decision: metadata in, findings out. */
-import { get } from "../fields";
-import { ContainerRef, containersOf, Json, PodSpecRef, podSpecOf, WORKLOAD_KINDS } from "../podspec";
-import { ConfigProperty, Finding, K8sObject, ResourceRule, RuleConfig } from "../types";
-import { isUnknown } from "../unknown";
+import { get } from "./fields";
+import { ContainerRef, containersOf, Json, PodSpecRef, podSpecOf, WORKLOAD_KINDS } from "./podspec";
+import { ConfigProperty, Finding, K8sObject, ResourceRule, RuleConfig } from "./types";
+import { isUnknown } from "./unknown";
 
 export interface RuleMeta {
     id: string;
@@ -93,3 +93,26 @@ export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { va
 }
 
 export const asList = (v: Json): Json[] => (Array.isArray(v) ? v : []);
+
+/** Rule deciding on a whole object of the given kinds: `check` returns [field path, verdict] pairs. */
+export function objectRule(meta: RuleMeta, kinds: readonly string[], check: (obj: K8sObject & Json, cfg: RuleConfig) => Array<[string, Verdict]>): ResourceRule {
+    return {
+        ...meta,
+        scope: "resource",
+        kinds,
+        check(obj, ctx) {
+            const out: Finding[] = [];
+            for (const [path, v] of check(obj, ctx.config)) {
+                const f = finding(meta, obj, path, v, `${obj.kind} "${obj.metadata?.name ?? "?"}"`);
+                if (f) out.push(f);
+            }
+            return out;
+        },
+    };
+}
+
+/** `${kind} "name"` (with namespace) for messages. */
+export function describe(obj: K8sObject): string {
+    const ns = obj.metadata?.namespace;
+    return `${obj.kind} "${ns ? `${ns}/` : ""}${obj.metadata?.name ?? "?"}"`;
+}

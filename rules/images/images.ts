@@ -1,0 +1,106 @@
+/** IMG-01 … IMG-05: image tags, digests, registries and pull policy. */
+import { containerRule, judge, Verdict } from "../define";
+import { isUnknown } from "../unknown";
+
+const IMAGES_URL = "https://kubernetes.io/docs/concepts/containers/images/";
+
+export interface ImageRef {
+    registry: string;
+    repository: string;
+    tag?: string;
+    digest?: string;
+}
+
+/** Parse `[registry/]repo[:tag][@digest]`; Docker Hub is implicit for names without a registry host. */
+export function parseImage(image: string): ImageRef {
+    let rest = image.trim();
+    let digest: string | undefined;
+    const at = rest.indexOf("@");
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+    }
+    const slash = rest.indexOf("/");
+    const first = slash >= 0 ? rest.slice(0, slash) : "";
+    const hasRegistry = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
+    const registry = hasRegistry ? first : "docker.io";
+    let path = hasRegistry ? rest.slice(slash + 1) : rest;
+    let tag: string | undefined;
+    const colon = path.lastIndexOf(":");
+    if (colon > path.lastIndexOf("/")) {
+        tag = path.slice(colon + 1);
+        path = path.slice(0, colon);
+    }
+    if (!hasRegistry && !path.includes("/")) path = `library/${path}`;
+    return { registry: registry === "index.docker.io" ? "docker.io" : registry, repository: path, tag, digest };
+}
+
+const imageOf = (c: { container: { image?: unknown } }) => c.container.image;
+
+export const latestTag = containerRule({
+    id: "IMG-01", name: "no-latest-image-tag",
+    description: "Images must name a specific tag (or digest), never `latest` or no tag at all. A moving tag makes deployments unreproducible and lets an unreviewed image slip in on the next pull.",
+    remediation: "Pin the image to a release tag, or better a digest (`image@sha256:…`).",
+    url: IMAGES_URL,
+}, c => [["image", judge(imageOf(c), v => {
+    if (typeof v !== "string") return true;
+    const ref = parseImage(v);
+    return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
+}, `The ${c.label} uses image "${String(imageOf(c))}" with the latest tag or no tag.`)]]);
+
+export const digestPinned = containerRule({
+    id: "IMG-02", name: "image-digest-pinned",
+    description: "Images should be pinned by digest (`@sha256:`). A digest names exactly one image; tags can be moved to point at another.",
+    remediation: "Reference the image as `registry/repo:tag@sha256:<digest>`.",
+    url: IMAGES_URL,
+}, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), `The ${c.label} image "${String(imageOf(c))}" is not pinned by digest.`)]]);
+
+function registryMatches(registry: string, repo: string, pattern: string): boolean {
+    const p = pattern.replace(/\/+$/, "");
+    const full = `${registry}/${repo}`;
+    return registry === p || full === p || full.startsWith(`${p}/`);
+}
+
+export const allowedRegistries = containerRule({
+    id: "IMG-03", name: "allowed-image-registries",
+    description: "Images must come from the registries the platform trusts (`allowedRegistries`, when configured) and never from a denied registry. Image provenance is the first line of supply-chain defence.",
+    remediation: "Pull the image from an approved registry (mirror it there), or add the registry to `allowedRegistries` in the policy config.",
+    url: IMAGES_URL,
+    config: {
+        allowedRegistries: { type: "array", items: { type: "string" }, description: "Registries (host, or host/path prefix) images may come from. Empty means no allow-list is enforced; set it per stack.", default: [] },
+        deniedRegistries: { type: "array", items: { type: "string" }, description: "Registries (host, or host/path prefix) images must never come from.", default: [] },
+    },
+}, (c, _pod, cfg) => {
+    const image = imageOf(c);
+    if (isUnknown(image)) return [["image", judge(image, () => true, "")]];
+    if (typeof image !== "string") return [];
+    const ref = parseImage(image);
+    const allowed = cfg.allowedRegistries as string[];
+    const denied = cfg.deniedRegistries as string[];
+    let v: Verdict;
+    if (denied.some(p => registryMatches(ref.registry, ref.repository, p))) v = `The ${c.label} image "${image}" comes from a denied registry (${ref.registry}).`;
+    else if (allowed.length > 0 && !allowed.some(p => registryMatches(ref.registry, ref.repository, p))) v = `The ${c.label} image "${image}" comes from ${ref.registry}, which is not in allowedRegistries (${allowed.join(", ")}).`;
+    return [["image", v]];
+});
+
+export const pullAlways = containerRule({
+    id: "IMG-04", name: "image-pull-policy-always",
+    description: "Containers should use `imagePullPolicy: Always` (or a digest), so the node checks the registry's authorization on every start instead of reusing a cached image another tenant pulled.",
+    remediation: "Set `imagePullPolicy: Always`, or pin the image by digest.",
+    url: `${IMAGES_URL}#image-pull-policy`,
+}, c => {
+    const image = imageOf(c);
+    const policy = c.container.imagePullPolicy;
+    if (isUnknown(image) || isUnknown(policy)) return [["imagePullPolicy", judge(policy, () => true, "")]];
+    const ref = typeof image === "string" ? parseImage(image) : undefined;
+    // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
+    const effective = policy ?? (ref && !ref.digest && (ref.tag === undefined || ref.tag === "latest") ? "Always" : "IfNotPresent");
+    return [["imagePullPolicy", ref?.digest || effective === "Always" ? undefined : `The ${c.label} uses imagePullPolicy ${String(effective)}${policy === undefined ? " (the default for a tagged image)" : ""}.`]];
+});
+
+export const deprecatedRegistry = containerRule({
+    id: "IMG-05", name: "no-k8s-gcr-io",
+    description: "Images must not come from the frozen `k8s.gcr.io` registry; it no longer receives updates, so images from it miss security fixes.",
+    remediation: "Use `registry.k8s.io` instead of `k8s.gcr.io`.",
+    url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
+}, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", `The ${c.label} image "${String(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);

@@ -1,0 +1,20 @@
+/** PRB-01, PRB-02: liveness and readiness probes on long-running containers. */
+import { containerRule, judge } from "../define";
+import { ContainerRef } from "../podspec";
+
+const URL = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/";
+const LONG_RUNNING = ["Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController", "PodTemplate"];
+
+function probeRule(id: string, name: string, field: "livenessProbe" | "readinessProbe", why: string) {
+    const rule = containerRule({
+        id, name,
+        description: `Long-running containers should define a ${field}. ${why}`,
+        remediation: `Add a \`${field}\` (httpGet, tcpSocket, grpc or exec) to the container.`,
+        url: URL,
+    }, (c: ContainerRef) => c.field !== "containers" ? [] : [[field, judge(c.container[field], v => v === undefined || v === null, `The ${c.label} has no ${field}.`)]]);
+    // Jobs and CronJobs run to completion: probes do not apply.
+    return { ...rule, kinds: LONG_RUNNING };
+}
+
+export const livenessProbe = probeRule("PRB-01", "liveness-probe-set", "livenessProbe", "Without it a hung process keeps serving errors until someone restarts it.");
+export const readinessProbe = probeRule("PRB-02", "readiness-probe-set", "readinessProbe", "Without it traffic reaches pods before they can serve it.");
