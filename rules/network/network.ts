@@ -1,0 +1,157 @@
+/** NET-01 … NET-08: Service exposure, Ingress TLS and annotations, NetworkPolicy coverage. */
+import { describe, judge, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
+import { get } from "../fields";
+import { indexByNamespace } from "../namespaces/index-by-namespace";
+import { Json, podSpecOf, WORKLOAD_KINDS } from "../podspec";
+import { matchSelector } from "../selectors";
+import { Finding, StackRule } from "../types";
+import { isUnknown } from "../unknown";
+
+const SVC_URL = "https://kubernetes.io/docs/concepts/services-networking/service/";
+const ING_URL = "https://kubernetes.io/docs/concepts/services-networking/ingress/";
+const NP_URL = "https://kubernetes.io/docs/concepts/services-networking/network-policies/";
+
+function serviceTypeRule(id: string, name: string, type: string, why: string) {
+    return objectRule({
+        id, name,
+        description: `Services of type ${type} must be an explicit opt-in (\`allowedServiceTypes\`). ${why}`,
+        remediation: `Use a ClusterIP Service behind an Ingress, or add ${type} to \`allowedServiceTypes\` in the stack's policy config. SecureNamespace's quota allows none by default (\`quota.${type === "NodePort" ? "nodePorts" : "loadBalancers"}\`).`,
+        url: SVC_URL,
+        config: { allowedServiceTypes: { type: "array", items: { type: "string", enum: ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"] }, description: "Service types that may be created.", default: ["ClusterIP"] } },
+    }, ["Service"], (o, cfg) => [["spec.type", judge(get(o, "spec.type"), v => v === type && !(cfg.allowedServiceTypes as string[]).includes(type), `${describe(o)} is of type ${type}.`)]]);
+}
+
+export const nodePort = serviceTypeRule("NET-01", "no-nodeport-services", "NodePort", "A NodePort opens the Service on every node's address, bypassing the ingress layer.");
+export const loadBalancer = serviceTypeRule("NET-02", "no-loadbalancer-services", "LoadBalancer", "A LoadBalancer exposes the Service outside the cluster, usually to the internet.");
+
+export const externalIps = objectRule({
+    id: "NET-03", name: "no-service-external-ips",
+    description: "Services must not set `externalIPs`: any user who can create a Service can then intercept traffic to those addresses (CVE-2020-8554).",
+    remediation: "Remove `spec.externalIPs`; expose the Service through an Ingress or a LoadBalancer.",
+    url: SVC_URL,
+}, ["Service"], o => [["spec.externalIPs", judge(get(o, "spec.externalIPs"), v => Array.isArray(v) && v.length > 0, `${describe(o)} sets externalIPs.`)]]);
+
+const ALLOW_HTTP = [["kubernetes.io/ingress.allow-http", "true"], ["nginx.ingress.kubernetes.io/ssl-redirect", "false"], ["nginx.ingress.kubernetes.io/force-ssl-redirect", "false"]];
+
+export const ingressTls = objectRule({
+    id: "NET-04", name: "ingress-requires-tls",
+    description: "Every Ingress host must be covered by TLS, and plain HTTP must not be allowed by annotation. Otherwise credentials and session cookies cross the network in clear text.",
+    remediation: "Add a `spec.tls` entry covering every host (cert-manager can issue the certificate) and remove annotations that allow HTTP.",
+    url: `${ING_URL}#tls`,
+}, ["Ingress"], o => {
+    const rules = get(o, "spec.rules");
+    const tls = get(o, "spec.tls");
+    if (isUnknown(rules) || isUnknown(tls)) return [["spec.tls", UNKNOWN_VERDICT]];
+    const covered = new Set<string>((Array.isArray(tls) ? tls : []).flatMap((t: Json) => (Array.isArray(t?.hosts) ? t.hosts : [])));
+    const out: Array<[string, Verdict]> = [];
+    if (!Array.isArray(tls) || tls.length === 0) out.push(["spec.tls", `${describe(o)} has no TLS section.`]);
+    else (Array.isArray(rules) ? rules : []).forEach((r: Json, i: number) => out.push([`spec.rules[${i}].host`,
+        r?.host && !covered.has(r.host) ? `${describe(o)} serves host ${r.host} without TLS.` : undefined]));
+    const ann = o.metadata?.annotations ?? {};
+    for (const [k, v] of ALLOW_HTTP) out.push([`metadata.annotations["${k}"]`, ann[k] === v ? `${describe(o)} allows plain HTTP (${k}: "${v}").` : undefined]);
+    return out;
+});
+
+export const ingressHost = objectRule({
+    id: "NET-05", name: "ingress-specific-hosts",
+    description: "Ingress rules should name a specific host: an empty host or a wildcard catches traffic meant for other applications.",
+    remediation: "Set `host` on every rule to the application's own name.",
+    url: ING_URL,
+}, ["Ingress"], o => {
+    const rules = get(o, "spec.rules");
+    if (isUnknown(rules)) return [["spec.rules", UNKNOWN_VERDICT]];
+    return (Array.isArray(rules) ? rules : []).map((r: Json, i: number) => [`spec.rules[${i}].host`,
+        judge(r?.host, h => h === undefined || h === "" || (typeof h === "string" && h.startsWith("*")), `${describe(o)} has a rule with ${r?.host ? `wildcard host ${r.host}` : "no host"}.`)] as [string, Verdict]);
+});
+
+const SNIPPET = /-snippets?$/;
+const DANGEROUS_VALUE = /(\blua_|_by_lua|\bload_module\b|\binclude\b|\broot\s|\balias\s|serviceaccount|\/var\/run\/secrets|\{|\})/i;
+
+export const nginxSnippets = objectRule({
+    id: "NET-06", name: "no-ingress-nginx-snippets",
+    description: "Ingress objects must not use ingress-nginx snippet annotations or annotation values that inject configuration (CVE-2021-25742, CVE-2023-5043, CVE-2025-1974). They run arbitrary configuration in the controller, which can read every Secret in the cluster.",
+    remediation: "Remove the `*-snippet` annotations and configure the behaviour in the controller's ConfigMap; disable `allow-snippet-annotations` in the controller.",
+    url: "https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/",
+}, ["Ingress"], o => {
+    const ann = o.metadata?.annotations;
+    if (isUnknown(ann)) return [["metadata.annotations", UNKNOWN_VERDICT]];
+    return Object.entries(ann ?? {}).filter(([k]) => k.startsWith("nginx.ingress.kubernetes.io/")).map(([k, v]) => [`metadata.annotations["${k}"]`,
+        SNIPPET.test(k) ? `${describe(o)} uses the snippet annotation ${k}.`
+            : typeof v === "string" && DANGEROUS_VALUE.test(v) ? `${describe(o)} puts configuration syntax in annotation ${k}.` : undefined] as [string, Verdict]);
+});
+
+/** NetworkPolicies grouped by namespace (linear). */
+function policiesByNamespace(objects: readonly Json[]): { byNs: Map<string, Json[]>; unknown: boolean } {
+    const byNs = new Map<string, Json[]>();
+    let unknown = false;
+    for (const o of objects) {
+        if (o.kind !== "NetworkPolicy") continue;
+        const ns = o.metadata?.namespace;
+        if (isUnknown(ns)) { unknown = true; continue; }
+        const key = String(ns ?? "default");
+        if (!byNs.has(key)) byNs.set(key, []);
+        byNs.get(key)!.push(o);
+    }
+    return { byNs, unknown };
+}
+
+export const workloadIsolation: StackRule = {
+    id: "NET-07", name: "workloads-selected-by-network-policy", scope: "stack", kinds: WORKLOAD_KINDS,
+    description: "Every workload should be selected by at least one NetworkPolicy; an unselected pod accepts and sends any traffic.",
+    remediation: "Create the namespace with SecureNamespace (its default-deny policy selects every pod) or add a NetworkPolicy whose podSelector matches the workload.",
+    url: NP_URL,
+    check(objects) {
+        const { byNs, unknown } = policiesByNamespace(objects);
+        const out: Finding[] = [];
+        for (const o of objects) {
+            if (!WORKLOAD_KINDS.includes(o.kind as string)) continue;
+            if (o.kind === "Pod" && Array.isArray(o.metadata?.ownerReferences) && o.metadata!.ownerReferences!.length > 0) continue;
+            const pod = podSpecOf(o);
+            if (!pod) continue;
+            const labels = pod.podMeta?.labels ?? {};
+            const matches = (byNs.get(String(o.metadata?.namespace ?? "default")) ?? []).map(p => matchSelector(p.spec?.podSelector ?? {}, labels));
+            if (matches.includes(true)) continue;
+            if (unknown || matches.includes("unknown")) {
+                out.push({ controlId: "NET-07", object: o, unknown: true, path: `${pod.metaPath}.labels`, message: `${describe(o)}: whether a NetworkPolicy selects it is unknown during preview.` });
+            } else {
+                out.push({ controlId: "NET-07", object: o, path: `${pod.metaPath}.labels`, message: `${describe(o)} is not selected by any NetworkPolicy.` });
+            }
+        }
+        return out;
+    },
+};
+
+/** A policy that denies all traffic of `type` for every pod: empty podSelector, the type listed, no rules for it. */
+function deniesAll(p: Json, type: "Ingress" | "Egress"): boolean | "unknown" {
+    const spec = p.spec;
+    if (isUnknown(spec) || isUnknown(spec?.podSelector) || isUnknown(spec?.policyTypes)) return "unknown";
+    const sel = spec?.podSelector ?? {};
+    const empty = Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+    const types: string[] = Array.isArray(spec?.policyTypes) ? spec.policyTypes : type === "Ingress" || spec?.egress ? ["Ingress", ...(spec?.egress ? ["Egress"] : [])] : [];
+    const rules = spec?.[type.toLowerCase()];
+    return empty && types.includes(type) && (!Array.isArray(rules) || rules.length === 0);
+}
+
+export const namespaceDefaultDeny: StackRule = {
+    id: "NET-08", name: "namespace-default-deny", scope: "stack", kinds: ["Namespace"],
+    description: "Every namespace must have a default-deny NetworkPolicy for both ingress and egress (empty podSelector, no allow rules), so traffic is only what other policies allow.",
+    remediation: "Create the namespace with SecureNamespace (it adds the `default-deny` policy) or add one: `podSelector: {}`, `policyTypes: [Ingress, Egress]`.",
+    url: `${NP_URL}#default-policies`,
+    defaultExemptNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
+    check(objects) {
+        const { declared } = indexByNamespace(objects);
+        const { byNs, unknown } = policiesByNamespace(objects);
+        const out: Finding[] = [];
+        for (const [ns, obj] of declared) {
+            const ps = byNs.get(ns) ?? [];
+            const ing = ps.map(p => deniesAll(p, "Ingress"));
+            const eg = ps.map(p => deniesAll(p, "Egress"));
+            if (ing.includes(true) && eg.includes(true)) continue;
+            const missing = [!ing.includes(true) ? "ingress" : "", !eg.includes(true) ? "egress" : ""].filter(Boolean).join(" and ");
+            const maybe = unknown || ing.includes("unknown") || eg.includes("unknown");
+            out.push({ controlId: "NET-08", object: obj, path: "metadata.name", unknown: maybe || undefined,
+                message: maybe ? `Namespace "${ns}": whether a default-deny ${missing} policy exists is unknown during preview.` : `Namespace "${ns}" has no default-deny ${missing} NetworkPolicy.` });
+        }
+        return out;
+    },
+};
