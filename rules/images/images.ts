@@ -51,7 +51,7 @@ export const latestTag = containerRule({
 export const digestPinned = containerRule({
     id: "IMG-02", name: "image-digest-pinned",
     description: "Images should be pinned by digest (`@sha256:`). A digest names exactly one image; tags can be moved to point at another.",
-    remediation: "Reference the image as `registry/repo:tag@sha256:<digest>`.",
+    remediation: "Reference the image by its digest, as `registry/repo:tag@sha256:<digest>`, and let a bot such as Renovate keep it current.",
     url: IMAGES_URL,
 }, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), `The ${c.label} image "${String(imageOf(c))}" is not pinned by digest.`)]]);
 
