@@ -101,6 +101,6 @@ export const pullAlways = containerRule({
 export const deprecatedRegistry = containerRule({
     id: "IMG-05", name: "no-k8s-gcr-io",
     description: "Images must not come from the frozen `k8s.gcr.io` registry; it no longer receives updates, so images from it miss security fixes.",
-    remediation: "Use `registry.k8s.io` instead of `k8s.gcr.io`.",
+    remediation: "Pull the same image from `registry.k8s.io`, the community registry that replaced `k8s.gcr.io`.",
     url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
 }, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", `The ${c.label} image "${String(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);

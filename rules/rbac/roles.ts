@@ -76,7 +76,7 @@ export const createPods = grantRule("RBAC-10", "no-workload-creation",
 
 export const nodesProxy = grantRule("RBAC-11", "no-nodes-proxy",
     "Roles must not grant access to `nodes/proxy`, which reaches the kubelet API directly (exec into any pod on the node, bypassing audit).",
-    "Remove nodes/proxy from the role.",
+    "Remove `nodes/proxy` from the role; read node metrics through the metrics API instead.",
     [{ verbs: ["get", "create", "*"], group: "", resources: ["nodes/proxy"] }], "grants nodes/proxy");
 
 export const approveCsr = grantRule("RBAC-12", "no-csr-approval",
@@ -93,17 +93,17 @@ export const webhooks = grantRule("RBAC-13", "no-admission-webhook-changes",
 
 export const saTokens = grantRule("RBAC-14", "no-service-account-token-creation",
     "Roles should not create `serviceaccounts/token`: it mints tokens for any ServiceAccount in scope.",
-    "Remove create on serviceaccounts/token.",
+    "Remove `create` on `serviceaccounts/token` from the role; pods get their tokens by projection.",
     [{ verbs: ["create"], group: "", resources: ["serviceaccounts/token"] }], "can create ServiceAccount tokens");
 
 export const persistentVolumes = grantRule("RBAC-15", "no-persistent-volume-creation",
     "Roles should not create PersistentVolumes: a PersistentVolume can point at any host path.",
-    "Let users create PersistentVolumeClaims only.",
+    "Let users create PersistentVolumeClaims only, and leave PersistentVolumes to a provisioner.",
     [{ verbs: ["create"], group: "", resources: ["persistentvolumes"] }], "can create PersistentVolumes");
 
 export const deleteEvidence = grantRule("RBAC-17", "no-log-or-event-deletion",
     "Roles should not be able to delete events or pod logs, which lets an intruder erase their traces.",
-    "Remove delete/deletecollection on events.",
+    "Remove `delete` and `deletecollection` on events and pod logs from the role.",
     [{ verbs: ["delete", "deletecollection"], group: "", resources: ["events", "pods/log"] }, { verbs: ["delete", "deletecollection"], group: "events.k8s.io", resources: ["events"] }],
     "can delete events or logs");
 

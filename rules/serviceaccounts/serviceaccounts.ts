@@ -65,7 +65,7 @@ export const legacyTokens = objectRule({
 export const deprecatedSaField = podRule({
     id: "SA-06", name: "no-deprecated-service-account-field",
     description: "Pod specs must use `serviceAccountName`, not the deprecated `serviceAccount` field, whose value is easy to get out of sync.",
-    remediation: "Rename `serviceAccount` to `serviceAccountName`.",
+    remediation: "Rename the `serviceAccount` field of the pod spec to `serviceAccountName`.",
     url: SA_URL,
 }, pod => [["serviceAccount", judge(pod.spec.serviceAccount, v => v !== undefined && v !== null && v !== "", "The pod uses the deprecated serviceAccount field.")]]);
 
