@@ -1,0 +1,160 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { run } from "../../scanner/cli";
+import { mutated, workload } from "../rules/fixtures";
+
+const REPO = path.join(__dirname, "..", "..");
+const INSECURE = path.join(REPO, "examples", "insecure", "insecure.yaml");
+
+function scan(args: string[], stdin?: string): { code: number; out: string; err: string } {
+    let out = "";
+    let err = "";
+    const code = run(args, { stdout: s => (out += s), stderr: s => (err += s), readStdin: () => stdin ?? "" });
+    return { code, out, err };
+}
+
+/** A hardened namespace and Deployment that pass every mandatory control. */
+function secureYaml(): string {
+    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } };
+    return [ns, workload("Deployment")].map(o => stringify(o)).join("---\n");
+}
+
+describe("offline scanner", () => {
+    let dir: string;
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "hc-scan-"));
+        writeFileSync(path.join(dir, "secure.yaml"), secureYaml());
+        mkdirSync(path.join(dir, "nested", "deeper"), { recursive: true });
+        writeFileSync(path.join(dir, "nested", "deeper", "priv.yml"), stringify(mutated("Deployment", s => (s.containers[0].securityContext.privileged = true))));
+        writeFileSync(path.join(dir, "nested", "notes.txt"), "not a manifest");
+        writeFileSync(path.join(dir, "bad.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   oops: [\n");
+        writeFileSync(path.join(dir, "list.json"), JSON.stringify({ apiVersion: "v1", kind: "List", items: [mutated("Pod", s => (s.hostPID = true)), { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }] }));
+        writeFileSync(path.join(dir, "cfg-ok.json"), JSON.stringify({ "no-privileged-containers": "advisory", "no-host-pid": { exemptNamespaces: ["team-a"] } }));
+        writeFileSync(path.join(dir, "cfg-bad.json"), JSON.stringify({ "no-privileged-containers": { exemptNamespaces: "team-a" }, "no-such-policy": "advisory" }));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    describe("exit codes", () => {
+        it("0 when there is no mandatory violation", () => assert.equal(scan([path.join(dir, "secure.yaml")]).code, 0));
+        it("1 when there is a mandatory violation", () => assert.equal(scan([INSECURE]).code, 1));
+        it("2 on a usage error", () => assert.equal(scan(["--format", "xml", INSECURE]).code, 2));
+        it("2 when no path is given", () => assert.equal(scan([]).code, 2));
+        it("2 on an input error with no mandatory violation", () => assert.equal(scan([path.join(dir, "bad.yaml")]).code, 2));
+        it("1 wins over input errors", () => assert.equal(scan([path.join(dir, "bad.yaml"), INSECURE]).code, 1));
+        it("2 for a missing file, named in the output", () => {
+            const r = scan([path.join(dir, "nope.yaml")]);
+            assert.equal(r.code, 2);
+            assert.match(r.out, /nope\.yaml: error: no such file or directory/);
+        });
+    });
+
+    describe("inputs", () => {
+        it("reports invalid YAML with file and line, and scans the other files", () => {
+            const r = scan([dir]);
+            assert.match(r.out, /bad\.yaml:[45]: error: /);
+            assert.match(r.out, /priv\.yml:\d+: MANDATORY \[PS-01 critical\]/);
+        });
+        it("walks directories recursively for .yaml/.yml/.json only", () => {
+            const r = JSON.parse(scan(["--format", "json", dir]).out);
+            // secure.yaml, bad.yaml, list.json, cfg-ok.json, cfg-bad.json, nested/deeper/priv.yml; not notes.txt
+            assert.equal(r.summary.files, 6);
+            assert.ok(!r.violations.some((v: { file: string }) => v.file.endsWith(".txt")));
+        });
+        it("flattens List kinds and skips unknown kinds silently", () => {
+            const r = JSON.parse(scan(["--format", "json", path.join(dir, "list.json")]).out);
+            assert.ok(r.violations.some((v: { controlId: string }) => v.controlId === "PS-02"));
+            assert.ok(!r.violations.some((v: { resource: { kind: string } }) => v.resource.kind === "Widget"));
+            assert.equal(r.summary.resources, 2);
+        });
+        it("reads multi-document YAML from stdin with `-`", () => {
+            const r = scan(["--format", "json", "-"], secureYaml() + "---\n" + stringify(mutated("Pod", s => (s.hostNetwork = true))));
+            const out = JSON.parse(r.out);
+            assert.equal(out.summary.resources, 3);
+            assert.ok(out.violations.some((v: { controlId: string; file: string }) => v.controlId === "PS-04" && v.file === "<stdin>"));
+            assert.equal(r.code, 1);
+        });
+        it("files given together are one stack for cross-resource controls", () => {
+            const deny = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "d", namespace: "team-a" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } };
+            const p = path.join(dir, "deny.json");
+            writeFileSync(p, JSON.stringify(deny));
+            const ids = (args: string[]) => JSON.parse(scan(["--format", "json", ...args]).out).violations.map((v: { controlId: string }) => v.controlId);
+            assert.ok(ids([path.join(dir, "secure.yaml")]).includes("NET-08"));
+            assert.ok(!ids([path.join(dir, "secure.yaml"), p]).includes("NET-08"));
+        });
+    });
+
+    describe("formats", () => {
+        it("json prints exactly one object with the documented fields", () => {
+            const r = scan(["--format", "json", INSECURE]);
+            const out = JSON.parse(r.out);
+            assert.deepEqual(Object.keys(out).sort(), ["errors", "summary", "violations"]);
+            const v = out.violations[0];
+            for (const k of ["policy", "controlId", "severity", "enforcementLevel", "message", "resource", "file", "line"]) assert.ok(k in v, k);
+            assert.deepEqual(Object.keys(v.resource).sort(), ["apiVersion", "kind", "name", "namespace"]);
+            assert.equal(out.summary.mandatory, out.violations.filter((x: { enforcementLevel: string }) => x.enforcementLevel === "mandatory").length);
+        });
+        it("text names file:line, level, control, policy and resource", () => {
+            const r = scan([INSECURE]);
+            assert.match(r.out, /insecure\.yaml:\d+: MANDATORY \[PS-01 critical\] no-privileged-containers: Deployment legacy\/debug-tools: /);
+            assert.match(r.out, /mandatory, \d+ advisory violation\(s\), 0 input error\(s\)\.\n$/);
+        });
+        it("sarif is valid SARIF 2.1.0 (official schema) with rules, levels and locations", () => {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const Ajv4 = require("ajv-draft-04");
+            const ajv = new Ajv4({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false });
+            const validate = ajv.compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json")); // eslint-disable-line @typescript-eslint/no-require-imports
+            const log = JSON.parse(scan(["--format", "sarif", INSECURE]).out);
+            assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
+            const runLog = log.runs[0];
+            assert.equal(runLog.tool.driver.name, "hardened-scan");
+            const res = runLog.results.find((x: { ruleId: string }) => x.ruleId === "no-privileged-containers");
+            assert.equal(res.level, "error");
+            assert.equal(runLog.tool.driver.rules[res.ruleIndex].id, "no-privileged-containers");
+            assert.match(res.locations[0].physicalLocation.artifactLocation.uri, /examples\/insecure\/insecure\.yaml$/);
+            assert.ok(res.locations[0].physicalLocation.region.startLine >= 1);
+            assert.ok(runLog.results.some((x: { level: string }) => x.level === "warning"));
+        });
+        it("sarif of a broken file is still valid and records the error", () => {
+            const log = JSON.parse(scan(["--format", "sarif", path.join(dir, "bad.yaml")]).out);
+            assert.equal(log.runs[0].invocations[0].executionSuccessful, false);
+        });
+    });
+
+    describe("--config (the --policy-pack-config format)", () => {
+        it("changes levels and exemptions", () => {
+            const priv = path.join(dir, "nested", "deeper", "priv.yml");
+            assert.equal(scan([priv]).code, 1);
+            const r = JSON.parse(scan(["--format", "json", "--config", path.join(dir, "cfg-ok.json"), priv]).out);
+            assert.ok(r.violations.filter((v: { policy: string }) => v.policy === "no-privileged-containers").every((v: { enforcementLevel: string }) => v.enforcementLevel === "advisory"));
+        });
+        it("rejects an invalid config naming the keys, exit 2", () => {
+            const r = scan(["--config", path.join(dir, "cfg-bad.json"), INSECURE]);
+            assert.equal(r.code, 2);
+            assert.match(r.err, /no-privileged-containers\.exemptNamespaces: must be array/);
+            assert.match(r.err, /must NOT have additional properties 'no-such-policy'/);
+        });
+        it("rejects a config that is not JSON", () => {
+            const p = path.join(dir, "cfg.txt");
+            writeFileSync(p, "{nope");
+            const r = scan(["--config", p, INSECURE]);
+            assert.equal(r.code, 2);
+            assert.match(r.err, /cfg\.txt: /);
+        });
+        it("the stacks' own policy configs are valid", () => {
+            for (const s of ["dev", "prod", "local"]) assert.notEqual(scan(["--config", path.join(REPO, "stacks", `policy-config.${s}.json`), path.join(dir, "secure.yaml")]).code, 2, s);
+        });
+    });
+
+    describe("as a command", () => {
+        it("npm run scan works end to end with stdin and exit code 1", () => {
+            const r = spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "--format", "json", "-"], { input: stringify(mutated("Pod", s => (s.hostPID = true))), encoding: "utf8", cwd: REPO });
+            assert.equal(r.status, 1, r.stderr);
+            assert.ok(JSON.parse(r.stdout).violations.length > 0);
+        });
+        it("--version prints the package version", () => assert.match(scan(["--version"]).out, /^\d+\.\d+\.\d+/));
+    });
+});
