@@ -14,6 +14,21 @@ export interface DeploymentResource {
 }
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Secret values as the checkpoint format stores them unencrypted: the signature plus JSON `plaintext`. */
+export function checkpointValue(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(checkpointValue);
+    if (v && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        if (o[SECRET_SIG] === SECRET_VALUE) {
+            return { [SECRET_SIG]: SECRET_VALUE, plaintext: JSON.stringify(checkpointValue(o.value)) };
+        }
+        return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, checkpointValue(x)]));
+    }
+    return v;
+}
 
 /** The Pulumi type token of a Kubernetes object: `kubernetes:<group or core>/<version>:<Kind>`. */
 export function kubernetesTypeToken(apiVersion: string, kind: string): string {
@@ -37,7 +52,7 @@ export function toDeployment(resources: readonly DeploymentResource[], stack: st
         if (r.type === STACK_TYPE) {
             continue;
         }
-        const inputs = r.inputs ?? {};
+        const inputs = checkpointValue(r.inputs ?? {});
         out.push({
             urn: r.urn,
             custom: r.custom,

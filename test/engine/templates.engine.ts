@@ -33,18 +33,30 @@ describe("CI templates", () => {
         try {
             copyFileSync(file, path.join(dir, ".gitlab-ci.yml"));
             spawnSync("git", ["init", "-q"], { cwd: dir });
-            return spawnSync(bin, ["--list-all", "--cwd", dir], { encoding: "utf8", cwd: dir, timeout: 60_000 });
+            return spawnSync(bin, ["--list-all", "--cwd", "."], { encoding: "utf8", cwd: dir, timeout: 60_000 });
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
     }
 
+    it("gitlab-ci-local does fail on an invalid pipeline (the check can fail)", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "hc-glbad-"));
+        try {
+            const file = path.join(dir, "bad.yml");
+            require("fs").writeFileSync(file, "stages: [a]\njob:\n  stage: a\n  scriptx: [echo]\n");
+            assert.notEqual(gitlabList(file).status, 0);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("the GitLab CI template validates against GitLab's CI schema (gitlab-ci-local)", () => {
         const res = gitlabList(path.join(REPO, "ci-templates", "gitlab", ".gitlab-ci.yml"));
         assert.equal(res.status, 0, res.stdout + res.stderr);
-        assert.match(res.stdout, /json schema validated/);
+        const out = res.stdout + res.stderr;
+        assert.match(out, /json schema validated/);
         for (const job of ["scan-manifests", "preview", "deploy"]) {
-            assert.match(res.stdout, new RegExp(`^${job}\\s`, "m"));
+            assert.match(out, new RegExp(`^${job}\\s`, "m"));
         }
     });
 });
