@@ -49,9 +49,9 @@ export function containerRule(
                     continue;
                 }
                 for (const [rel, v] of check(c, pod, ctx.config)) {
+                    if (v === undefined) continue;
                     const path = rel.startsWith("@") ? rel.slice(1) : rel ? `${c.path}.${rel}` : c.path;
-                    const f = finding(meta, obj, path, v, `The ${c.label}`);
-                    if (f) out.push(f);
+                    out.push(finding(meta, obj, path, v, `The ${c.label}`)!);
                 }
             }
             return out;
@@ -70,6 +70,7 @@ export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject,
             if (!pod) return [];
             const out: Finding[] = [];
             for (const [rel, v] of check(pod, obj, ctx.config)) {
+                if (v === undefined) continue;
                 const path = rel.startsWith("@") ? rel.slice(1) : `${pod.path}.${rel}`;
                 const f = finding(meta, obj, path, v, `The pod of ${obj.kind} "${obj.metadata?.name ?? "?"}"`);
                 if (f) out.push(f);
@@ -79,10 +80,10 @@ export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject,
     };
 }
 
-/** Verdict helper: unknown → UNKNOWN_VERDICT, bad → message, else undefined. */
-export function judge(value: Json, bad: (v: Json) => boolean, message: string): Verdict {
+/** Verdict helper: unknown → UNKNOWN_VERDICT, bad → message (built only then), else undefined. */
+export function judge(value: Json, bad: (v: Json) => boolean, message: () => string): Verdict {
     if (isUnknown(value)) return UNKNOWN_VERDICT;
-    return bad(value) ? message : undefined;
+    return bad(value) ? message() : undefined;
 }
 
 /** Container setting overriding the pod-level one (securityContext field). */

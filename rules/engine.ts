@@ -95,6 +95,10 @@ export function namespaceOf(obj: K8sObject): string | undefined {
     return typeof md?.namespace === "string" ? md.namespace : undefined;
 }
 
+function hasExemptions(cfg: RuleConfig): boolean {
+    return cfg.exemptNamespaces.length > 0 || cfg.exemptNames.length > 0 || Object.keys(cfg.exemptLabels ?? {}).length > 0;
+}
+
 /** True when the config exempts this object. */
 export function isExempt(obj: K8sObject, cfg: RuleConfig): boolean {
     const ns = namespaceOf(obj);
@@ -138,9 +142,10 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
             continue;
         }
         const ctx = { config: r.config };
+        const exempting = hasExemptions(r.config);
         const emit = (findings: Finding[]) => {
             for (const f of findings) {
-                if (!isExempt(f.object, r.config)) {
+                if (!exempting || !isExempt(f.object, r.config)) {
                     out.push({ ...f, policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel });
                 }
             }
@@ -151,8 +156,11 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         }
         for (const kind of r.rule.kinds) {
             for (const obj of byKind.get(kind) ?? []) {
-                if (!isExempt(obj, r.config)) {
-                    emit(r.rule.check(obj, ctx));
+                if (!exempting || !isExempt(obj, r.config)) {
+                    // The object itself passed the exemption check: its findings need no second one.
+                    for (const f of r.rule.check(obj, ctx)) {
+                        out.push({ ...f, policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel });
+                    }
                 }
             }
         }

@@ -6,9 +6,16 @@ import { Json } from "./podspec";
  * Read a dotted path (`a.b.c`) from `root`. Returns UNKNOWN as soon as any step is UNKNOWN,
  * undefined when a step is missing or not an object.
  */
+const splitCache = new Map<string, string[]>();
+
 export function get(root: Json, path: string): Json {
+    let keys = splitCache.get(path);
+    if (keys === undefined) {
+        keys = path.split(".");
+        splitCache.set(path, keys);
+    }
     let cur: Json = root;
-    for (const key of path.split(".")) {
+    for (const key of keys) {
         if (isUnknown(cur)) {
             return UNKNOWN;
         }

@@ -51,8 +51,23 @@ export interface ContainerRef {
     label: string;
 }
 
-/** The pod spec of a workload object, or undefined for other kinds / missing specs. */
+const podSpecCache = new WeakMap<object, PodSpecRef | null>();
+const containersCache = new WeakMap<PodSpecRef, ContainerRef[]>();
+
+/**
+ * The pod spec of a workload object, or undefined for other kinds / missing specs. Memoised per
+ * object: every pod rule asks for the same object's spec, so it is extracted once.
+ */
 export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
+    let ref = podSpecCache.get(obj);
+    if (ref === undefined) {
+        ref = extractPodSpec(obj) ?? null;
+        podSpecCache.set(obj, ref);
+    }
+    return ref ?? undefined;
+}
+
+function extractPodSpec(obj: K8sObject): PodSpecRef | undefined {
     const kind = obj.kind;
     if (typeof kind !== "string") {
         return undefined;
@@ -85,8 +100,17 @@ const LABELS: Record<ContainerField, string> = {
     ephemeralContainers: "ephemeral container",
 };
 
-/** Every container of a pod spec, regular, init and ephemeral. */
+/** Every container of a pod spec, regular, init and ephemeral (memoised; treat as read-only). */
 export function containersOf(ref: PodSpecRef): ContainerRef[] {
+    let cached = containersCache.get(ref);
+    if (!cached) {
+        cached = extractContainers(ref);
+        containersCache.set(ref, cached);
+    }
+    return cached;
+}
+
+function extractContainers(ref: PodSpecRef): ContainerRef[] {
     const out: ContainerRef[] = [];
     for (const field of CONTAINER_FIELDS) {
         const list = ref.spec[field];

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
-import { LineCounter, parseAllDocuments } from "yaml";
+import { load, YAMLException } from "js-yaml";
 import { K8sObject } from "../rules/types";
 
 export interface Located {
@@ -60,22 +60,50 @@ function flatten(doc: unknown, file: string, line: number, into: Located[]): voi
     if (typeof o.kind === "string") into.push({ object: o, file, line });
 }
 
-/** Parse one file's text. */
+const DOC_MARKER = /^---(\s|$)/;
+const DOC_END = /^\.\.\.\s*$/;
+
+/** Split a YAML stream into documents at column-0 `---` / `...` markers, keeping each one's first line (1-based). */
+export function splitDocuments(text: string): Array<{ text: string; line: number }> {
+    const lines = text.split(/\r?\n/);
+    const docs: Array<{ text: string; line: number }> = [];
+    let start = 0;
+    const flush = (end: number, next: number) => {
+        const body = lines.slice(start, end).join("\n");
+        if (body.trim() !== "") docs.push({ text: body, line: start + 1 });
+        start = next;
+    };
+    for (let i = 0; i < lines.length; i++) {
+        if (DOC_MARKER.test(lines[i])) {
+            flush(i, i);
+            // Content may follow the marker on the same line (`--- {a: 1}`): keep it, minus the marker.
+            lines[i] = lines[i].slice(3);
+        } else if (DOC_END.test(lines[i])) {
+            flush(i, i + 1);
+        }
+    }
+    flush(lines.length, lines.length);
+    return docs;
+}
+
+/** Parse one file's text (js-yaml: a fast YAML 1.2 parser; JSON is valid YAML). */
 export function parseText(text: string, file: string, objects: Located[], errors: LoadError[]): void {
-    const lc = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
-    const list = Array.isArray(docs) ? docs : [docs];
-    for (const d of list) {
-        if (d.errors.length > 0) {
-            for (const e of d.errors) {
-                errors.push({ file, line: lc.linePos(e.pos[0]).line, message: e.message.split("\n")[0] });
-            }
+    for (const doc of splitDocuments(text)) {
+        let value: unknown;
+        try {
+            value = load(doc.text, { filename: file });
+        } catch (e) {
+            const mark = e instanceof YAMLException ? e.mark : undefined;
+            errors.push({ file, line: doc.line + (mark?.line ?? 0), message: (e instanceof YAMLException ? e.reason : (e as Error).message) ?? String(e) });
             continue;
         }
-        const start = d.contents ? lc.linePos(d.contents.range[0]).line : 1;
-        const value = d.toJS({ maxAliasCount: 100 });
-        if (Array.isArray(value)) value.forEach(v => flatten(v, file, start, objects));
-        else flatten(value, file, start, objects);
+        // The object starts at its first non-blank, non-comment line.
+        const lines = doc.text.split("\n");
+        let offset = 0;
+        while (offset < lines.length && /^\s*(#.*)?$/.test(lines[offset])) offset++;
+        const line = doc.line + offset;
+        if (Array.isArray(value)) value.forEach(v => flatten(v, file, line, objects));
+        else flatten(value, file, line, objects);
     }
 }
 

@@ -57,7 +57,7 @@ export const requiredLabels = objectRule({
     config: { requiredLabels: { type: "array", items: { type: "string" }, description: "Label keys every workload must carry.", default: ["app.kubernetes.io/name"] } },
 }, WORKLOAD_KINDS, (o, cfg) => {
     const labels = o.metadata?.labels;
-    if (isUnknown(labels)) return [["metadata.labels", judge(labels, () => true, "")]];
+    if (isUnknown(labels)) return [["metadata.labels", judge(labels, () => true, () => "")]];
     const missing = (cfg.requiredLabels as string[]).filter(k => !(labels && k in labels));
     return [["metadata.labels", missing.length ? `${describe(o)} lacks the label(s) ${missing.join(", ")}.` : undefined]];
 });
@@ -69,7 +69,7 @@ export const minReplicas = objectRule({
     url: "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
     config: { minReplicas: { type: "integer", description: "Fewest replicas accepted.", default: 2 } },
 }, ["Deployment", "StatefulSet"], (o, cfg) => [["spec.replicas", judge(get(o, "spec.replicas"), v => (v ?? 1) < (cfg.minReplicas as number),
-    `${describe(o)} runs ${String(get(o, "spec.replicas") ?? 1)} replica(s), fewer than ${cfg.minReplicas}.`)]]);
+    () => `${describe(o)} runs ${String(get(o, "spec.replicas") ?? 1)} replica(s), fewer than ${cfg.minReplicas}.`)]]);
 
 export const pdb: StackRule = {
     id: "OTH-07", name: "pod-disruption-budget",
@@ -110,4 +110,4 @@ export const priorityClass = podRule({
     description: "Pods should name a PriorityClass, so the scheduler knows what to evict first when the cluster is short of resources.",
     remediation: "Set `priorityClassName` in the pod spec.",
     url: "https://kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/",
-}, pod => [["priorityClassName", judge(pod.spec.priorityClassName, v => v === undefined || v === null || v === "", "The pod sets no priorityClassName.") as Verdict]]);
+}, pod => [["priorityClassName", judge(pod.spec.priorityClassName, v => v === undefined || v === null || v === "", () => "The pod sets no priorityClassName.") as Verdict]]);

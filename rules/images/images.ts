@@ -46,14 +46,14 @@ export const latestTag = containerRule({
     if (typeof v !== "string") return true;
     const ref = parseImage(v);
     return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
-}, `The ${c.label} uses image "${String(imageOf(c))}" with the latest tag or no tag.`)]]);
+}, () => `The ${c.label} uses image "${String(imageOf(c))}" with the latest tag or no tag.`)]]);
 
 export const digestPinned = containerRule({
     id: "IMG-02", name: "image-digest-pinned",
     description: "Images should be pinned by digest (`@sha256:`). A digest names exactly one image; tags can be moved to point at another.",
     remediation: "Reference the image by its digest, as `registry/repo:tag@sha256:<digest>`, and let a bot such as Renovate keep it current.",
     url: IMAGES_URL,
-}, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), `The ${c.label} image "${String(imageOf(c))}" is not pinned by digest.`)]]);
+}, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), () => `The ${c.label} image "${String(imageOf(c))}" is not pinned by digest.`)]]);
 
 function registryMatches(registry: string, repo: string, pattern: string): boolean {
     const p = pattern.replace(/\/+$/, "");
@@ -72,7 +72,7 @@ export const allowedRegistries = containerRule({
     },
 }, (c, _pod, cfg) => {
     const image = imageOf(c);
-    if (isUnknown(image)) return [["image", judge(image, () => true, "")]];
+    if (isUnknown(image)) return [["image", judge(image, () => true, () => "")]];
     if (typeof image !== "string") return [];
     const ref = parseImage(image);
     const allowed = cfg.allowedRegistries as string[];
@@ -91,7 +91,7 @@ export const pullAlways = containerRule({
 }, c => {
     const image = imageOf(c);
     const policy = c.container.imagePullPolicy;
-    if (isUnknown(image) || isUnknown(policy)) return [["imagePullPolicy", judge(policy, () => true, "")]];
+    if (isUnknown(image) || isUnknown(policy)) return [["imagePullPolicy", judge(policy, () => true, () => "")]];
     const ref = typeof image === "string" ? parseImage(image) : undefined;
     // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
     const effective = policy ?? (ref && !ref.digest && (ref.tag === undefined || ref.tag === "latest") ? "Always" : "IfNotPresent");
@@ -103,4 +103,4 @@ export const deprecatedRegistry = containerRule({
     description: "Images must not come from the frozen `k8s.gcr.io` registry; it no longer receives updates, so images from it miss security fixes.",
     remediation: "Pull the same image from `registry.k8s.io`, the community registry that replaced `k8s.gcr.io`.",
     url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
-}, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", `The ${c.label} image "${String(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);
+}, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", () => `The ${c.label} image "${String(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);

@@ -19,7 +19,7 @@ export const defaultNamespace = objectRule({
     remediation: "Set `metadata.namespace` to a namespace created with SecureNamespace.",
     url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/",
 }, NAMESPACED_KINDS, o => [["metadata.namespace", judge(o.metadata?.namespace, v => v === undefined || v === null || v === "" || v === "default",
-    `${describe(o)} is ${o.metadata?.namespace === "default" ? "in the default namespace" : "not given a namespace (it lands in default)"}.`)]]);
+    () => `${describe(o)} is ${o.metadata?.namespace === "default" ? "in the default namespace" : "not given a namespace (it lands in default)"}.`)]]);
 
 export const systemNamespace = objectRule({
     id: "NS-02", name: "no-workloads-in-system-namespaces",
@@ -27,7 +27,7 @@ export const systemNamespace = objectRule({
     remediation: "Move the workload to a team namespace created with SecureNamespace.",
     url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces",
     config: { systemNamespaces: { type: "array", items: { type: "string" }, description: "Namespaces reserved for the cluster's own components.", default: ["kube-system", "kube-public", "kube-node-lease"] } },
-}, WORKLOAD_KINDS, (o, cfg) => [["metadata.namespace", judge(o.metadata?.namespace, v => (cfg.systemNamespaces as string[]).includes(v), `${describe(o)} is a workload in a system namespace.`)]]);
+}, WORKLOAD_KINDS, (o, cfg) => [["metadata.namespace", judge(o.metadata?.namespace, v => (cfg.systemNamespaces as string[]).includes(v), () => `${describe(o)} is a workload in a system namespace.`)]]);
 
 const LEVELS = ["privileged", "baseline", "restricted"];
 const ENFORCE = "pod-security.kubernetes.io/enforce";
@@ -43,7 +43,7 @@ export const namespacePss = objectRule({
     const labels = o.metadata?.labels;
     const level = isUnknown(labels) ? labels : labels?.[ENFORCE];
     const min = LEVELS.indexOf(cfg.minimumLevel as string);
-    let v: Verdict = judge(level, l => l === undefined || !LEVELS.includes(l) || LEVELS.indexOf(l) < min, "");
+    let v: Verdict = judge(level, l => l === undefined || !LEVELS.includes(l) || LEVELS.indexOf(l) < min, () => "");
     if (v === "") v = `${describe(o)} ${level === undefined ? "has no" : `enforces "${String(level)}" through its`} ${ENFORCE} label; at least "${cfg.minimumLevel}" is required.`;
     return [[`metadata.labels["${ENFORCE}"]`, v]];
 });

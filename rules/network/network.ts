@@ -18,7 +18,7 @@ function serviceTypeRule(id: string, name: string, type: string, why: string) {
         remediation: `Use a ClusterIP Service behind an Ingress, or add ${type} to \`allowedServiceTypes\` in the stack's policy config. SecureNamespace's quota allows none by default (\`quota.${type === "NodePort" ? "nodePorts" : "loadBalancers"}\`).`,
         url: SVC_URL,
         config: { allowedServiceTypes: { type: "array", items: { type: "string", enum: ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"] }, description: "Service types that may be created.", default: ["ClusterIP"] } },
-    }, ["Service"], (o, cfg) => [["spec.type", judge(get(o, "spec.type"), v => v === type && !(cfg.allowedServiceTypes as string[]).includes(type), `${describe(o)} is of type ${type}.`)]]);
+    }, ["Service"], (o, cfg) => [["spec.type", judge(get(o, "spec.type"), v => v === type && !(cfg.allowedServiceTypes as string[]).includes(type), () => `${describe(o)} is of type ${type}.`)]]);
 }
 
 export const nodePort = serviceTypeRule("NET-01", "no-nodeport-services", "NodePort", "A NodePort opens the Service on every node's address, bypassing the ingress layer.");
@@ -29,7 +29,7 @@ export const externalIps = objectRule({
     description: "Services must not set `externalIPs`: any user who can create a Service can then intercept traffic to those addresses (CVE-2020-8554).",
     remediation: "Remove `spec.externalIPs`; expose the Service through an Ingress or a LoadBalancer.",
     url: SVC_URL,
-}, ["Service"], o => [["spec.externalIPs", judge(get(o, "spec.externalIPs"), v => Array.isArray(v) && v.length > 0, `${describe(o)} sets externalIPs.`)]]);
+}, ["Service"], o => [["spec.externalIPs", judge(get(o, "spec.externalIPs"), v => Array.isArray(v) && v.length > 0, () => `${describe(o)} sets externalIPs.`)]]);
 
 const ALLOW_HTTP = [["kubernetes.io/ingress.allow-http", "true"], ["nginx.ingress.kubernetes.io/ssl-redirect", "false"], ["nginx.ingress.kubernetes.io/force-ssl-redirect", "false"]];
 
@@ -61,7 +61,7 @@ export const ingressHost = objectRule({
     const rules = get(o, "spec.rules");
     if (isUnknown(rules)) return [["spec.rules", UNKNOWN_VERDICT]];
     return (Array.isArray(rules) ? rules : []).map((r: Json, i: number) => [`spec.rules[${i}].host`,
-        judge(r?.host, h => h === undefined || h === "" || (typeof h === "string" && h.startsWith("*")), `${describe(o)} has a rule with ${r?.host ? `wildcard host ${r.host}` : "no host"}.`)] as [string, Verdict]);
+        judge(r?.host, h => h === undefined || h === "" || (typeof h === "string" && h.startsWith("*")), () => `${describe(o)} has a rule with ${r?.host ? `wildcard host ${r.host}` : "no host"}.`)] as [string, Verdict]);
 });
 
 const SNIPPET = /-snippets?$/;

@@ -7,7 +7,7 @@ export const barePod = objectRule({
     description: "Pods should be managed by a controller (Deployment, StatefulSet, Job…). A bare pod is not rescheduled when its node fails and escapes rollout policy.",
     remediation: "Wrap the pod in a Deployment (or Job for run-to-completion work).",
     url: "https://kubernetes.io/docs/concepts/configuration/overview/#naked-pods-vs-replicasets-deployments-and-jobs",
-}, ["Pod"], o => [["metadata.ownerReferences", judge(o.metadata?.ownerReferences, v => !Array.isArray(v) || v.length === 0, `${describe(o)} is not managed by a controller.`)]]);
+}, ["Pod"], o => [["metadata.ownerReferences", judge(o.metadata?.ownerReferences, v => !Array.isArray(v) || v.length === 0, () => `${describe(o)} is not managed by a controller.`)]]);
 
 const TILLER_IMAGE = /(^|\/)tiller(:|@|$)/;
 
@@ -21,9 +21,9 @@ export const tiller = podRule({
     const out: Array<[string, Verdict]> = [["@metadata.labels", labels.app === "helm" && labels.name === "tiller" ? `${describe(obj)} is labelled as Helm Tiller.` : undefined]];
     for (const field of ["containers", "initContainers"]) {
         (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) => {
-            out.push([`${field}[${i}].image`, judge(c?.image, v => typeof v === "string" && TILLER_IMAGE.test(v), `The container "${c?.name}" runs the Tiller image ${c?.image}.`)]);
+            out.push([`${field}[${i}].image`, judge(c?.image, v => typeof v === "string" && TILLER_IMAGE.test(v), () => `The container "${c?.name}" runs the Tiller image ${c?.image}.`)]);
             (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Json, j: number) => out.push([`${field}[${i}].ports[${j}].containerPort`,
-                judge(p?.containerPort, v => v === 44134, `The container "${c?.name}" exposes Tiller's gRPC port 44134.`)]));
+                judge(p?.containerPort, v => v === 44134, () => `The container "${c?.name}" exposes Tiller's gRPC port 44134.`)]));
         });
     }
     return out;
@@ -40,7 +40,7 @@ export const dashboard = podRule({
     const labels = (obj as Json).metadata?.labels ?? {};
     const out: Array<[string, Verdict]> = [["@metadata.labels", labels["k8s-app"] === "kubernetes-dashboard" ? `${describe(obj)} is labelled as the Kubernetes Dashboard.` : undefined]];
     (Array.isArray(pod.spec.containers) ? pod.spec.containers : []).forEach((c: Json, i: number) =>
-        out.push([`containers[${i}].image`, judge(c?.image, v => typeof v === "string" && DASHBOARD_IMAGE.test(v), `The container "${c?.name}" runs the Kubernetes Dashboard image ${c?.image}.`)]));
+        out.push([`containers[${i}].image`, judge(c?.image, v => typeof v === "string" && DASHBOARD_IMAGE.test(v), () => `The container "${c?.name}" runs the Kubernetes Dashboard image ${c?.image}.`)]));
     return out;
 });
 
@@ -50,5 +50,5 @@ export const sshPort = containerRule({
     remediation: "Remove the SSH server and port 22 from the container.",
     url: "https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/",
 }, c => (Array.isArray(c.container.ports) ? c.container.ports : []).map((p: Json, i: number) => [`ports[${i}].containerPort`,
-    judge(p?.containerPort, v => v === 22, `The ${c.label} exposes SSH port 22.`)] as [string, Verdict]));
+    judge(p?.containerPort, v => v === 22, () => `The ${c.label} exposes SSH port 22.`)] as [string, Verdict]));
 

@@ -11,7 +11,7 @@ export const readOnlyRootFs = containerRule({
     url: "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
     defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
 }, c => [["securityContext.readOnlyRootFilesystem", judge(get(c.container, "securityContext.readOnlyRootFilesystem"), v => v !== true,
-    `The ${c.label} does not set securityContext.readOnlyRootFilesystem to true.`)]]);
+    () => `The ${c.label} does not set securityContext.readOnlyRootFilesystem to true.`)]]);
 
 const SECCOMP_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
 
@@ -25,8 +25,8 @@ export const seccompUnconfined = containerRule({
     const type = isUnknown(e.value) ? e.value : get(e.value, "type");
     const ann = get(pod.podMeta, "annotations")?.[SECCOMP_ANNOTATION];
     return [
-        [`${e.path}.type`, judge(type, v => v === "Unconfined", `The ${c.label} runs with seccomp profile Unconfined.`)],
-        [`@${pod.metaPath}.annotations`, c.index === 0 && c.field === "containers" ? judge(ann, v => v === "unconfined", `The pod's ${SECCOMP_ANNOTATION} annotation is unconfined.`) : undefined],
+        [`${e.path}.type`, judge(type, v => v === "Unconfined", () => `The ${c.label} runs with seccomp profile Unconfined.`)],
+        [`@${pod.metaPath}.annotations`, c.index === 0 && c.field === "containers" ? judge(ann, v => v === "unconfined", () => `The pod's ${SECCOMP_ANNOTATION} annotation is unconfined.`) : undefined],
     ];
 });
 
@@ -39,7 +39,7 @@ export const seccompRequired = containerRule({
 }, (c, pod) => {
     const e = effective(c, pod, "seccompProfile");
     const type = isUnknown(e.value) ? e.value : get(e.value, "type");
-    return [[`${e.path}.type`, judge(type, v => v !== "RuntimeDefault" && v !== "Localhost", `The ${c.label} has seccomp profile ${type === undefined ? "unset" : String(type)}; use RuntimeDefault or Localhost.`)]];
+    return [[`${e.path}.type`, judge(type, v => v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} has seccomp profile ${type === undefined ? "unset" : String(type)}; use RuntimeDefault or Localhost.`)]];
 });
 
 const APPARMOR_ANN = "container.apparmor.security.beta.kubernetes.io/";
@@ -56,8 +56,8 @@ export const appArmor = containerRule({
     const ann = get(pod.podMeta, "annotations");
     const annValue = isUnknown(ann) ? ann : ann?.[`${APPARMOR_ANN}${c.name}`];
     return [
-        [`${e.path}.type`, judge(type, v => v !== undefined && v !== "RuntimeDefault" && v !== "Localhost", `The ${c.label} runs with AppArmor profile ${String(type)}.`)],
-        [`@${pod.metaPath}.annotations`, judge(annValue, v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"), `The ${c.label} has AppArmor annotation "${String(annValue)}".`)],
+        [`${e.path}.type`, judge(type, v => v !== undefined && v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} runs with AppArmor profile ${String(type)}.`)],
+        [`@${pod.metaPath}.annotations`, judge(annValue, v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"), () => `The ${c.label} has AppArmor annotation "${String(annValue)}".`)],
     ];
 });
 
@@ -67,9 +67,9 @@ function seLinuxVerdicts(opts: Json, where: string): Array<[string, Verdict]> {
     if (isUnknown(opts)) return [["", UNKNOWN_VERDICT]];
     if (!opts || typeof opts !== "object") return [];
     return [
-        ["type", judge(opts.type, v => v !== undefined && !SELINUX_TYPES.has(v), `${where} sets SELinux type ${String(opts.type)}.`)],
-        ["user", judge(opts.user, v => v !== undefined && v !== "", `${where} sets a custom SELinux user.`)],
-        ["role", judge(opts.role, v => v !== undefined && v !== "", `${where} sets a custom SELinux role.`)],
+        ["type", judge(opts.type, v => v !== undefined && !SELINUX_TYPES.has(v), () => `${where} sets SELinux type ${String(opts.type)}.`)],
+        ["user", judge(opts.user, v => v !== undefined && v !== "", () => `${where} sets a custom SELinux user.`)],
+        ["role", judge(opts.role, v => v !== undefined && v !== "", () => `${where} sets a custom SELinux role.`)],
     ];
 }
 
@@ -96,7 +96,7 @@ export const procMount = containerRule({
     description: "Containers must keep the default /proc mount (`procMount: Default`). `Unmasked` exposes kernel information and interfaces the runtime normally hides.",
     remediation: "Remove `securityContext.procMount` or set it to Default.",
     url: `${PSS_URL}#baseline`,
-}, c => [["securityContext.procMount", judge(get(c.container, "securityContext.procMount"), v => v !== undefined && v !== "Default", `The ${c.label} sets procMount ${String(get(c.container, "securityContext.procMount"))}.`)]]);
+}, c => [["securityContext.procMount", judge(get(c.container, "securityContext.procMount"), v => v !== undefined && v !== "Default", () => `The ${c.label} sets procMount ${String(get(c.container, "securityContext.procMount"))}.`)]]);
 
 export const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
     "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
@@ -161,6 +161,6 @@ export const privilegedPorts = containerRule({
     remediation: "Listen on a port of 1024 or above (e.g. 8080) and map it with a Service.",
     url: "https://kubernetes.io/docs/concepts/services-networking/service/",
 }, c => asList(c.container.ports).flatMap((p: Json, i: number) => [
-    [`ports[${i}].containerPort`, judge(p?.containerPort, v => typeof v === "number" && v > 0 && v < 1024, `The ${c.label} uses privileged port ${String(p?.containerPort)}.`)],
-    [`ports[${i}].hostPort`, judge(p?.hostPort, v => typeof v === "number" && v > 0 && v < 1024, `The ${c.label} uses privileged host port ${String(p?.hostPort)}.`)],
+    [`ports[${i}].containerPort`, judge(p?.containerPort, v => typeof v === "number" && v > 0 && v < 1024, () => `The ${c.label} uses privileged port ${String(p?.containerPort)}.`)],
+    [`ports[${i}].hostPort`, judge(p?.hostPort, v => typeof v === "number" && v > 0 && v < 1024, () => `The ${c.label} uses privileged host port ${String(p?.hostPort)}.`)],
 ] as Array<[string, Verdict]>));

@@ -13,7 +13,7 @@ function hostNamespaceRule(id: string, field: "hostPID" | "hostIPC" | "hostNetwo
         remediation: `Remove \`${field}: true\` from the pod spec. A SecureNamespace at the \`baseline\` or \`restricted\` Pod Security level (component arg \`podSecurity.enforce\`) refuses such pods at admission.`,
         url: `${PSS_URL}#baseline`,
         defaultExemptNamespaces: exempt,
-    }, pod => [[field, judge(pod.spec[field], v => v === true, `The pod sets ${field}: true and shares the host's ${what}.`)]]);
+    }, pod => [[field, judge(pod.spec[field], v => v === true, () => `The pod sets ${field}: true and shares the host's ${what}.`)]]);
 }
 
 export const hostPid = hostNamespaceRule("PS-02", "hostPID", "no-host-pid", "process ID namespace", [FALCO_NS, TRIVY_NS]);
@@ -35,7 +35,7 @@ export const hostPathVolume = podRule({
     url: `${PSS_URL}#baseline`,
     defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
 }, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath`,
-    judge(h.path, () => true, `The pod mounts host path ${String(h.path)} as volume "${String(h.name)}".`)] as [string, Verdict]));
+    judge(h.path, () => true, () => `The pod mounts host path ${String(h.path)} as volume "${String(h.name)}".`)] as [string, Verdict]));
 
 export const DEFAULT_SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/root",
     "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/etcd", "/var/run/secrets", "/run/secrets", "/home"];
@@ -57,7 +57,7 @@ export const sensitiveHostPath = podRule({
         if (typeof p !== "string") return false;
         const n = normalise(p);
         return sensitive.some(s => n === s || (s !== "/" && n.startsWith(`${s}/`)));
-    }, `The pod mounts the sensitive host path ${String(h.path)} (volume "${String(h.name)}").`)] as [string, Verdict]);
+    }, () => `The pod mounts the sensitive host path ${String(h.path)} (volume "${String(h.name)}").`)] as [string, Verdict]);
 });
 
 const SOCKET = /(^|\/)(docker|containerd|crio|cri-dockerd|podman)(\.sock)?$|\.sock$/;
@@ -71,7 +71,7 @@ export const runtimeSocket = podRule({
     defaultExemptNamespaces: [FALCO_NS],
 }, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`,
     judge(h.path, p => typeof p === "string" && (SOCKET.test(normalise(p)) || SOCKET_DIRS.has(normalise(p))),
-        `The pod mounts the container runtime socket path ${String(h.path)}.`)] as [string, Verdict]));
+        () => `The pod mounts the container runtime socket path ${String(h.path)}.`)] as [string, Verdict]));
 
 export const writableHostPath = containerRule({
     id: "PS-08", name: "host-paths-read-only",
@@ -85,7 +85,7 @@ export const writableHostPath = containerRule({
     const mounts = c.container.volumeMounts;
     if (isUnknown(mounts)) return hostVols.size > 0 ? [["volumeMounts", UNKNOWN_VERDICT]] : [];
     return asList(mounts).map((m: Json, i: number) => [`volumeMounts[${i}].readOnly`,
-        hostVols.has(m?.name) ? judge(m.readOnly, v => v !== true, `The ${c.label} mounts host path volume "${m.name}" writable.`) : undefined] as [string, Verdict]);
+        hostVols.has(m?.name) ? judge(m.readOnly, v => v !== true, () => `The ${c.label} mounts host path volume "${m.name}" writable.`) : undefined] as [string, Verdict]);
 });
 
 export const hostPort = containerRule({
@@ -94,7 +94,7 @@ export const hostPort = containerRule({
     remediation: "Remove `hostPort` and expose the workload through a Service. SecureNamespace at `baseline` or `restricted` refuses host ports.",
     url: `${PSS_URL}#baseline`,
 }, c => asList(c.container.ports).map((p: Json, i: number) => [`ports[${i}].hostPort`,
-    judge(p?.hostPort, v => v !== undefined && v !== null && v !== 0, `The ${c.label} declares hostPort ${String(p?.hostPort)}.`)] as [string, Verdict]));
+    judge(p?.hostPort, v => v !== undefined && v !== null && v !== 0, () => `The ${c.label} declares hostPort ${String(p?.hostPort)}.`)] as [string, Verdict]));
 
 export const hostProcess = containerRule({
     id: "PS-10", name: "no-windows-host-process",
@@ -102,9 +102,9 @@ export const hostProcess = containerRule({
     remediation: "Remove `securityContext.windowsOptions.hostProcess: true` from the pod and its containers.",
     url: `${PSS_URL}#baseline`,
 }, (c, pod) => [
-    ["securityContext.windowsOptions.hostProcess", judge(get(c.container, "securityContext.windowsOptions.hostProcess"), v => v === true, `The ${c.label} is a Windows HostProcess container.`)],
+    ["securityContext.windowsOptions.hostProcess", judge(get(c.container, "securityContext.windowsOptions.hostProcess"), v => v === true, () => `The ${c.label} is a Windows HostProcess container.`)],
     [`@${pod.path}.securityContext.windowsOptions.hostProcess`, c.index === 0 && c.field === "containers"
-        ? judge(get(pod.spec, "securityContext.windowsOptions.hostProcess"), v => v === true, "The pod sets windowsOptions.hostProcess: true.") : undefined],
+        ? judge(get(pod.spec, "securityContext.windowsOptions.hostProcess"), v => v === true, () => "The pod sets windowsOptions.hostProcess: true.") : undefined],
 ]);
 
 const HANDLERS = ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart", "lifecycle.preStop"];
@@ -119,7 +119,7 @@ export const probeHost = containerRule({
     for (const h of HANDLERS) {
         for (const kind of ["httpGet", "tcpSocket"]) {
             const path = `${h}.${kind}.host`;
-            out.push([path, judge(get(c.container, path), v => typeof v === "string" && v !== "", `The ${c.label} sets ${path} to "${String(get(c.container, path))}".`)]);
+            out.push([path, judge(get(c.container, path), v => typeof v === "string" && v !== "", () => `The ${c.label} sets ${path} to "${String(get(c.container, path))}".`)]);
         }
     }
     return out;

@@ -13,7 +13,7 @@ export const privilegeEscalation = containerRule({
     url: `${PSS_URL}#restricted`,
     defaultExemptNamespaces: [FALCO_NS],
 }, c => [["securityContext.allowPrivilegeEscalation", judge(get(c.container, "securityContext.allowPrivilegeEscalation"), v => v !== false,
-    `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`)]]);
+    () => `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`)]]);
 
 export const runAsNonRoot = containerRule({
     id: "PS-18", name: "run-as-non-root",
@@ -24,7 +24,7 @@ export const runAsNonRoot = containerRule({
 }, (c, pod) => {
     const e = effective(c, pod, "runAsNonRoot");
     return [[e.path.startsWith("@") ? `securityContext.runAsNonRoot` : e.path,
-        judge(e.value, v => v !== true, `The ${c.label} may run as root: runAsNonRoot is ${e.value === undefined ? "not set on the container or the pod" : `${String(e.value)}`}.`)]];
+        judge(e.value, v => v !== true, () => `The ${c.label} may run as root: runAsNonRoot is ${e.value === undefined ? "not set on the container or the pod" : `${String(e.value)}`}.`)]];
 });
 
 function isZero(v: Json): boolean {
@@ -38,12 +38,12 @@ export const runAsUserRoot = podRule({
     url: `${PSS_URL}#restricted`,
     defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
 }, pod => {
-    const out: Array<[string, Verdict]> = [["securityContext.runAsUser", judge(get(pod.spec, "securityContext.runAsUser"), isZero, "The pod sets runAsUser: 0 (root).")]];
+    const out: Array<[string, Verdict]> = [["securityContext.runAsUser", judge(get(pod.spec, "securityContext.runAsUser"), isZero, () => "The pod sets runAsUser: 0 (root).")]];
     for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
         const list = pod.spec[field];
         if (isUnknown(list)) { out.push([field, UNKNOWN_VERDICT]); continue; }
         (Array.isArray(list) ? list : []).forEach((c: Json, i: number) => out.push([`${field}[${i}].securityContext.runAsUser`,
-            judge(get(c, "securityContext.runAsUser"), isZero, `The container "${c?.name}" sets runAsUser: 0 (root).`)]));
+            judge(get(c, "securityContext.runAsUser"), isZero, () => `The container "${c?.name}" sets runAsUser: 0 (root).`)]));
     }
     return out;
 });
@@ -56,13 +56,13 @@ export const rootGroup = podRule({
     defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
 }, pod => {
     const out: Array<[string, Verdict]> = [
-        ["securityContext.runAsGroup", judge(get(pod.spec, "securityContext.runAsGroup"), isZero, "The pod sets runAsGroup: 0.")],
-        ["securityContext.fsGroup", judge(get(pod.spec, "securityContext.fsGroup"), isZero, "The pod sets fsGroup: 0.")],
-        ["securityContext.supplementalGroups", judge(get(pod.spec, "securityContext.supplementalGroups"), v => Array.isArray(v) && v.some(isZero), "The pod lists group 0 in supplementalGroups.")],
+        ["securityContext.runAsGroup", judge(get(pod.spec, "securityContext.runAsGroup"), isZero, () => "The pod sets runAsGroup: 0.")],
+        ["securityContext.fsGroup", judge(get(pod.spec, "securityContext.fsGroup"), isZero, () => "The pod sets fsGroup: 0.")],
+        ["securityContext.supplementalGroups", judge(get(pod.spec, "securityContext.supplementalGroups"), v => Array.isArray(v) && v.some(isZero), () => "The pod lists group 0 in supplementalGroups.")],
     ];
     for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
         (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) => out.push([`${field}[${i}].securityContext.runAsGroup`,
-            judge(get(c, "securityContext.runAsGroup"), isZero, `The container "${c?.name}" sets runAsGroup: 0.`)]));
+            judge(get(c, "securityContext.runAsGroup"), isZero, () => `The container "${c?.name}" sets runAsGroup: 0.`)]));
     }
     return out;
 });
@@ -76,5 +76,5 @@ export const highIds = containerRule({
 }, (c, pod, cfg) => ["runAsUser", "runAsGroup"].map(field => {
     const e = effective(c, pod, field);
     const min = cfg.minimumId as number;
-    return [e.path, judge(e.value, v => typeof v === "number" && v > 0 && v < min, `The ${c.label} runs with ${field} ${String(e.value)}, below ${min}.`)] as [string, Verdict];
+    return [e.path, judge(e.value, v => typeof v === "number" && v > 0 && v < min, () => `The ${c.label} runs with ${field} ${String(e.value)}, below ${min}.`)] as [string, Verdict];
 }));

@@ -11,7 +11,7 @@ function probeRule(id: string, name: string, field: "livenessProbe" | "readiness
         description: `Long-running containers should define a ${field}. ${why}`,
         remediation: `Add a \`${field}\` (httpGet, tcpSocket, grpc or exec) to the container.`,
         url: URL,
-    }, (c: ContainerRef) => c.field !== "containers" ? [] : [[field, judge(c.container[field], v => v === undefined || v === null, `The ${c.label} has no ${field}.`)]]);
+    }, (c: ContainerRef) => c.field !== "containers" ? [] : [[field, judge(c.container[field], v => v === undefined || v === null, () => `The ${c.label} has no ${field}.`)]]);
     // Jobs and CronJobs run to completion: probes do not apply.
     return { ...rule, kinds: LONG_RUNNING };
 }

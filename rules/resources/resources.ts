@@ -14,7 +14,7 @@ function resourceRule(id: string, name: string, field: string, what: string, why
         remediation: `Set \`resources.${field}\` on the container. Pods in a SecureNamespace get a default from its LimitRange (component arg \`limits\`), but stating it in the manifest keeps the workload portable.`,
         url: URL,
     }, (c: ContainerRef) => c.field === "ephemeralContainers" ? [] // ephemeral containers cannot have resources
-        : [[`resources.${field}`, judge(get(c.container, `resources.${field}`), v => v === undefined || v === null || v === "", `The ${c.label} sets no ${what} (resources.${field}).`)] as [string, Verdict]]);
+        : [[`resources.${field}`, judge(get(c.container, `resources.${field}`), v => v === undefined || v === null || v === "", () => `The ${c.label} sets no ${what} (resources.${field}).`)] as [string, Verdict]]);
 }
 
 export const cpuRequest = resourceRule("RES-01", "cpu-request-set", "requests.cpu", "CPU request", "Without it the scheduler cannot place the pod fairly and a noisy neighbour can starve others.");

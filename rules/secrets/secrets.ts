@@ -51,7 +51,7 @@ export const literalCredentialEnv = containerRule({
     remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
     url: SECRETS_URL,
 }, c => (Array.isArray(c.container.env) ? c.container.env : []).map((e: Json, i: number) => [`env[${i}].value`,
-    judge(e?.value, v => looksLikeCredential(String(e?.name ?? ""), v), `The ${c.label} sets env var ${e?.name} to a literal credential.`)] as [string, Verdict]));
+    judge(e?.value, v => looksLikeCredential(String(e?.name ?? ""), v), () => `The ${c.label} sets env var ${e?.name} to a literal credential.`)] as [string, Verdict]));
 
 export const configMapCredentials = objectRule({
     id: "SEC-03", name: "no-credentials-in-configmaps",
@@ -62,5 +62,5 @@ export const configMapCredentials = objectRule({
     const data = o.data;
     if (isUnknown(data)) return [["data", UNKNOWN_VERDICT]];
     return Object.entries(data ?? {}).map(([k, v]) => [`data.${k}`,
-        judge(v, x => looksLikeCredential(k, x), `${describe(o)} holds a credential under key "${k}".`)] as [string, Verdict]);
+        judge(v, x => looksLikeCredential(k, x), () => `${describe(o)} holds a credential under key "${k}".`)] as [string, Verdict]);
 });

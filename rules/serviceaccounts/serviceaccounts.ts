@@ -13,9 +13,9 @@ const SA01 = {
     url: SA_URL,
 };
 const automountOnSa = objectRule(SA01, ["ServiceAccount"], o =>
-    [["automountServiceAccountToken", judge(o.automountServiceAccountToken, v => v !== false, `${describe(o)} does not set automountServiceAccountToken: false.`)]]);
+    [["automountServiceAccountToken", judge(o.automountServiceAccountToken, v => v !== false, () => `${describe(o)} does not set automountServiceAccountToken: false.`)]]);
 const automountOnPod = podRule(SA01, pod =>
-    [["automountServiceAccountToken", judge(pod.spec.automountServiceAccountToken, v => v !== false, "The pod does not set automountServiceAccountToken: false.")]]);
+    [["automountServiceAccountToken", judge(pod.spec.automountServiceAccountToken, v => v !== false, () => "The pod does not set automountServiceAccountToken: false.")]]);
 
 export const automountToken: ResourceRule = {
     ...automountOnSa,
@@ -30,7 +30,7 @@ export const defaultServiceAccount = podRule({
     url: SA_URL,
 }, pod => {
     const name = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
-    return [["serviceAccountName", judge(name, v => v === undefined || v === null || v === "" || v === "default", "The pod runs as the namespace's default ServiceAccount.")]];
+    return [["serviceAccountName", judge(name, v => v === undefined || v === null || v === "" || v === "default", () => "The pod runs as the namespace's default ServiceAccount.")]];
 });
 
 export const defaultSaAutomount = objectRule({
@@ -39,7 +39,7 @@ export const defaultSaAutomount = objectRule({
     remediation: "Patch the `default` ServiceAccount with `automountServiceAccountToken: false` (SecureNamespace does this for every namespace it creates).",
     url: SA_URL,
 }, ["ServiceAccount"], o => [["automountServiceAccountToken", o.metadata?.name !== "default" ? undefined
-    : judge(o.automountServiceAccountToken, v => v !== false, `${describe(o)} is a default ServiceAccount that automounts its token.`)]]);
+    : judge(o.automountServiceAccountToken, v => v !== false, () => `${describe(o)} is a default ServiceAccount that automounts its token.`)]]);
 
 export const bindingToDefaultSa = objectRule({
     id: "SA-04", name: "no-bindings-to-default-service-account",
@@ -48,9 +48,9 @@ export const bindingToDefaultSa = objectRule({
     url: "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#service-account-permissions",
 }, ["RoleBinding", "ClusterRoleBinding"], o => {
     const subjects = o.subjects;
-    if (isUnknown(subjects)) return [["subjects", judge(subjects, () => true, "")]];
+    if (isUnknown(subjects)) return [["subjects", judge(subjects, () => true, () => "")]];
     return (Array.isArray(subjects) ? subjects : []).map((s, i) => [`subjects[${i}].name`,
-        s?.kind === "ServiceAccount" ? judge(s.name, v => v === "default", `${describe(o)} binds ${o.roleRef?.kind} "${o.roleRef?.name}" to the default ServiceAccount${s.namespace ? ` of ${s.namespace}` : ""}.`) : undefined] as [string, Verdict]);
+        s?.kind === "ServiceAccount" ? judge(s.name, v => v === "default", () => `${describe(o)} binds ${o.roleRef?.kind} "${o.roleRef?.name}" to the default ServiceAccount${s.namespace ? ` of ${s.namespace}` : ""}.`) : undefined] as [string, Verdict]);
 });
 
 export const legacyTokens = objectRule({
@@ -59,13 +59,13 @@ export const legacyTokens = objectRule({
     remediation: "Delete the token Secret and let pods use projected service-account tokens (or `kubectl create token` for short-lived access).",
     url: "https://kubernetes.io/docs/concepts/security/service-accounts/#get-a-token",
 }, ["Secret", "ServiceAccount"], o => o.kind === "Secret"
-    ? [["type", judge(o.type, v => v === "kubernetes.io/service-account-token", `${describe(o)} is a long-lived service-account token Secret.`)]]
-    : [["secrets", judge(o.secrets, v => Array.isArray(v) && v.length > 0, `${describe(o)} lists token Secrets in .secrets.`)]]);
+    ? [["type", judge(o.type, v => v === "kubernetes.io/service-account-token", () => `${describe(o)} is a long-lived service-account token Secret.`)]]
+    : [["secrets", judge(o.secrets, v => Array.isArray(v) && v.length > 0, () => `${describe(o)} lists token Secrets in .secrets.`)]]);
 
 export const deprecatedSaField = podRule({
     id: "SA-06", name: "no-deprecated-service-account-field",
     description: "Pod specs must use `serviceAccountName`, not the deprecated `serviceAccount` field, whose value is easy to get out of sync.",
     remediation: "Rename the `serviceAccount` field of the pod spec to `serviceAccountName`.",
     url: SA_URL,
-}, pod => [["serviceAccount", judge(pod.spec.serviceAccount, v => v !== undefined && v !== null && v !== "", "The pod uses the deprecated serviceAccount field.")]]);
+}, pod => [["serviceAccount", judge(pod.spec.serviceAccount, v => v !== undefined && v !== null && v !== "", () => "The pod uses the deprecated serviceAccount field.")]]);
 
