@@ -1,0 +1,200 @@
+/**
+ * The local hardened control plane: etcd, kube-apiserver and kube-controller-manager built from
+ * pinned Go modules, started on loopback on free ports with state in a temp directory, running
+ * the `local` stack's control-plane artefacts (the component's kube-apiserver flags with only
+ * file paths and listen addresses adapted, its EncryptionConfiguration with the generated key,
+ * its audit policy); then every Kubernetes resource of the stack applied with server-side apply.
+ */
+import { execFileSync } from "child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import * as https from "https";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { gatherStack, kubernetesObjects, REPO } from "../scripts/gather";
+import { kubeconfig, makePki, Pki } from "./pki";
+import { freePort, startDetached, stopAll } from "./procs";
+import { clearPointer, ClusterInfo, saveInfo } from "./state";
+
+export const log = (msg: string) => process.stderr.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+/** Map a node path of the component's artefacts into the state directory. */
+export function localPath(stateDir: string, nodePath: string): string {
+    if (nodePath.startsWith("/etc/kubernetes/")) return path.join(stateDir, "etc", nodePath.slice("/etc/kubernetes/".length));
+    if (nodePath.startsWith("/var/log/kubernetes/")) return path.join(stateDir, "log", nodePath.slice("/var/log/kubernetes/".length));
+    return nodePath;
+}
+
+/** Listen addresses and ports adapted for a loopback-only throwaway cluster (documented; checked by the e2e). */
+export const LOCAL_OVERRIDES = ["bind-address", "secure-port", "etcd-servers", "advertise-address"];
+
+/** The component's flags with file paths mapped into the state directory and the listen overrides applied. */
+export function localApiServerArgs(componentArgs: string[], stateDir: string, overrides: Record<string, string>): string[] {
+    const out: string[] = [];
+    for (const a of componentArgs) {
+        const m = /^--([^=]+)=(.*)$/.exec(a);
+        if (!m) throw new Error(`unexpected flag form '${a}' in the component's apiServerArgs`);
+        const [, name, value] = m;
+        if (name in overrides) continue;
+        out.push(`--${name}=${value.startsWith("/") ? localPath(stateDir, value) : value}`);
+    }
+    for (const [k, v] of Object.entries(overrides)) out.push(`--${k}=${v}`);
+    return out;
+}
+
+function tools(): string {
+    return execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "build-k8s.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+}
+
+function request(url: string, pki: Pki | undefined, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        const mod = url.startsWith("https") ? https : http;
+        const req = mod.get(url, pki ? { ca: require("fs").readFileSync(pki.caCert), cert: require("fs").readFileSync(pki.adminCert), key: require("fs").readFileSync(pki.adminKey), timeout: timeoutMs } : { timeout: timeoutMs }, res => {
+            let body = "";
+            res.on("data", d => (body += d));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("timeout", () => req.destroy(new Error("timeout")));
+        req.on("error", reject);
+    });
+}
+
+async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs: number, logFile: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        try {
+            if (await probe()) return;
+        } catch { /* not up yet */ }
+        await new Promise(r => setTimeout(r, 300));
+    }
+    throw new Error(`${what} did not become ready within ${timeoutMs / 1000}s; see ${logFile}`);
+}
+
+export interface UpResult extends ClusterInfo {
+    apiserverArgs: string[];
+    apiserverPid: number;
+    pki: Pki;
+    encryptionKeyName: string;
+}
+
+/** Order for applying: namespaces first, then everything else as gathered. */
+function applyOrder(objs: Record<string, unknown>[]): Record<string, unknown>[] {
+    return [...objs.filter(o => o.kind === "Namespace"), ...objs.filter(o => o.kind !== "Namespace")];
+}
+
+export function kubectl(info: { toolsBin: string; kubeconfig: string }, args: string[], input?: string): { code: number; out: string; err: string } {
+    try {
+        const out = execFileSync(path.join(info.toolsBin, "kubectl"), ["--kubeconfig", info.kubeconfig, ...args], { encoding: "utf8", input, stdio: ["pipe", "pipe", "pipe"] });
+        return { code: 0, out, err: "" };
+    } catch (e) {
+        const err = e as { status?: number; stdout?: string; stderr?: string };
+        return { code: err.status ?? 1, out: err.stdout ?? "", err: err.stderr ?? "" };
+    }
+}
+
+export async function startApiServer(stateDir: string, bin: string, args: string[], pki: Pki, port: number): Promise<number> {
+    const { started } = startDetached(stateDir, "kube-apiserver", path.join(bin, "kube-apiserver"), args);
+    await waitFor("kube-apiserver", async () => (await request(`https://127.0.0.1:${port}/readyz`, pki)).status === 200, 120_000, started.log);
+    return started.pid;
+}
+
+export async function up(): Promise<UpResult> {
+    const bin = tools();
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), "hc-cluster-"));
+    const cleanup = async () => {
+        const left = await stopAll(stateDir);
+        rmSync(stateDir, { recursive: true, force: true });
+        clearPointer(stateDir);
+        if (left.length) log(`could not stop: ${left.join(", ")}`);
+    };
+    const onSignal = () => { log("interrupted: stopping everything started so far"); void cleanup().then(() => process.exit(130)); };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+        log(`state in ${stateDir}; rendering the local stack`);
+        const g = gatherStack("local");
+        const cp = g.outputs.controlPlane as { apiServerArgs: string[] };
+        const files = g.outputs.controlPlaneFiles as Record<string, string>;
+        if (!cp || typeof cp !== "object" || !files) throw new Error("the local stack has no control-plane artefacts (hardened-cluster:controlPlane.enabled)");
+        // Write the component's artefacts (encryption config with its generated key, audit policy,
+        // service-account key pair) at their mapped paths.
+        for (const [nodePath, content] of Object.entries(files)) {
+            const p = localPath(stateDir, nodePath);
+            mkdirSync(path.dirname(p), { recursive: true, mode: 0o700 });
+            writeFileSync(p, content, { mode: 0o600 });
+        }
+        // Certificates: the component's TLS resources are only real once deployed, so the local
+        // cluster makes its own CA and leaf certificates with openssl at the same mapped paths.
+        const pki = makePki(localPath(stateDir, "/etc/kubernetes/pki"), localPath(stateDir, "/etc/kubernetes/pki/sa.key"));
+        mkdirSync(localPath(stateDir, "/var/log/kubernetes/audit"), { recursive: true });
+
+        const [etcdPort, peerPort, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+        const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+        const etcd = startDetached(stateDir, "etcd", path.join(bin, "etcd"), [
+            "--name=local", `--data-dir=${path.join(stateDir, "etcd")}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+            `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+            `--initial-cluster=local=http://127.0.0.1:${peerPort}`, "--log-level=warn",
+        ]);
+        await waitFor("etcd", async () => (await request(`${etcdUrl}/health`, undefined)).status === 200, 60_000, etcd.started.log);
+        log(`etcd ready at ${etcdUrl}`);
+
+        const args = localApiServerArgs(cp.apiServerArgs, stateDir, {
+            "bind-address": "127.0.0.1", "secure-port": String(apiPort), "etcd-servers": etcdUrl, "advertise-address": "127.0.0.1",
+        });
+        const apiserverPid = await startApiServer(stateDir, bin, args, pki, apiPort);
+        const server = `https://127.0.0.1:${apiPort}`;
+        log(`kube-apiserver ready at ${server}`);
+
+        const adminKubeconfig = path.join(stateDir, "admin.kubeconfig");
+        writeFileSync(adminKubeconfig, kubeconfig(server, pki, { name: "admin", cert: pki.adminCert, key: pki.adminKey }), { mode: 0o600 });
+        const kcmKubeconfig = path.join(stateDir, "controller-manager.kubeconfig");
+        writeFileSync(kcmKubeconfig, kubeconfig(server, pki, { name: "kcm", cert: pki.kcmCert, key: pki.kcmKey }), { mode: 0o600 });
+        const kcm = startDetached(stateDir, "kube-controller-manager", path.join(bin, "kube-controller-manager"), [
+            `--kubeconfig=${kcmKubeconfig}`, `--authentication-kubeconfig=${kcmKubeconfig}`, `--authorization-kubeconfig=${kcmKubeconfig}`,
+            `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCert}`, "--use-service-account-credentials=true",
+            "--controllers=*,-nodeipam,-nodelifecycle,-ttl,-bootstrapsigner,-tokencleaner,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
+            "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${kcmPort}`, "--profiling=false",
+        ]);
+        const info: ClusterInfo = {
+            stateDir, kubeconfig: adminKubeconfig, server, etcdEndpoint: etcdUrl, etcdCertDir: "", toolsBin: bin,
+            auditLog: localPath(stateDir, "/var/log/kubernetes/audit/audit.log"), namespace: "", workloadServiceAccount: "",
+        };
+        await waitFor("kube-controller-manager", async () => kubectl(info, ["get", "serviceaccount", "default", "-n", "default"]).code === 0, 90_000, kcm.started.log);
+        log("kube-controller-manager ready (default ServiceAccount created)");
+
+        const objects = applyOrder(kubernetesObjects(g.resources));
+        const manifest = objects.map(o => stringify(o, { lineWidth: 0 })).join("---\n");
+        writeFileSync(path.join(stateDir, "local-stack.yaml"), manifest);
+        const applied = kubectl(info, ["apply", "--server-side", "--force-conflicts", "--field-manager=hardened-cluster", "-f", path.join(stateDir, "local-stack.yaml")]);
+        if (applied.code !== 0) throw new Error(`applying the local stack failed:\n${applied.err}`);
+        log(`applied ${objects.length} objects of the local stack`);
+
+        const ws = g.outputs.workloadServiceAccounts as Record<string, string[]>;
+        const [ns, sas] = Object.entries(ws).find(([, s]) => s.length > 0) ?? ["", []];
+        info.namespace = ns;
+        info.workloadServiceAccount = sas[0] ?? "";
+        saveInfo(info);
+        const enc = files["/etc/kubernetes/enc/encryption-config.yaml"];
+        const keyName = /name: (\S+)/.exec(enc)?.[1] ?? "";
+        return { ...info, apiserverArgs: args, apiserverPid, pki, encryptionKeyName: keyName };
+    } catch (e) {
+        await cleanup();
+        throw e;
+    } finally {
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
+    }
+}
+
+export function exportLines(info: ClusterInfo): string {
+    return [
+        `export KUBECONFIG=${info.kubeconfig}`,
+        `export HC_ETCD_ENDPOINT=${info.etcdEndpoint}`,
+        `export HC_ETCD_CERT_DIR=${info.etcdCertDir}`,
+        `export HC_TOOLS_BIN=${info.toolsBin}`,
+        `export HC_AUDIT_LOG=${info.auditLog}`,
+        `export HC_NAMESPACE=${info.namespace}`,
+        `export HC_WORKLOAD_SA=${info.workloadServiceAccount}`,
+    ].join("\n");
+}
