@@ -1,0 +1,204 @@
+/**
+ * `npm run e2e`: the local stack on a real control plane. cluster up, the named checks, cluster
+ * down (always). Each check prints PASS/FAIL with its name; the run fails on any failure.
+ */
+import { spawnSync } from "child_process";
+import { readFileSync, writeFileSync } from "fs";
+import * as https from "https";
+import * as path from "path";
+import * as tls from "tls";
+import { stringify } from "yaml";
+import { encryptionConfiguration } from "../../components/controlPlane/builders";
+import { down } from "../../cluster/down";
+import { kubectl, localPath, LOCAL_OVERRIDES, startApiServer, up, UpResult } from "../../cluster/local";
+import { alive, recordedPids, stopProcess } from "../../cluster/procs";
+
+type Check = { name: string; run: () => Promise<void> | void };
+const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
+
+function assert(cond: unknown, msg: string): asserts cond {
+    if (!cond) throw new Error(msg);
+}
+
+let c: UpResult;
+const k = (args: string[], input?: string) => kubectl(c, args, input);
+const ns = () => c.namespace;
+
+function podYaml(name: string, mutate: (pod: any) => void = () => undefined): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pod = {
+        apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns(), labels: { "app.kubernetes.io/name": name } },
+        spec: {
+            serviceAccountName: c.workloadServiceAccount, automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "app", image: "registry.example.com/app:1.0", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
+        },
+    };
+    mutate(pod);
+    return stringify(pod);
+}
+
+function etcdGet(key: string): Buffer {
+    const r = spawnSync(path.join(c.toolsBin, "etcdctl"), [`--endpoints=${c.etcdEndpoint}`, "get", key, "--print-value-only"], { encoding: "buffer" });
+    assert(r.status === 0, `etcdctl failed: ${r.stderr.toString()}`);
+    return r.stdout;
+}
+
+function auditEvents(): any[] { // eslint-disable-line @typescript-eslint/no-explicit-any
+    return readFileSync(c.auditLog, "utf8").split("\n").filter(Boolean).map(l => JSON.parse(l));
+}
+
+function httpsStatus(pathname: string, withClientCert: boolean): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const opts: https.RequestOptions = { ca: readFileSync(c.pki.caCert), timeout: 5000 };
+        if (withClientCert) Object.assign(opts, { cert: readFileSync(c.pki.adminCert), key: readFileSync(c.pki.adminKey) });
+        https.get(`${c.server}${pathname}`, opts, res => { res.resume(); resolve(res.statusCode ?? 0); }).on("error", reject);
+    });
+}
+
+const canI = (as: string[], verb: string, resource: string) => k(["auth", "can-i", verb, resource, "-n", ns(), ...as]).out.trim();
+
+const checks: Check[] = [
+    { name: "1. apiserver runs with exactly the generated flags, encryption config and audit policy", run: () => {
+        const cmdline = readFileSync(`/proc/${c.apiserverPid}/cmdline`, "utf8").split("\0").filter(Boolean).slice(1);
+        assert(JSON.stringify(cmdline) === JSON.stringify(c.apiserverArgs), "running kube-apiserver's arguments differ from the generated ones");
+        const overridden = cmdline.filter(a => LOCAL_OVERRIDES.some(o => a.startsWith(`--${o}=`)));
+        assert(overridden.length === LOCAL_OVERRIDES.length, "unexpected local overrides");
+        for (const f of ["--anonymous-auth=false", "--authorization-mode=Node,RBAC", "--profiling=false", "--tls-min-version=VersionTLS12"]) assert(cmdline.includes(f), `missing ${f}`);
+        const enc = cmdline.find(a => a.startsWith("--encryption-provider-config="))!.split("=")[1];
+        assert(readFileSync(enc, "utf8").includes(`name: ${c.encryptionKeyName}`), "encryption config is not the generated one");
+        const bad = spawnSync(path.join(c.toolsBin, "kube-apiserver"), [...c.apiserverArgs.filter(a => !a.startsWith("--secure-port")), "--secure-port=0", "--no-such-hardening-flag=true"], { encoding: "utf8", timeout: 30_000 });
+        assert(bad.status !== 0 && /unknown flag/.test(bad.stderr), "a bad flag must make kube-apiserver refuse to start");
+    } },
+    { name: "2. anonymous requests get 401; TLS below 1.2 is refused", run: async () => {
+        assert((await httpsStatus("/api", false)) === 401, "anonymous request was not refused with 401");
+        assert((await httpsStatus("/api", true)) === 200, "authenticated request failed");
+        const url = new URL(c.server);
+        const handshake = (maxVersion: tls.SecureVersion) => new Promise<boolean>(resolve => {
+            const s = tls.connect({ host: url.hostname, port: Number(url.port), maxVersion, minVersion: "TLSv1", ca: readFileSync(c.pki.caCert), ciphers: "DEFAULT@SECLEVEL=0" }, () => { s.end(); resolve(true); });
+            s.on("error", () => resolve(false));
+        });
+        assert(!(await handshake("TLSv1.1")), "a TLS 1.1 handshake was accepted");
+        assert(await handshake("TLSv1.2"), "a TLS 1.2 handshake was refused");
+    } },
+    { name: "3. every resource of the local stack applies cleanly; a second apply changes nothing", run: () => {
+        const file = path.join(c.stateDir, "local-stack.yaml");
+        const versions = () => k(["get", "-f", file, "-o", "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion} {end}"]).out;
+        const before = versions();
+        const again = k(["apply", "--server-side", "--field-manager=hardened-cluster", "-f", file]);
+        assert(again.code === 0, `re-apply failed: ${again.err}`);
+        const after = versions();
+        assert(before.split(" ").length > 10 && before === after, `resourceVersions changed:\n${before}\n${after}`);
+    } },
+    { name: "4. PodSecurity rejects privileged, hostPath and root pods; admits a compliant one; LimitRange defaults; quota forbids NodePort/LoadBalancer", run: () => {
+        const bad: Array<[string, (p: any) => void]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+            ["privileged", p => Object.assign(p.spec.containers[0].securityContext, { privileged: true, allowPrivilegeEscalation: true })],
+            ["hostpath", p => { p.spec.volumes = [{ name: "h", hostPath: { path: "/etc" } }]; p.spec.containers[0].volumeMounts = [{ name: "h", mountPath: "/h" }]; }],
+            ["root", p => { p.spec.securityContext.runAsUser = 0; delete p.spec.securityContext.runAsNonRoot; }],
+        ];
+        for (const [name, mutate] of bad) {
+            const r = k(["create", "-f", "-"], podYaml(`bad-${name}`, mutate));
+            assert(r.code !== 0 && /violates PodSecurity "restricted/.test(r.err), `${name} pod was not rejected by PodSecurity: ${r.err || r.out}`);
+        }
+        const ok = k(["create", "-f", "-"], podYaml("compliant"));
+        assert(ok.code === 0, `compliant pod rejected: ${ok.err}`);
+        const res = JSON.parse(k(["get", "pod", "compliant", "-n", ns(), "-o", "json"]).out).spec.containers[0].resources;
+        assert(res.requests?.cpu === "100m" && res.limits?.memory === "512Mi", `LimitRange defaults not applied: ${JSON.stringify(res)}`);
+        for (const type of ["NodePort", "LoadBalancer"]) {
+            const svc = stringify({ apiVersion: "v1", kind: "Service", metadata: { name: type.toLowerCase(), namespace: ns() }, spec: { type, selector: { a: "b" }, ports: [{ port: 80 }] } });
+            const r = k(["create", "-f", "-"], svc);
+            assert(r.code !== 0 && /exceeded quota/.test(r.err), `${type} Service was not refused by the quota: ${r.err || r.out}`);
+        }
+    } },
+    { name: "5. RBAC: the workload ServiceAccount and each access level can do what they should and nothing more", run: () => {
+        const sa = [`--as=system:serviceaccount:${ns()}:${c.workloadServiceAccount}`];
+        for (const [verb, res] of [["get", "secrets"], ["list", "secrets"], ["create", "pods/exec"], ["list", "pods"]]) assert(canI(sa, verb, res) === "no", `workload SA can ${verb} ${res}`);
+        const as = (g: string) => ["--as=alice@example.com", `--as-group=${g}`];
+        const expect: Array<[string, string, string, string]> = [
+            ["team-a-viewers", "list", "pods", "yes"], ["team-a-viewers", "get", "secrets", "no"], ["team-a-viewers", "create", "deployments.apps", "no"], ["team-a-viewers", "create", "pods/exec", "no"],
+            ["team-a-devs", "create", "deployments.apps", "yes"], ["team-a-devs", "get", "secrets", "no"], ["team-a-devs", "create", "pods/exec", "no"], ["team-a-devs", "delete", "networkpolicies.networking.k8s.io", "no"],
+            ["team-a-admins", "create", "secrets", "yes"], ["team-a-admins", "get", "secrets", "no"], ["team-a-admins", "delete", "pods", "yes"], ["team-a-admins", "create", "rolebindings.rbac.authorization.k8s.io", "no"],
+            ["team-a-admins", "impersonate", "serviceaccounts", "no"], ["team-a-admins", "patch", "resourcequotas", "no"],
+        ];
+        for (const [g, verb, res, want] of expect) assert(canI(as(g), verb, res) === want, `${g} ${verb} ${res}: expected ${want}`);
+    } },
+    { name: "6. encryption at rest: Secrets in etcd are aescbc-encrypted; rotation keeps old ones readable and writes with the new key", run: async () => {
+        const secret = (name: string, value: string) => k(["create", "secret", "generic", name, "-n", ns(), `--from-literal=token=${value}`]);
+        assert(secret("canary-old", "hc-plaintext-canary-1").code === 0, "could not create a Secret");
+        const raw = etcdGet(`/registry/secrets/${ns()}/canary-old`);
+        assert(raw.toString("latin1").startsWith(`k8s:enc:aescbc:v1:${c.encryptionKeyName}:`), `unexpected prefix: ${raw.subarray(0, 40).toString("latin1")}`);
+        assert(!raw.includes("hc-plaintext-canary-1"), "plaintext found in etcd");
+        // Rotate: new key first, the generated one kept as a read key (the component's builder).
+        const encPath = localPath(c.stateDir, "/etc/kubernetes/enc/encryption-config.yaml");
+        const old = readFileSync(encPath, "utf8");
+        const oldSecret = /secret: (\S+)/.exec(old)![1];
+        const fresh = require("crypto").randomBytes(32).toString("base64");
+        writeFileSync(encPath, stringify(encryptionConfiguration({ provider: "aescbc", resources: ["secrets"], keys: [{ name: "rotated-key", secret: fresh }, { name: c.encryptionKeyName, secret: oldSecret }] })), { mode: 0o600 });
+        const rec = recordedPids(c.stateDir).find(p => p.name === "kube-apiserver")!;
+        assert(await stopProcess(rec), "kube-apiserver did not stop for the restart");
+        const port = Number(new URL(c.server).port);
+        c.apiserverPid = await startApiServer(c.stateDir, c.toolsBin, c.apiserverArgs, c.pki, port);
+        const got = k(["get", "secret", "canary-old", "-n", ns(), "-o", "jsonpath={.data.token}"]).out;
+        assert(Buffer.from(got, "base64").toString() === "hc-plaintext-canary-1", "old Secret not readable after rotation");
+        assert(secret("canary-new", "hc-plaintext-canary-2").code === 0, "could not create a Secret after rotation");
+        const raw2 = etcdGet(`/registry/secrets/${ns()}/canary-new`);
+        assert(raw2.toString("latin1").startsWith("k8s:enc:aescbc:v1:rotated-key:"), `new Secret not written with the new key: ${raw2.subarray(0, 40).toString("latin1")}`);
+    } },
+    { name: "7. audit: Secret writes at Metadata without values; RBAC changes at RequestResponse; exec attempts logged", run: async () => {
+        const role = stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "audit-probe", namespace: ns() }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }] });
+        assert(k(["create", "-f", "-"], role).code === 0, "could not create the probe Role");
+        // An exec request straight to the API (no kubelet runs here, so it fails after admission and audit).
+        await new Promise<void>(resolve => {
+            const req = https.request(`${c.server}/api/v1/namespaces/${ns()}/pods/compliant/exec?command=true&container=app&stdout=true`, {
+                method: "POST", ca: readFileSync(c.pki.caCert), cert: readFileSync(c.pki.adminCert), key: readFileSync(c.pki.adminKey), timeout: 5000,
+            }, res => { res.resume(); res.on("end", () => resolve()); });
+            req.on("error", () => resolve());
+            req.end();
+        });
+        await new Promise(r => setTimeout(r, 1500));
+        const evs = auditEvents();
+        const secretEvs = evs.filter(e => e.objectRef?.resource === "secrets" && e.objectRef?.name === "canary-old" && e.verb === "create");
+        assert(secretEvs.length > 0 && secretEvs.every(e => e.level === "Metadata" && !e.requestObject && !e.responseObject), "Secret create not at Metadata level");
+        assert(!readFileSync(c.auditLog, "utf8").includes("hc-plaintext-canary"), "a Secret value reached the audit log");
+        const rbac = evs.find(e => e.objectRef?.resource === "roles" && e.objectRef?.name === "audit-probe" && e.verb === "create");
+        assert(rbac?.level === "RequestResponse" && rbac.requestObject, "RBAC change not at RequestResponse");
+        const exec = evs.find(e => e.objectRef?.subresource === "exec" && e.objectRef?.name === "compliant");
+        assert(exec && (exec.level === "Request" || exec.level === "RequestResponse"), "exec attempt not logged at Request level");
+        assert(!evs.some(e => e.stage === "RequestReceived"), "RequestReceived stage was logged");
+    } },
+];
+
+async function main(): Promise<number> {
+    const t0 = Date.now();
+    try {
+        c = await up();
+    } catch (e) {
+        console.log(`FAIL  cluster:up — ${(e as Error).message}`);
+        return 1;
+    }
+    console.log(`cluster up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    const pids = recordedPids(c.stateDir);
+    try {
+        for (const check of checks) {
+            try {
+                await check.run();
+                results.push({ name: check.name, ok: true });
+            } catch (e) {
+                results.push({ name: check.name, ok: false, detail: (e as Error).message });
+            }
+            const r = results[results.length - 1];
+            console.log(`${r.ok ? "PASS" : "FAIL"}  ${r.name}${r.detail ? `\n      ${r.detail}` : ""}`);
+        }
+    } finally {
+        const left = await down(c.stateDir);
+        const stillAlive = recordedPids(c.stateDir).length === 0 ? pids.filter(p => alive(p.pid)) : pids;
+        const ok = left.length === 0 && stillAlive.length === 0;
+        results.push({ name: "8. teardown leaves no process running", ok, detail: ok ? undefined : `still running: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}` });
+        console.log(`${ok ? "PASS" : "FAIL"}  8. teardown leaves no process running`);
+    }
+    const failed = results.filter(r => !r.ok).length;
+    console.log(`\ntotal time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    console.log(`e2e: ${results.length - failed} passed, ${failed} failed`);
+    return failed ? 1 : 0;
+}
+
+main().then(code => process.exit(code), e => { console.error(e); process.exit(1); });
