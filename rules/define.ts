@@ -1,18 +1,11 @@
-/** Factories that keep each pod-security rule to its decision: metadata in, findings out. */
+/** Factories that keep each rule to its decision: metadata in, [field path, verdict] pairs out. */
 import { get } from "./fields";
 import { ContainerRef, containersOf, Json, PodSpecRef, podSpecOf, WORKLOAD_KINDS } from "./podspec";
-import { ConfigProperty, Finding, K8sObject, ResourceRule, RuleConfig } from "./types";
+import { Finding, K8sObject, ResourceRule, RuleBase, RuleConfig } from "./types";
 import { isUnknown } from "./unknown";
 
-export interface RuleMeta {
-    id: string;
-    name: string;
-    description: string;
-    remediation: string;
-    url: string;
-    config?: Record<string, ConfigProperty>;
-    defaultExemptNamespaces?: string[];
-}
+/** A rule's metadata: everything but its scope, kinds and check. */
+export type RuleMeta = RuleBase;
 
 /** A verdict on one field: undefined (fine), a message (violation), or "unknown". */
 export type Verdict = string | undefined | typeof UNKNOWN_VERDICT;

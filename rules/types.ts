@@ -69,7 +69,7 @@ export interface RuleContext {
     config: RuleConfig;
 }
 
-interface RuleBase {
+export interface RuleBase {
     /** Catalog control ID (must exist in controls.json). */
     id: string;
     /** kebab-case policy name, unique in the pack. */
