@@ -146,7 +146,7 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         const emit = (findings: Finding[]) => {
             for (const f of findings) {
                 if (!exempting || !isExempt(f.object, r.config)) {
-                    out.push({ ...f, policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel });
+                    out.push(Object.assign(f, { policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel }));
                 }
             }
         };
@@ -159,7 +159,7 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
                 if (!exempting || !isExempt(obj, r.config)) {
                     // The object itself passed the exemption check: its findings need no second one.
                     for (const f of r.rule.check(obj, ctx)) {
-                        out.push({ ...f, policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel });
+                        out.push(Object.assign(f, { policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel }));
                     }
                 }
             }

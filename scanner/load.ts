@@ -62,27 +62,38 @@ function flatten(doc: unknown, file: string, line: number, into: Located[]): voi
 
 const DOC_MARKER = /^---(\s|$)/;
 const DOC_END = /^\.\.\.\s*$/;
+const BLANK_OR_COMMENT = /^\s*(#.*)?$/;
 
-/** Split a YAML stream into documents at column-0 `---` / `...` markers, keeping each one's first line (1-based). */
-export function splitDocuments(text: string): Array<{ text: string; line: number }> {
+/**
+ * Split a YAML stream into documents at column-0 `---` / `...` markers. `line` is the 1-based
+ * line of each document's first content line (blank and comment lines skipped), where its
+ * object is reported.
+ */
+export function splitDocuments(text: string): Array<{ text: string; line: number; start: number }> {
     const lines = text.split(/\r?\n/);
-    const docs: Array<{ text: string; line: number }> = [];
+    const docs: Array<{ text: string; line: number; start: number }> = [];
     let start = 0;
-    const flush = (end: number, next: number) => {
-        const body = lines.slice(start, end).join("\n");
-        if (body.trim() !== "") docs.push({ text: body, line: start + 1 });
-        start = next;
+    let firstContent = -1;
+    const flush = (end: number) => {
+        if (firstContent >= 0) docs.push({ text: lines.slice(start, end).join("\n"), line: firstContent + 1, start: start + 1 });
+        firstContent = -1;
     };
     for (let i = 0; i < lines.length; i++) {
-        if (DOC_MARKER.test(lines[i])) {
-            flush(i, i);
+        const l = lines[i];
+        if (l.startsWith("---") && DOC_MARKER.test(l)) {
+            flush(i);
+            start = i;
             // Content may follow the marker on the same line (`--- {a: 1}`): keep it, minus the marker.
-            lines[i] = lines[i].slice(3);
-        } else if (DOC_END.test(lines[i])) {
-            flush(i, i + 1);
+            lines[i] = l.slice(3);
+            if (!BLANK_OR_COMMENT.test(lines[i])) firstContent = i;
+        } else if (l.startsWith("...") && DOC_END.test(l)) {
+            flush(i);
+            start = i + 1;
+        } else if (firstContent < 0 && !BLANK_OR_COMMENT.test(l)) {
+            firstContent = i;
         }
     }
-    flush(lines.length, lines.length);
+    flush(lines.length);
     return docs;
 }
 
@@ -94,16 +105,11 @@ export function parseText(text: string, file: string, objects: Located[], errors
             value = load(doc.text, { filename: file });
         } catch (e) {
             const mark = e instanceof YAMLException ? e.mark : undefined;
-            errors.push({ file, line: doc.line + (mark?.line ?? 0), message: (e instanceof YAMLException ? e.reason : (e as Error).message) ?? String(e) });
+            errors.push({ file, line: doc.start + (mark?.line ?? 0), message: (e instanceof YAMLException ? e.reason : (e as Error).message) ?? String(e) });
             continue;
         }
-        // The object starts at its first non-blank, non-comment line.
-        const lines = doc.text.split("\n");
-        let offset = 0;
-        while (offset < lines.length && /^\s*(#.*)?$/.test(lines[offset])) offset++;
-        const line = doc.line + offset;
-        if (Array.isArray(value)) value.forEach(v => flatten(v, file, line, objects));
-        else flatten(value, file, line, objects);
+        if (Array.isArray(value)) value.forEach(v => flatten(v, file, doc.line, objects));
+        else flatten(value, file, doc.line, objects);
     }
 }
 

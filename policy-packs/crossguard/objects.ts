@@ -41,6 +41,15 @@ export function plain(v: unknown): unknown {
 
 const K8S_TYPE = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/;
 
+/** The Kubernetes kind a resource type token stands for (`Patch` types count as their object), or undefined. */
+export function kindOf(type: string): string | undefined {
+    const m = K8S_TYPE.exec(type);
+    if (!m || m[1] === "helm.sh" || m[1] === "yaml" || m[1] === "kustomize") {
+        return undefined;
+    }
+    return m[3].endsWith("Patch") ? m[3].slice(0, -"Patch".length) : m[3];
+}
+
 /** The Kubernetes object of a `kubernetes:<group>/<version>:<Kind>` resource, or undefined for other types. */
 export function kubernetesObject(type: string, props: unknown): K8sObject | undefined {
     const m = K8S_TYPE.exec(type);

@@ -8,7 +8,7 @@ import proxy from "./sdk";
 import { control, defaultEnforcement } from "../../rules/catalog";
 import { COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/engine";
 import { Finding, K8sObject, Rule } from "../../rules/types";
-import { kubernetesObject } from "./objects";
+import { kindOf, kubernetesObject } from "./objects";
 
 /** JSON schema of a rule's config: the exemption keys (with this rule's defaults) plus its own properties. */
 export function configSchemaOf(rule: Rule): { properties: Record<string, Record<string, unknown>> } {
@@ -62,10 +62,12 @@ export function toPolicy(rule: Rule): Policy {
         const policy: ResourceValidationPolicy = {
             ...base,
             validateResource: (args, reportViolation) => {
-                const obj = kubernetesObject(args.type, args.props);
-                if (!obj || !kinds.has(obj.kind as string)) {
+                // Decide applicability from the type token before unwrapping the props.
+                const kind = kindOf(args.type);
+                if (kind === undefined || !kinds.has(kind)) {
                     return;
                 }
+                const obj = kubernetesObject(args.type, args.props)!;
                 const config = resolveRuleConfig(rule, args.getConfig<Record<string, unknown>>());
                 if (isExempt(obj, config)) {
                     return;
