@@ -8,7 +8,7 @@ import { ClusterBaselineArgs } from "./components/clusterBaseline";
 import { ConfigError } from "./components/namespace/validate";
 
 export const PROJECT = "hardened-cluster";
-export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "kubeconfig"] as const;
+export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "kubeconfig"] as const;
 
 export interface StackConfig {
     baseline: ClusterBaselineArgs;
@@ -46,6 +46,7 @@ export function readStackConfig(): StackConfig {
             namespaces: namespaces ?? [],
             addons: object(cfg, "addons"),
             controlPlane: object(cfg, "controlPlane"),
+            admission: object(cfg, "admission"),
         },
         // An empty value (the project default) means "use the ambient kubeconfig".
         kubeconfig: cfg.get("kubeconfig") ? cfg.requireSecret("kubeconfig") : undefined,

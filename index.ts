@@ -15,6 +15,7 @@ export const namespaces = baseline.namespaces.map(n => n.namespaceName);
 export const workloadServiceAccounts = pulumi
     .all(baseline.namespaces.map(n => pulumi.all([n.namespaceName, n.serviceAccountNames])))
     .apply(pairs => Object.fromEntries(pairs));
+export const admission = baseline.admission ? "enabled" : "disabled";
 export const addons = {
     falco: baseline.falco ? baseline.falco.namespace.namespaceName : "disabled",
     trivy: baseline.trivy ? baseline.trivy.namespace.namespaceName : "disabled",

@@ -4,6 +4,7 @@
  * hardening artefacts. Everything is validated before anything is created.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterAdmission, ClusterAdmissionArgs, validateClusterAdmissionArgs } from "./admission/clusterAdmission";
 import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
 import { checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
@@ -30,6 +31,8 @@ export interface ClusterBaselineArgs {
     readonly addons?: { readonly falco?: AddonToggle; readonly trivy?: AddonToggle };
     /** Control-plane hardening artefacts for self-managed clusters. Default: off. */
     readonly controlPlane?: ControlPlaneHardeningArgs & { readonly enabled?: boolean };
+    /** In-cluster enforcement with ValidatingAdmissionPolicies. Default: off (on in the prod stack). */
+    readonly admission?: ClusterAdmissionArgs & { readonly enabled?: boolean };
 }
 
 /** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
@@ -71,6 +74,12 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
         }
         validateControlPlaneArgs(cp, `${keyPrefix}:controlPlane`);
     }
+    if (args.admission !== undefined) {
+        if (args.admission.enabled !== undefined && typeof args.admission.enabled !== "boolean") {
+            throw new ConfigError(`${keyPrefix}:admission.enabled`, "must be true or false");
+        }
+        validateClusterAdmissionArgs(args.admission, `${keyPrefix}:admission`);
+    }
 }
 
 export class ClusterBaseline extends pulumi.ComponentResource {
@@ -78,6 +87,7 @@ export class ClusterBaseline extends pulumi.ComponentResource {
     public readonly falco?: Falco;
     public readonly trivy?: TrivyOperator;
     public readonly controlPlane?: ControlPlaneHardening;
+    public readonly admission?: ClusterAdmission;
 
     constructor(name: string, args: ClusterBaselineArgs, opts: pulumi.ComponentResourceOptions = {}, keyPrefix = name) {
         super("hardened:k8s:ClusterBaseline", name, {}, opts);
@@ -97,6 +107,10 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         if (args.controlPlane?.enabled) {
             const { enabled: _enabled, ...cp } = args.controlPlane; // eslint-disable-line @typescript-eslint/no-unused-vars
             this.controlPlane = new ControlPlaneHardening(`${name}-control-plane`, cp, { parent: this });
+        }
+        if (args.admission?.enabled) {
+            const { enabled: _on, ...adm } = args.admission; // eslint-disable-line @typescript-eslint/no-unused-vars
+            this.admission = new ClusterAdmission(`${name}-admission`, adm, child);
         }
         this.registerOutputs({ namespaces: this.namespaces.map(n => n.namespaceName) });
     }

@@ -12,6 +12,8 @@ import { encryptionConfiguration } from "../../components/controlPlane/builders"
 import { down } from "../../cluster/down";
 import { kubectl, localPath, LOCAL_OVERRIDES, startApiServer, up, UpResult } from "../../cluster/local";
 import { alive, recordedPids, stopProcess } from "../../cluster/procs";
+import { ADMISSION_CONTROLS, admissionPolicies, NOT_IN_CEL } from "../../components/admission/policies";
+import { CASES, run as packRun } from "../rules/area-cases";
 
 type Check = { name: string; run: () => Promise<void> | void };
 const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
@@ -82,12 +84,16 @@ const checks: Check[] = [
     } },
     { name: "3. every resource of the local stack applies cleanly; a second apply changes nothing", run: () => {
         const file = path.join(c.stateDir, "local-stack.yaml");
-        const versions = () => k(["get", "-f", file, "-o", "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion} {end}"]).out;
-        const before = versions();
+        // Status updates (e.g. a policy's type-checking status) bump resourceVersion; generation
+        // only moves when the spec does, which is what an apply could change.
+        const generations = () => k(["get", "-f", file, "-o", "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.generation}/{.metadata.labels} {end}"]).out;
+        const diff = k(["diff", "--server-side", "--field-manager=hardened-cluster", "-f", file]);
+        assert(diff.code === 0, `kubectl diff finds changes after the first apply:\n${diff.out}${diff.err}`);
+        const before = generations();
         const again = k(["apply", "--server-side", "--field-manager=hardened-cluster", "-f", file]);
         assert(again.code === 0, `re-apply failed: ${again.err}`);
-        const after = versions();
-        assert(before.split(" ").length > 10 && before === after, `resourceVersions changed:\n${before}\n${after}`);
+        const after = generations();
+        assert(before.split(" ").length > 10 && before === after, `generations changed:\n${before}\n${after}`);
     } },
     { name: "4. PodSecurity rejects privileged, hostPath and root pods; admits a compliant one; LimitRange defaults; quota forbids NodePort/LoadBalancer", run: () => {
         const bad: Array<[string, (p: any) => void]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -165,6 +171,59 @@ const checks: Check[] = [
         assert(exec && (exec.level === "Request" || exec.level === "RequestResponse"), "exec attempt not logged at Request level");
         assert(!evs.some(e => e.stage === "RequestReceived"), "RequestReceived stage was logged");
     } },
+    { name: "9. admission: the stack's policies are live, CEL compiles, verdicts equal the pack's (parity), break-glass works", run: () => {
+        const live = JSON.parse(k(["get", "validatingadmissionpolicies", "-o", "json"]).out).items.map((i: any) => i.metadata.name); // eslint-disable-line @typescript-eslint/no-explicit-any
+        assert(live.length >= ADMISSION_CONTROLS.length, `expected the local stack's ${ADMISSION_CONTROLS.length} policies, found ${live.length}`);
+        // A policy whose CEL does not compile is refused by the API server.
+        const broken = admissionPolicies({ prefix: "broken-", exemptNamespaces: [] })[0];
+        broken.spec.validations[0].expression = "object.spec.containers.all(c, c.image.startsWith(42))";
+        const br = k(["create", "--dry-run=server", "-f", "-"], stringify(broken));
+        assert(br.code !== 0 && /compil|no matching overload|found no matching/i.test(br.err), `a type error in CEL was not refused: ${br.err || br.out}`);
+        assert(k(["create", "clusterrolebinding", "e2e-parity", "--clusterrole=cluster-admin", "--user=parity@example.com"]).code === 0, "could not bind the parity user");
+        // The stack's own Deny policies would answer first for fixtures that break several
+        // controls: remove their bindings for the parity run and wait until they stop acting.
+        assert(k(["delete", "validatingadmissionpolicybindings", "-l", "hardened-cluster/control"]).code === 0, "could not remove the stack's bindings");
+        const wildcard = stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "e2e-wildcard" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
+        for (let t = 0; t < 40 && k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], wildcard).code !== 0; t++) spawnSync("sleep", ["0.5"]);
+        // Parity: one control at a time in Deny (so a denial is attributable to it), evaluated as a
+        // cluster-admin who is not in system:masters.
+        const table: string[] = ["| control | fixtures | agreements |", "|---|---:|---:|"];
+        const disagreements: string[] = [];
+        const dry = (obj: unknown) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj));
+        for (const ctl of ADMISSION_CONTROLS) {
+            const cases = CASES.filter(x => x.id === ctl.id && !x.cfg && x.good().length === 1 && x.bad().length === 1);
+            const objs = admissionPolicies({ prefix: "parity-", exemptNamespaces: ["kube-system"], actions: { [ctl.id]: ["Deny"] } })
+                .filter(o => o.metadata.labels["hardened-cluster/control"] === ctl.id);
+            const manifest = objs.map(o => stringify(o)).join("---\n");
+            const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
+            assert(ap.code === 0, `parity policy for ${ctl.id} did not apply: ${ap.err}`);
+            // A policy becomes active a moment after creation: wait until its first bad fixture is refused (max 20 s).
+            for (let t = 0; t < 40 && !dry(cases[0].bad()[0]).err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
+            let n = 0;
+            let agree = 0;
+            for (const cs of cases) {
+                for (const [label, obj] of [["good", cs.good()[0]], ["bad", cs.bad()[0]]] as const) {
+                    const packDenies = packRun(ctl.id, [obj]).length > 0;
+                    const r = dry(obj);
+                    const serverDenies = r.code !== 0 && r.err.includes(`[${ctl.id}]`);
+                    n++;
+                    if (serverDenies === packDenies && (serverDenies || r.code === 0)) agree++;
+                    else disagreements.push(`${ctl.id} ${cs.what} (${label}): pack ${packDenies ? "deny" : "allow"}, API server ${r.code === 0 ? "allow" : `deny: ${r.err.trim().split("\n").pop()}`}`);
+                }
+            }
+            k(["delete", "-f", "-"], manifest);
+            // Removal also reaches the admission cache a moment later: wait until the control no longer denies.
+            for (let t = 0; t < 40 && dry(cases[0].bad()[0]).err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
+            assert(n >= 2, `${ctl.id} has no parity fixtures`);
+            table.push(`| ${ctl.id} ${ctl.name} | ${n} | ${agree} |`);
+        }
+        console.log(table.join("\n"));
+        console.log(`      not expressed in CEL: ${NOT_IN_CEL.map(([what, why]) => `${what} (${why})`).join("; ")}`);
+        assert(disagreements.length === 0, `parity failures:\n      ${disagreements.join("\n      ")}`);
+        // Break-glass: system:masters is never blocked by the policies.
+        const bad = CASES.find(x => x.id === "NET-03")!.bad()[0];
+        assert(k(["create", "--dry-run=server", "-f", "-"], stringify(bad)).code === 0, "break-glass admin was blocked");
+    } },
 ];
 
 async function main(): Promise<number> {
@@ -192,8 +251,8 @@ async function main(): Promise<number> {
         const left = await down(c.stateDir);
         const stillAlive = recordedPids(c.stateDir).length === 0 ? pids.filter(p => alive(p.pid)) : pids;
         const ok = left.length === 0 && stillAlive.length === 0;
-        results.push({ name: "8. teardown leaves no process running", ok, detail: ok ? undefined : `still running: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}` });
-        console.log(`${ok ? "PASS" : "FAIL"}  8. teardown leaves no process running`);
+        results.push({ name: "10. teardown leaves no process running", ok, detail: ok ? undefined : `still running: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}` });
+        console.log(`${ok ? "PASS" : "FAIL"}  10. teardown leaves no process running`);
     }
     const failed = results.filter(r => !r.ok).length;
     console.log(`\ntotal time ${((Date.now() - t0) / 1000).toFixed(1)}s`);

@@ -50,6 +50,13 @@ describe("stacks (program under mocks)", function () {
         const cp = g.prod.outputs.controlPlane as { apiServerArgs: string[] };
         assert.ok(cp.apiServerArgs.includes("--anonymous-auth=false"));
     });
+    it("prod and local install the in-cluster admission policies; dev does not", () => {
+        const vap = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
+        assert.equal(count(g.prod, vap), 12);
+        assert.equal(count(g.local, vap), 12);
+        assert.equal(count(g.dev, vap), 0);
+        assert.equal(g.prod.outputs.admission, "enabled");
+    });
     it("local: add-ons off, control plane on with plain-http loopback etcd", () => {
         assert.equal(count(g.local, "kubernetes:helm.sh/v4:Chart"), 0);
         const cp = g.local.outputs.controlPlane as { apiServerArgs: string[] };

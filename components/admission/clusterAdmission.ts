@@ -1,0 +1,50 @@
+/**
+ * ClusterAdmission (`hardened:k8s:ClusterAdmission`): installs the ValidatingAdmissionPolicies of
+ * `policies.ts` with their bindings, so objects applied outside Pulumi (kubectl, other tools, a
+ * compromised CI job) meet the same controls inside the API server.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { checkKnownKeys, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
+import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "./policies";
+
+export interface ClusterAdmissionArgs {
+    /** Namespaces the bindings skip. Default: kube-system, kube-public, kube-node-lease, falco, trivy-system. */
+    readonly exemptNamespaces?: string[];
+    /**
+     * Actions per control ID, e.g. `{"RBAC-01": ["Warn", "Audit"]}` to roll a control out in Warn
+     * before Deny. Default: the policy pack's levels — mandatory → Deny, advisory → Warn + Audit.
+     */
+    readonly actions?: Record<string, AdmissionAction[]>;
+}
+
+const ACTIONS: readonly AdmissionAction[] = ["Deny", "Warn", "Audit"];
+
+export function validateClusterAdmissionArgs(a: ClusterAdmissionArgs, keyPrefix: string): void {
+    checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "actions", "enabled"]);
+    if (a.exemptNamespaces !== undefined) checkStringList(`${keyPrefix}.exemptNamespaces`, a.exemptNamespaces);
+    const ids = ADMISSION_CONTROLS.map(c => c.id);
+    for (const [id, acts] of Object.entries(a.actions ?? {})) {
+        if (!ids.includes(id)) throw new ConfigError(`${keyPrefix}.actions.${id}`, `not a control enforced in the API server; allowed: ${ids.join(", ")}`);
+        checkStringList(`${keyPrefix}.actions.${id}`, acts, { nonEmpty: true });
+        acts.forEach((x, i) => checkOneOf(`${keyPrefix}.actions.${id}[${i}]`, x, ACTIONS));
+        if (acts.includes("Deny") && acts.includes("Warn")) throw new ConfigError(`${keyPrefix}.actions.${id}`, "Deny and Warn together are not allowed by the API server");
+    }
+}
+
+export class ClusterAdmission extends pulumi.ComponentResource {
+    public readonly policies: pulumi.CustomResource[] = [];
+
+    constructor(name: string, args: ClusterAdmissionArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+        super("hardened:k8s:ClusterAdmission", name, {}, opts);
+        validateClusterAdmissionArgs(args, name);
+        const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
+        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, actions: args.actions })) {
+            const id = `${name}-${o.kind === "ValidatingAdmissionPolicy" ? "policy" : "binding"}-${o.metadata.labels["hardened-cluster/control"].toLowerCase()}`;
+            this.policies.push(o.kind === "ValidatingAdmissionPolicy"
+                ? new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(id, { metadata: o.metadata, spec: o.spec }, child)
+                : new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(id, { metadata: o.metadata, spec: o.spec }, child));
+        }
+        this.registerOutputs({});
+    }
+}
