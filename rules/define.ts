@@ -23,6 +23,18 @@ function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, what:
     return { controlId: meta.id, object: obj, path, message: v };
 }
 
+/**
+ * Turn [field path, verdict] pairs into findings. A path starting with `@` is absolute; others are
+ * relative to `base` (the container or pod spec path; "" for whole-object rules).
+ */
+function collect(meta: RuleMeta, obj: K8sObject, pairs: Array<[string, Verdict]>, base: string, what: string, out: Finding[]): void {
+    for (const [rel, v] of pairs) {
+        if (v === undefined) continue;
+        const path = rel.startsWith("@") ? rel.slice(1) : !base ? rel : rel ? `${base}.${rel}` : base;
+        out.push(finding(meta, obj, path, v, what)!);
+    }
+}
+
 /** Rule deciding per container: `check` returns [relative field path, verdict] pairs. */
 export function containerRule(
     meta: RuleMeta,
@@ -41,11 +53,7 @@ export function containerRule(
                     out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, `The ${c.label}`)!);
                     continue;
                 }
-                for (const [rel, v] of check(c, pod, ctx.config)) {
-                    if (v === undefined) continue;
-                    const path = rel.startsWith("@") ? rel.slice(1) : rel ? `${c.path}.${rel}` : c.path;
-                    out.push(finding(meta, obj, path, v, `The ${c.label}`)!);
-                }
+                collect(meta, obj, check(c, pod, ctx.config), c.path, `The ${c.label}`, out);
             }
             return out;
         },
@@ -62,12 +70,7 @@ export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject,
             const pod = podSpecOf(obj);
             if (!pod) return [];
             const out: Finding[] = [];
-            for (const [rel, v] of check(pod, obj, ctx.config)) {
-                if (v === undefined) continue;
-                const path = rel.startsWith("@") ? rel.slice(1) : `${pod.path}.${rel}`;
-                const f = finding(meta, obj, path, v, `The pod of ${obj.kind} "${obj.metadata?.name ?? "?"}"`);
-                if (f) out.push(f);
-            }
+            collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${obj.kind} "${obj.metadata?.name ?? "?"}"`, out);
             return out;
         },
     };
@@ -96,10 +99,7 @@ export function objectRule(meta: RuleMeta, kinds: readonly string[], check: (obj
         kinds,
         check(obj, ctx) {
             const out: Finding[] = [];
-            for (const [path, v] of check(obj, ctx.config)) {
-                const f = finding(meta, obj, path, v, `${obj.kind} "${obj.metadata?.name ?? "?"}"`);
-                if (f) out.push(f);
-            }
+            collect(meta, obj, check(obj, ctx.config), "", `${obj.kind} "${obj.metadata?.name ?? "?"}"`, out);
             return out;
         },
     };
