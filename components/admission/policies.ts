@@ -51,6 +51,19 @@ export const ADMISSION_CONTROLS: readonly AdmissionControl[] = [
         message: "[IMG-01] Images must name a specific tag or digest, never latest or no tag.",
     },
     {
+        id: "IMG-02", name: "image-digest-pinned", mandatory: false, resources: WORKLOADS,
+        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }],
+        expression: "variables.containers.all(c, c.image.matches('@sha256:[a-f0-9]{64}$'))",
+        message: "[IMG-02] Images should be pinned by digest (@sha256:).",
+    },
+    {
+        id: "SA-01", name: "no-service-account-token-automount", mandatory: false,
+        resources: [...WORKLOADS, { apiGroups: [""], apiVersions: ["v1"], resources: ["serviceaccounts"] }],
+        variables: [{ name: "spec", expression: POD_SPEC }],
+        expression: "object.kind == 'ServiceAccount' ? (has(object.automountServiceAccountToken) && object.automountServiceAccountToken == false) : (has(variables.spec.automountServiceAccountToken) && variables.spec.automountServiceAccountToken == false)",
+        message: "[SA-01] Pods and ServiceAccounts must set automountServiceAccountToken: false.",
+    },
+    {
         id: "RBAC-01", name: "no-rbac-wildcards", mandatory: true, resources: ROLES,
         expression: `${NOT_SYSTEM} || !has(object.rules) || object.rules.all(r, !(has(r.verbs) && '*' in r.verbs) && !(has(r.resources) && '*' in r.resources) && !(has(r.apiGroups) && '*' in r.apiGroups))`,
         message: "[RBAC-01] Roles must not use * in verbs, resources or apiGroups.",
@@ -81,6 +94,11 @@ export const ADMISSION_CONTROLS: readonly AdmissionControl[] = [
         message: "[RBAC-07] Roles must not be bound to system:anonymous or system:unauthenticated.",
     },
     {
+        id: "RBAC-08", name: "no-system-authenticated-bindings", mandatory: true, resources: BINDINGS,
+        expression: `object.roleRef.name in ['system:basic-user', 'system:discovery', 'system:public-info-viewer'] || (${subjectsNone(["system:authenticated"])})`,
+        message: "[RBAC-08] Roles other than the discovery roles must not be bound to system:authenticated.",
+    },
+    {
         id: "RBAC-09", name: "no-system-masters-bindings", mandatory: true, resources: BINDINGS,
         expression: subjectsNone(["system:masters"]),
         message: "[RBAC-09] Bindings must not name system:masters.",
@@ -108,6 +126,16 @@ export const ADMISSION_CONTROLS: readonly AdmissionControl[] = [
             " && !(('nginx.ingress.kubernetes.io/ssl-redirect' in variables.ann) && variables.ann['nginx.ingress.kubernetes.io/ssl-redirect'] == 'false')" +
             " && !(('nginx.ingress.kubernetes.io/force-ssl-redirect' in variables.ann) && variables.ann['nginx.ingress.kubernetes.io/force-ssl-redirect'] == 'false')",
         message: "[NET-04] Every Ingress host must be covered by TLS and plain HTTP must not be allowed.",
+    },
+    {
+        id: "NET-05", name: "ingress-specific-hosts", mandatory: false, resources: INGRESSES,
+        expression: "!has(object.spec.rules) || object.spec.rules.all(r, has(r.host) && r.host != '' && !r.host.startsWith('*'))",
+        message: "[NET-05] Ingress rules should name a specific host.",
+    },
+    {
+        id: "NET-06", name: "no-ingress-nginx-snippets", mandatory: true, resources: INGRESSES,
+        expression: "!has(object.metadata.annotations) || object.metadata.annotations.all(k, !k.startsWith('nginx.ingress.kubernetes.io/') || (!k.matches('-snippets?$') && !object.metadata.annotations[k].matches(r'(?i)(\\blua_|_by_lua|\\bload_module\\b|\\binclude\\b|\\broot\\s|\\balias\\s|serviceaccount|/var/run/secrets|[{}])')))",
+        message: "[NET-06] Ingress objects must not use ingress-nginx snippet annotations or inject configuration.",
     },
 ];
 
