@@ -16,13 +16,21 @@ export interface ClusterAdmissionArgs {
      * before Deny. Default: the policy pack's levels — mandatory → Deny, advisory → Warn + Audit.
      */
     readonly actions?: Record<string, AdmissionAction[]>;
+    /** Object names every policy skips (a trailing `*` matches a prefix). Default: none. */
+    readonly exemptNames?: string[];
+    /** Objects with all of these labels are skipped by every policy. Default: none. */
+    readonly exemptLabels?: Record<string, string>;
 }
 
 const ACTIONS: readonly AdmissionAction[] = ["Deny", "Warn", "Audit"];
 
 export function validateClusterAdmissionArgs(a: ClusterAdmissionArgs, keyPrefix: string): void {
-    checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "actions", "enabled"]);
+    checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "exemptNames", "exemptLabels", "actions", "enabled"]);
     if (a.exemptNamespaces !== undefined) checkStringList(`${keyPrefix}.exemptNamespaces`, a.exemptNamespaces);
+    if (a.exemptNames !== undefined) checkStringList(`${keyPrefix}.exemptNames`, a.exemptNames);
+    for (const [k, v] of Object.entries(a.exemptLabels ?? {})) {
+        if (typeof v !== "string") throw new ConfigError(`${keyPrefix}.exemptLabels.${k}`, "must be a string label value");
+    }
     const ids = ADMISSION_CONTROLS.map(c => c.id);
     for (const [id, acts] of Object.entries(a.actions ?? {})) {
         if (!ids.includes(id)) throw new ConfigError(`${keyPrefix}.actions.${id}`, `not a control enforced in the API server; allowed: ${ids.join(", ")}`);
@@ -39,7 +47,7 @@ export class ClusterAdmission extends pulumi.ComponentResource {
         super("hardened:k8s:ClusterAdmission", name, {}, opts);
         validateClusterAdmissionArgs(args, name);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
-        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, actions: args.actions })) {
+        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, actions: args.actions, exemptNames: args.exemptNames, exemptLabels: args.exemptLabels })) {
             const id = `${name}-${o.kind === "ValidatingAdmissionPolicy" ? "policy" : "binding"}-${o.metadata.labels["hardened-cluster/control"].toLowerCase()}`;
             this.policies.push(o.kind === "ValidatingAdmissionPolicy"
                 ? new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(id, { metadata: o.metadata, spec: o.spec }, child)

@@ -154,6 +154,28 @@ export interface AdmissionOptions {
     exemptNamespaces: string[];
     /** Override the action per control ID (e.g. roll out in Warn before Deny). */
     actions?: Record<string, AdmissionAction[]>;
+    /** Object names the policies skip (a trailing `*` matches a prefix), as the pack's `exemptNames`. */
+    exemptNames?: string[];
+    /** Objects carrying all of these labels are skipped, as the pack's `exemptLabels`. */
+    exemptLabels?: Record<string, string>;
+}
+
+const celString = (v: string) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/** matchConditions for the exemptions: break-glass first, then names and labels. */
+export function matchConditions(o: Pick<AdmissionOptions, "exemptNames" | "exemptLabels">): Obj[] {
+    const out: Obj[] = [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }];
+    const names = o.exemptNames ?? [];
+    if (names.length > 0) {
+        const tests = names.map(n => (n.endsWith("*") ? `object.metadata.name.startsWith(${celString(n.slice(0, -1))})` : `object.metadata.name == ${celString(n)}`));
+        out.push({ name: "not-exempt-name", expression: `!(${tests.join(" || ")})` });
+    }
+    const labels = Object.entries(o.exemptLabels ?? {});
+    if (labels.length > 0) {
+        const tests = labels.map(([k, v]) => `(${celString(k)} in object.metadata.labels && object.metadata.labels[${celString(k)}] == ${celString(v)})`);
+        out.push({ name: "not-exempt-labels", expression: `!(has(object.metadata.labels) && ${tests.join(" && ")})` });
+    }
+    return out;
 }
 
 export const DEFAULT_EXEMPT_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "falco", "trivy-system"];
@@ -169,8 +191,8 @@ export function admissionPolicies(o: AdmissionOptions): Obj[] {
             spec: {
                 failurePolicy: "Fail",
                 matchConstraints: { resourceRules: c.resources.map(r => ({ ...r, operations: ["CREATE", "UPDATE"] })) },
-                // Break-glass: the cluster's system:masters identities are never blocked.
-                matchConditions: [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }],
+                // Break-glass: the cluster's system:masters identities are never blocked; then the exemptions.
+                matchConditions: matchConditions(o),
                 ...(c.variables ? { variables: c.variables } : {}),
                 validations: [{ expression: c.expression, message: c.message }],
                 auditAnnotations: [{ key: "control", valueExpression: `'${c.id}'` }],

@@ -32,6 +32,17 @@ describe("in-cluster admission policies", () => {
             assert.deepEqual(policy(c.id).spec.matchConditions, [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }]);
         }
     });
+    it("exemptions by name (prefix) and label become matchConditions after break-glass", () => {
+        const o = admissionPolicies({ prefix: "x-", exemptNamespaces: [], exemptNames: ["legacy-*", "one"], exemptLabels: { team: "sre" } });
+        const mc = o.find(x => x.kind === "ValidatingAdmissionPolicy")!.spec.matchConditions;
+        assert.deepEqual(mc.map((m: any) => m.name), ["not-break-glass", "not-exempt-name", "not-exempt-labels"]);
+        assert.equal(mc[1].expression, "!(object.metadata.name.startsWith('legacy-') || object.metadata.name == 'one')");
+        assert.equal(mc[2].expression, "!(has(object.metadata.labels) && ('team' in object.metadata.labels && object.metadata.labels['team'] == 'sre'))");
+    });
+    it("quotes in exempt names cannot break out of the CEL string", () => {
+        const mc = admissionPolicies({ prefix: "x-", exemptNamespaces: [], exemptNames: ["a') || true || ('"] })[0].spec.matchConditions;
+        assert.equal(mc[1].expression, "!(object.metadata.name == 'a\\') || true || (\\'')");
+    });
     it("every policy fails closed and names its control in the message", () => {
         for (const c of ADMISSION_CONTROLS) {
             assert.equal(policy(c.id).spec.failurePolicy, "Fail");
