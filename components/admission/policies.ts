@@ -24,6 +24,8 @@ export interface AdmissionControl {
     variables?: Array<{ name: string; expression: string }>;
     /** CEL that must be true for the object to be admitted. */
     expression: string;
+    /** Extra matchConditions of this control (e.g. the controllers that must never be blocked). */
+    matchConditions?: Array<{ name: string; expression: string }>;
     message: string;
 }
 
@@ -62,6 +64,14 @@ export const ADMISSION_CONTROLS: readonly AdmissionControl[] = [
         variables: [{ name: "spec", expression: POD_SPEC }],
         expression: "object.kind == 'ServiceAccount' ? (has(object.automountServiceAccountToken) && object.automountServiceAccountToken == false) : (has(variables.spec.automountServiceAccountToken) && variables.spec.automountServiceAccountToken == false)",
         message: "[SA-01] Pods and ServiceAccounts must set automountServiceAccountToken: false.",
+    },
+    {
+        id: "SA-03", name: "default-service-account-no-automount", mandatory: false, resources: [{ apiGroups: [""], apiVersions: ["v1"], resources: ["serviceaccounts"] }],
+        expression: "object.metadata.name != 'default' || (has(object.automountServiceAccountToken) && object.automountServiceAccountToken == false)",
+        // The controller that creates every namespace's `default` ServiceAccount must never be blocked,
+        // or a Deny here would stop namespaces from working; SecureNamespace patches the account after.
+        matchConditions: [{ name: "not-serviceaccount-controller", expression: "!(request.userInfo.username in ['system:serviceaccount:kube-system:service-account-controller', 'system:kube-controller-manager'])" }],
+        message: "[SA-03] The default ServiceAccount must set automountServiceAccountToken: false.",
     },
     {
         id: "RBAC-01", name: "no-rbac-wildcards", mandatory: true, resources: ROLES,
@@ -192,7 +202,7 @@ export function admissionPolicies(o: AdmissionOptions): Obj[] {
                 failurePolicy: "Fail",
                 matchConstraints: { resourceRules: c.resources.map(r => ({ ...r, operations: ["CREATE", "UPDATE"] })) },
                 // Break-glass: the cluster's system:masters identities are never blocked; then the exemptions.
-                matchConditions: matchConditions(o),
+                matchConditions: [...matchConditions(o), ...(c.matchConditions ?? [])],
                 ...(c.variables ? { variables: c.variables } : {}),
                 validations: [{ expression: c.expression, message: c.message }],
                 auditAnnotations: [{ key: "control", valueExpression: `'${c.id}'` }],

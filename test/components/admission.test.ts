@@ -29,8 +29,11 @@ describe("in-cluster admission policies", () => {
     });
     it("break-glass: system:masters requests are never matched", () => {
         for (const c of ADMISSION_CONTROLS) {
-            assert.deepEqual(policy(c.id).spec.matchConditions, [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }]);
+            assert.deepEqual(policy(c.id).spec.matchConditions[0], { name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" });
         }
+    });
+    it("SA-03 never blocks the controller that creates default ServiceAccounts", () => {
+        assert.match(policy("SA-03").spec.matchConditions[1].expression, /service-account-controller/);
     });
     it("exemptions by name (prefix) and label become matchConditions after break-glass", () => {
         const o = admissionPolicies({ prefix: "x-", exemptNamespaces: [], exemptNames: ["legacy-*", "one"], exemptLabels: { team: "sre" } });

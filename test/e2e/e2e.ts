@@ -187,6 +187,9 @@ const checks: Check[] = [
         for (let t = 0; t < 40 && k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], wildcard).code !== 0; t++) spawnSync("sleep", ["0.5"]);
         // Parity: one control at a time in Deny (so a denial is attributable to it), evaluated as a
         // cluster-admin who is not in system:masters.
+        const NAME_DECIDES = ["SA-03"];
+        assert(k(["create", "namespace", "e2e-parity"]).code === 0, "could not create the e2e-parity namespace");
+        for (let t = 0; t < 40 && k(["get", "serviceaccount", "default", "-n", "e2e-parity"]).code !== 0; t++) spawnSync("sleep", ["0.5"]);
         const table: string[] = ["| control | fixtures | agreements |", "|---|---:|---:|"];
         const disagreements: string[] = [];
         const dry = (obj: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -199,16 +202,33 @@ const checks: Check[] = [
             const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
             assert(ap.code === 0, `parity policy for ${ctl.id} did not apply: ${ap.err}`);
             // A policy becomes active a moment after creation: wait until its first bad fixture is refused (max 20 s).
-            for (let t = 0; t < 40 && !dry(cases[0].bad()[0]).err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
+            const probeBad = () => {
+                const b = JSON.parse(JSON.stringify(cases[0].bad()[0]));
+                if (NAME_DECIDES.includes(ctl.id)) {
+                    b.metadata.namespace = "e2e-parity";
+                    return k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], stringify(b));
+                }
+                b.metadata.name = `parity-${b.metadata.name}`;
+                return dry(b);
+            };
+            for (let t = 0; t < 40 && !probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
             let n = 0;
             let agree = 0;
             for (const cs of cases) {
                 for (const [label, obj] of [["good", cs.good()[0]], ["bad", cs.bad()[0]]] as const) {
                     const packDenies = packRun(ctl.id, [obj]).length > 0;
-                    // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these controls).
                     const sent = JSON.parse(JSON.stringify(obj));
-                    sent.metadata.name = `parity-${sent.metadata.name}`;
-                    const r = dry(sent);
+                    let r: ReturnType<typeof k>;
+                    if (NAME_DECIDES.includes(ctl.id)) {
+                        // The name decides (the namespace's own `default` ServiceAccount): apply it as an
+                        // update in a namespace of its own, where nothing else manages it.
+                        sent.metadata.namespace = "e2e-parity";
+                        r = k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], stringify(sent));
+                    } else {
+                        // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these controls).
+                        sent.metadata.name = `parity-${sent.metadata.name}`;
+                        r = dry(sent);
+                    }
                     const serverDenies = r.code !== 0 && r.err.includes(`[${ctl.id}]`);
                     n++;
                     if (serverDenies === packDenies && (serverDenies || r.code === 0)) agree++;
@@ -217,7 +237,7 @@ const checks: Check[] = [
             }
             k(["delete", "-f", "-"], manifest);
             // Removal also reaches the admission cache a moment later: wait until the control no longer denies.
-            for (let t = 0; t < 40 && dry(cases[0].bad()[0]).err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
+            for (let t = 0; t < 40 && probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
             assert(n >= 2, `${ctl.id} has no parity fixtures`);
             table.push(`| ${ctl.id} ${ctl.name} | ${n} | ${agree} |`);
         }

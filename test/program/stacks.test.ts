@@ -52,8 +52,8 @@ describe("stacks (program under mocks)", function () {
     });
     it("prod and local install the in-cluster admission policies; dev does not", () => {
         const vap = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
-        assert.equal(count(g.prod, vap), 17);
-        assert.equal(count(g.local, vap), 17);
+        assert.equal(count(g.prod, vap), 18);
+        assert.equal(count(g.local, vap), 18);
         assert.equal(count(g.dev, vap), 0);
         assert.equal(g.prod.outputs.admission, "enabled");
     });
