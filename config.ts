@@ -4,8 +4,13 @@
  * validated before anything is created.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { existsSync } from "fs";
+import * as path from "path";
 import { ClusterBaselineArgs } from "./components/clusterBaseline";
 import { ConfigError } from "./components/namespace/validate";
+import { RULES } from "./rules";
+import { PackConfig } from "./rules/engine";
+import { loadPackConfig } from "./rules/packConfig";
 
 export const PROJECT = "hardened-cluster";
 export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "kubeconfig"] as const;
@@ -34,6 +39,34 @@ function object<T>(cfg: pulumi.Config, key: string): T | undefined {
     }
 }
 
+/**
+ * The stack's policy config file, which the policy pack (`--policy-pack-config`), the offline
+ * scanner and the in-cluster admission policies share: `admission.policyConfigFile` (relative to
+ * the project) or, by default, `stacks/policy-config.<stack>.json` when it exists.
+ */
+export function loadStackPolicyConfig(stack: string, file: unknown, root = __dirname): PackConfig | undefined {
+    const key = `${PROJECT}:admission.policyConfigFile`;
+    if (file !== undefined && (typeof file !== "string" || file === "")) throw new ConfigError(key, "must be a path to a JSON policy config file");
+    const full = path.resolve(root, file ?? path.join("stacks", `policy-config.${stack}.json`));
+    if (!existsSync(full)) {
+        if (file === undefined) return undefined;
+        throw new ConfigError(key, `file ${full} does not exist`);
+    }
+    try {
+        return loadPackConfig(full, RULES);
+    } catch (e) {
+        throw new ConfigError(key, (e as Error).message);
+    }
+}
+
+function readAdmission(cfg: pulumi.Config): ClusterBaselineArgs["admission"] {
+    const admission = object<Record<string, unknown>>(cfg, "admission");
+    if (admission === undefined || admission === null || typeof admission !== "object") return admission as undefined;
+    const { policyConfigFile, ...rest } = admission;
+    const policyConfig = loadStackPolicyConfig(pulumi.getStack(), policyConfigFile);
+    return { ...rest, ...(policyConfig ? { policyConfig } : {}) };
+}
+
 export function readStackConfig(): StackConfig {
     checkUnknownKeys(pulumi.runtime.allConfig());
     const cfg = new pulumi.Config(PROJECT);
@@ -46,7 +79,7 @@ export function readStackConfig(): StackConfig {
             namespaces: namespaces ?? [],
             addons: object(cfg, "addons"),
             controlPlane: object(cfg, "controlPlane"),
-            admission: object(cfg, "admission"),
+            admission: readAdmission(cfg),
         },
         // An empty value (the project default) means "use the ambient kubeconfig".
         kubeconfig: cfg.get("kubeconfig") ? cfg.requireSecret("kubeconfig") : undefined,

@@ -11,7 +11,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { RULES } from "../rules";
 import { evaluate, PackConfig, resolveRules } from "../rules/engine";
-import { ConfigFileError, loadPackConfig } from "./config";
+import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { loadPaths, Located } from "./load";
 import { formatJson, formatSarif, formatText, toResult } from "./report";
 

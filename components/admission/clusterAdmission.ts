@@ -5,10 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { RULES } from "../../rules";
+import { PackConfig } from "../../rules/engine";
+import { checkPackConfig } from "../../rules/packConfig";
 import { checkKnownKeys, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
 import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "./policies";
 
 export interface ClusterAdmissionArgs {
+    /**
+     * The stack's policy config, in the `--policy-pack-config` format the pack and the scanner read
+     * (the program loads `stacks/policy-config.<stack>.json`): each control's level (mandatory → Deny,
+     * advisory → Warn + Audit, disabled → not installed), exemptions and settings such as IMG-03's
+     * `allowedRegistries`. Default: the pack's defaults.
+     */
+    readonly policyConfig?: PackConfig;
     /** Namespaces the bindings skip. Default: kube-system, kube-public, kube-node-lease, falco, trivy-system. */
     readonly exemptNamespaces?: string[];
     /**
@@ -25,7 +35,14 @@ export interface ClusterAdmissionArgs {
 const ACTIONS: readonly AdmissionAction[] = ["Deny", "Warn", "Audit"];
 
 export function validateClusterAdmissionArgs(a: ClusterAdmissionArgs, keyPrefix: string): void {
-    checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "exemptNames", "exemptLabels", "actions", "enabled"]);
+    checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "exemptNames", "exemptLabels", "actions", "enabled", "policyConfig"]);
+    if (a.policyConfig !== undefined) {
+        try {
+            checkPackConfig(a.policyConfig, RULES, `${keyPrefix}.policyConfig`);
+        } catch (e) {
+            throw new ConfigError(`${keyPrefix}.policyConfig`, (e as Error).message.replace(`${keyPrefix}.policyConfig: `, ""));
+        }
+    }
     if (a.exemptNamespaces !== undefined) checkStringList(`${keyPrefix}.exemptNamespaces`, a.exemptNamespaces);
     if (a.exemptNames !== undefined) checkStringList(`${keyPrefix}.exemptNames`, a.exemptNames);
     for (const [k, v] of Object.entries(a.exemptLabels ?? {})) {
@@ -47,7 +64,7 @@ export class ClusterAdmission extends pulumi.ComponentResource {
         super("hardened:k8s:ClusterAdmission", name, {}, opts);
         validateClusterAdmissionArgs(args, name);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
-        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, actions: args.actions, exemptNames: args.exemptNames, exemptLabels: args.exemptLabels })) {
+        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, packConfig: args.policyConfig, actions: args.actions, exemptNames: args.exemptNames, exemptLabels: args.exemptLabels })) {
             const id = `${name}-${o.kind === "ValidatingAdmissionPolicy" ? "policy" : "binding"}-${o.metadata.labels["hardened-cluster/control"].toLowerCase()}`;
             this.policies.push(o.kind === "ValidatingAdmissionPolicy"
                 ? new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(id, { metadata: o.metadata, spec: o.spec }, child)

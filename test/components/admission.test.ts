@@ -1,17 +1,27 @@
 import { strict as assert } from "assert";
 import { ClusterAdmission, validateClusterAdmissionArgs } from "../../components/admission/clusterAdmission";
 import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../components/admission/policies";
+import { RULES } from "../../rules";
 import { setupMocks, valueOf } from "../support/mocks";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+const REGISTRIES = { "allowed-image-registries": { allowedRegistries: ["registry.example.com", "ghcr.io/acme/"] } };
+const find = (objs: any[], kind: string, id: string) => objs.find(o => o.kind === kind && o.metadata.labels["hardened-cluster/control"] === id);
+
 describe("in-cluster admission policies", () => {
-    const objs = admissionPolicies({ prefix: "hardened-", exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES });
-    const binding = (id: string) => objs.find(o => o.kind === "ValidatingAdmissionPolicyBinding" && o.metadata.labels["hardened-cluster/control"] === id)!;
-    const policy = (id: string) => objs.find(o => o.kind === "ValidatingAdmissionPolicy" && o.metadata.labels["hardened-cluster/control"] === id)!;
+    const objs = admissionPolicies({ prefix: "hardened-", exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, packConfig: REGISTRIES });
+    const binding = (id: string) => find(objs, "ValidatingAdmissionPolicyBinding", id)!;
+    const policy = (id: string) => find(objs, "ValidatingAdmissionPolicy", id)!;
 
     it("one policy and one binding per control", () => {
         assert.equal(objs.length, ADMISSION_CONTROLS.length * 2);
         for (const c of ADMISSION_CONTROLS) assert.equal(binding(c.id).spec.policyName, policy(c.id).metadata.name);
+    });
+    it("every control carries the pack's policy name", () => {
+        for (const c of ADMISSION_CONTROLS) {
+            assert.equal(c.name, RULES.find(r => r.id === c.id)!.name);
+            assert.ok(policy(c.id).metadata.name.endsWith(c.name));
+        }
     });
     it("mandatory controls Deny, advisory ones Warn and Audit (the pack's levels)", () => {
         assert.deepEqual(binding("RBAC-01").spec.validationActions, ["Deny"]);
@@ -60,16 +70,73 @@ describe("in-cluster admission policies", () => {
             ["cronjobs", "daemonsets", "deployments", "jobs", "pods", "podtemplates", "replicasets", "replicationcontrollers", "statefulsets"]);
     });
     it("validates its config with the key named", () => {
-        assert.throws(() => validateClusterAdmissionArgs({ actions: { "PS-01": ["Deny"] } }, "hardened-cluster:admission"), /hardened-cluster:admission\.actions\.PS-01: not a control enforced in the API server/);
+        assert.throws(() => validateClusterAdmissionArgs({ actions: { "PS-12": ["Deny"] } }, "hardened-cluster:admission"), /hardened-cluster:admission\.actions\.PS-12: not a control enforced in the API server/);
         assert.throws(() => validateClusterAdmissionArgs({ actions: { "RBAC-01": ["Block" as never] } }, "a"), /a\.actions\.RBAC-01\[0\]: 'Block' is not allowed; allowed values: Deny, Warn, Audit/);
         assert.throws(() => validateClusterAdmissionArgs({ actions: { "RBAC-01": ["Deny", "Warn"] } }, "a"), /Deny and Warn together/);
     });
     it("the component registers every policy and binding under itself", async () => {
         const rec = setupMocks();
-        const a = new ClusterAdmission("adm");
+        const a = new ClusterAdmission("adm", { policyConfig: REGISTRIES });
         await Promise.all(a.policies.map(p => valueOf(p.urn)));
         assert.equal(rec.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy").length, ADMISSION_CONTROLS.length);
         assert.equal(rec.ofType("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding").length, ADMISSION_CONTROLS.length);
         assert.match(await valueOf(a.policies[0].urn), /hardened:k8s:ClusterAdmission\$kubernetes:admissionregistration/);
+    });
+
+    describe("the stack's policy config (the file the pack and the scanner read)", () => {
+        const with_ = (packConfig: any, extra: any = {}) => admissionPolicies({ prefix: "x-", exemptNamespaces: ["kube-system"], packConfig, ...extra });
+        it("levels follow it: advisory → Warn + Audit, mandatory → Deny, disabled → not installed, `all` too", () => {
+            const o = with_({ "no-rbac-wildcards": "advisory", "no-nodeport-services": { enforcementLevel: "mandatory" }, "no-service-external-ips": "disabled" });
+            assert.deepEqual(find(o, "ValidatingAdmissionPolicyBinding", "RBAC-01").spec.validationActions, ["Warn", "Audit"]);
+            assert.deepEqual(find(o, "ValidatingAdmissionPolicyBinding", "NET-01").spec.validationActions, ["Deny"]);
+            assert.equal(find(o, "ValidatingAdmissionPolicy", "NET-03"), undefined);
+            assert.equal(find(o, "ValidatingAdmissionPolicyBinding", "NET-03"), undefined);
+            const adv = with_({ all: "advisory", "no-rbac-wildcards": "mandatory" });
+            assert.deepEqual(find(adv, "ValidatingAdmissionPolicyBinding", "NET-03").spec.validationActions, ["Warn", "Audit"]);
+            assert.deepEqual(find(adv, "ValidatingAdmissionPolicyBinding", "RBAC-01").spec.validationActions, ["Deny"]);
+        });
+        it("an explicit action override still wins (Warn-first rollout)", () => {
+            const o = with_({ "no-rbac-wildcards": "mandatory" }, { actions: { "RBAC-01": ["Warn"] } });
+            assert.deepEqual(find(o, "ValidatingAdmissionPolicyBinding", "RBAC-01").spec.validationActions, ["Warn"]);
+        });
+        it("per-control exemptions: namespaces join the global list, names and labels become matchConditions", () => {
+            const o = with_({ "no-host-network": { exemptNamespaces: ["ingress"], exemptNames: ["edge-*"], exemptLabels: { role: "edge" } } }, { exemptNames: ["legacy"], exemptLabels: { team: "sre" } });
+            const b = find(o, "ValidatingAdmissionPolicyBinding", "PS-04");
+            assert.deepEqual(b.spec.matchResources.namespaceSelector.matchExpressions[0].values, ["kube-system", "ingress"]);
+            const mc = find(o, "ValidatingAdmissionPolicy", "PS-04").spec.matchConditions;
+            assert.deepEqual(mc.map((m: any) => m.name), ["not-break-glass", "not-exempt-name", "not-exempt-labels", "not-exempt-labels-2"]);
+            assert.equal(mc[1].expression, "!(object.metadata.name == 'legacy' || object.metadata.name.startsWith('edge-'))");
+            assert.match(mc[2].expression, /'team'/);
+            assert.match(mc[3].expression, /'role'.*'edge'/);
+            // Other controls keep only the global exemptions.
+            assert.deepEqual(find(o, "ValidatingAdmissionPolicyBinding", "PS-03").spec.matchResources.namespaceSelector.matchExpressions[0].values, ["kube-system"]);
+        });
+        it("the pack's default exemptions of a control apply too (PS-01 skips falco)", () => {
+            const b = find(with_({}), "ValidatingAdmissionPolicyBinding", "PS-01");
+            assert.ok(b.spec.matchResources.namespaceSelector.matchExpressions[0].values.includes("falco"));
+        });
+        it("IMG-03 is installed only with a registry list, and the list is in its CEL, quoted", () => {
+            assert.equal(find(with_({}), "ValidatingAdmissionPolicy", "IMG-03"), undefined);
+            const allow = find(with_(REGISTRIES), "ValidatingAdmissionPolicy", "IMG-03").spec;
+            assert.equal(allow.validations[0].expression, "variables.refs.all(r, ['registry.example.com', 'ghcr.io/acme'].exists(p, r == p || r.startsWith(p + '/')))");
+            assert.match(allow.validations[0].message, /^\[IMG-03\] .*registry\.example\.com, ghcr\.io\/acme/);
+            assert.ok(allow.variables.some((v: any) => v.name === "refs" && v.expression.includes("docker.io/library/")));
+            const deny = find(with_({ "allowed-image-registries": { deniedRegistries: ["docker.io", "evil.io/x'y"] } }), "ValidatingAdmissionPolicy", "IMG-03").spec;
+            assert.equal(deny.validations[0].expression, "variables.refs.all(r, !['docker.io', 'evil.io/x\\'y'].exists(p, r == p || r.startsWith(p + '/')))");
+        });
+        it("privileged and host settings bind only namespaces that Pod Security does not hold at baseline or restricted", () => {
+            const pss = { key: "pod-security.kubernetes.io/enforce", operator: "NotIn", values: ["baseline", "restricted"] };
+            for (const id of ["PS-01", "PS-02", "PS-03", "PS-04", "PS-05", "PS-09", "PS-10"]) {
+                assert.deepEqual(binding(id).spec.matchResources.namespaceSelector.matchExpressions[1], pss, id);
+                assert.deepEqual(binding(id).spec.validationActions, ["Deny"], `${id} is mandatory in the pack`);
+            }
+            for (const id of ["IMG-01", "RBAC-01", "NET-03"]) assert.equal(binding(id).spec.matchResources.namespaceSelector.matchExpressions.length, 1, id);
+        });
+        it("a policy config that is not valid is refused naming the key and the policy", () => {
+            assert.throws(() => validateClusterAdmissionArgs({ policyConfig: { "no-such-policy": "mandatory" } as any }, "hardened-cluster:admission"),
+                /hardened-cluster:admission\.policyConfig: invalid policy config:[\s\S]*no-such-policy/);
+            assert.throws(() => validateClusterAdmissionArgs({ policyConfig: { "allowed-image-registries": { allowedRegistries: "registry.example.com" } } as any }, "a"),
+                /a\.policyConfig: invalid policy config:[\s\S]*allowed-image-registries\.allowedRegistries: must be array/);
+        });
     });
 });

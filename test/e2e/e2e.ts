@@ -12,8 +12,38 @@ import { encryptionConfiguration } from "../../components/controlPlane/builders"
 import { down } from "../../cluster/down";
 import { kubectl, localPath, LOCAL_OVERRIDES, startApiServer, up, UpResult } from "../../cluster/local";
 import { alive, recordedPids, stopProcess } from "../../cluster/procs";
-import { ADMISSION_CONTROLS, admissionPolicies, NOT_IN_CEL } from "../../components/admission/policies";
-import { CASES, run as packRun } from "../rules/area-cases";
+import { ADMISSION_CONTROLS, AdmissionControl, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES, NOT_IN_CEL } from "../../components/admission/policies";
+import { loadStackPolicyConfig } from "../../config";
+import { REPO } from "../../scripts/gather";
+import { Case, CASES, run as packRun } from "../rules/area-cases";
+import { mutated, workload } from "../rules/fixtures";
+import { POD_CASES } from "../rules/pod-cases";
+
+/**
+ * Makes a one-field mutation valid for the API server, which checks some combinations before
+ * admission: a privileged container cannot also set allowPrivilegeEscalation: false, and a
+ * Windows HostProcess pod must use the host network with every container a HostProcess one.
+ */
+function apiValid(s: any): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const all = [...s.containers, ...(s.initContainers ?? [])];
+    for (const x of all) if (x.securityContext?.privileged) delete x.securityContext.allowPrivilegeEscalation;
+    if (s.securityContext?.windowsOptions?.hostProcess || all.some(x => x.securityContext?.windowsOptions?.hostProcess)) {
+        s.hostNetwork = true;
+        for (const x of all) x.securityContext = { ...x.securityContext, windowsOptions: { hostProcess: true } };
+    }
+}
+
+/**
+ * The policy-pack fixtures of one control: the single-object cases of the rule tests, and for the
+ * pod-security controls each one-field mutation of the hardened Deployment (made valid for the API).
+ */
+function parityCases(id: string): Case[] {
+    const pod = POD_CASES.filter(x => x.id === id).map(x => ({
+        id, what: x.what, good: () => [workload("Deployment")],
+        bad: () => [mutated("Deployment", s => { x.mutate(s); apiValid(s); }, x.meta)],
+    }));
+    return [...CASES.filter(x => x.id === id && x.good().length === 1 && x.bad().length === 1), ...pod];
+}
 
 type Check = { name: string; run: () => Promise<void> | void };
 const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
@@ -172,8 +202,11 @@ const checks: Check[] = [
         assert(!evs.some(e => e.stage === "RequestReceived"), "RequestReceived stage was logged");
     } },
     { name: "9. admission: the stack's policies are live, CEL compiles, verdicts equal the pack's (parity), break-glass works", run: () => {
-        const live = JSON.parse(k(["get", "validatingadmissionpolicies", "-o", "json"]).out).items.map((i: any) => i.metadata.name); // eslint-disable-line @typescript-eslint/no-explicit-any
-        assert(live.length >= ADMISSION_CONTROLS.length, `expected the local stack's ${ADMISSION_CONTROLS.length} policies, found ${live.length}`);
+        const live = new Set(JSON.parse(k(["get", "validatingadmissionpolicies", "-o", "json"]).out).items.map((i: any) => i.metadata.name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const expected = admissionPolicies({ prefix: "hardened-", exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, packConfig: loadStackPolicyConfig("local", undefined, REPO) })
+            .filter(o => o.kind === "ValidatingAdmissionPolicy").map(o => o.metadata.name);
+        const missing = expected.filter(n => !live.has(n));
+        assert(expected.length > 0 && missing.length === 0, `the local stack's policies are not all live; missing: ${missing.join(", ")}`);
         // A policy whose CEL does not compile is refused by the API server.
         const broken = admissionPolicies({ prefix: "broken-", exemptNamespaces: [] })[0];
         broken.spec.validations[0].expression = "object.spec.containers.all(c, c.image.startsWith(42))";
@@ -186,66 +219,67 @@ const checks: Check[] = [
         const wildcard = stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "e2e-wildcard" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
         for (let t = 0; t < 40 && k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], wildcard).code !== 0; t++) spawnSync("sleep", ["0.5"]);
         // Parity: one control at a time in Deny (so a denial is attributable to it), evaluated as a
-        // cluster-admin who is not in system:masters.
+        // cluster-admin who is not in system:masters. e2e-parity carries no Pod Security label, so
+        // the privileged/host controls (bound outside baseline/restricted namespaces) act there.
         const NAME_DECIDES = ["SA-03"];
         assert(k(["create", "namespace", "e2e-parity"]).code === 0, "could not create the e2e-parity namespace");
         for (let t = 0; t < 40 && k(["get", "serviceaccount", "default", "-n", "e2e-parity"]).code !== 0; t++) spawnSync("sleep", ["0.5"]);
         const table: string[] = ["| control | fixtures | agreements |", "|---|---:|---:|"];
         const disagreements: string[] = [];
-        const dry = (obj: any) => // eslint-disable-line @typescript-eslint/no-explicit-any
-            k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj));
+        const send = (ctl: AdmissionControl, obj: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+            const sent = JSON.parse(JSON.stringify(obj));
+            if (NAME_DECIDES.includes(ctl.id)) {
+                // The name decides (the namespace's own `default` ServiceAccount): apply it as an
+                // update in a namespace of its own, where nothing else manages it.
+                sent.metadata.namespace = "e2e-parity";
+                return k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], stringify(sent));
+            }
+            // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these controls).
+            sent.metadata.name = `parity-${sent.metadata.name}`;
+            if (ctl.outsidePodSecurity) sent.metadata.namespace = "e2e-parity";
+            return k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(sent));
+        };
         for (const ctl of ADMISSION_CONTROLS) {
-            const cases = CASES.filter(x => x.id === ctl.id && !x.cfg && x.good().length === 1 && x.bad().length === 1);
-            const objs = admissionPolicies({ prefix: "parity-", exemptNamespaces: ["kube-system"], actions: { [ctl.id]: ["Deny"] } })
-                .filter(o => o.metadata.labels["hardened-cluster/control"] === ctl.id);
-            const manifest = objs.map(o => stringify(o)).join("---\n");
-            const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
-            assert(ap.code === 0, `parity policy for ${ctl.id} did not apply: ${ap.err}`);
-            // A policy becomes active a moment after creation: wait until its first bad fixture is refused (max 20 s).
-            const probeBad = () => {
-                const b = JSON.parse(JSON.stringify(cases[0].bad()[0]));
-                if (NAME_DECIDES.includes(ctl.id)) {
-                    b.metadata.namespace = "e2e-parity";
-                    return k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], stringify(b));
-                }
-                b.metadata.name = `parity-${b.metadata.name}`;
-                return dry(b);
-            };
-            for (let t = 0; t < 40 && !probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
+            const cases = parityCases(ctl.id);
             let n = 0;
             let agree = 0;
-            for (const cs of cases) {
-                for (const [label, obj] of [["good", cs.good()[0]], ["bad", cs.bad()[0]]] as const) {
-                    const packDenies = packRun(ctl.id, [obj]).length > 0;
-                    const sent = JSON.parse(JSON.stringify(obj));
-                    let r: ReturnType<typeof k>;
-                    if (NAME_DECIDES.includes(ctl.id)) {
-                        // The name decides (the namespace's own `default` ServiceAccount): apply it as an
-                        // update in a namespace of its own, where nothing else manages it.
-                        sent.metadata.namespace = "e2e-parity";
-                        r = k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], stringify(sent));
-                    } else {
-                        // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these controls).
-                        sent.metadata.name = `parity-${sent.metadata.name}`;
-                        r = dry(sent);
+            // One policy per distinct policy config (IMG-03's registry lists differ between fixtures).
+            for (const cfgKey of [...new Set(cases.map(x => JSON.stringify(x.cfg ?? {})))]) {
+                const cfg = JSON.parse(cfgKey);
+                const objs = admissionPolicies({ prefix: "parity-", exemptNamespaces: ["kube-system"], packConfig: cfg, actions: { [ctl.id]: ["Deny"] } })
+                    .filter(o => o.metadata.labels["hardened-cluster/control"] === ctl.id);
+                assert(objs.length === 2, `no parity policy for ${ctl.id} with ${cfgKey}`);
+                const manifest = objs.map(o => stringify(o)).join("---\n");
+                const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
+                assert(ap.code === 0, `parity policy for ${ctl.id} did not apply: ${ap.err}`);
+                const group = cases.filter(x => JSON.stringify(x.cfg ?? {}) === cfgKey);
+                // A policy becomes active a moment after creation: wait until its first bad fixture is refused (max 20 s).
+                const probeBad = () => send(ctl, group[0].bad()[0]);
+                for (let t = 0; t < 40 && !probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
+                for (const cs of group) {
+                    for (const [label, obj] of [["good", cs.good()[0]], ["bad", cs.bad()[0]]] as const) {
+                        const packDenies = packRun(ctl.id, [obj], cs.cfg).length > 0;
+                        const r = send(ctl, obj);
+                        const serverDenies = r.code !== 0 && r.err.includes(`[${ctl.id}]`);
+                        n++;
+                        if (serverDenies === packDenies && (serverDenies || r.code === 0)) agree++;
+                        else disagreements.push(`${ctl.id} ${cs.what} (${label}): pack ${packDenies ? "deny" : "allow"}, API server ${r.code === 0 ? "allow" : `deny: ${r.err.trim().split("\n").pop()}`}`);
                     }
-                    const serverDenies = r.code !== 0 && r.err.includes(`[${ctl.id}]`);
-                    n++;
-                    if (serverDenies === packDenies && (serverDenies || r.code === 0)) agree++;
-                    else disagreements.push(`${ctl.id} ${cs.what} (${label}): pack ${packDenies ? "deny" : "allow"}, API server ${r.code === 0 ? "allow" : `deny: ${r.err.trim().split("\n").pop()}`}`);
                 }
+                k(["delete", "-f", "-"], manifest);
+                // Removal also reaches the admission cache a moment later: wait until the control no longer denies.
+                for (let t = 0; t < 40 && probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
             }
-            k(["delete", "-f", "-"], manifest);
-            // Removal also reaches the admission cache a moment later: wait until the control no longer denies.
-            for (let t = 0; t < 40 && probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
             assert(n >= 2, `${ctl.id} has no parity fixtures`);
             table.push(`| ${ctl.id} ${ctl.name} | ${n} | ${agree} |`);
         }
         console.log(table.join("\n"));
         console.log(`      not expressed in CEL: ${NOT_IN_CEL.map(([what, why]) => `${what} (${why})`).join("; ")}`);
         assert(disagreements.length === 0, `parity failures:\n      ${disagreements.join("\n      ")}`);
-        // Exemptions by name and label reach the API server as matchConditions.
-        const exemptRun = admissionPolicies({ prefix: "exempt-", exemptNamespaces: ["kube-system"], actions: { "NET-03": ["Deny"] }, exemptNames: ["legacy-*"], exemptLabels: { "hardened-cluster/exempt": "net-03" } })
+        // Exemptions reach the API server as matchConditions: a name pattern from the policy config
+        // entry of the control (as the pack reads it) and a label set given to every policy.
+        const dry = (obj: any) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj)); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const exemptRun = admissionPolicies({ prefix: "exempt-", exemptNamespaces: ["kube-system"], actions: { "NET-03": ["Deny"] }, packConfig: { "no-service-external-ips": { exemptNames: ["legacy-*"] } }, exemptLabels: { "hardened-cluster/exempt": "net-03" } })
             .filter(o => o.metadata.labels["hardened-cluster/control"] === "NET-03");
         assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], exemptRun.map(o => stringify(o)).join("---\n")).code === 0, "exemption policy did not apply");
         const ext = CASES.find(x => x.id === "NET-03")!.bad()[0];
@@ -254,6 +288,19 @@ const checks: Check[] = [
         assert(as("parity-probe").err.includes("[NET-03]"), "the exemption-test policy never became active");
         assert(as("legacy-svc").code === 0, "an exempt name was denied");
         assert(as("other-svc", { "hardened-cluster/exempt": "net-03" }).code === 0, "an exempt label was denied");
+        // Privileged/host controls act only where Pod Security admission does not hold the namespace at
+        // baseline or restricted: in the stack's restricted namespace PS-01 leaves the Deployment to
+        // Pod Security (which refuses its pods, check 4); in the unlabelled e2e-parity namespace it denies.
+        const ps01 = admissionPolicies({ prefix: "scope-", exemptNamespaces: ["kube-system"], actions: { "PS-01": ["Deny"] } }).filter(o => o.metadata.labels["hardened-cluster/control"] === "PS-01");
+        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], ps01.map(o => stringify(o)).join("---\n")).code === 0, "PS-01 scope policy did not apply");
+        const priv = (namespace: string) => {
+            const d = mutated("Deployment", s => { s.containers[0].securityContext.privileged = true; apiValid(s); });
+            return dry({ ...d, metadata: { ...d.metadata, name: "scope-priv", namespace } });
+        };
+        for (let t = 0; t < 40 && !priv("e2e-parity").err.includes("[PS-01]"); t++) spawnSync("sleep", ["0.5"]);
+        assert(priv("e2e-parity").err.includes("[PS-01]"), "PS-01 did not deny a privileged Deployment outside Pod Security");
+        const inRestricted = priv(ns());
+        assert(inRestricted.code === 0, `PS-01 acted in a restricted namespace: ${inRestricted.err}`);
         // Break-glass: system:masters is never blocked by the policies.
         const bad = CASES.find(x => x.id === "NET-03")!.bad()[0];
         assert(k(["create", "--dry-run=server", "-f", "-"], stringify(bad)).code === 0, "break-glass admin was blocked");

@@ -1,7 +1,10 @@
 /** Bad stack config fails with the config key named, and nothing is created. */
 import { strict as assert } from "assert";
 import { ClusterBaseline, ClusterBaselineArgs, validateClusterBaselineArgs } from "../../components/clusterBaseline";
-import { checkUnknownKeys } from "../../config";
+import { mkdtempSync, mkdirSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { checkUnknownKeys, loadStackPolicyConfig } from "../../config";
 import { setupMocks, valueOf } from "../support/mocks";
 
 const ok = { name: "team-a" };
@@ -31,6 +34,8 @@ describe("stack config validation", () => {
         assert.throws(() => checkUnknownKeys({ "hardened-cluster:namespace": "[]" }), /hardened-cluster:namespace: unknown config key; known keys: hardened-cluster:namespaces/);
         checkUnknownKeys({ "hardened-cluster:namespaces": "[]", "kubernetes:context": "x" });
     });
+    it("a bad admission policy config is refused and nothing is created", () =>
+        rejects({ admission: { enabled: true, policyConfig: { "no-rbac-wildcards": "block" } as never } }, /hardened-cluster:admission\.policyConfig: invalid policy config:[\s\S]*no-rbac-wildcards/));
     it("a valid baseline passes validation", () => validateClusterBaselineArgs({ namespaces: [ok], addons: { falco: { enabled: true } }, controlPlane: { enabled: true } }, "hardened-cluster"));
 });
 
@@ -51,4 +56,23 @@ describe("ClusterBaseline wiring", () => {
         const keys = rec.resources.map(r => `${r.type}::${r.name}`);
         assert.equal(new Set(keys).size, keys.length);
     });
+});
+
+describe("the stack's policy config file (shared by the pack, the scanner and admission)", () => {
+    const root = mkdtempSync(path.join(tmpdir(), "hc-policy-config-"));
+    mkdirSync(path.join(root, "stacks"));
+    writeFileSync(path.join(root, "stacks", "policy-config.s1.json"), JSON.stringify({ "allowed-image-registries": { allowedRegistries: ["r.example.com"] } }));
+    writeFileSync(path.join(root, "bad.json"), JSON.stringify({ "allowed-image-registries": { allowedRegistry: ["r.example.com"] } }));
+    writeFileSync(path.join(root, "broken.json"), "{ not json");
+    it("defaults to stacks/policy-config.<stack>.json", () =>
+        assert.deepEqual(loadStackPolicyConfig("s1", undefined, root), { "allowed-image-registries": { allowedRegistries: ["r.example.com"] } }));
+    it("no file for the stack means the pack's defaults", () => assert.equal(loadStackPolicyConfig("s2", undefined, root), undefined));
+    it("an explicit file that does not exist is an error naming the key", () =>
+        assert.throws(() => loadStackPolicyConfig("s1", "nope.json", root), /hardened-cluster:admission\.policyConfigFile: file .*nope\.json does not exist/));
+    it("a file with an unknown setting names the key, the file and the setting", () =>
+        assert.throws(() => loadStackPolicyConfig("s1", "bad.json", root), /hardened-cluster:admission\.policyConfigFile: .*bad\.json: invalid policy config:[\s\S]*allowed-image-registries: must NOT have additional properties 'allowedRegistry'/));
+    it("a file that is not JSON names the file", () =>
+        assert.throws(() => loadStackPolicyConfig("s1", "broken.json", root), /policyConfigFile: .*broken\.json: /));
+    it("a policyConfigFile that is not a string is refused", () =>
+        assert.throws(() => loadStackPolicyConfig("s1", 3, root), /policyConfigFile: must be a path/));
 });

@@ -1,0 +1,60 @@
+/**
+ * The per-stack policy config file (`stacks/policy-config.<stack>.json`) has the format of
+ * `pulumi preview --policy-pack-config`; the offline scanner's `--config` and the in-cluster
+ * admission policies read the same file: per policy name, an enforcement level or an object with
+ * `enforcementLevel` and the policy's own config; `all` sets every policy's level. It is
+ * validated with ajv against the schema the rules declare, so errors name the offending key.
+ */
+import Ajv from "ajv";
+import { readFileSync } from "fs";
+import { COMMON_CONFIG_SCHEMA, PackConfig } from "./engine";
+import { Rule } from "./types";
+
+const LEVEL = { type: "string", enum: ["advisory", "mandatory", "disabled"] };
+
+export function packConfigSchema(rules: readonly Rule[]): object {
+    const properties: Record<string, object> = { all: { oneOf: [LEVEL, { type: "object", properties: { enforcementLevel: LEVEL }, additionalProperties: false }] } };
+    for (const r of rules) {
+        properties[r.name] = {
+            oneOf: [LEVEL, {
+                type: "object",
+                properties: { enforcementLevel: LEVEL, ...COMMON_CONFIG_SCHEMA, ...(r.config ?? {}) },
+                additionalProperties: false,
+            }],
+        };
+    }
+    return { type: "object", properties, additionalProperties: false };
+}
+
+export class ConfigFileError extends Error {}
+
+let compiled: { rules: readonly Rule[]; validate: ReturnType<Ajv["compile"]> } | undefined;
+
+/** Validate a parsed policy config; throws naming `where` (a file or a config key) and each bad key. */
+export function checkPackConfig(data: unknown, rules: readonly Rule[], where: string): PackConfig {
+    if (compiled?.rules !== rules) {
+        compiled = { rules, validate: new Ajv({ allErrors: true, strict: false }).compile(packConfigSchema(rules)) };
+    }
+    const validate = compiled.validate;
+    if (!validate(data)) {
+        const msgs = (validate.errors ?? [])
+            .filter(e => e.keyword !== "oneOf")
+            .map(e => {
+                const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(top level)";
+                const extra = e.keyword === "additionalProperties" ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : "";
+                return `${at}: ${e.message}${extra}`;
+            });
+        throw new ConfigFileError(`${where}: invalid policy config:\n  ${[...new Set(msgs)].join("\n  ")}`);
+    }
+    return data as PackConfig;
+}
+
+export function loadPackConfig(file: string, rules: readonly Rule[]): PackConfig {
+    let data: unknown;
+    try {
+        data = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new ConfigFileError(`${file}: ${(e as Error).message}`);
+    }
+    return checkPackConfig(data, rules, file);
+}
