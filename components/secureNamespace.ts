@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, limitRangeSpec, pssLabels, quotaSpec,
+    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, limitRangeSpec, pssLabels, quarantineSpec, quotaSpec,
     sameNamespaceSpec,
 } from "./namespace/builders";
 import { resolveSecureNamespaceArgs, validateSecureNamespaceArgs } from "./namespace/defaults";
@@ -52,6 +52,8 @@ export class SecureNamespace extends pulumi.ComponentResource {
         const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
             this.networkPolicies.push(new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: meta(suffix), spec }, inNs));
         policy("default-deny", defaultDenySpec());
+        // Incident isolation: `npm run isolate NAMESPACE POD` labels a pod, this policy cuts it off.
+        policy("quarantine", quarantineSpec());
         if (a.network.allowDns) {
             policy("allow-dns-egress", dnsEgressSpec());
         }

@@ -57,6 +57,25 @@ export function limitRangeSpec(l: ResolvedSecureNamespaceArgs["limits"]): k8s.ty
 }
 
 /** Deny every ingress and egress for every pod of the namespace. */
+/** Label that puts a pod in quarantine (set by `npm run isolate`, removed by `npm run release`). */
+export const QUARANTINE_LABEL = "hardened-cluster/quarantine";
+
+/**
+ * NetworkPolicies only add allowances, so a deny-all policy alone cannot cut off a pod that
+ * another policy lets through: every allow policy of the blueprint therefore skips quarantined pods.
+ */
+const NOT_QUARANTINED = [{ key: QUARANTINE_LABEL, operator: "DoesNotExist" }];
+
+/** Pod selector for an allow policy: the given labels, never a quarantined pod. */
+export function allowPodSelector(labels?: Record<string, string>): Obj {
+    return { ...(labels ? { matchLabels: { ...labels } } : {}), matchExpressions: NOT_QUARANTINED.map(e => ({ ...e })) };
+}
+
+/** Quarantine: all traffic to and from pods labelled `hardened-cluster/quarantine: "true"` is denied. */
+export function quarantineSpec(): NetworkPolicySpec {
+    return { podSelector: { matchLabels: { [QUARANTINE_LABEL]: "true" } }, policyTypes: ["Ingress", "Egress"] };
+}
+
 export function defaultDenySpec(): NetworkPolicySpec {
     return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
 }
@@ -64,7 +83,7 @@ export function defaultDenySpec(): NetworkPolicySpec {
 /** Egress to kube-dns only: namespace and pod selector in the SAME peer, port 53 UDP and TCP. */
 export function dnsEgressSpec(): NetworkPolicySpec {
     return {
-        podSelector: {},
+        podSelector: allowPodSelector(),
         policyTypes: ["Egress"],
         egress: [
             {
@@ -86,7 +105,7 @@ export function dnsEgressSpec(): NetworkPolicySpec {
 /** Pods of the namespace may talk to each other (ingress from and egress to the same namespace). */
 export function sameNamespaceSpec(): NetworkPolicySpec {
     return {
-        podSelector: {},
+        podSelector: allowPodSelector(),
         policyTypes: ["Ingress", "Egress"],
         ingress: [{ from: [{ podSelector: {} }] }],
         egress: [{ to: [{ podSelector: {} }] }],
@@ -119,7 +138,7 @@ export function allowRuleSpec(direction: "ingress" | "egress", rule: TrafficRule
         entry.ports = ports;
     }
     return {
-        podSelector: rule.podLabels ? { matchLabels: { ...rule.podLabels } } : {},
+        podSelector: allowPodSelector(rule.podLabels),
         policyTypes: [direction === "ingress" ? "Ingress" : "Egress"],
         [direction]: [entry],
     };

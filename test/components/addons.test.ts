@@ -52,7 +52,7 @@ describe("runtime-security add-ons", () => {
         });
         it("gives add-on namespaces default-deny plus only DNS and API/registry egress", () => {
             const pols = rec.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").filter(p => p.inputs.metadata.namespace === "trivy-system");
-            assert.deepEqual(pols.map(p => p.inputs.metadata.name).sort(), ["allow-dns-egress", "allow-egress-api-and-registries", "default-deny"]);
+            assert.deepEqual(pols.map(p => p.inputs.metadata.name).sort(), ["allow-dns-egress", "allow-egress-api-and-registries", "default-deny", "quarantine"]);
             const egress = pols.find(p => p.inputs.metadata.name === "allow-egress-api-and-registries")!.inputs.spec;
             assert.deepEqual(egress.egress[0].to, [{ ipBlock: { cidr: "10.0.0.0/8" } }]);
             assert.deepEqual(egress.egress[0].ports.map((p: any) => p.port), [443, 6443]);

@@ -1,8 +1,9 @@
 import { strict as assert } from "assert";
 import {
-    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, limitRangeSpec, peerSpec, pssLabels, quotaSpec,
-    sameNamespaceSpec,
+    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, limitRangeSpec, peerSpec, pssLabels, quarantineSpec,
+    quotaSpec, sameNamespaceSpec,
 } from "../../components/namespace/builders";
+import { matchSelector } from "../../rules/selectors";
 import { DEFAULT_LIMITS, DEFAULT_QUOTA, resolveSecureNamespaceArgs } from "../../components/namespace/defaults";
 import { ACCESS_LEVELS } from "../../components/namespace/types";
 
@@ -85,6 +86,16 @@ describe("SecureNamespace builders", () => {
             assert.deepEqual(spec.egress[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
             assert.equal(spec.ingress, undefined);
         });
+        it("quarantine denies all traffic of pods labelled for isolation, and no allow policy selects them", () => {
+            assert.deepEqual(quarantineSpec(), { podSelector: { matchLabels: { "hardened-cluster/quarantine": "true" } }, policyTypes: ["Ingress", "Egress"] });
+            const isolated = { "hardened-cluster/quarantine": "true", app: "web" };
+            const allows = [dnsEgressSpec(), sameNamespaceSpec(), allowRuleSpec("ingress", { name: "w", podLabels: { app: "web" }, peers: [{ namespaces: ["x"] }] }), allowRuleSpec("egress", { name: "e", peers: [{ cidr: "10.0.0.0/8" }] })];
+            assert.equal(matchSelector(quarantineSpec().podSelector, isolated), true);
+            for (const a of allows) {
+                assert.equal(matchSelector(a.podSelector, isolated), false, JSON.stringify(a.podSelector));
+                assert.equal(matchSelector(a.podSelector, { app: "web" }), true, "the same pod without the label is still selected");
+            }
+        });
         it("same-namespace allows only pods of the namespace", () => {
             const spec = j(sameNamespaceSpec());
             assert.deepEqual(spec.ingress, [{ from: [{ podSelector: {} }] }]);
@@ -92,7 +103,7 @@ describe("SecureNamespace builders", () => {
         });
         it("an ingress rule from a namespace's pods on a port", () => {
             const spec = j(allowRuleSpec("ingress", { name: "web", podLabels: { app: "web" }, peers: [{ namespaces: ["ingress-nginx"], podLabels: { app: "controller" } }], ports: [{ port: 8080 }] }));
-            assert.deepEqual(spec.podSelector, { matchLabels: { app: "web" } });
+            assert.deepEqual(spec.podSelector, { matchLabels: { app: "web" }, matchExpressions: [{ key: "hardened-cluster/quarantine", operator: "DoesNotExist" }] });
             assert.deepEqual(spec.policyTypes, ["Ingress"]);
             assert.deepEqual(spec.ingress[0], {
                 from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } }, podSelector: { matchLabels: { app: "controller" } } }],

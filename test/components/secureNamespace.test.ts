@@ -31,7 +31,7 @@ describe("SecureNamespace (mocks)", () => {
     });
     it("registers default-deny, DNS, same-namespace and the declared policy", () => {
         const names = rec.ofType(NP).map(r => r.inputs.metadata.name).sort();
-        assert.deepEqual(names, ["allow-dns-egress", "allow-ingress-web", "allow-same-namespace", "default-deny"]);
+        assert.deepEqual(names, ["allow-dns-egress", "allow-ingress-web", "allow-same-namespace", "default-deny", "quarantine"]);
     });
     it("default-deny policy has the exact spec", () => {
         assert.deepEqual(rec.named(NP, "team-a-default-deny").inputs.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });

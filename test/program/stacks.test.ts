@@ -1,5 +1,6 @@
 /** Each stack's config produces the expected resources; outputs leak no secret. */
 import { strict as assert } from "assert";
+import { ADMISSION_CONTROLS } from "../../components/admission/policies";
 import { Gathered, gatherStack, kubernetesObjects } from "../../scripts/gather";
 
 const count = (g: Gathered, type: string) => g.resources.filter(r => r.type === type).length;
@@ -21,7 +22,7 @@ describe("stacks (program under mocks)", function () {
     });
     it("dev: default-deny, DNS, same-namespace and declared policies", () => {
         const names = g.dev.resources.filter(r => r.type === NP && r.inputs.metadata.namespace === "payments-dev").map(r => r.inputs.metadata.name).sort();
-        assert.deepEqual(names, ["allow-dns-egress", "allow-egress-to-postgres", "allow-ingress-from-ingress", "allow-same-namespace", "default-deny"]);
+        assert.deepEqual(names, ["allow-dns-egress", "allow-egress-to-postgres", "allow-ingress-from-ingress", "allow-same-namespace", "default-deny", "quarantine"]);
     });
     it("prod: team namespaces plus falco and trivy-system, all with default-deny", () => {
         const objs = kubernetesObjects(g.prod.resources);
@@ -52,8 +53,11 @@ describe("stacks (program under mocks)", function () {
     });
     it("prod and local install the in-cluster admission policies; dev does not", () => {
         const vap = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy";
-        assert.equal(count(g.prod, vap), 18);
-        assert.equal(count(g.local, vap), 18);
+        // prod's policy config sets allowedRegistries, so IMG-03 is enforced in the API server too.
+        assert.equal(count(g.prod, vap), ADMISSION_CONTROLS.length);
+        assert.equal(count(g.local, vap), ADMISSION_CONTROLS.length - 1);
+        const img03 = g.prod.resources.find(r => r.type === vap && r.inputs.metadata.labels["hardened-cluster/control"] === "IMG-03")!;
+        assert.match(img03.inputs.spec.validations[0].expression, /'registry\.example\.com'/);
         assert.equal(count(g.dev, vap), 0);
         assert.equal(g.prod.outputs.admission, "enabled");
     });
