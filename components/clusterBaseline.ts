@@ -8,7 +8,7 @@ import { ClusterAdmission, ClusterAdmissionArgs, validateClusterAdmissionArgs } 
 import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
 import { checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
-import { SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
+import { DEFAULT_OIDC_PREFIX, SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
 
 export interface TeamNamespaceArgs extends Omit<SecureNamespaceArgs, "namespaceName"> {
     /** Namespace name (DNS-1123 label), unique in the list. */
@@ -33,6 +33,12 @@ export interface ClusterBaselineArgs {
     readonly controlPlane?: ControlPlaneHardeningArgs & { readonly enabled?: boolean };
     /** In-cluster enforcement with ValidatingAdmissionPolicies. Default: off (on in the prod stack). */
     readonly admission?: ClusterAdmissionArgs & { readonly enabled?: boolean };
+}
+
+/** The API server's OIDC groups prefix when this baseline configures OIDC (namespaces bind `oidcGroups` with it). */
+function oidcGroupsPrefix(args: ClusterBaselineArgs): string | undefined {
+    const oidc = args.controlPlane?.enabled ? args.controlPlane.oidc : undefined;
+    return oidc ? (oidc.groupsPrefix ?? DEFAULT_OIDC_PREFIX) : undefined;
 }
 
 /** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
@@ -73,6 +79,12 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
             throw new ConfigError(`${keyPrefix}:controlPlane.enabled`, "must be true or false");
         }
         validateControlPlaneArgs(cp, `${keyPrefix}:controlPlane`);
+        const prefix = oidcGroupsPrefix(args);
+        (args.namespaces ?? []).forEach((ns, i) => {
+            if (prefix !== undefined && ns.oidcGroupsPrefix !== undefined && ns.oidcGroupsPrefix !== prefix) {
+                throw new ConfigError(`${keyPrefix}:namespaces[${i}].oidcGroupsPrefix`, `'${ns.oidcGroupsPrefix}' differs from the API server's ${keyPrefix}:controlPlane.oidc.groupsPrefix '${prefix}'`);
+            }
+        });
     }
     if (args.admission !== undefined) {
         if (args.admission.enabled !== undefined && typeof args.admission.enabled !== "boolean") {
@@ -93,8 +105,9 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         super("hardened:k8s:ClusterBaseline", name, {}, opts);
         validateClusterBaselineArgs(args, keyPrefix);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
+        const prefix = oidcGroupsPrefix(args);
         for (const { name: nsName, ...rest } of args.namespaces ?? []) {
-            this.namespaces.push(new SecureNamespace(nsName, { namespaceName: nsName, ...rest }, child));
+            this.namespaces.push(new SecureNamespace(nsName, { namespaceName: nsName, ...(prefix ? { oidcGroupsPrefix: prefix } : {}), ...rest }, child));
         }
         const f = args.addons?.falco;
         if (f?.enabled) {

@@ -72,6 +72,7 @@ export class ControlPlaneHardening extends pulumi.ComponentResource {
             auditLogMaxBackup: a.apiServer.auditLogMaxBackup,
             auditLogMaxSize: a.apiServer.auditLogMaxSize,
             allowPrivileged: a.apiServer.allowPrivileged,
+            oidc: a.oidc,
         });
         this.apiServerFlags = pulumi.output(flags);
         this.apiServerArgs = pulumi.output(flagArgs(flags));

@@ -7,8 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, limitRangeSpec, pssLabels, quarantineSpec, quotaSpec,
-    sameNamespaceSpec,
+    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, externalSecretSpec, limitRangeSpec, pssLabels,
+    quarantineSpec, quotaSpec, sameNamespaceSpec, secretStoreSpec,
 } from "./namespace/builders";
 import { resolveSecureNamespaceArgs, validateSecureNamespaceArgs } from "./namespace/defaults";
 import { AccessLevelName, SecureNamespaceArgs } from "./namespace/types";
@@ -25,6 +25,8 @@ export class SecureNamespace extends pulumi.ComponentResource {
     public readonly serviceAccounts: k8s.core.v1.ServiceAccount[] = [];
     public readonly roles: k8s.rbac.v1.Role[] = [];
     public readonly roleBindings: k8s.rbac.v1.RoleBinding[] = [];
+    /** SecretStore and ExternalSecrets (External Secrets Operator), when configured. */
+    public readonly externalSecrets: k8s.apiextensions.CustomResource[] = [];
     /** The namespace's Kubernetes name. */
     public readonly namespaceName: pulumi.Output<string>;
     /** Names of the workload ServiceAccounts. */
@@ -90,8 +92,21 @@ export class SecureNamespace extends pulumi.ComponentResource {
             this.roleBindings.push(new k8s.rbac.v1.RoleBinding(`${name}-${level}`, {
                 metadata: meta(`team-${level}`),
                 roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: accessSubjects(access),
+                subjects: accessSubjects(access, a.oidcGroupsPrefix),
             }, inNs));
+        }
+
+        const es = a.externalSecrets;
+        if (es) {
+            const store = new k8s.apiextensions.CustomResource(`${name}-secret-store`, {
+                apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: meta(es.storeName), spec: secretStoreSpec(es.provider),
+            }, inNs);
+            this.externalSecrets.push(store);
+            for (const s of es.secrets) {
+                this.externalSecrets.push(new k8s.apiextensions.CustomResource(`${name}-external-secret-${s.name}`, {
+                    apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: meta(s.name), spec: externalSecretSpec(es.storeName, s),
+                }, { ...inNs, dependsOn: [this.namespace, store] }));
+            }
         }
 
         this.namespaceName = ns;

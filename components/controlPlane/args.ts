@@ -1,5 +1,6 @@
 /** ControlPlaneHardening arguments, their defaults (applied here only) and validation. */
-import { checkCidr, checkDnsLabel, checkKnownKeys, checkOneOf, checkStringList, ConfigError, isIp } from "../namespace/validate";
+import { checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkStringList, ConfigError, isIp } from "../namespace/validate";
+import { DEFAULT_OIDC_PREFIX } from "../namespace/types";
 import { ENCRYPTION_PROVIDERS, EncryptionProvider, TLS_VERSIONS, TlsVersion } from "./builders";
 
 export interface ControlPlaneHardeningArgs {
@@ -52,7 +53,80 @@ export interface ControlPlaneHardeningArgs {
     };
     /** Directory the artefacts are written under on nodes. Default `/etc/kubernetes`. */
     readonly root?: string;
+    /** Sign-in through an OpenID Connect identity provider (kube-apiserver `--oidc-*` flags). Default: off. */
+    readonly oidc?: OidcArgs;
 }
+
+/**
+ * OpenID Connect for the API server. See
+ * https://kubernetes.io/docs/reference/access-authn-authz/authentication/#openid-connect-tokens
+ * Users and groups from the provider always get a prefix, so a group claim such as
+ * `system:masters` can never name a Kubernetes system group.
+ */
+export interface OidcArgs {
+    /** Issuer URL; must be `https://` without query or fragment (the API server only accepts https). */
+    readonly issuerUrl: string;
+    /** Client ID the ID tokens must be issued for (their `aud`). */
+    readonly clientId: string;
+    /** Claim holding the user name. Default `email`. */
+    readonly usernameClaim?: string;
+    /** Prefix of every user name. Default `oidc:`; must not be empty, `-` or start with `system:`. */
+    readonly usernamePrefix?: string;
+    /** Claim holding the groups. Default `groups`. */
+    readonly groupsClaim?: string;
+    /** Prefix of every group; SecureNamespace access levels bind `oidcGroups` with it. Default `oidc:`. */
+    readonly groupsPrefix?: string;
+    /** Accepted signing algorithms. Default `["RS256"]`. */
+    readonly signingAlgs?: string[];
+    /** CA bundle of the provider on the control-plane nodes (absolute path). Default: the host's roots. */
+    readonly caFile?: string;
+}
+
+export const OIDC_SIGNING_ALGS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"] as const;
+
+export interface ResolvedOidc {
+    issuerUrl: string; clientId: string; usernameClaim: string; usernamePrefix: string; groupsClaim: string; groupsPrefix: string;
+    signingAlgs: string[]; caFile?: string;
+}
+
+export function resolveOidc(o: OidcArgs): ResolvedOidc {
+    return {
+        issuerUrl: o.issuerUrl, clientId: o.clientId,
+        usernameClaim: o.usernameClaim ?? "email", usernamePrefix: o.usernamePrefix ?? DEFAULT_OIDC_PREFIX,
+        groupsClaim: o.groupsClaim ?? "groups", groupsPrefix: o.groupsPrefix ?? DEFAULT_OIDC_PREFIX,
+        signingAlgs: [...(o.signingAlgs ?? ["RS256"])],
+        ...(o.caFile ? { caFile: o.caFile } : {}),
+    };
+}
+
+/** Throws a ConfigError naming the key. The issuer must be https (the API server refuses anything else). */
+export function validateOidcArgs(o: OidcArgs, key: string): void {
+    if (o === null || typeof o !== "object") throw new ConfigError(key, "must be an object with issuerUrl and clientId");
+    checkKnownKeys(key, o, ["issuerUrl", "clientId", "usernameClaim", "usernamePrefix", "groupsClaim", "groupsPrefix", "signingAlgs", "caFile"]);
+    let url: URL | undefined;
+    try {
+        url = typeof o.issuerUrl === "string" ? new URL(o.issuerUrl) : undefined;
+    } catch {
+        url = undefined;
+    }
+    if (!url || url.protocol !== "https:" || url.search || url.hash || url.username || url.password || !url.hostname) {
+        throw new ConfigError(`${key}.issuerUrl`, `'${String(o.issuerUrl)}' must be an https:// URL without query, fragment or credentials`);
+    }
+    if (typeof o.clientId !== "string" || o.clientId.trim() === "") throw new ConfigError(`${key}.clientId`, "must be the client ID tokens are issued for");
+    for (const claim of ["usernameClaim", "groupsClaim"] as const) {
+        const v = o[claim];
+        if (v !== undefined && (typeof v !== "string" || !/^[A-Za-z0-9_.:/-]+$/.test(v))) throw new ConfigError(`${key}.${claim}`, `'${String(v)}' is not a claim name`);
+    }
+    for (const prefix of ["usernamePrefix", "groupsPrefix"] as const) checkOidcPrefix(`${key}.${prefix}`, o[prefix]);
+    if (o.signingAlgs !== undefined) {
+        checkStringList(`${key}.signingAlgs`, o.signingAlgs, { nonEmpty: true });
+        o.signingAlgs.forEach((a, i) => checkOneOf(`${key}.signingAlgs[${i}]`, a, OIDC_SIGNING_ALGS));
+    }
+    if (o.caFile !== undefined && (typeof o.caFile !== "string" || !/^\/[^\s]*$/.test(o.caFile))) {
+        throw new ConfigError(`${key}.caFile`, `'${String(o.caFile)}' must be an absolute path`);
+    }
+}
+
 
 export interface ResolvedControlPlaneArgs {
     encryption: { provider: EncryptionProvider; keys: string[]; resources: string[] };
@@ -64,6 +138,7 @@ export interface ResolvedControlPlaneArgs {
     kubernetesVersion: string;
     pki: { caValidityHours: number; certValidityHours: number };
     root: string;
+    oidc?: ResolvedOidc;
 }
 
 export function resolveControlPlaneArgs(a: ControlPlaneHardeningArgs = {}): ResolvedControlPlaneArgs {
@@ -89,6 +164,7 @@ export function resolveControlPlaneArgs(a: ControlPlaneHardeningArgs = {}): Reso
         kubernetesVersion: a.kubernetesVersion ?? "v1.34.4",
         pki: { caValidityHours: a.pki?.caValidityHours ?? 87600, certValidityHours: a.pki?.certValidityHours ?? 8760 },
         root: a.root ?? "/etc/kubernetes",
+        ...(a.oidc ? { oidc: resolveOidc(a.oidc) } : {}),
     };
 }
 
@@ -102,7 +178,8 @@ function positiveInt(key: string, v: unknown): void {
 
 /** Throws a ConfigError naming the full key and the allowed values. Pure: call before creating anything. */
 export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix: string): void {
-    checkKnownKeys(keyPrefix, a, ["encryption", "apiServer", "kubernetesVersion", "pki", "root"]);
+    checkKnownKeys(keyPrefix, a, ["encryption", "apiServer", "kubernetesVersion", "pki", "root", "oidc"]);
+    if (a.oidc !== undefined) validateOidcArgs(a.oidc, `${keyPrefix}.oidc`);
     const e = a.encryption;
     checkKnownKeys(`${keyPrefix}.encryption`, e, ["provider", "keys", "resources"]);
     if (e?.provider !== undefined) {

@@ -4,6 +4,8 @@
  * artefacts for its own layout.
  */
 
+import type { ResolvedOidc } from "./args";
+
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
 
@@ -143,6 +145,8 @@ export interface ApiServerFlagOptions {
     bindAddress?: string;
     securePort?: number;
     advertiseAddress?: string;
+    /** OpenID Connect sign-in. */
+    oidc?: ResolvedOidc;
 }
 
 export const ADMISSION_PLUGINS: readonly string[] = ["NodeRestriction", "PodSecurity", "ServiceAccount", "NamespaceLifecycle", "LimitRanger", "ResourceQuota"];
@@ -182,6 +186,16 @@ export function apiServerFlags(o: ApiServerFlagOptions): Record<string, string> 
     };
     if (o.advertiseAddress) {
         flags["advertise-address"] = o.advertiseAddress;
+    }
+    if (o.oidc) {
+        flags["oidc-issuer-url"] = o.oidc.issuerUrl;
+        flags["oidc-client-id"] = o.oidc.clientId;
+        flags["oidc-username-claim"] = o.oidc.usernameClaim;
+        flags["oidc-username-prefix"] = o.oidc.usernamePrefix;
+        flags["oidc-groups-claim"] = o.oidc.groupsClaim;
+        flags["oidc-groups-prefix"] = o.oidc.groupsPrefix;
+        flags["oidc-signing-algs"] = o.oidc.signingAlgs.join(",");
+        if (o.oidc.caFile) flags["oidc-ca-file"] = o.oidc.caFile;
     }
     if (o.etcdTls) {
         flags["etcd-cafile"] = p.etcdCaCert;

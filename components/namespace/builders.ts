@@ -3,7 +3,7 @@
  * (no Pulumi types), so they are tested without mocks and reused by other tools.
  */
 import { ResolvedSecureNamespaceArgs } from "./defaults";
-import { AccessLevelArgs, AccessLevelName, PeerArgs, PssLevel, TrafficRuleArgs } from "./types";
+import { AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, PeerArgs, PssLevel, TrafficRuleArgs } from "./types";
 
 import type * as k8s from "@pulumi/kubernetes";
 
@@ -200,10 +200,45 @@ export function accessRoleRules(level: AccessLevelName, opts: AccessLevelArgs = 
     return rules;
 }
 
-/** RoleBinding subjects of an access level. */
-export function accessSubjects(opts: AccessLevelArgs): Subject[] {
+/** RoleBinding subjects of an access level; `oidcGroups` get the API server's OIDC groups prefix. */
+export function accessSubjects(opts: AccessLevelArgs, oidcGroupsPrefix = DEFAULT_OIDC_PREFIX): Subject[] {
     return [
         ...(opts.groups ?? []).map(name => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name })),
+        ...(opts.oidcGroups ?? []).map(g => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: `${oidcGroupsPrefix}${g}` })),
         ...(opts.users ?? []).map(name => ({ kind: "User", apiGroup: "rbac.authorization.k8s.io", name })),
     ];
+}
+
+/** The namespace's SecretStore (external-secrets.io/v1): one provider, scoped to this namespace. */
+export function secretStoreSpec(provider: Record<string, unknown>): Obj {
+    return { provider: structuredClone(provider) };
+}
+
+/**
+ * An ExternalSecret that writes the Secret `name` from the namespace's store, refreshed every
+ * `refreshInterval`. The operator owns the Secret (it goes away with the ExternalSecret); if the
+ * provider loses the secret, the last value is kept rather than breaking running workloads.
+ * Secret values never pass through Git or Pulumi state.
+ */
+export function externalSecretSpec(storeName: string, s: { name: string; refreshInterval: string; data: Array<{ secretKey: string; remoteKey: string; property?: string; version?: string }> }): Obj {
+    return {
+        refreshInterval: s.refreshInterval,
+        secretStoreRef: { kind: "SecretStore", name: storeName },
+        target: { name: s.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
+        data: s.data.map(d => ({
+            secretKey: d.secretKey,
+            remoteRef: { key: d.remoteKey, ...(d.property ? { property: d.property } : {}), ...(d.version ? { version: d.version } : {}) },
+        })),
+    };
+}
+
+/** File mode of mounted Secret files: readable by the file's owner only (octal 0400). */
+export const SECRET_FILE_MODE = 0o400;
+
+/**
+ * A Secret volume whose files only their owner can read (`defaultMode: 0400`), for workloads
+ * that read credentials from files (the way SEC-01 asks for) instead of environment variables.
+ */
+export function secretVolume(name: string, secretName: string, items?: Array<{ key: string; path: string }>): Obj {
+    return { name, secret: { secretName, defaultMode: SECRET_FILE_MODE, ...(items ? { items: items.map(i => ({ ...i })) } : {}) } };
 }

@@ -1,10 +1,10 @@
 /** SecureNamespace defaults (applied in this one place) and argument validation. */
 import {
-    checkCidr, checkDnsLabel, checkKnownKeys, checkOneOf, checkPort, checkQuantity, checkStringList, ConfigError,
+    checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkStringList, ConfigError,
 } from "./validate";
 import {
-    ACCESS_FLAGS, ACCESS_LEVELS, AccessLevelArgs, AccessLevelName, LimitsArgs, NetworkArgs, PSS_LEVELS, PssLevel, QuotaArgs,
-    SecureNamespaceArgs, TrafficRuleArgs,
+    ACCESS_FLAGS, ACCESS_LEVELS, ACCESS_PERMISSION_FLAGS, AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, ExternalSecretsArgs, LimitsArgs, NetworkArgs,
+    PSS_LEVELS, PssLevel, QuotaArgs, SecureNamespaceArgs, TrafficRuleArgs,
 } from "./types";
 
 export const DEFAULT_PSS_VERSION = "v1.34";
@@ -41,9 +41,15 @@ export interface ResolvedSecureNamespaceArgs {
     network: { allowSameNamespace: boolean; allowDns: boolean; ingress: TrafficRuleArgs[]; egress: TrafficRuleArgs[] };
     workloadServiceAccounts: string[];
     access: Partial<Record<AccessLevelName, AccessLevelArgs>>;
+    oidcGroupsPrefix: string;
+    externalSecrets?: { storeName: string; provider: Record<string, unknown>; secrets: Array<{ name: string; refreshInterval: string; data: ExternalSecretsArgs["secrets"][number]["data"] }> };
 }
 
-const TOP_KEYS = ["namespaceName", "labels", "podSecurity", "quota", "limits", "network", "workloadServiceAccounts", "access"];
+export const DEFAULT_REFRESH_INTERVAL = "1h";
+/** A Go duration above zero, e.g. `30s`, `15m`, `1h30m`. */
+const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+const TOP_KEYS = ["namespaceName", "labels", "podSecurity", "quota", "limits", "network", "workloadServiceAccounts", "access", "oidcGroupsPrefix", "externalSecrets"];
 const INT_QUOTA_KEYS = ["pods", "services", "secrets", "configmaps", "persistentvolumeclaims", "loadBalancers", "nodePorts"] as const;
 const QTY_QUOTA_KEYS = ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const;
 
@@ -153,16 +159,51 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
         checkKnownKeys(k, a, ACCESS_FLAGS);
         if (a.groups !== undefined) checkStringList(`${k}.groups`, a.groups);
         if (a.users !== undefined) checkStringList(`${k}.users`, a.users);
-        if ((a.groups ?? []).length + (a.users ?? []).length === 0) {
-            throw new ConfigError(k, "binds nobody: give at least one entry in groups or users (or remove the level)");
+        if (a.oidcGroups !== undefined) checkStringList(`${k}.oidcGroups`, a.oidcGroups);
+        if ((a.groups ?? []).length + (a.users ?? []).length + (a.oidcGroups ?? []).length === 0) {
+            throw new ConfigError(k, "binds nobody: give at least one entry in groups, oidcGroups or users (or remove the level)");
         }
-        for (const flag of ACCESS_FLAGS.slice(2)) {
+        for (const flag of ACCESS_PERMISSION_FLAGS) {
             const v = (a as Record<string, unknown>)[flag];
             if (v !== undefined && typeof v !== "boolean") {
                 throw new ConfigError(`${k}.${flag}`, `'${String(v)}' must be true or false`);
             }
         }
     }
+    checkOidcPrefix(`${keyPrefix}.oidcGroupsPrefix`, args.oidcGroupsPrefix);
+    if (args.externalSecrets !== undefined) validateExternalSecrets(args.externalSecrets, `${keyPrefix}.externalSecrets`);
+}
+
+function validateExternalSecrets(e: ExternalSecretsArgs, key: string): void {
+    if (e === null || typeof e !== "object") throw new ConfigError(key, "must be an object with provider and secrets");
+    checkKnownKeys(key, e, ["storeName", "provider", "secrets"]);
+    if (e.storeName !== undefined) checkDnsLabel(`${key}.storeName`, e.storeName);
+    const providers = e.provider !== null && typeof e.provider === "object" && !Array.isArray(e.provider) ? Object.keys(e.provider) : [];
+    if (providers.length !== 1 || typeof e.provider[providers[0]] !== "object" || e.provider[providers[0]] === null) {
+        throw new ConfigError(`${key}.provider`, "must hold exactly one provider block, e.g. {vault: {...}} or {aws: {...}}");
+    }
+    if (!Array.isArray(e.secrets) || e.secrets.length === 0) throw new ConfigError(`${key}.secrets`, "must list at least one secret");
+    const seen = new Set<string>();
+    e.secrets.forEach((x, i) => {
+        const k = `${key}.secrets[${i}]`;
+        checkKnownKeys(k, x, ["name", "refreshInterval", "data"]);
+        checkDnsLabel(`${k}.name`, x?.name);
+        if (seen.has(x.name)) throw new ConfigError(`${k}.name`, `duplicate secret '${x.name}'`);
+        seen.add(x.name);
+        if (x.refreshInterval !== undefined && (typeof x.refreshInterval !== "string" || !DURATION.test(x.refreshInterval) || !/[1-9]/.test(x.refreshInterval))) {
+            throw new ConfigError(`${k}.refreshInterval`, `'${String(x.refreshInterval)}' must be a duration above zero such as 15m or 1h`);
+        }
+        if (!Array.isArray(x.data) || x.data.length === 0) throw new ConfigError(`${k}.data`, "must map at least one key");
+        x.data.forEach((d, j) => {
+            const dk = `${k}.data[${j}]`;
+            checkKnownKeys(dk, d, ["secretKey", "remoteKey", "property", "version"]);
+            if (typeof d?.secretKey !== "string" || !/^[-._a-zA-Z0-9]+$/.test(d.secretKey)) throw new ConfigError(`${dk}.secretKey`, `'${String(d?.secretKey)}' is not a valid Secret key`);
+            if (typeof d.remoteKey !== "string" || d.remoteKey === "") throw new ConfigError(`${dk}.remoteKey`, "must name the key in the secret manager");
+            for (const opt of ["property", "version"] as const) {
+                if (d[opt] !== undefined && (typeof d[opt] !== "string" || d[opt] === "")) throw new ConfigError(`${dk}.${opt}`, "must be a non-empty string");
+            }
+        });
+    });
 }
 
 /** Every default, applied once. */
@@ -187,5 +228,13 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
         },
         workloadServiceAccounts: [...(args.workloadServiceAccounts ?? [])],
         access: { ...(args.access ?? {}) },
+        oidcGroupsPrefix: args.oidcGroupsPrefix ?? DEFAULT_OIDC_PREFIX,
+        ...(args.externalSecrets ? {
+            externalSecrets: {
+                storeName: args.externalSecrets.storeName ?? "secret-store",
+                provider: structuredClone(args.externalSecrets.provider),
+                secrets: args.externalSecrets.secrets.map(x => ({ name: x.name, refreshInterval: x.refreshInterval ?? DEFAULT_REFRESH_INTERVAL, data: x.data.map(d => ({ ...d })) })),
+            },
+        } : {}),
     };
 }

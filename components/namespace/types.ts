@@ -112,6 +112,12 @@ export interface AccessLevelArgs {
     readonly groups?: string[];
     /** Users bound to the level. */
     readonly users?: string[];
+    /**
+     * Groups from the OpenID Connect provider, as the provider names them; bound with the
+     * namespace's `oidcGroupsPrefix` (the API server's `--oidc-groups-prefix`), e.g. `payments-devs`
+     * → `oidc:payments-devs`.
+     */
+    readonly oidcGroups?: string[];
     /** Grant `pods/exec` and `pods/attach`. Default `false`: a shell in a pod reads its secrets. */
     readonly allowExec?: boolean;
     /** Grant `pods/portforward`. Default `false`: it tunnels around NetworkPolicies. */
@@ -124,7 +130,36 @@ export interface AccessLevelArgs {
     readonly allowImpersonate?: boolean;
 }
 
-export const ACCESS_FLAGS = ["groups", "users", "allowExec", "allowPortForward", "allowSecretsRead", "allowRoleManagement", "allowImpersonate"] as const;
+/** Default prefix of names from the OpenID Connect provider (users and groups). */
+export const DEFAULT_OIDC_PREFIX = "oidc:";
+
+export const ACCESS_SUBJECT_KEYS = ["groups", "users", "oidcGroups"] as const;
+export const ACCESS_PERMISSION_FLAGS = ["allowExec", "allowPortForward", "allowSecretsRead", "allowRoleManagement", "allowImpersonate"] as const;
+export const ACCESS_FLAGS = [...ACCESS_SUBJECT_KEYS, ...ACCESS_PERMISSION_FLAGS] as const;
+
+/** One Secret synchronised from an external secret manager by the External Secrets Operator. */
+export interface ExternalSecretArgs {
+    /** Name of the ExternalSecret and of the Kubernetes Secret it writes. */
+    readonly name: string;
+    /** How often the Secret is refreshed from the provider (Go duration, e.g. `15m`, `1h`). Default `1h`. */
+    readonly refreshInterval?: string;
+    /** Keys of the Secret and where each comes from in the provider. */
+    readonly data: Array<{ readonly secretKey: string; readonly remoteKey: string; readonly property?: string; readonly version?: string }>;
+}
+
+/**
+ * External Secrets Operator integration (https://external-secrets.io): a namespaced SecretStore
+ * and ExternalSecrets, so credentials live in a secret manager instead of in Git or Pulumi config.
+ * Needs the operator and its CRDs (external-secrets.io/v1) in the cluster.
+ */
+export interface ExternalSecretsArgs {
+    /** SecretStore name. Default `secret-store`. */
+    readonly storeName?: string;
+    /** The store's `spec.provider`: exactly one provider block, e.g. `{vault: {...}}` or `{aws: {service: SecretsManager, region: eu-west-1}}`. */
+    readonly provider: Record<string, unknown>;
+    /** Secrets to synchronise. */
+    readonly secrets: ExternalSecretArgs[];
+}
 
 export interface SecureNamespaceArgs {
     /** Kubernetes name of the namespace. Default: the component's name. */
@@ -143,4 +178,8 @@ export interface SecureNamespaceArgs {
     readonly workloadServiceAccounts?: string[];
     /** Access levels bound to groups/users. Default: none. */
     readonly access?: Partial<Record<AccessLevelName, AccessLevelArgs>>;
+    /** Prefix for `oidcGroups` of the access levels (the API server's `--oidc-groups-prefix`). Default `oidc:`. */
+    readonly oidcGroupsPrefix?: string;
+    /** SecretStore + ExternalSecrets of the namespace. Default: none. */
+    readonly externalSecrets?: ExternalSecretsArgs;
 }

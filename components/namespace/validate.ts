@@ -85,3 +85,11 @@ export function checkKnownKeys(key: string, value: unknown, allowed: readonly st
         }
     }
 }
+
+/** A prefix for names from the identity provider: present, and never a Kubernetes system name. */
+export function checkOidcPrefix(key: string, v: unknown): void {
+    if (v === undefined) return;
+    if (typeof v !== "string" || v === "" || v === "-" || v.startsWith("system:")) {
+        throw new ConfigError(key, `'${String(v)}' must be a non-empty prefix such as 'oidc:' that does not start with 'system:' (unprefixed names could claim system groups)`);
+    }
+}
