@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAdmission, ClusterAdmissionArgs, validateClusterAdmissionArgs } from "./admission/clusterAdmission";
+import { KUBE_BENCH_NAMESPACE, KubeBench, KubeBenchArgs, validateKubeBenchArgs } from "./addons/kubeBench";
 import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
 import { checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
@@ -28,7 +29,7 @@ export interface ClusterBaselineArgs {
     /** Team namespaces. */
     readonly namespaces?: TeamNamespaceArgs[];
     /** Runtime-security add-ons. Default: both off (they need Helm chart repositories at deploy time). */
-    readonly addons?: { readonly falco?: AddonToggle; readonly trivy?: AddonToggle };
+    readonly addons?: { readonly falco?: AddonToggle; readonly trivy?: AddonToggle; readonly kubeBench?: KubeBenchArgs & { readonly enabled?: boolean } };
     /** Control-plane hardening artefacts for self-managed clusters. Default: off. */
     readonly controlPlane?: ControlPlaneHardeningArgs & { readonly enabled?: boolean };
     /** In-cluster enforcement with ValidatingAdmissionPolicies. Default: off (on in the prod stack). */
@@ -57,8 +58,14 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
         }
         seen.set(name, i);
     });
-    checkKnownKeys(`${keyPrefix}:addons`, args.addons, ["falco", "trivy"]);
-    for (const [addon, t] of Object.entries(args.addons ?? {})) {
+    checkKnownKeys(`${keyPrefix}:addons`, args.addons, ["falco", "trivy", "kubeBench"]);
+    const bench = args.addons?.kubeBench;
+    if (bench !== undefined) {
+        if (bench.enabled !== undefined && typeof bench.enabled !== "boolean") throw new ConfigError(`${keyPrefix}:addons.kubeBench.enabled`, "must be true or false");
+        validateKubeBenchArgs(bench, `${keyPrefix}:addons.kubeBench`);
+        if (bench.enabled && seen.has(KUBE_BENCH_NAMESPACE)) throw new ConfigError(`${keyPrefix}:addons.kubeBench`, `'${KUBE_BENCH_NAMESPACE}' is also a team namespace`);
+    }
+    for (const [addon, t] of Object.entries({ falco: args.addons?.falco, trivy: args.addons?.trivy }).filter(([, v]) => v !== undefined)) {
         const key = `${keyPrefix}:addons.${addon}`;
         checkKnownKeys(key, t, ["enabled", "namespace", "egressCidrs"]);
         if (t?.enabled !== undefined && typeof t.enabled !== "boolean") {
@@ -98,6 +105,7 @@ export class ClusterBaseline extends pulumi.ComponentResource {
     public readonly namespaces: SecureNamespace[] = [];
     public readonly falco?: Falco;
     public readonly trivy?: TrivyOperator;
+    public readonly kubeBench?: KubeBench;
     public readonly controlPlane?: ControlPlaneHardening;
     public readonly admission?: ClusterAdmission;
 
@@ -116,6 +124,11 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         const t = args.addons?.trivy;
         if (t?.enabled) {
             this.trivy = new TrivyOperator(`${name}-trivy`, { namespace: t.namespace, egressCidrs: t.egressCidrs }, child);
+        }
+        const b = args.addons?.kubeBench;
+        if (b?.enabled) {
+            const { enabled: _b, ...bench } = b; // eslint-disable-line @typescript-eslint/no-unused-vars
+            this.kubeBench = new KubeBench(`${name}-kube-bench`, bench, child);
         }
         if (args.controlPlane?.enabled) {
             const { enabled: _enabled, ...cp } = args.controlPlane; // eslint-disable-line @typescript-eslint/no-unused-vars

@@ -273,7 +273,7 @@ export function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Arra
     return out;
 }
 
-export const DEFAULT_EXEMPT_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "falco", "trivy-system"];
+export const DEFAULT_EXEMPT_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "falco", "trivy-system", "kube-bench"];
 
 const PSS_ENFORCE = "pod-security.kubernetes.io/enforce";
 const fromConfig = <T>(v: FromConfig<T>, cfg: RuleConfig): T => (typeof v === "function" ? (v as (c: RuleConfig) => T)(cfg) : v);

@@ -1,5 +1,5 @@
 /** NS-01 … NS-03: object placement and namespace Pod Security labels. */
-import { describe, judge, objectRule, Verdict } from "../define";
+import { describe, FALCO_NS, judge, KUBE_BENCH_NS, objectRule, TRIVY_NS, Verdict } from "../define";
 import { WORKLOAD_KINDS } from "../podspec";
 import { isUnknown } from "../unknown";
 
@@ -37,7 +37,7 @@ export const namespacePss = objectRule({
     description: "Every namespace must carry the `pod-security.kubernetes.io/enforce` label at the configured minimum level (baseline or restricted) so Pod Security admission refuses insecure pods. A missing label or `privileged` leaves the namespace open.",
     remediation: "Create the namespace with SecureNamespace (component arg `podSecurity.enforce`, default `restricted`), or label it `pod-security.kubernetes.io/enforce=restricted`.",
     url: "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
-    defaultExemptNamespaces: ["falco", "trivy-system", "kube-system"],
+    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS, "kube-system"],
     config: { minimumLevel: { type: "string", enum: ["baseline", "restricted"], description: "Lowest Pod Security level a namespace may enforce.", default: "baseline" } },
 }, ["Namespace"], (o, cfg) => {
     const labels = o.metadata?.labels;

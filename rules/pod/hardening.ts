@@ -2,7 +2,7 @@
 import { get } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, effective, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
+import { asList, containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
 
 export const readOnlyRootFs = containerRule({
     id: "PS-22", name: "read-only-root-filesystem",
@@ -125,7 +125,7 @@ export const volumeTypes = podRule({
     description: "Pods may use only the volume types of the Pod Security restricted profile: configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret. Other types reach the node or external storage directly.",
     remediation: "Replace the volume with one of the allowed types (a PersistentVolumeClaim for storage).",
     url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
     config: { allowedVolumeTypes: { type: "array", items: { type: "string" }, description: "Volume types pods may use.", default: RESTRICTED_VOLUME_TYPES } },
 }, (pod, _obj, cfg) => {
     const vols = pod.spec.volumes;

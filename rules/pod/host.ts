@@ -2,7 +2,7 @@
 import { get } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
+import { asList, containerRule, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
 
@@ -16,7 +16,7 @@ function hostNamespaceRule(id: string, field: "hostPID" | "hostIPC" | "hostNetwo
     }, pod => [[field, judge(pod.spec[field], v => v === true, () => `The pod sets ${field}: true and shares the host's ${what}.`)]]);
 }
 
-export const hostPid = hostNamespaceRule("PS-02", "hostPID", "no-host-pid", "process ID namespace", [FALCO_NS, TRIVY_NS]);
+export const hostPid = hostNamespaceRule("PS-02", "hostPID", "no-host-pid", "process ID namespace", [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS]);
 export const hostIpc = hostNamespaceRule("PS-03", "hostIPC", "no-host-ipc", "IPC namespace", []);
 export const hostNetwork = hostNamespaceRule("PS-04", "hostNetwork", "no-host-network", "network namespace", [FALCO_NS]);
 
@@ -33,7 +33,7 @@ export const hostPathVolume = podRule({
     description: "Pods must not mount hostPath volumes. A host path gives the container direct access to the node's filesystem, outside every storage and isolation boundary Kubernetes provides.",
     remediation: "Replace the hostPath volume with an emptyDir, a ConfigMap/Secret/projected volume or a PersistentVolumeClaim. SecureNamespace at `baseline` or `restricted` (`podSecurity.enforce`) refuses hostPath volumes.",
     url: `${PSS_URL}#baseline`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
 }, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath`,
     judge(h.path, () => true, () => `The pod mounts host path ${String(h.path)} as volume "${String(h.name)}".`)] as [string, Verdict]));
 
@@ -49,7 +49,7 @@ export const sensitiveHostPath = podRule({
     description: "Pods must not mount sensitive host directories such as /, /etc, /proc, /sys, /dev, the kubelet's or container runtime's state, or credential directories. Each of these is a direct route to node takeover or credential theft.",
     remediation: "Remove the hostPath volume; if the workload is a node agent, run it in a dedicated namespace exempted explicitly in the policy config (`exemptNamespaces`), as the blueprint does for Falco and Trivy.",
     url: VOLUMES_URL,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
     config: { sensitivePaths: { type: "array", items: { type: "string" }, description: "Host paths (and everything below them, except for `/`) that must not be mounted.", default: DEFAULT_SENSITIVE_PATHS } },
 }, (pod, _obj, cfg) => {
     const sensitive = (cfg.sensitivePaths as string[]).map(normalise);

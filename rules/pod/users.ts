@@ -2,7 +2,7 @@
 import { get } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, effective, FALCO_NS, judge, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
+import { containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
 
@@ -20,7 +20,7 @@ export const runAsNonRoot = containerRule({
     description: "Containers must run with `runAsNonRoot: true`, set on the pod or on every container (a container value overrides the pod's). The kubelet then refuses to start an image that would run as root.",
     remediation: "Set `securityContext.runAsNonRoot: true` in the pod spec (and a non-zero `runAsUser`), and never set it to false on a container. SecureNamespace at `restricted` refuses pods that do not.",
     url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
 }, (c, pod) => {
     const e = effective(c, pod, "runAsNonRoot");
     return [[e.path.startsWith("@") ? `securityContext.runAsNonRoot` : e.path,
@@ -36,7 +36,7 @@ export const runAsUserRoot = podRule({
     description: "Neither the pod nor any container may set `runAsUser: 0`. UID 0 is root inside the container and, with any escape, on the node.",
     remediation: "Set `runAsUser` to a non-zero UID (the blueprint recommends 10001 or above).",
     url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
 }, pod => {
     const out: Array<[string, Verdict]> = [["securityContext.runAsUser", judge(get(pod.spec, "securityContext.runAsUser"), isZero, () => "The pod sets runAsUser: 0 (root).")]];
     for (const field of ["containers", "initContainers", "ephemeralContainers"]) {

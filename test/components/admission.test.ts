@@ -35,7 +35,7 @@ describe("in-cluster admission policies", () => {
     });
     it("system namespaces and the add-ons are exempted explicitly", () => {
         const sel = binding("IMG-01").spec.matchResources.namespaceSelector.matchExpressions[0];
-        assert.deepEqual(sel, { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "kube-public", "kube-node-lease", "falco", "trivy-system"] });
+        assert.deepEqual(sel, { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", "kube-public", "kube-node-lease", "falco", "trivy-system", "kube-bench"] });
     });
     it("break-glass: system:masters requests are never matched", () => {
         for (const c of ADMISSION_CONTROLS) {

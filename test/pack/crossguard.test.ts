@@ -108,9 +108,9 @@ describe("CrossGuard face", () => {
                 assert.equal(p.enforcementLevel, p.severity === "critical" || p.severity === "high" ? "mandatory" : "advisory", p.name);
             }
         });
-        it("the falco and trivy exemptions are visible as schema defaults", () => {
+        it("the falco, trivy and kube-bench exemptions are visible as schema defaults", () => {
             const s = configSchemaOf(RULES.find(r => r.id === "PS-02")!);
-            assert.deepEqual(s.properties.exemptNamespaces.default, ["falco", "trivy-system"]);
+            assert.deepEqual(s.properties.exemptNamespaces.default, ["falco", "trivy-system", "kube-bench"]);
         });
         it("every config property has a type, a description and a default", () => {
             for (const r of RULES) {

@@ -13,9 +13,9 @@ describe("stacks (program under mocks)", function () {
         for (const s of ["dev", "prod", "local"]) g[s] = gatherStack(s);
     });
 
-    it("dev: two team namespaces, no add-ons, no control-plane artefacts", () => {
+    it("dev: two team namespaces and kube-bench, no runtime add-ons, no control-plane artefacts", () => {
         const names = kubernetesObjects(g.dev.resources).filter(o => o.kind === "Namespace").map(o => o.metadata.name).sort();
-        assert.deepEqual(names, ["payments-dev", "web-dev"]);
+        assert.deepEqual(names, ["kube-bench", "payments-dev", "web-dev"]);
         assert.equal(count(g.dev, "kubernetes:helm.sh/v4:Chart"), 0);
         assert.equal(count(g.dev, "hardened:k8s:ControlPlaneHardening"), 0);
         assert.equal(g.dev.outputs.controlPlane, "disabled");
@@ -24,10 +24,10 @@ describe("stacks (program under mocks)", function () {
         const names = g.dev.resources.filter(r => r.type === NP && r.inputs.metadata.namespace === "payments-dev").map(r => r.inputs.metadata.name).sort();
         assert.deepEqual(names, ["allow-dns-egress", "allow-egress-to-postgres", "allow-ingress-from-ingress", "allow-same-namespace", "default-deny", "quarantine"]);
     });
-    it("prod: team namespaces plus falco and trivy-system, all with default-deny", () => {
+    it("prod: team namespaces plus falco, trivy-system and kube-bench, all with default-deny", () => {
         const objs = kubernetesObjects(g.prod.resources);
         const nss = objs.filter(o => o.kind === "Namespace").map(o => o.metadata.name).sort();
-        assert.deepEqual(nss, ["falco", "payments", "trivy-system", "web"]);
+        assert.deepEqual(nss, ["falco", "kube-bench", "payments", "trivy-system", "web"]);
         for (const ns of nss) {
             assert.ok(objs.some(o => o.kind === "NetworkPolicy" && o.metadata.namespace === ns && o.metadata.name === "default-deny"), ns);
             assert.ok(objs.some(o => o.kind === "ResourceQuota" && o.metadata.namespace === ns), ns);
