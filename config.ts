@@ -13,7 +13,7 @@ import { PackConfig } from "./rules/engine";
 import { loadPackConfig } from "./rules/packConfig";
 
 export const PROJECT = "hardened-cluster";
-export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "kubeconfig"] as const;
+export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "alerts", "ingresses", "kubeconfig"] as const;
 
 export interface StackConfig {
     baseline: ClusterBaselineArgs;
@@ -80,6 +80,8 @@ export function readStackConfig(): StackConfig {
             addons: object(cfg, "addons"),
             controlPlane: object(cfg, "controlPlane"),
             admission: readAdmission(cfg),
+            alerts: object(cfg, "alerts"),
+            ingresses: object(cfg, "ingresses"),
         },
         // An empty value (the project default) means "use the ambient kubeconfig".
         kubeconfig: cfg.get("kubeconfig") ? cfg.requireSecret("kubeconfig") : undefined,

@@ -7,8 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAdmission, ClusterAdmissionArgs, validateClusterAdmissionArgs } from "./admission/clusterAdmission";
 import { KUBE_BENCH_NAMESPACE, KubeBench, KubeBenchArgs, validateKubeBenchArgs } from "./addons/kubeBench";
 import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
+import { SecureIngress, SecureIngressArgs, validateSecureIngressArgs } from "./ingress/secureIngress";
+import { DEFAULT_RULE_SELECTOR_LABELS, SecurityAlerts, SecurityAlertsArgs, validateSecurityAlertsArgs } from "./alerts/securityAlerts";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
-import { checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
+import { checkDnsLabel, checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
 import { DEFAULT_OIDC_PREFIX, SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
 
 export interface TeamNamespaceArgs extends Omit<SecureNamespaceArgs, "namespaceName"> {
@@ -34,6 +36,13 @@ export interface ClusterBaselineArgs {
     readonly controlPlane?: ControlPlaneHardeningArgs & { readonly enabled?: boolean };
     /** In-cluster enforcement with ValidatingAdmissionPolicies. Default: off (on in the prod stack). */
     readonly admission?: ClusterAdmissionArgs & { readonly enabled?: boolean };
+    /**
+     * Security alerting: PrometheusRules, and metrics scraping of Falco and Trivy-operator. Created
+     * only with `prometheusOperator: true`, which declares the Prometheus Operator CRDs present.
+     */
+    /** HTTPS-only Ingresses (SecureIngress) into team namespaces. Default: none. */
+    readonly ingresses?: Array<SecureIngressArgs & { readonly name: string }>;
+    readonly alerts?: Omit<SecurityAlertsArgs, "namespace"> & { readonly namespace?: string; readonly prometheusOperator?: boolean };
 }
 
 /** The API server's OIDC groups prefix when this baseline configures OIDC (namespaces bind `oidcGroups` with it). */
@@ -41,6 +50,9 @@ function oidcGroupsPrefix(args: ClusterBaselineArgs): string | undefined {
     const oidc = args.controlPlane?.enabled ? args.controlPlane.oidc : undefined;
     return oidc ? (oidc.groupsPrefix ?? DEFAULT_OIDC_PREFIX) : undefined;
 }
+
+/** Namespace of the PrometheusRule and of the Prometheus that scrapes the add-ons. */
+export const DEFAULT_ALERTS_NAMESPACE = "monitoring";
 
 /** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
 export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix: string): void {
@@ -93,6 +105,24 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
             }
         });
     }
+    if (args.ingresses !== undefined && !Array.isArray(args.ingresses)) throw new ConfigError(`${keyPrefix}:ingresses`, "must be a list of ingresses");
+    const ingressNames = new Set<string>();
+    (args.ingresses ?? []).forEach((ing, i) => {
+        const key = `${keyPrefix}:ingresses[${i}]`;
+        checkDnsLabel(`${key}.name`, ing?.name);
+        validateSecureIngressArgs(ing, key);
+        if (!seen.has(ing.namespace)) throw new ConfigError(`${key}.namespace`, `'${ing.namespace}' is not one of the team namespaces of ${keyPrefix}:namespaces`);
+        const id = `${ing.namespace}/${ing.name}`;
+        if (ingressNames.has(id)) throw new ConfigError(`${key}.name`, `duplicate ingress '${id}'`);
+        ingressNames.add(id);
+    });
+    if (args.alerts !== undefined) {
+        const { prometheusOperator, ...alerts } = args.alerts ?? {};
+        if (prometheusOperator !== undefined && typeof prometheusOperator !== "boolean") {
+            throw new ConfigError(`${keyPrefix}:alerts.prometheusOperator`, "must be true or false (are the Prometheus Operator CRDs installed?)");
+        }
+        validateSecurityAlertsArgs({ namespace: DEFAULT_ALERTS_NAMESPACE, ...alerts }, `${keyPrefix}:alerts`);
+    }
     if (args.admission !== undefined) {
         if (args.admission.enabled !== undefined && typeof args.admission.enabled !== "boolean") {
             throw new ConfigError(`${keyPrefix}:admission.enabled`, "must be true or false");
@@ -108,6 +138,8 @@ export class ClusterBaseline extends pulumi.ComponentResource {
     public readonly kubeBench?: KubeBench;
     public readonly controlPlane?: ControlPlaneHardening;
     public readonly admission?: ClusterAdmission;
+    public readonly alerts?: SecurityAlerts;
+    public readonly ingresses: SecureIngress[] = [];
 
     constructor(name: string, args: ClusterBaselineArgs, opts: pulumi.ComponentResourceOptions = {}, keyPrefix = name) {
         super("hardened:k8s:ClusterBaseline", name, {}, opts);
@@ -117,13 +149,20 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         for (const { name: nsName, ...rest } of args.namespaces ?? []) {
             this.namespaces.push(new SecureNamespace(nsName, { namespaceName: nsName, ...(prefix ? { oidcGroupsPrefix: prefix } : {}), ...rest }, child));
         }
+        const byName = new Map((args.namespaces ?? []).map((n, i) => [n.name, this.namespaces[i]]));
+        for (const { name: ingName, ...ing } of args.ingresses ?? []) {
+            this.ingresses.push(new SecureIngress(ingName, ing, { ...child, dependsOn: [byName.get(ing.namespace)!] }));
+        }
+        const al = args.alerts?.prometheusOperator ? args.alerts : undefined;
+        const alertsNamespace = al?.namespace ?? DEFAULT_ALERTS_NAMESPACE;
+        const metrics = al ? { scrapeNamespace: alertsNamespace, serviceMonitorLabels: al.ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS } : undefined;
         const f = args.addons?.falco;
         if (f?.enabled) {
-            this.falco = new Falco(`${name}-falco`, { namespace: f.namespace, egressCidrs: f.egressCidrs }, child);
+            this.falco = new Falco(`${name}-falco`, { namespace: f.namespace, egressCidrs: f.egressCidrs, metrics }, child);
         }
         const t = args.addons?.trivy;
         if (t?.enabled) {
-            this.trivy = new TrivyOperator(`${name}-trivy`, { namespace: t.namespace, egressCidrs: t.egressCidrs }, child);
+            this.trivy = new TrivyOperator(`${name}-trivy`, { namespace: t.namespace, egressCidrs: t.egressCidrs, metrics }, child);
         }
         const b = args.addons?.kubeBench;
         if (b?.enabled) {
@@ -133,6 +172,10 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         if (args.controlPlane?.enabled) {
             const { enabled: _enabled, ...cp } = args.controlPlane; // eslint-disable-line @typescript-eslint/no-unused-vars
             this.controlPlane = new ControlPlaneHardening(`${name}-control-plane`, cp, { parent: this });
+        }
+        if (al) {
+            const { prometheusOperator: _p, ...alerts } = al; // eslint-disable-line @typescript-eslint/no-unused-vars
+            this.alerts = new SecurityAlerts(`${name}-alerts`, { ...alerts, namespace: alertsNamespace }, child);
         }
         if (args.admission?.enabled) {
             const { enabled: _on, ...adm } = args.admission; // eslint-disable-line @typescript-eslint/no-unused-vars

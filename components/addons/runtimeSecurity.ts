@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SecureNamespace } from "../secureNamespace";
-import { FALCO_CHART, falcoValues, TRIVY_CHART, trivyValues } from "./values";
+import { AddonMetrics, FALCO_CHART, FALCO_METRICS_PORT, falcoValues, TRIVY_CHART, TRIVY_METRICS_PORT, trivyValues } from "./values";
 
 export interface AddonArgs {
     /** Namespace name. Defaults: `falco`, `trivy-system` (the names the policy pack exempts by default). */
@@ -16,9 +16,14 @@ export interface AddonArgs {
      * registry). Default `["0.0.0.0/0"]`: narrow it to your API server and registry mirror.
      */
     readonly egressCidrs?: string[];
+    /**
+     * Expose metrics to Prometheus: a ServiceMonitor, and ingress to the metrics port from the
+     * monitoring namespace only. Default: off (set by the baseline when security alerts are on).
+     */
+    readonly metrics?: AddonMetrics & { readonly scrapeNamespace: string };
 }
 
-function addonNamespace(parent: pulumi.Resource, name: string, ns: string, egressCidrs: string[], provider?: pulumi.ProviderResource): SecureNamespace {
+function addonNamespace(parent: pulumi.Resource, name: string, ns: string, egressCidrs: string[], metrics: { scrapeNamespace: string; port: number } | undefined, provider?: pulumi.ProviderResource): SecureNamespace {
     return new SecureNamespace(`${name}-ns`, {
         namespaceName: ns,
         // Privileged enforce is what the DaemonSets need (host PID, host paths, eBPF); audit and
@@ -26,7 +31,10 @@ function addonNamespace(parent: pulumi.Resource, name: string, ns: string, egres
         podSecurity: { enforce: "privileged", audit: "restricted", warn: "restricted" },
         quota: { pods: 200, requestsCpu: "8", requestsMemory: "16Gi", limitsCpu: "32", limitsMemory: "64Gi" },
         limits: { maxCpu: "4", maxMemory: "8Gi" },
-        network: { egress: [{ name: "api-and-registries", peers: egressCidrs.map(cidr => ({ cidr })), ports: [{ port: 443 }, { port: 6443 }] }] },
+        network: {
+            egress: [{ name: "api-and-registries", peers: egressCidrs.map(cidr => ({ cidr })), ports: [{ port: 443 }, { port: 6443 }] }],
+            ingress: metrics ? [{ name: "metrics-scrape", peers: [{ namespaces: [metrics.scrapeNamespace] }], ports: [{ port: metrics.port }] }] : [],
+        },
     }, { parent, ...(provider ? { provider } : {}) });
 }
 
@@ -36,13 +44,14 @@ export class Falco extends pulumi.ComponentResource {
 
     constructor(name: string, args: AddonArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("hardened:addons:Falco", name, {}, opts);
-        this.namespace = addonNamespace(this, name, args.namespace ?? "falco", args.egressCidrs ?? ["0.0.0.0/0"], opts.provider);
+        this.namespace = addonNamespace(this, name, args.namespace ?? "falco", args.egressCidrs ?? ["0.0.0.0/0"],
+            args.metrics && { scrapeNamespace: args.metrics.scrapeNamespace, port: FALCO_METRICS_PORT }, opts.provider);
         this.chart = new k8s.helm.v4.Chart(name, {
             chart: FALCO_CHART.chart,
             version: FALCO_CHART.version,
             repositoryOpts: { repo: FALCO_CHART.repo },
             namespace: this.namespace.namespaceName,
-            values: falcoValues(),
+            values: falcoValues({ metrics: args.metrics }),
         }, { parent: this, dependsOn: [this.namespace], ...(opts.provider ? { provider: opts.provider } : {}) });
         this.registerOutputs({ namespace: this.namespace.namespaceName });
     }
@@ -54,13 +63,14 @@ export class TrivyOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: AddonArgs & { severities?: string[] } = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("hardened:addons:TrivyOperator", name, {}, opts);
-        this.namespace = addonNamespace(this, name, args.namespace ?? "trivy-system", args.egressCidrs ?? ["0.0.0.0/0"], opts.provider);
+        this.namespace = addonNamespace(this, name, args.namespace ?? "trivy-system", args.egressCidrs ?? ["0.0.0.0/0"],
+            args.metrics && { scrapeNamespace: args.metrics.scrapeNamespace, port: TRIVY_METRICS_PORT }, opts.provider);
         this.chart = new k8s.helm.v4.Chart(name, {
             chart: TRIVY_CHART.chart,
             version: TRIVY_CHART.version,
             repositoryOpts: { repo: TRIVY_CHART.repo },
             namespace: this.namespace.namespaceName,
-            values: trivyValues({ severities: args.severities }),
+            values: trivyValues({ severities: args.severities, metrics: args.metrics }),
         }, { parent: this, dependsOn: [this.namespace], ...(opts.provider ? { provider: opts.provider } : {}) });
         this.registerOutputs({ namespace: this.namespace.namespaceName });
     }

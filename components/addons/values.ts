@@ -38,8 +38,24 @@ export const PLATFORM_RULES = `
 `.trimStart();
 
 /** Falco: modern eBPF driver (no kernel module), JSON output, the platform rules, no chart-made namespace. */
-export function falcoValues(opts: { extraRules?: string } = {}): Record<string, unknown> {
+/** Prometheus scraping of an add-on's metrics through a ServiceMonitor (Prometheus Operator). */
+export interface AddonMetrics {
+    /** Labels the Prometheus `serviceMonitorSelector` matches. */
+    readonly serviceMonitorLabels: Record<string, string>;
+}
+
+/** Falco's metrics port (the chart's `metrics.service` default). */
+export const FALCO_METRICS_PORT = 8765;
+/** Trivy-operator's metrics port (the chart's `service.metricsPort` default). */
+export const TRIVY_METRICS_PORT = 8080;
+
+export function falcoValues(opts: { extraRules?: string; metrics?: AddonMetrics } = {}): Record<string, unknown> {
     return {
+        // Per-rule match counters (falcosecurity_falco_rules_matches_total) for the security alerts.
+        ...(opts.metrics ? {
+            metrics: { enabled: true, rulesCountersEnabled: true, service: { create: true } },
+            serviceMonitor: { create: true, labels: { ...opts.metrics.serviceMonitorLabels } },
+        } : {}),
         driver: { kind: "modern_ebpf" },
         tty: false,
         falco: { json_output: true, json_include_output_property: true, log_syslog: false, priority: "notice" },
@@ -51,8 +67,10 @@ export function falcoValues(opts: { extraRules?: string } = {}): Record<string, 
 }
 
 /** Trivy-operator: vulnerability scans reporting HIGH and CRITICAL, CIS compliance reports on. */
-export function trivyValues(opts: { severities?: string[]; excludeNamespaces?: string[] } = {}): Record<string, unknown> {
+export function trivyValues(opts: { severities?: string[]; excludeNamespaces?: string[]; metrics?: AddonMetrics } = {}): Record<string, unknown> {
     return {
+        // trivy_image_vulnerabilities for the security alerts.
+        ...(opts.metrics ? { serviceMonitor: { enabled: true, labels: { ...opts.metrics.serviceMonitorLabels } } } : {}),
         trivy: { severity: (opts.severities ?? ["HIGH", "CRITICAL"]).join(","), ignoreUnfixed: false },
         operator: {
             vulnerabilityScannerEnabled: true,

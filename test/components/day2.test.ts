@@ -122,3 +122,41 @@ describe("Secret volumes", () => {
         assert.deepEqual(secretVolume("c", "s", [{ key: "password", path: "db-password" }]).secret.items, [{ key: "password", path: "db-password" }]);
     });
 });
+
+describe("security alerting in the baseline", () => {
+    it("creates the PrometheusRule and add-on scraping only when the Prometheus Operator is declared present", async () => {
+        let rec = setupMocks();
+        new ClusterBaseline("b", { addons: { falco: { enabled: true } }, alerts: { namespace: "monitoring" } });
+        await new Promise(r => setTimeout(r, 50));
+        assert.equal(rec.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule").length, 0, "no CRDs declared: no PrometheusRule");
+        rec = setupMocks();
+        new ClusterBaseline("b", { addons: { falco: { enabled: true }, trivy: { enabled: true } }, alerts: { prometheusOperator: true, namespace: "observability", ruleSelectorLabels: { prometheus: "main" } } });
+        await new Promise(r => setTimeout(r, 50));
+        const rule = rec.ofType("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+        assert.equal(rule.length, 1);
+        assert.equal(rule[0].inputs.metadata.namespace, "observability");
+        assert.deepEqual(rule[0].inputs.metadata.labels.prometheus, "main");
+        const charts = rec.ofType("kubernetes:helm.sh/v4:Chart");
+        const falco = charts.find(c => c.inputs.chart === "falco")!.inputs.values;
+        assert.deepEqual(falco.metrics, { enabled: true, rulesCountersEnabled: true, service: { create: true } });
+        assert.deepEqual(falco.serviceMonitor, { create: true, labels: { prometheus: "main" } });
+        assert.deepEqual(charts.find(c => c.inputs.chart === "trivy-operator")!.inputs.values.serviceMonitor, { enabled: true, labels: { prometheus: "main" } });
+        // Scraping is let in from the monitoring namespace only, on the metrics port only.
+        const scrape = rec.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").filter(p => p.inputs.metadata.name === "allow-ingress-metrics-scrape");
+        assert.deepEqual(scrape.map(p => [p.inputs.metadata.namespace, p.inputs.spec.ingress[0].ports[0].port]).sort(), [["falco", 8765], ["trivy-system", 8080]]);
+        assert.deepEqual(scrape[0].inputs.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } } }]);
+    });
+    it("without alerts the add-ons expose no metrics and admit no scraping", async () => {
+        const rec = setupMocks();
+        new ClusterBaseline("b", { addons: { falco: { enabled: true } } });
+        await new Promise(r => setTimeout(r, 50));
+        const falco = rec.ofType("kubernetes:helm.sh/v4:Chart")[0].inputs.values;
+        assert.equal(falco.metrics, undefined);
+        assert.equal(falco.serviceMonitor, undefined);
+        assert.equal(rec.ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy").filter(p => p.inputs.metadata.name === "allow-ingress-metrics-scrape").length, 0);
+    });
+    it("bad alert config names the key", () => {
+        assert.throws(() => validateClusterBaselineArgs({ alerts: { prometheusOperator: "yes" as never } }, "hc"), /hc:alerts\.prometheusOperator: must be true or false/);
+        assert.throws(() => validateClusterBaselineArgs({ alerts: { prometheusOperator: true, namespace: "Monitoring" } }, "hc"), /hc:alerts\.namespace: 'Monitoring' is not a valid name/);
+    });
+});

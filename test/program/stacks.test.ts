@@ -61,6 +61,19 @@ describe("stacks (program under mocks)", function () {
         assert.equal(count(g.dev, vap), 0);
         assert.equal(g.prod.outputs.admission, "enabled");
     });
+    it("prod: day-2 options on — OIDC flags, OIDC groups bound with the prefix, alerts, HTTPS ingress, External Secrets, kube-bench", () => {
+        const cp = g.prod.outputs.controlPlane as { apiServerArgs: string[] };
+        assert.ok(cp.apiServerArgs.includes("--oidc-issuer-url=https://login.prod.example.com/realms/platform"));
+        assert.ok(cp.apiServerArgs.includes("--oidc-groups-prefix=oidc:"));
+        const objs = kubernetesObjects(g.prod.resources);
+        const viewer = objs.find(o => o.kind === "RoleBinding" && o.metadata.namespace === "payments" && o.metadata.name === "team-viewer")!;
+        assert.deepEqual(viewer.subjects.map((s: { name: string }) => s.name), ["oidc:payments-support", "oidc:auditors"]);
+        assert.equal(objs.filter(o => o.kind === "PrometheusRule").length, 1);
+        const ing = objs.find(o => o.kind === "Ingress")!;
+        assert.equal(ing.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
+        assert.equal(objs.filter(o => o.kind === "ExternalSecret" && o.metadata.namespace === "payments").length, 1);
+        assert.equal(objs.filter(o => o.kind === "CronJob" && o.metadata.namespace === "kube-bench").length, 1);
+    });
     it("local: add-ons off, control plane on with plain-http loopback etcd", () => {
         assert.equal(count(g.local, "kubernetes:helm.sh/v4:Chart"), 0);
         const cp = g.local.outputs.controlPlane as { apiServerArgs: string[] };
