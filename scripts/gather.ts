@@ -160,15 +160,18 @@ async function main(argv: string[]): Promise<void> {
     const { format, showSecrets } = cmd.opts<{ format: string; showSecrets: boolean }>();
     const g = await gatherInProcess(stack);
     const shown = showSecrets ? g : redact(g);
+    let text: string;
     if (format === "resources") {
-        process.stdout.write(JSON.stringify(shown));
+        text = JSON.stringify(shown);
     } else if (format === "json") {
-        process.stdout.write(JSON.stringify({ apiVersion: "v1", kind: "List", items: kubernetesObjects(g.resources) }, null, 2) + "\n");
+        text = JSON.stringify({ apiVersion: "v1", kind: "List", items: kubernetesObjects(g.resources) }, null, 2) + "\n";
     } else if (format === "yaml") {
-        process.stdout.write(kubernetesObjects(g.resources).map(o => stringify(o, { lineWidth: 0 })).join("---\n"));
+        text = kubernetesObjects(g.resources).map(o => stringify(o, { lineWidth: 0 })).join("---\n");
     } else {
         throw new Error(`--format: '${format}' is not one of yaml, json, resources`);
     }
+    // Writes to a pipe are asynchronous: wait until the output is flushed before the process exits.
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, e => (e ? reject(e) : resolve())));
 }
 
 if (require.main === module) {
