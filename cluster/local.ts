@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { gatherStack, kubernetesObjects, REPO } from "../scripts/gather";
+import { OidcProvider, startOidcProvider } from "./oidc";
 import { kubeconfig, makePki, Pki } from "./pki";
 import { freePort, startDetached, stopAll } from "./procs";
 import { clearPointer, ClusterInfo, saveInfo } from "./state";
@@ -28,6 +29,8 @@ export function localPath(stateDir: string, nodePath: string): string {
 
 /** Listen addresses and ports adapted for a loopback-only throwaway cluster (documented; checked by the e2e). */
 export const LOCAL_OVERRIDES = ["bind-address", "secure-port", "etcd-servers", "advertise-address"];
+/** With OIDC configured, the issuer moves to the loopback provider and its CA to the local one. */
+export const LOCAL_OIDC_OVERRIDES = ["oidc-issuer-url", "oidc-ca-file"];
 
 /** The component's flags with file paths mapped into the state directory and the listen overrides applied. */
 export function localApiServerArgs(componentArgs: string[], stateDir: string, overrides: Record<string, string>): string[] {
@@ -76,6 +79,8 @@ export interface UpResult extends ClusterInfo {
     apiserverPid: number;
     pki: Pki;
     encryptionKeyName: string;
+    /** The loopback OIDC provider, when the stack configures OIDC. */
+    oidc?: OidcProvider;
 }
 
 /** Order for applying: namespaces first, then everything else as gathered. */
@@ -139,9 +144,21 @@ export async function up(): Promise<UpResult> {
         await waitFor("etcd", async () => (await request(`${etcdUrl}/health`, undefined)).status === 200, 60_000, etcd.started.log);
         log(`etcd ready at ${etcdUrl}`);
 
-        const args = localApiServerArgs(cp.apiServerArgs, stateDir, {
+        const overrides: Record<string, string> = {
             "bind-address": "127.0.0.1", "secure-port": String(apiPort), "etcd-servers": etcdUrl, "advertise-address": "127.0.0.1",
-        });
+        };
+        // OIDC: a provider on loopback (never the configured host), same issuer path, TLS from the local CA.
+        const issuerArg = cp.apiServerArgs.find(a => a.startsWith("--oidc-issuer-url="));
+        let oidc: OidcProvider | undefined;
+        if (issuerArg) {
+            const configured = new URL(issuerArg.slice("--oidc-issuer-url=".length));
+            const issuer = `https://127.0.0.1:${await freePort()}${configured.pathname.replace(/\/$/, "")}`;
+            oidc = await startOidcProvider(stateDir, issuer, { cert: pki.apiserverCert, key: pki.apiserverKey, ca: pki.caCert });
+            overrides["oidc-issuer-url"] = issuer;
+            overrides["oidc-ca-file"] = pki.caCert;
+            log(`OIDC provider ready at ${issuer}`);
+        }
+        const args = localApiServerArgs(cp.apiServerArgs, stateDir, overrides);
         const apiserverPid = await startApiServer(stateDir, bin, args, pki, apiPort);
         const server = `https://127.0.0.1:${apiPort}`;
         log(`kube-apiserver ready at ${server}`);
@@ -177,7 +194,7 @@ export async function up(): Promise<UpResult> {
         saveInfo(info);
         const enc = files["/etc/kubernetes/enc/encryption-config.yaml"];
         const keyName = /name: (\S+)/.exec(enc)?.[1] ?? "";
-        return { ...info, apiserverArgs: args, apiserverPid, pki, encryptionKeyName: keyName };
+        return { ...info, apiserverArgs: args, apiserverPid, pki, encryptionKeyName: keyName, ...(oidc ? { oidc } : {}) };
     } catch (e) {
         await cleanup();
         throw e;

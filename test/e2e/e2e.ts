@@ -11,7 +11,8 @@ import * as tls from "tls";
 import { parse, stringify } from "yaml";
 import { encryptionConfiguration } from "../../components/controlPlane/builders";
 import { down } from "../../cluster/down";
-import { kubectl, localPath, LOCAL_OVERRIDES, startApiServer, up, UpResult } from "../../cluster/local";
+import { kubectl, localPath, LOCAL_OIDC_OVERRIDES, LOCAL_OVERRIDES, startApiServer, up, UpResult } from "../../cluster/local";
+import { signJwt } from "../../cluster/oidc";
 import { alive, recordedPids, stopProcess } from "../../cluster/procs";
 import { ANNOTATION_AT, ANNOTATION_REASON, QUARANTINE_LABEL } from "../../ops/isolate";
 import { ADMISSION_CONTROLS, AdmissionControl, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES, NOT_IN_CEL } from "../../components/admission/policies";
@@ -95,8 +96,10 @@ const checks: Check[] = [
     { name: "1. apiserver runs with exactly the generated flags, encryption config and audit policy", run: () => {
         const cmdline = readFileSync(`/proc/${c.apiserverPid}/cmdline`, "utf8").split("\0").filter(Boolean).slice(1);
         assert(JSON.stringify(cmdline) === JSON.stringify(c.apiserverArgs), "running kube-apiserver's arguments differ from the generated ones");
-        const overridden = cmdline.filter(a => LOCAL_OVERRIDES.some(o => a.startsWith(`--${o}=`)));
-        assert(overridden.length === LOCAL_OVERRIDES.length, "unexpected local overrides");
+        // Only the listen addresses (and, with OIDC, the issuer moved to the loopback provider and its CA) differ.
+        const overrides = [...LOCAL_OVERRIDES, ...(c.oidc ? LOCAL_OIDC_OVERRIDES : [])];
+        const overridden = cmdline.filter(a => [...LOCAL_OVERRIDES, ...LOCAL_OIDC_OVERRIDES].some(o => a.startsWith(`--${o}=`)));
+        assert(overridden.length === overrides.length && overrides.every(o => overridden.some(a => a.startsWith(`--${o}=`))), `unexpected local overrides: ${overridden.join(" ")}`);
         for (const f of ["--anonymous-auth=false", "--authorization-mode=Node,RBAC", "--profiling=false", "--tls-min-version=VersionTLS12"]) assert(cmdline.includes(f), `missing ${f}`);
         const enc = cmdline.find(a => a.startsWith("--encryption-provider-config="))!.split("=")[1];
         assert(readFileSync(enc, "utf8").includes(`name: ${c.encryptionKeyName}`), "encryption config is not the generated one");
@@ -373,6 +376,44 @@ const checks: Check[] = [
         assert(after.labels?.[QUARANTINE_LABEL] === undefined && after.annotations?.[ANNOTATION_AT] === undefined && after.annotations?.[ANNOTATION_REASON] === undefined,
             `release left ${JSON.stringify({ labels: after.labels, annotations: after.annotations })}`);
         assert(!selected().includes("pod/suspect"), "the quarantine policy still selects the released pod");
+    } },
+    { name: "12. OIDC: a provider token signs in as oidc:<email> with prefixed groups and gets its access level; forged, foreign or expired tokens get 401; a provider group system:masters grants nothing", run: () => {
+        assert(c.oidc, "the local stack configures OIDC (hardened-cluster:controlPlane.oidc), so the cluster must run a provider");
+        const o = c.oidc;
+        const kubeconfigFor = (token: string) => {
+            const file = path.join(c.stateDir, "oidc-user.kubeconfig");
+            writeFileSync(file, stringify({
+                apiVersion: "v1", kind: "Config", "current-context": "oidc",
+                clusters: [{ name: "local", cluster: { server: c.server, "certificate-authority": c.pki.caCert } }],
+                users: [{ name: "oidc", user: { token } }],
+                contexts: [{ name: "oidc", context: { cluster: "local", user: "oidc" } }],
+            }), { mode: 0o600 });
+            return file;
+        };
+        const asToken = (token: string, args: string[]) => kubectl({ toolsBin: c.toolsBin, kubeconfig: kubeconfigFor(token) }, args);
+        const claims = { iss: o.issuer, aud: "kubernetes", sub: "alice-123", email: "alice@example.com", email_verified: true, groups: [`${ns()}-auditors`, "system:masters"] };
+        const good = signJwt(o.signingKey, o.kid, claims);
+        // The API server loads the provider's keys asynchronously after start: wait up to 30 s.
+        let who = asToken(good, ["auth", "whoami", "-o", "json"]);
+        for (let t = 0; t < 60 && who.code !== 0; t++) { spawnSync("sleep", ["0.5"]); who = asToken(good, ["auth", "whoami", "-o", "json"]); }
+        assert(who.code === 0, `a valid provider token was not accepted: ${who.err}`);
+        const user = JSON.parse(who.out).status.userInfo;
+        assert(user.username === "oidc:alice@example.com", `username is ${user.username}, expected the prefixed email`);
+        assert(user.groups.includes(`oidc:${ns()}-auditors`) && user.groups.includes("oidc:system:masters"), `groups not prefixed: ${user.groups}`);
+        assert(!user.groups.includes("system:masters"), "a provider group became system:masters");
+        const can = (verb: string, res: string, extra: string[] = ["-n", ns()]) => asToken(good, ["auth", "can-i", verb, res, ...extra]).out.trim();
+        assert(can("list", "pods") === "yes", "the OIDC group's viewer level does not apply");
+        assert(can("get", "secrets") === "no" && can("create", "deployments.apps") === "no", "the viewer level grants too much");
+        assert(can("create", "clusterrolebindings.rbac.authorization.k8s.io", []) === "no", "a provider group 'system:masters' grants cluster rights");
+        const refused = (token: string, what: string) => {
+            const r = asToken(token, ["get", "pods", "-n", ns()]);
+            assert(r.code !== 0 && /Unauthorized|must be logged in/i.test(r.err), `${what} was not refused with 401: ${r.err || r.out}`);
+        };
+        const { privateKey } = require("crypto").generateKeyPairSync("rsa", { modulusLength: 2048 });
+        refused(signJwt(privateKey.export({ type: "pkcs8", format: "pem" }), o.kid, claims), "a token signed by another key");
+        refused(signJwt(o.signingKey, o.kid, { ...claims, aud: "another-client" }), "a token for another client ID");
+        refused(signJwt(o.signingKey, o.kid, { ...claims, iss: "https://127.0.0.1:1/other" }), "a token from another issuer");
+        refused(signJwt(o.signingKey, o.kid, claims, -3600), "an expired token");
     } },
 ];
 
