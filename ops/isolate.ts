@@ -28,11 +28,13 @@ import { createHash } from "crypto";
 import { mkdirSync, rmdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
+import { QUARANTINE_LABEL } from "../components/namespace/builders";
+import { matchSelector } from "../rules/selectors";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const VERSION: string = require("../package.json").version;
 
-export const QUARANTINE_LABEL = "hardened-cluster/quarantine";
+export { QUARANTINE_LABEL };
 export const QUARANTINE_POLICY = "quarantine";
 export const ANNOTATION_AT = "hardened-cluster/quarantined-at";
 export const ANNOTATION_REASON = "hardened-cluster/quarantine-reason";
@@ -119,17 +121,7 @@ interface LabelSelector {
 
 /** Whether a label selector selects a set of labels (an empty selector selects everything). */
 export function selects(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
-    for (const [key, value] of Object.entries(sel?.matchLabels ?? {})) if (labels[key] !== value) return false;
-    for (const e of sel?.matchExpressions ?? []) {
-        const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-        const ok = e.operator === "In" ? has && (e.values ?? []).includes(labels[e.key])
-            : e.operator === "NotIn" ? !has || !(e.values ?? []).includes(labels[e.key])
-                : e.operator === "Exists" ? has
-                    : e.operator === "DoesNotExist" ? !has
-                        : false;
-        if (!ok) return false;
-    }
-    return true;
+    return matchSelector(sel ?? {}, labels) === true;
 }
 
 /**
