@@ -30,18 +30,18 @@ export interface AddonToggle {
 export interface ClusterBaselineArgs {
     /** Team namespaces. */
     readonly namespaces?: TeamNamespaceArgs[];
-    /** Runtime-security add-ons. Default: both off (they need Helm chart repositories at deploy time). */
+    /** Add-ons: Falco, Trivy-operator (Helm charts fetched at deploy time) and the kube-bench CronJob. Default: all off. */
     readonly addons?: { readonly falco?: AddonToggle; readonly trivy?: AddonToggle; readonly kubeBench?: KubeBenchArgs & { readonly enabled?: boolean } };
     /** Control-plane hardening artefacts for self-managed clusters. Default: off. */
     readonly controlPlane?: ControlPlaneHardeningArgs & { readonly enabled?: boolean };
     /** In-cluster enforcement with ValidatingAdmissionPolicies. Default: off (on in the prod stack). */
     readonly admission?: ClusterAdmissionArgs & { readonly enabled?: boolean };
+    /** HTTPS-only Ingresses (SecureIngress) into team namespaces. Default: none. */
+    readonly ingresses?: Array<SecureIngressArgs & { readonly name: string }>;
     /**
      * Security alerting: PrometheusRules, and metrics scraping of Falco and Trivy-operator. Created
      * only with `prometheusOperator: true`, which declares the Prometheus Operator CRDs present.
      */
-    /** HTTPS-only Ingresses (SecureIngress) into team namespaces. Default: none. */
-    readonly ingresses?: Array<SecureIngressArgs & { readonly name: string }>;
     readonly alerts?: Omit<SecurityAlertsArgs, "namespace"> & { readonly namespace?: string; readonly prometheusOperator?: boolean };
 }
 
