@@ -9,14 +9,23 @@
  * A file that fails to parse is reported with file and line; the other files are still scanned.
  */
 import { Command, CommanderError, Option } from "commander";
+import { existsSync, readFileSync } from "fs";
+import * as path from "path";
 import { RULES } from "../rules";
 import { evaluate, PackConfig, resolveRules } from "../rules/engine";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { loadPaths, Located } from "./load";
 import { formatJson, formatSarif, formatText, toResult } from "./report";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION: string = require("../package.json").version;
+/** The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`). */
+function packageVersion(): string {
+    for (const up of ["..", "../.."]) {
+        const file = path.join(__dirname, up, "package.json");
+        if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")).version;
+    }
+    return "unknown";
+}
+const VERSION = packageVersion();
 
 export interface RunIO {
     stdout: (s: string) => void;

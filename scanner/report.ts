@@ -60,8 +60,10 @@ export function formatText(r: ScanResult): string {
     return lines.join("\n") + "\n";
 }
 
+/** The result as JSON, one violation per line (greppable, and fast to write for large scans). */
 export function formatJson(r: ScanResult): string {
-    return JSON.stringify(r, null, 2) + "\n";
+    const lines = r.violations.map(v => `    ${JSON.stringify(v)}`).join(",\n");
+    return `{\n  "violations": [${lines ? `\n${lines}\n  ` : ""}],\n  "errors": ${JSON.stringify(r.errors)},\n  "summary": ${JSON.stringify(r.summary)}\n}\n`;
 }
 
 const SARIF_LEVEL: Record<string, Result.level> = { mandatory: "error", advisory: "warning" };

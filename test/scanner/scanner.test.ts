@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "fs";
+import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { stringify } from "yaml";
@@ -88,6 +88,15 @@ describe("offline scanner", () => {
     });
 
     describe("formats", () => {
+        it("json is the whole result, one violation per line, with nothing lost (and an empty scan is valid JSON)", () => {
+            const text = scan(["--format", "json", INSECURE, path.join(dir, "list.json")]).out;
+            const r = JSON.parse(text);
+            assert.ok(r.violations.length >= 2);
+            assert.equal(text.split("\n").filter(l => l.startsWith("    {\"policy\"")).length, r.violations.length);
+            assert.deepEqual(Object.keys(r), ["violations", "errors", "summary"]);
+            assert.equal(r.summary.violations, r.violations.length);
+            assert.deepEqual(JSON.parse(scan(["--format", "json", "-"], "").out).violations, []);
+        });
         it("json prints exactly one object with the documented fields", () => {
             const r = scan(["--format", "json", INSECURE]);
             const out = JSON.parse(r.out);
@@ -156,5 +165,20 @@ describe("offline scanner", () => {
             assert.ok(JSON.parse(r.stdout).violations.length > 0);
         });
         it("--version prints the package version", () => assert.match(scan(["--version"]).out, /^\d+\.\d+\.\d+/));
+        it("the bin runs the compiled scanner when it is fresh, the TypeScript sources otherwise, with the same output", function () {
+            this.timeout(60_000);
+            const bin = (env: Record<string, string> = {}) => spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "--format", "json", INSECURE], { encoding: "utf8", cwd: REPO, env: { ...process.env, ...env } });
+            const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO, encoding: "utf8" });
+            assert.equal(build.status, 0, build.stderr);
+            const compiled = bin();
+            // A source newer than the build: the bin must not run stale JavaScript.
+            const stamp = path.join(REPO, "dist", ".stamp");
+            utimesSync(stamp, new Date(0), new Date(0));
+            const fromSources = bin();
+            spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO });
+            assert.equal(compiled.status, 1);
+            assert.equal(fromSources.status, 1);
+            assert.equal(compiled.stdout, fromSources.stdout);
+        });
     });
 });
