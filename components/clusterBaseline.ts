@@ -117,7 +117,8 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
         ingressNames.add(id);
     });
     if (args.alerts !== undefined) {
-        const { prometheusOperator, ...alerts } = args.alerts ?? {};
+        if (args.alerts === null || typeof args.alerts !== "object" || Array.isArray(args.alerts)) throw new ConfigError(`${keyPrefix}:alerts`, "must be an object such as {prometheusOperator: true, namespace: monitoring}");
+        const { prometheusOperator, ...alerts } = args.alerts;
         if (prometheusOperator !== undefined && typeof prometheusOperator !== "boolean") {
             throw new ConfigError(`${keyPrefix}:alerts.prometheusOperator`, "must be true or false (are the Prometheus Operator CRDs installed?)");
         }

@@ -157,6 +157,7 @@ describe("security alerting in the baseline", () => {
     });
     it("bad alert config names the key", () => {
         assert.throws(() => validateClusterBaselineArgs({ alerts: { prometheusOperator: "yes" as never } }, "hc"), /hc:alerts\.prometheusOperator: must be true or false/);
+        assert.throws(() => validateClusterBaselineArgs({ alerts: "on" as never }, "hc"), /hc:alerts: must be an object/);
         assert.throws(() => validateClusterBaselineArgs({ alerts: { prometheusOperator: true, namespace: "Monitoring" } }, "hc"), /hc:alerts\.namespace: 'Monitoring' is not a valid name/);
     });
 });
