@@ -61,7 +61,8 @@ export function loadStackPolicyConfig(stack: string, file: unknown, root = __dir
 
 function readAdmission(cfg: pulumi.Config): ClusterBaselineArgs["admission"] {
     const admission = object<Record<string, unknown>>(cfg, "admission");
-    if (admission === undefined || admission === null || typeof admission !== "object") return admission as undefined;
+    // Anything but an object goes on unchanged, for validateClusterBaselineArgs to refuse with the key named.
+    if (admission === undefined || admission === null || typeof admission !== "object") return admission as ClusterBaselineArgs["admission"];
     const { policyConfigFile, ...rest } = admission;
     const policyConfig = loadStackPolicyConfig(pulumi.getStack(), policyConfigFile);
     return { ...rest, ...(policyConfig ? { policyConfig } : {}) };

@@ -67,6 +67,8 @@ const IMAGE_REFS = "variables.containers.map(c, c.image.split('@')[0])" +
     ".map(x, x.lastIndexOf(':') > x.lastIndexOf('/') ? x.substring(0, x.lastIndexOf(':')) : x)" +
     ".map(x, x.startsWith('index.docker.io/') ? 'docker.io/' + x.substring(16) : x)";
 const registryList = (cfg: RuleConfig, key: string): string[] => ((cfg[key] as string[] | undefined) ?? []).map(p => p.replace(/\/+$/, ""));
+/** `variables.spec` (the pod spec of any workload kind) and `variables.containers` (all of its containers). */
+const POD_VARIABLES = [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }];
 const NOT_SYSTEM = "object.metadata.name.startsWith('system:')";
 const subjectsNone = (names: string[]) =>
     `!has(object.subjects) || object.subjects.all(s, !(s.kind in ['Group', 'User'] && s.name in [${names.map(n => `'${n}'`).join(", ")}]))`;
@@ -74,13 +76,13 @@ const subjectsNone = (names: string[]) =>
 const SPECS: ControlSpec[] = [
     {
         id: "IMG-01", resources: WORKLOADS,
-        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }],
+        variables: POD_VARIABLES,
         expression: "variables.containers.all(c, c.image.contains('@') || (!c.image.endsWith(':latest') && c.image.split('/')[size(c.image.split('/')) - 1].contains(':')))",
         message: "[IMG-01] Images must name a specific tag or digest, never latest or no tag.",
     },
     {
         id: "IMG-02", resources: WORKLOADS,
-        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }],
+        variables: POD_VARIABLES,
         expression: "variables.containers.all(c, c.image.matches('@sha256:[a-f0-9]{64}$'))",
         message: "[IMG-02] Images should be pinned by digest (@sha256:).",
     },
@@ -175,7 +177,7 @@ const SPECS: ControlSpec[] = [
     },
     {
         id: "IMG-03", resources: WORKLOADS,
-        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }, { name: "refs", expression: IMAGE_REFS }],
+        variables: [...POD_VARIABLES, { name: "refs", expression: IMAGE_REFS }],
         when: cfg => registryList(cfg, "allowedRegistries").length + registryList(cfg, "deniedRegistries").length > 0,
         expression: cfg => {
             const allowed = registryList(cfg, "allowedRegistries");
@@ -183,12 +185,15 @@ const SPECS: ControlSpec[] = [
             const under = (ps: string[]) => `[${ps.map(celString).join(", ")}].exists(p, r == p || r.startsWith(p + '/'))`;
             return `variables.refs.all(r, ${[denied.length > 0 ? `!${under(denied)}` : "", allowed.length > 0 ? under(allowed) : ""].filter(Boolean).join(" && ")})`;
         },
-        message: cfg => `[IMG-03] Images must come from the allowed registries${registryList(cfg, "allowedRegistries").length > 0 ? ` (${registryList(cfg, "allowedRegistries").join(", ")})` : ""} and never from a denied one${registryList(cfg, "deniedRegistries").length > 0 ? ` (${registryList(cfg, "deniedRegistries").join(", ")})` : ""}.`,
+        message: cfg => {
+            const list = (key: string) => (registryList(cfg, key).length > 0 ? ` (${registryList(cfg, key).join(", ")})` : "");
+            return `[IMG-03] Images must come from the allowed registries${list("allowedRegistries")} and never from a denied one${list("deniedRegistries")}.`;
+        },
     },
     // Privileged and host settings, for the namespaces Pod Security admission does not hold at baseline.
     {
         id: "PS-01", resources: WORKLOADS, outsidePodSecurity: true,
-        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }],
+        variables: POD_VARIABLES,
         expression: "variables.containers.all(c, !(has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged))",
         message: "[PS-01] Containers must not run privileged.",
     },
@@ -209,13 +214,13 @@ const SPECS: ControlSpec[] = [
     },
     {
         id: "PS-09", resources: WORKLOADS, outsidePodSecurity: true,
-        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }],
+        variables: POD_VARIABLES,
         expression: "variables.containers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == 0))",
         message: "[PS-09] Containers must not declare host ports.",
     },
     {
         id: "PS-10", resources: WORKLOADS, outsidePodSecurity: true,
-        variables: [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: CONTAINERS }],
+        variables: POD_VARIABLES,
         expression: "!(has(variables.spec.securityContext) && has(variables.spec.securityContext.windowsOptions) && has(variables.spec.securityContext.windowsOptions.hostProcess) && variables.spec.securityContext.windowsOptions.hostProcess)" +
             " && variables.containers.all(c, !(has(c.securityContext) && has(c.securityContext.windowsOptions) && has(c.securityContext.windowsOptions.hostProcess) && c.securityContext.windowsOptions.hostProcess))",
         message: "[PS-10] Windows HostProcess containers must not be used.",

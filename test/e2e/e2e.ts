@@ -48,6 +48,11 @@ function parityCases(id: string): Case[] {
     return [...CASES.filter(x => x.id === id && x.good().length === 1 && x.bad().length === 1), ...pod];
 }
 
+/** The admission policy and binding of one control, as generated for `opts`. */
+const controlPolicies = (id: string, opts: Parameters<typeof admissionPolicies>[0]) =>
+    admissionPolicies(opts).filter(o => o.metadata.labels["hardened-cluster/control"] === id);
+const yamlOf = (objs: object[]) => objs.map(o => stringify(o)).join("---\n");
+
 type Check = { name: string; run: () => Promise<void> | void };
 const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
 
@@ -233,15 +238,14 @@ const checks: Check[] = [
         const kb = JSON.parse(k(["get", "cronjob", "kube-bench", "-n", "kube-bench", "-o", "json"]).out);
         const kbIn = (namespace: string) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"],
             stringify({ apiVersion: kb.apiVersion, kind: kb.kind, metadata: { name: "e2e-kube-bench", namespace }, spec: kb.spec }));
-        const ps02 = admissionPolicies({ prefix: "kb-", exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, packConfig: loadStackPolicyConfig("local", undefined, REPO) })
-            .filter(o => o.metadata.labels["hardened-cluster/control"] === "PS-02");
-        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], ps02.map(o => stringify(o)).join("---\n")).code === 0, "the PS-02 policy did not apply");
+        const ps02 = yamlOf(controlPolicies("PS-02", { prefix: "kb-", exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, packConfig: loadStackPolicyConfig("local", undefined, REPO) }));
+        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], ps02).code === 0, "the PS-02 policy did not apply");
         let elsewhere = kbIn("e2e-parity");
         for (let t = 0; t < 40 && !elsewhere.err.includes("[PS-02]"); t++) { spawnSync("sleep", ["0.5"]); elsewhere = kbIn("e2e-parity"); }
         assert(elsewhere.code !== 0 && elsewhere.err.includes("[PS-02]"), `kube-bench's CronJob was not denied outside its namespace: ${elsewhere.err || "admitted"}`);
         const exempt = kbIn("kube-bench");
         assert(exempt.code === 0, `kube-bench's CronJob was refused in its exempt namespace: ${exempt.err}`);
-        k(["delete", "-f", "-"], ps02.map(o => stringify(o)).join("---\n"));
+        k(["delete", "-f", "-"], ps02);
         // The stack's own Deny policies would answer first for fixtures that break several
         // controls: remove their bindings for the parity run and wait until they stop acting.
         assert(k(["delete", "validatingadmissionpolicybindings", "-l", "hardened-cluster/control"]).code === 0, "could not remove the stack's bindings");
@@ -274,10 +278,9 @@ const checks: Check[] = [
             // One policy per distinct policy config (IMG-03's registry lists differ between fixtures).
             for (const cfgKey of [...new Set(cases.map(x => JSON.stringify(x.cfg ?? {})))]) {
                 const cfg = JSON.parse(cfgKey);
-                const objs = admissionPolicies({ prefix: "parity-", exemptNamespaces: ["kube-system"], packConfig: cfg, actions: { [ctl.id]: ["Deny"] } })
-                    .filter(o => o.metadata.labels["hardened-cluster/control"] === ctl.id);
+                const objs = controlPolicies(ctl.id, { prefix: "parity-", exemptNamespaces: ["kube-system"], packConfig: cfg, actions: { [ctl.id]: ["Deny"] } });
                 assert(objs.length === 2, `no parity policy for ${ctl.id} with ${cfgKey}`);
-                const manifest = objs.map(o => stringify(o)).join("---\n");
+                const manifest = yamlOf(objs);
                 const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
                 assert(ap.code === 0, `parity policy for ${ctl.id} did not apply: ${ap.err}`);
                 const group = cases.filter(x => JSON.stringify(x.cfg ?? {}) === cfgKey);
@@ -307,9 +310,8 @@ const checks: Check[] = [
         // Exemptions reach the API server as matchConditions: a name pattern from the policy config
         // entry of the control (as the pack reads it) and a label set given to every policy.
         const dry = (obj: any) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj)); // eslint-disable-line @typescript-eslint/no-explicit-any
-        const exemptRun = admissionPolicies({ prefix: "exempt-", exemptNamespaces: ["kube-system"], actions: { "NET-03": ["Deny"] }, packConfig: { "no-service-external-ips": { exemptNames: ["legacy-*"] } }, exemptLabels: { "hardened-cluster/exempt": "net-03" } })
-            .filter(o => o.metadata.labels["hardened-cluster/control"] === "NET-03");
-        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], exemptRun.map(o => stringify(o)).join("---\n")).code === 0, "exemption policy did not apply");
+        const exemptRun = controlPolicies("NET-03", { prefix: "exempt-", exemptNamespaces: ["kube-system"], actions: { "NET-03": ["Deny"] }, packConfig: { "no-service-external-ips": { exemptNames: ["legacy-*"] } }, exemptLabels: { "hardened-cluster/exempt": "net-03" } });
+        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], yamlOf(exemptRun)).code === 0, "exemption policy did not apply");
         const ext = CASES.find(x => x.id === "NET-03")!.bad()[0];
         const as = (name: string, labels: Record<string, string> = {}) => dry({ ...ext, metadata: { ...ext.metadata, name, labels } });
         for (let t = 0; t < 40 && !as("parity-probe").err.includes("[NET-03]"); t++) spawnSync("sleep", ["0.5"]);
@@ -319,8 +321,8 @@ const checks: Check[] = [
         // Privileged/host controls act only where Pod Security admission does not hold the namespace at
         // baseline or restricted: in the stack's restricted namespace PS-01 leaves the Deployment to
         // Pod Security (which refuses its pods, check 4); in the unlabelled e2e-parity namespace it denies.
-        const ps01 = admissionPolicies({ prefix: "scope-", exemptNamespaces: ["kube-system"], actions: { "PS-01": ["Deny"] } }).filter(o => o.metadata.labels["hardened-cluster/control"] === "PS-01");
-        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], ps01.map(o => stringify(o)).join("---\n")).code === 0, "PS-01 scope policy did not apply");
+        const ps01 = controlPolicies("PS-01", { prefix: "scope-", exemptNamespaces: ["kube-system"], actions: { "PS-01": ["Deny"] } });
+        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], yamlOf(ps01)).code === 0, "PS-01 scope policy did not apply");
         const priv = (namespace: string) => {
             const d = mutated("Deployment", s => { s.containers[0].securityContext.privileged = true; apiValid(s); });
             return dry({ ...d, metadata: { ...d.metadata, name: "scope-priv", namespace } });
