@@ -160,3 +160,23 @@ describe("real-world suite: the comparison itself", () => {
         assert.deepEqual(compare(exp(), [{ ...v("PS-22", "a", "x"), enforcementLevel: "advisory" }]), []);
     });
 });
+
+describe("docs/realworld.md", () => {
+    it("its precision table is the one the expectation files give", () => {
+        const doc = readFileSync(path.join(HERE, "..", "..", "docs", "realworld.md"), "utf8");
+        const rows = new Map(doc.split("\n").filter(l => l.startsWith("| ")).map(l => l.split("|").slice(1, -1).map(c => c.trim())).filter(c => c.length === 7).map(c => [c[0], c] as const));
+        let total = 0;
+        let truePositives = 0;
+        for (const p of PROJECTS) {
+            const e = readExpectation(p);
+            const fp = e.mandatory.filter(m => m.verdict === "false-positive");
+            const row = rows.get(p);
+            assert.ok(row, `docs/realworld.md has no row for ${p}`);
+            assert.deepEqual(row.slice(2), [e.resources, e.mandatory.length, e.mandatory.length - fp.length, fp.length, fp.filter(m => m.stillRaised).length].map(String), `docs/realworld.md row of ${p}`);
+            total += e.mandatory.length;
+            truePositives += e.mandatory.length - fp.length;
+            for (const f of fp) assert.ok(doc.includes(`| ${p} | ${f.control} | ${f.object} |`), `docs/realworld.md does not list the false positive ${p} ${f.control} ${f.object}`);
+        }
+        assert.ok(doc.includes(`Precision: ${truePositives} true of ${total} mandatory findings (${(100 * truePositives / total).toFixed(1)}%).`), "the precision line");
+    });
+});
