@@ -1,7 +1,7 @@
 /**
  * Incident isolation: put a pod in quarantine and keep the evidence, or take it out again.
  *
- *   isolate NAMESPACE POD [--evidence-dir DIR] [--reason TEXT] [--kubeconfig FILE] [--kubectl PATH]
+ *   isolate NAMESPACE POD [--evidence-dir DIR] [--reason TEXT] [--kubeconfig FILE] [--kubectl PATH] [--capture-timeout SECONDS]
  *   release NAMESPACE POD [--kubeconfig FILE] [--kubectl PATH]
  *
  * (npm run isolate -- NAMESPACE POD …, npm run release -- NAMESPACE POD …)
@@ -12,20 +12,27 @@
  * annotations for the time and the reason (one merge patch), then writes the evidence into
  * `DIR/NAMESPACE-POD-YYYYMMDDTHHMMSSZ/`: pod.yaml, describe.txt, logs-CONTAINER.txt and
  * logs-previous-CONTAINER.txt for every container, events.txt, and manifest.json with the
- * sha256 of each file. A kubectl command that fails for one evidence file (no previous
- * container, no node yet…) puts its error text into that file; collection goes on.
+ * sha256 and the capture status of each file. kubectl writes straight into each file (no
+ * buffer, no size ceiling). A kubectl command that fails puts its error text at the end of its
+ * file and collection goes on; the failure is expected ("unavailable") only where the pod's
+ * status says there is nothing to read (a container not started yet, no previous container).
+ * Every other failure, a capture stopped by --capture-timeout, and a container name from the
+ * API that is not a valid name (never used in a path: its logs are not captured) leave the
+ * evidence incomplete: the manifest says so (`evidenceComplete`, `incomplete`) and the command
+ * exits 1 once everything else is written.
  * release checks that the pod exists and removes the label and the annotations.
  *
  * Relative --evidence-dir, --kubeconfig and --kubectl paths are taken from the directory
  * `npm run` was invoked in (INIT_CWD), not the repository root it runs scripts from.
  *
  * Exit codes: 0 done (warnings may have been printed); 1 the cluster or the disk refused an
- * operation (e.g. the label patch, writing the evidence); 2 usage or input errors: bad
+ * operation (e.g. the label patch, writing the evidence) or the evidence is incomplete (the pod
+ * is labelled; the message lists what is missing); 2 usage or input errors: bad
  * arguments, an unknown namespace or pod, kubectl not runnable — nothing was changed.
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
-import { mkdirSync, rmdirSync, writeFileSync } from "fs";
+import { appendFileSync, closeSync, mkdirSync, openSync, readSync, rmdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
 import { QUARANTINE_LABEL } from "../components/namespace/builders";
@@ -44,6 +51,8 @@ export interface RunIO {
     stderr: (s: string) => void;
     /** The clock (tests fix it). */
     now?: () => Date;
+    /** Capture limits other than the time-out (tests lower them). */
+    limits?: Partial<Pick<CaptureLimits, "stderrBytes">>;
 }
 
 /** Raised for the exit code it carries; the message is printed to stderr. */
@@ -58,6 +67,15 @@ type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 interface KubectlResult {
     status: number;
     stdout: Buffer;
+    stderr: string;
+}
+
+interface CaptureResult {
+    /** kubectl's exit status; null when it was killed. */
+    status: number | null;
+    /** Why kubectl was stopped before it finished (the file then holds only what came before). */
+    killed?: string;
+    stdoutBytes: number;
     stderr: string;
 }
 
@@ -78,6 +96,32 @@ class Kubectl {
             return { status: 1, stdout: Buffer.alloc(0), stderr: `kubectl did not complete: ${r.error.message}` };
         }
         return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr.toString() };
+    }
+
+    /**
+     * Runs kubectl with its standard output written straight into a new file (no buffer, no size
+     * ceiling; the file must not exist yet, and a symlink is never followed).
+     */
+    capture(args: string[], file: string, limits: CaptureLimits): CaptureResult {
+        const full = this.kubeconfig ? ["--kubeconfig", this.kubeconfig, ...args] : args;
+        const fd = openSync(file, "wx", 0o600);
+        let r;
+        try {
+            r = spawnSync(this.bin, full, { stdio: ["ignore", fd, "pipe"], maxBuffer: limits.stderrBytes, timeout: limits.timeoutMs, killSignal: "SIGKILL" });
+        } finally {
+            closeSync(fd);
+        }
+        const stdoutBytes = digest(file).bytes;
+        const stderr = r.stderr?.toString() ?? "";
+        if (r.error) {
+            const code = (r.error as NodeJS.ErrnoException).code;
+            const killed = code === "ETIMEDOUT" ? `timed out after ${limits.timeoutMs / 1000} s and was stopped`
+                : code === "ENOBUFS" ? `kubectl wrote more than ${limits.stderrBytes} bytes of errors and was stopped`
+                    : `kubectl did not complete: ${r.error.message}`;
+            return { status: null, killed, stdoutBytes, stderr };
+        }
+        if (r.signal) return { status: null, killed: `kubectl was killed by ${r.signal}`, stdoutBytes, stderr };
+        return { status: r.status ?? 1, stdoutBytes, stderr };
     }
 
     json(args: string[]): { ok: true; value: Obj } | { ok: false; notFound: boolean; error: string } {
@@ -164,50 +208,152 @@ function evidenceFolder(root: string, namespace: string, pod: string, at: Date):
     }
 }
 
+/** A container name from the API, before it becomes part of a file name (a hostile endpoint may send anything). */
+const CONTAINER_NAME = DNS_LABEL;
+/** A pod UID from the API, before it goes into a field selector. */
+const UID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+
+export interface CaptureLimits {
+    /** Per kubectl command; a capture still running then is killed and recorded as incomplete. */
+    timeoutMs: number;
+    /** kubectl's error output kept in memory (its standard output goes straight to the file). */
+    stderrBytes: number;
+}
+export const DEFAULT_LIMITS: CaptureLimits = { timeoutMs: 120_000, stderrBytes: 4 << 20 };
+
+/**
+ * complete: kubectl exited 0. unavailable: kubectl failed where the pod's status says there is
+ * nothing to read (a container that has not started, no previous container). failed: any other
+ * non-zero exit. truncated: killed (time-out, too much error output): the file holds what came
+ * before. refused: a name from the API that cannot be used in a file name; nothing was run.
+ */
+export type CaptureStatus = "complete" | "unavailable" | "failed" | "truncated" | "refused";
+
 interface EvidenceFile {
     name: string;
     command: string;
-    exitCode: number;
+    exitCode: number | null;
+    status: CaptureStatus;
+    error?: string;
     sha256: string;
     bytes: number;
 }
 
-function collectEvidence(kc: Kubectl, dir: string, namespace: string, pod: string, podObj: Obj, io: RunIO): { files: EvidenceFile[]; writeErrors: string[] } {
+interface Refused {
+    /** The name as the API sent it (JSON keeps it exact, whatever it holds). */
+    container: string;
+    status: "refused";
+    error: string;
+}
+
+/** sha256 and size of a file, read in chunks (a log may be larger than memory). */
+function digest(file: string): { sha256: string; bytes: number } {
+    const hash = createHash("sha256");
+    const buf = Buffer.alloc(1 << 20);
+    const fd = openSync(file, "r");
+    let bytes = 0;
+    try {
+        for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
+            hash.update(buf.subarray(0, n));
+            bytes += n;
+        }
+    } finally {
+        closeSync(fd);
+    }
+    return { sha256: hash.digest("hex"), bytes };
+}
+
+interface Availability {
+    /** Why a failed `kubectl logs` of this container is expected, or undefined if it is not. */
+    current?: string;
+    previous?: string;
+}
+
+/** What the pod's status says can be read of each container's logs. */
+function availability(podObj: Obj): Map<string, Availability> {
+    const out = new Map<string, Availability>();
+    const statuses = ["initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"]
+        .flatMap(f => (Array.isArray(podObj.status?.[f]) ? podObj.status[f] : []) as Obj[]);
+    const byName = new Map(statuses.map(s => [s?.name, s] as const));
+    const names = ["initContainers", "containers", "ephemeralContainers"].flatMap(f => (Array.isArray(podObj.spec?.[f]) ? podObj.spec[f] : []) as Obj[]).map(c => c?.name);
+    for (const name of names) {
+        const st = byName.get(name);
+        const started = st?.state?.running || st?.state?.terminated || st?.lastState?.terminated;
+        out.set(name, {
+            current: started ? undefined : `container has not started (${st?.state?.waiting?.reason ?? "no status"})`,
+            previous: st?.lastState?.terminated ? undefined : "no previous container (lastState.terminated is not set)",
+        });
+    }
+    return out;
+}
+
+function collectEvidence(kc: Kubectl, dir: string, namespace: string, pod: string, podObj: Obj, limits: CaptureLimits, io: RunIO, warn: (w: string) => void):
+    { files: EvidenceFile[]; refused: Refused[]; writeErrors: string[] } {
     const files: EvidenceFile[] = [];
+    const refused: Refused[] = [];
     const writeErrors: string[] = [];
-    const write = (name: string, content: Buffer, command: string, exitCode: number) => {
+    const capture = (name: string, args: string[], expectedFailure?: string) => {
+        const command = Kubectl.display(args);
+        const file = path.join(dir, name);
+        if (path.dirname(file) !== dir) { // (names are validated before this point: a second guard)
+            writeErrors.push(`${JSON.stringify(name)}: would leave the evidence folder`);
+            return;
+        }
+        let r: CaptureResult;
         try {
-            writeFileSync(path.join(dir, name), content, { mode: 0o600 });
+            r = kc.capture(args, file, limits);
         } catch (e) {
             writeErrors.push(`${name}: ${(e as Error).message}`);
             return;
         }
-        files.push({ name, command, exitCode, sha256: createHash("sha256").update(content).digest("hex"), bytes: content.length });
-        io.stdout(`  ${name}${exitCode === 0 ? "" : ` (kubectl failed with exit ${exitCode}; its error is in the file)`}\n`);
-    };
-    const capture = (name: string, args: string[]) => {
-        const r = kc.run(args);
-        const command = Kubectl.display(args);
-        let content: Buffer;
-        if (r.status !== 0) content = Buffer.from(`# ${command}\n# failed with exit ${r.status}:\n${r.stderr}`);
-        else if (r.stdout.length === 0) content = Buffer.from(r.stderr); // e.g. "No resources found in … namespace."
-        else content = r.stdout;
-        write(name, content, command, r.status);
+        let status: CaptureStatus;
+        let error: string | undefined;
+        if (r.killed) {
+            status = "truncated";
+            error = r.killed;
+            appendFileSync(file, `\n# ${command}\n# incomplete: ${r.killed}\n${r.stderr}`);
+        } else if (r.status !== 0) {
+            status = expectedFailure ? "unavailable" : "failed";
+            error = `kubectl exited ${r.status}${expectedFailure ? ` (${expectedFailure})` : ""}: ${r.stderr.trim()}`;
+            appendFileSync(file, `${r.stdoutBytes > 0 ? "\n" : ""}# ${command}\n# failed with exit ${r.status}:\n${r.stderr}`);
+        } else {
+            status = "complete";
+            if (r.stdoutBytes === 0 && r.stderr) appendFileSync(file, r.stderr); // e.g. "No resources found in … namespace."
+        }
+        files.push({ name, command, exitCode: r.status, status, ...(error ? { error } : {}), ...digest(file) });
+        const note = { complete: "", unavailable: ` (nothing to read: ${expectedFailure}; kubectl's error is in the file)`, failed: ` (FAILED: kubectl exited ${r.status}; its error is in the file)`, truncated: ` (INCOMPLETE: ${r.killed})`, refused: "" }[status];
+        io.stdout(`  ${name}${note}\n`);
     };
     capture("pod.yaml", ["get", "pod", pod, "-n", namespace, "-o", "yaml"]);
     capture("describe.txt", ["describe", "pod", pod, "-n", namespace]);
-    const containers: string[] = ["initContainers", "containers", "ephemeralContainers"]
-        .flatMap(f => ((podObj.spec?.[f] ?? []) as Obj[]).map(c => String(c.name)));
+    const avail = availability(podObj);
+    const seen = new Set<string>();
+    const containers: unknown[] = ["initContainers", "containers", "ephemeralContainers"]
+        .flatMap(f => (Array.isArray(podObj.spec?.[f]) ? podObj.spec[f] : []) as Obj[]).map(c => c?.name);
     for (const c of containers) {
-        capture(`logs-${c}.txt`, ["logs", pod, "-n", namespace, "-c", c, "--timestamps"]);
-        capture(`logs-previous-${c}.txt`, ["logs", pod, "-n", namespace, "-c", c, "--timestamps", "--previous"]);
+        const shown = JSON.stringify(c) ?? String(c);
+        let why: string | undefined;
+        if (typeof c !== "string" || c.length > 63 || !CONTAINER_NAME.test(c)) why = "not a valid container name (lower-case letters, digits and '-', at most 63 characters)";
+        else if (seen.has(c)) why = "a second container with the same name";
+        if (why) {
+            refused.push({ container: typeof c === "string" ? c : shown, status: "refused", error: `${why}; its logs were not captured` });
+            io.stdout(`  REFUSED container name ${shown} from the API: ${why}; its logs were not captured\n`);
+            continue;
+        }
+        seen.add(c as string);
+        const a = avail.get(c as string) ?? {};
+        capture(`logs-${c}.txt`, ["logs", pod, "-n", namespace, "-c", c as string, "--timestamps"], a.current);
+        capture(`logs-previous-${c}.txt`, ["logs", pod, "-n", namespace, "-c", c as string, "--timestamps", "--previous"], a.previous);
     }
-    const selector = [`involvedObject.kind=Pod`, `involvedObject.name=${pod}`, ...(podObj.metadata?.uid ? [`involvedObject.uid=${podObj.metadata.uid}`] : [])].join(",");
+    const uid = podObj.metadata?.uid;
+    const uidOk = typeof uid === "string" && UID.test(uid);
+    if (uid !== undefined && !uidOk) warn(`the pod's uid from the API (${JSON.stringify(uid)}) is not a valid UID; events are selected by kind and name only`);
+    const selector = [`involvedObject.kind=Pod`, `involvedObject.name=${pod}`, ...(uidOk ? [`involvedObject.uid=${uid}`] : [])].join(",");
     capture("events.txt", ["get", "events", "-n", namespace, "--field-selector", selector, "--sort-by=.metadata.creationTimestamp", "-o", "wide"]);
-    return { files, writeErrors };
+    return { files, refused, writeErrors };
 }
 
-function isolate(kc: Kubectl, namespace: string, pod: string, opts: { evidenceDir: string; reason?: string }, io: RunIO): number {
+function isolate(kc: Kubectl, namespace: string, pod: string, opts: { evidenceDir: string; reason?: string; limits: CaptureLimits }, io: RunIO): number {
     validateNames(namespace, pod);
     const podObj = requirePod(kc, namespace, pod);
     const now = (io.now ?? (() => new Date()))();
@@ -237,13 +383,21 @@ function isolate(kc: Kubectl, namespace: string, pod: string, opts: { evidenceDi
     if (policies) policyWarnings(policies, { ...(podObj.metadata?.labels ?? {}), [QUARANTINE_LABEL]: "true" }).forEach(warn);
 
     io.stdout(`evidence in ${dir}:\n`);
-    const { files, writeErrors } = collectEvidence(kc, dir, namespace, pod, podObj, io);
+    const { files, refused, writeErrors } = collectEvidence(kc, dir, namespace, pod, podObj, opts.limits, io, warn);
+    const incomplete = [
+        ...files.filter(f => f.status === "failed" || f.status === "truncated").map(f => `${f.name}: ${f.status}: ${f.error}`),
+        ...refused.map(r => `container ${JSON.stringify(r.container)}: refused: ${r.error}`),
+    ];
     const manifest = {
         tool: "hardened-cluster isolate", version: VERSION,
         namespace, pod, podUid: podObj.metadata?.uid ?? null, node: podObj.spec?.nodeName ?? null,
         isolatedAt: now.toISOString(), reason: opts.reason ?? null, label: `${QUARANTINE_LABEL}=true`,
         quarantinePolicy: hasQuarantine,
-        warnings, files,
+        warnings,
+        /** false when a capture failed, was cut short or was refused: the list says which. */
+        evidenceComplete: incomplete.length === 0 && writeErrors.length === 0,
+        incomplete,
+        files, refused,
     };
     try {
         writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
@@ -251,7 +405,8 @@ function isolate(kc: Kubectl, namespace: string, pod: string, opts: { evidenceDi
     } catch (e) {
         writeErrors.push(`manifest.json: ${(e as Error).message}`);
     }
-    if (writeErrors.length) throw new Exit(1, `pod is labelled, but some evidence could not be written:\n  ${writeErrors.join("\n  ")}`);
+    const problems = [...incomplete, ...writeErrors.map(w => `${w}: not written`)];
+    if (problems.length) throw new Exit(1, `pod is labelled, but the evidence is incomplete (${problems.length} of its captures):\n  ${problems.join("\n  ")}`);
     return 0;
 }
 
@@ -298,8 +453,14 @@ export function run(argv: string[], io: RunIO): number {
         .option("--reason <text>", `recorded in the ${ANNOTATION_REASON} annotation and the manifest`)
         .option("--kubeconfig <file>", "kubeconfig to use (default: kubectl's own)")
         .option("--kubectl <path>", "kubectl binary", "kubectl")
-        .action((namespace: string, pod: string, o: { evidenceDir: string; reason?: string; kubeconfig?: string; kubectl: string }) =>
-            guarded(() => isolate(new Kubectl(kubectlPath(o.kubectl), o.kubeconfig && callerPath(o.kubeconfig)), namespace, pod, { ...o, evidenceDir: callerPath(o.evidenceDir) }, io)));
+        .option("--capture-timeout <seconds>", "time allowed to each kubectl command writing evidence; a capture cut short makes the run fail", String(DEFAULT_LIMITS.timeoutMs / 1000))
+        .action((namespace: string, pod: string, o: { evidenceDir: string; reason?: string; kubeconfig?: string; kubectl: string; captureTimeout: string }) =>
+            guarded(() => {
+                const seconds = Number(o.captureTimeout);
+                if (!/^\d+(\.\d+)?$/.test(o.captureTimeout) || !(seconds > 0)) throw new Exit(2, `--capture-timeout: '${o.captureTimeout}' is not a positive number of seconds`);
+                const limits = { ...DEFAULT_LIMITS, ...io.limits, timeoutMs: seconds * 1000 };
+                return isolate(new Kubectl(kubectlPath(o.kubectl), o.kubeconfig && callerPath(o.kubeconfig)), namespace, pod, { ...o, evidenceDir: callerPath(o.evidenceDir), limits }, io);
+            }));
     program.command("release")
         .description(`remove the ${QUARANTINE_LABEL} label and the quarantine annotations`)
         .argument("<namespace>").argument("<pod>")

@@ -51,6 +51,9 @@ if (verb === "get" && kind === "namespace") {
 } else if (verb === "logs") {
   podOf(args[1]);
   const key = ns + "/" + args[1] + "/" + flag("-c") + (args.includes("--previous") ? "/previous" : "");
+  if (st.generated && st.generated[key]) { const line = "2024-05-01T12:00:00Z " + "x".repeat(99) + "\\n"; const chunk = line.repeat(1024); for (let n = st.generated[key]; n > 0; n -= chunk.length) fs.writeSync(1, n >= chunk.length ? chunk : chunk.slice(0, n)); process.exit(0); }
+  if (st.hang && st.hang.includes(key)) { fs.writeSync(1, "2024-05-01T12:00:00Z before the stall\\n"); setInterval(() => {}, 1000); return; }
+  if (st.noisy && st.noisy[key]) { fs.writeSync(2, "E".repeat(st.noisy[key])); process.exit(1); }
   if (st.logs[key] === undefined) fail('Error from server (BadRequest): previous terminated container "' + flag("-c") + '" in pod "' + args[1] + '" not found');
   out(st.logs[key]);
 } else if (verb === "patch") {
@@ -69,6 +72,9 @@ type State = {
     policies: Record<string, any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
     logs: Record<string, string>;
     events?: string;
+    generated?: Record<string, number>;
+    hang?: string[];
+    noisy?: Record<string, number>;
     failPatch?: boolean;
     unreachable?: boolean;
 };
@@ -239,6 +245,10 @@ describe("ops/isolate (fake kubectl)", () => {
             assert.equal(manifest.reason, "INC-42 suspicious egress");
             assert.equal(manifest.quarantinePolicy, true);
             assert.deepEqual(manifest.warnings, []);
+            assert.equal(manifest.evidenceComplete, true);
+            assert.deepEqual(manifest.incomplete, []);
+            assert.deepEqual(manifest.refused, []);
+            assert.ok(manifest.files.every((f: { status: string; exitCode: number }) => f.status === "complete" && f.exitCode === 0));
             assert.equal(r.err, "");
             assert.match(r.out, /labelled pod team-a\/web-7d4b9 hardened-cluster\/quarantine=true/);
             assert.match(r.out, new RegExp(`evidence in ${folder.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
@@ -261,7 +271,10 @@ describe("ops/isolate (fake kubectl)", () => {
             const entry = manifest.files.find((f: { name: string }) => f.name === "logs-previous-sidecar.txt");
             assert.equal(entry.exitCode, 1);
             assert.equal(entry.sha256, createHash("sha256").update(prev).digest("hex"));
-            assert.match(r.out, /logs-previous-sidecar\.txt \(kubectl failed with exit 1; its error is in the file\)/);
+            assert.equal(entry.status, "unavailable");
+            assert.match(entry.error, /no previous container/);
+            assert.equal(manifest.evidenceComplete, true, "nothing to read is not missing evidence");
+            assert.match(r.out, /logs-previous-sidecar\.txt \(nothing to read: no previous container .*; kubectl's error is in the file\)/);
         });
 
         it("every log call failing (a pod never scheduled) still writes every file", () => {
@@ -273,6 +286,125 @@ describe("ops/isolate (fake kubectl)", () => {
             const folder = path.join(evidence, `team-a-web-7d4b9-${stamp(NOW)}`);
             assert.equal(readdirSync(folder).length, 10);
             for (const c of ["init", "app", "sidecar"]) assert.match(readFileSync(path.join(folder, `logs-${c}.txt`), "utf8"), /failed with exit 1/);
+        });
+
+        describe("evidence that cannot be captured fully makes the run fail, and the manifest says so", () => {
+            const folder = () => path.join(evidence, `team-a-web-7d4b9-${stamp(NOW)}`);
+            const manifest = () => JSON.parse(readFileSync(path.join(folder(), "manifest.json"), "utf8"));
+            const entry = (name: string) => manifest().files.find((f: { name: string }) => f.name === name);
+            /** Every path under the test's folder, relative to it. */
+            const tree = (d = dir, rel = ""): string[] => readdirSync(d, { withFileTypes: true })
+                .flatMap(e => [path.join(rel, e.name), ...(e.isDirectory() ? tree(path.join(d, e.name), path.join(rel, e.name)) : [])]);
+            const running = (name: string, previous = false) => ({ name, state: { running: {} }, ...(previous ? { lastState: { terminated: { exitCode: 1 } } } : {}), restartCount: previous ? 1 : 0 });
+
+            it("a kubectl failure the pod's status does not explain (a previous container exists) is exit 1, named, recorded", () => {
+                const s = baseState();
+                s.pods["team-a/web-7d4b9"].status = { initContainerStatuses: [{ name: "init", state: { terminated: { exitCode: 0 } } }], containerStatuses: [running("app", true), running("sidecar", true)] };
+                setState(s); // no previous log for sidecar although its status shows a restart
+                const r = isolate("team-a", "web-7d4b9");
+                assert.equal(r.code, 1);
+                assert.match(r.err, /pod is labelled, but the evidence is incomplete \(1 of its captures\):\n  logs-previous-sidecar\.txt: failed: kubectl exited 1: .*previous terminated container "sidecar"/);
+                assert.equal(state().pods["team-a/web-7d4b9"].metadata.labels[QUARANTINE_LABEL], "true", "the pod stays labelled");
+                assert.equal(entry("logs-previous-sidecar.txt").status, "failed");
+                assert.equal(entry("logs-previous-app.txt").status, "complete");
+                assert.equal(manifest().evidenceComplete, false);
+                assert.deepEqual(manifest().incomplete.map((x: string) => x.split(":")[0]), ["logs-previous-sidecar.txt"]);
+                assert.match(r.out, /logs-previous-sidecar\.txt \(FAILED: kubectl exited 1; its error is in the file\)/);
+            });
+
+            it("a log larger than any buffer is streamed to its file whole (kubectl's stdout is never held in memory)", () => {
+                const s = baseState();
+                const size = 3 * 1024 * 1024 + 17;
+                s.generated = { "team-a/web-7d4b9/app": size };
+                setState(s);
+                let out = "";
+                let err = "";
+                // kubectl's error output is limited to 64 KiB here: the 3 MiB log must not be subject to it.
+                const code = run(["isolate", "team-a", "web-7d4b9", "--evidence-dir", evidence, "--kubectl", kubectl],
+                    { stdout: x => (out += x), stderr: x => (err += x), now: () => NOW, limits: { stderrBytes: 64 * 1024 } });
+                assert.equal(code, 0, err);
+                const bytes = readFileSync(path.join(folder(), "logs-app.txt"));
+                assert.equal(bytes.length, size);
+                assert.equal(entry("logs-app.txt").bytes, size);
+                assert.equal(entry("logs-app.txt").sha256, createHash("sha256").update(bytes).digest("hex"));
+                assert.equal(entry("logs-app.txt").status, "complete");
+            });
+
+            it("a capture over its time-out is stopped: partial file kept and marked, exit 1, the other files still written", () => {
+                const s = baseState();
+                s.hang = ["team-a/web-7d4b9/app"];
+                setState(s);
+                const r = isolate("team-a", "web-7d4b9", ["--capture-timeout", "1"]);
+                assert.equal(r.code, 1);
+                assert.match(r.err, /evidence is incomplete .*\n  logs-app\.txt: truncated: timed out after 1 s and was stopped/);
+                const text = readFileSync(path.join(folder(), "logs-app.txt"), "utf8");
+                assert.match(text, /^2024-05-01T12:00:00Z before the stall\n\n# kubectl logs web-7d4b9 -n team-a -c app --timestamps\n# incomplete: timed out after 1 s/);
+                assert.equal(entry("logs-app.txt").status, "truncated");
+                assert.equal(entry("logs-app.txt").exitCode, null);
+                assert.equal(entry("logs-app.txt").sha256, createHash("sha256").update(text).digest("hex"));
+                assert.equal(entry("events.txt").status, "complete", "collection goes on after a stopped capture");
+                assert.equal(manifest().evidenceComplete, false);
+                assert.match(r.out, /logs-app\.txt \(INCOMPLETE: timed out after 1 s and was stopped\)/);
+            });
+
+            it("kubectl error output over its limit stops the capture: truncated, exit 1", () => {
+                const s = baseState();
+                s.noisy = { "team-a/web-7d4b9/sidecar": 256 * 1024 };
+                setState(s);
+                let err = "";
+                const code = run(["isolate", "team-a", "web-7d4b9", "--evidence-dir", evidence, "--kubectl", kubectl],
+                    { stdout: () => undefined, stderr: x => (err += x), now: () => NOW, limits: { stderrBytes: 64 * 1024 } });
+                assert.equal(code, 1);
+                assert.match(err, /logs-sidecar\.txt: truncated: kubectl wrote more than 65536 bytes of errors and was stopped/);
+                assert.equal(entry("logs-sidecar.txt").status, "truncated");
+            });
+
+            it("--capture-timeout must be a positive number (exit 2, nothing changed)", () => {
+                for (const bad of ["0", "-1", "soon", ""]) {
+                    const r = isolate("team-a", "web-7d4b9", ["--capture-timeout", bad]);
+                    assert.equal(r.code, 2, bad);
+                    assert.match(r.err, /--capture-timeout: .* is not a positive number of seconds/);
+                }
+                assert.equal(calls().length, 0);
+                assert.ok(!existsSync(evidence));
+            });
+
+            it("container names from the API are validated before they name a file: a hostile endpoint cannot write outside the evidence folder", () => {
+                const s = baseState();
+                const hostile = ["../../../escaped", "../escaped-too", "a/b", "..", "x\n::error::forged", "APP", "y".repeat(64)];
+                s.pods["team-a/web-7d4b9"].spec = { containers: [{ name: "app" }, ...hostile.map(name => ({ name })), { name: "app" }, { name: 42 }, {}] };
+                for (const n of hostile) s.logs[`team-a/web-7d4b9/${n}`] = "should never be asked for\n";
+                setState(s);
+                const r = isolate("team-a", "web-7d4b9");
+                assert.equal(r.code, 1);
+                // Nothing outside the evidence folder, nothing but the expected files inside it.
+                const files = ["pod.yaml", "describe.txt", "logs-app.txt", "logs-previous-app.txt", "events.txt", "manifest.json"];
+                const folderRel = path.relative(dir, folder());
+                assert.deepEqual(tree().sort(), ["calls.jsonl", "evidence", folderRel, ...files.map(f => path.join(folderRel, f)), "kubectl", "state.json"].sort());
+                // kubectl was never asked for the refused containers.
+                const asked = calls().filter(c => c.includes("logs")).map(c => c[c.indexOf("-c") + 1]);
+                assert.deepEqual([...new Set(asked)], ["app"]);
+                const m = manifest();
+                assert.equal(m.evidenceComplete, false);
+                assert.deepEqual(m.refused.map((x: { container: string }) => x.container), [...hostile, "app", "42", "undefined"]);
+                assert.ok(m.refused.every((x: { status: string; error: string }) => x.status === "refused" && /logs were not captured/.test(x.error)));
+                assert.match(m.refused.find((x: { container: string }) => x.container === "app").error, /a second container with the same name/);
+                assert.equal(m.incomplete.length, hostile.length + 3);
+                assert.match(r.err, /evidence is incomplete \(10 of its captures\):\n  container "\.\.\/\.\.\/\.\.\/escaped": refused: not a valid container name/);
+                // Printed names are JSON-quoted: a newline or a CI workflow command cannot start a line of output.
+                assert.ok(!r.out.split("\n").some(l => l.startsWith("::error")) && !r.err.split("\n").some(l => l.startsWith("::error")));
+            });
+
+            it("a pod uid from the API that is not a UID never reaches the field selector", () => {
+                const s = baseState();
+                s.pods["team-a/web-7d4b9"].metadata.uid = "x,involvedObject.name=other-pod";
+                setState(s);
+                const r = isolate("team-a", "web-7d4b9");
+                assert.equal(r.code, 0, r.err);
+                assert.match(r.err, /warning: the pod's uid from the API .* is not a valid UID; events are selected by kind and name only/);
+                const evCall = calls().find(c => c.includes("events"))!;
+                assert.equal(evCall[evCall.indexOf("--field-selector") + 1], "involvedObject.kind=Pod,involvedObject.name=web-7d4b9");
+            });
         });
 
         it("relative paths are the caller's (INIT_CWD under npm run), not the repository root", () => {
