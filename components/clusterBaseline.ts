@@ -10,7 +10,7 @@ import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
 import { SecureIngress, SecureIngressArgs, validateSecureIngressArgs } from "./ingress/secureIngress";
 import { DEFAULT_RULE_SELECTOR_LABELS, SecurityAlerts, SecurityAlertsArgs, validateSecurityAlertsArgs } from "./alerts/securityAlerts";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
-import { checkDnsLabel, checkKnownKeys, checkStringList, ConfigError } from "./namespace/validate";
+import { checkDnsLabel, checkKnownKeys, checkStringList, checkTeamNamespaceName, ConfigError } from "./namespace/validate";
 import { DEFAULT_OIDC_PREFIX, SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
 
 export interface TeamNamespaceArgs extends Omit<SecureNamespaceArgs, "namespaceName"> {
@@ -54,6 +54,16 @@ function oidcGroupsPrefix(args: ClusterBaselineArgs): string | undefined {
 /** Namespace of the PrometheusRule and of the Prometheus that scrapes the add-ons. */
 export const DEFAULT_ALERTS_NAMESPACE = "monitoring";
 
+/** Default namespaces of the runtime-security add-ons (runtimeSecurity.ts applies the same defaults). */
+const FALCO_NAMESPACE = "falco";
+const TRIVY_NAMESPACE = "trivy-system";
+
+/** The namespaces the add-ons live in (their defaults and any configured name), whether enabled or not. */
+function addonNamespaces(args: ClusterBaselineArgs): string[] {
+    const configured = [args.addons?.falco?.namespace, args.addons?.trivy?.namespace].filter((n): n is string => typeof n === "string");
+    return [...new Set([FALCO_NAMESPACE, TRIVY_NAMESPACE, KUBE_BENCH_NAMESPACE, ...configured])];
+}
+
 /** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
 export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix: string): void {
     const seen = new Map<string, number>();
@@ -63,6 +73,8 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
             throw new ConfigError(`${key}.name`, "every namespace needs a name");
         }
         const { name, ...rest } = ns;
+        checkDnsLabel(`${key}.name`, name);
+        checkTeamNamespaceName(`${key}.name`, name, addonNamespaces(args));
         validateSecureNamespaceArgs({ namespaceName: name, ...rest }, key);
         const first = seen.get(name);
         if (first !== undefined) {
@@ -87,7 +99,7 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
             checkStringList(`${key}.egressCidrs`, t.egressCidrs);
             validateSecureNamespaceArgs({ network: { egress: [{ name: "x", peers: t.egressCidrs.map(cidr => ({ cidr })) }] } }, key);
         }
-        const ns = t?.namespace ?? (addon === "falco" ? "falco" : "trivy-system");
+        const ns = t?.namespace ?? (addon === "falco" ? FALCO_NAMESPACE : TRIVY_NAMESPACE);
         if (t?.enabled && seen.has(ns)) {
             throw new ConfigError(`${key}.namespace`, `'${ns}' is also a team namespace`);
         }

@@ -1,5 +1,5 @@
 /** ControlPlaneHardening arguments, their defaults (applied here only) and validation. */
-import { checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkStringList, ConfigError, isIp } from "../namespace/validate";
+import { checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkServiceUrl, checkSingleLine, checkStringList, ConfigError, isIp } from "../namespace/validate";
 import { DEFAULT_OIDC_PREFIX } from "../namespace/types";
 import { ENCRYPTION_PROVIDERS, EncryptionProvider, TLS_VERSIONS, TlsVersion } from "./builders";
 
@@ -103,6 +103,8 @@ export function resolveOidc(o: OidcArgs): ResolvedOidc {
 export function validateOidcArgs(o: OidcArgs, key: string): void {
     if (o === null || typeof o !== "object") throw new ConfigError(key, "must be an object with issuerUrl and clientId");
     checkKnownKeys(key, o, ["issuerUrl", "clientId", "usernameClaim", "usernamePrefix", "groupsClaim", "groupsPrefix", "signingAlgs", "caFile"]);
+    // (The URL parser drops newlines and tabs silently: check the raw string first.)
+    checkSingleLine(`${key}.issuerUrl`, o.issuerUrl);
     let url: URL | undefined;
     try {
         url = typeof o.issuerUrl === "string" ? new URL(o.issuerUrl) : undefined;
@@ -113,6 +115,7 @@ export function validateOidcArgs(o: OidcArgs, key: string): void {
         throw new ConfigError(`${key}.issuerUrl`, `'${String(o.issuerUrl)}' must be an https:// URL without query, fragment or credentials`);
     }
     if (typeof o.clientId !== "string" || o.clientId.trim() === "") throw new ConfigError(`${key}.clientId`, "must be the client ID tokens are issued for");
+    checkSingleLine(`${key}.clientId`, o.clientId);
     for (const claim of ["usernameClaim", "groupsClaim"] as const) {
         const v = o[claim];
         if (v !== undefined && (typeof v !== "string" || !/^[A-Za-z0-9_.:/-]+$/.test(v))) throw new ConfigError(`${key}.${claim}`, `'${String(v)}' is not a claim name`);
@@ -122,6 +125,7 @@ export function validateOidcArgs(o: OidcArgs, key: string): void {
         checkStringList(`${key}.signingAlgs`, o.signingAlgs, { nonEmpty: true });
         o.signingAlgs.forEach((a, i) => checkOneOf(`${key}.signingAlgs[${i}]`, a, OIDC_SIGNING_ALGS));
     }
+    checkSingleLine(`${key}.caFile`, o.caFile);
     if (o.caFile !== undefined && (typeof o.caFile !== "string" || !/^\/[^\s]*$/.test(o.caFile))) {
         throw new ConfigError(`${key}.caFile`, `'${String(o.caFile)}' must be an absolute path`);
     }
@@ -218,6 +222,7 @@ export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix
             throw new ConfigError(`${sk}.certSANs[${i}]`, `'${String(san)}' is neither an IP address nor a DNS name`);
         }
     });
+    checkSingleLine(`${sk}.serviceAccountIssuer`, s?.serviceAccountIssuer);
     if (s?.serviceAccountIssuer !== undefined && !/^https:\/\/[^\s]+$/.test(s.serviceAccountIssuer)) {
         throw new ConfigError(`${sk}.serviceAccountIssuer`, `'${s.serviceAccountIssuer}' must be an https:// URL`);
     }
@@ -225,6 +230,7 @@ export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix
         if (typeof u !== "string" || !/^https?:\/\/[^\s/]+$/.test(u)) {
             throw new ConfigError(`${sk}.etcdServers[${i}]`, `'${String(u)}' must be a URL such as https://10.0.0.5:2379`);
         }
+        checkServiceUrl(`${sk}.etcdServers[${i}]`, u, "https://10.0.0.5:2379");
     });
     if (s?.controlPlaneEndpoint !== undefined && !/^[a-z0-9.-]+(:\d{1,5})?$/i.test(s.controlPlaneEndpoint)) {
         throw new ConfigError(`${sk}.controlPlaneEndpoint`, `'${s.controlPlaneEndpoint}' must be host or host:port`);
@@ -241,6 +247,7 @@ export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix
     checkKnownKeys(`${keyPrefix}.pki`, a.pki, ["caValidityHours", "certValidityHours"]);
     positiveInt(`${keyPrefix}.pki.caValidityHours`, a.pki?.caValidityHours);
     positiveInt(`${keyPrefix}.pki.certValidityHours`, a.pki?.certValidityHours);
+    checkSingleLine(`${keyPrefix}.root`, a.root);
     if (a.root !== undefined && !/^\/[^\s]*$/.test(a.root)) {
         throw new ConfigError(`${keyPrefix}.root`, `'${a.root}' must be an absolute path`);
     }

@@ -1,6 +1,7 @@
 /** SecureNamespace defaults (applied in this one place) and argument validation. */
 import {
-    checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkStringList, ConfigError,
+    checkCidr, checkDnsLabel, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
+    checkStringList, checkTeamNamespaceName, ConfigError,
 } from "./validate";
 import {
     ACCESS_FLAGS, ACCESS_LEVELS, ACCESS_PERMISSION_FLAGS, AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, ExternalSecretsArgs, LimitsArgs, NetworkArgs,
@@ -100,6 +101,35 @@ function checkRules(key: string, rules: unknown): void {
 }
 
 /**
+ * The API server refuses a LimitRange whose default request is above its default limit or whose
+ * default limit is above its max, and a quota whose requests exceed its limits admits no pod that
+ * uses them: checked here on the resolved values (defaults included), naming the key that was set.
+ */
+function checkQuantityOrder(args: SecureNamespaceArgs, keyPrefix: string): void {
+    const q = { ...DEFAULT_QUOTA, ...(args.quota ?? {}) };
+    const l = { ...DEFAULT_LIMITS, ...(args.limits ?? {}) };
+    const at = <T extends object>(group: "quota" | "limits", values: T, given: Partial<T> | undefined, k: keyof T & string) =>
+        ({ key: `${keyPrefix}.${group}.${k}`, value: values[k] as unknown as string | number, set: given?.[k] !== undefined });
+    for (const r of ["Cpu", "Memory"] as const) {
+        checkNotAbove(at("limits", l, args.limits, `defaultRequest${r}`), at("limits", l, args.limits, `defaultLimit${r}`));
+        checkNotAbove(at("limits", l, args.limits, `defaultLimit${r}`), at("limits", l, args.limits, `max${r}`));
+        checkNotAbove(at("quota", q, args.quota, `requests${r}`), at("quota", q, args.quota, `limits${r}`));
+    }
+}
+
+/** Every string of a provider block on one line; every URL in it (Vault's `server`, …) https. */
+function checkProviderBlock(key: string, v: unknown): void {
+    if (typeof v === "string") {
+        checkSingleLine(key, v);
+        if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) checkServiceUrl(key, v, "https://vault.example.com:8200");
+    } else if (Array.isArray(v)) {
+        v.forEach((x, i) => checkProviderBlock(`${key}[${i}]`, x));
+    } else if (v !== null && typeof v === "object") {
+        for (const [k, x] of Object.entries(v)) checkProviderBlock(`${key}.${k}`, x);
+    }
+}
+
+/**
  * Throws a ConfigError naming the full key (`<keyPrefix>.podSecurity.enforce`) and the allowed
  * values for any invalid argument. Pure: call it before creating anything.
  */
@@ -107,6 +137,7 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
     checkKnownKeys(keyPrefix, args, TOP_KEYS);
     if (args.namespaceName !== undefined) {
         checkDnsLabel(`${keyPrefix}.namespaceName`, args.namespaceName);
+        checkTeamNamespaceName(`${keyPrefix}.namespaceName`, args.namespaceName);
     }
     const ps = args.podSecurity;
     checkKnownKeys(`${keyPrefix}.podSecurity`, ps, ["enforce", "audit", "warn", "version"]);
@@ -135,6 +166,7 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
     for (const [k, v] of Object.entries(args.limits ?? {})) {
         checkQuantity(`${keyPrefix}.limits.${k}`, v);
     }
+    checkQuantityOrder(args, keyPrefix);
     const net: NetworkArgs | undefined = args.network;
     checkKnownKeys(`${keyPrefix}.network`, net, ["allowSameNamespace", "allowDns", "ingress", "egress"]);
     checkRules(`${keyPrefix}.network.ingress`, net?.ingress);
@@ -182,6 +214,7 @@ function validateExternalSecrets(e: ExternalSecretsArgs, key: string): void {
     if (providers.length !== 1 || typeof e.provider[providers[0]] !== "object" || e.provider[providers[0]] === null) {
         throw new ConfigError(`${key}.provider`, "must hold exactly one provider block, e.g. {vault: {...}} or {aws: {...}}");
     }
+    checkProviderBlock(`${key}.provider`, e.provider);
     if (!Array.isArray(e.secrets) || e.secrets.length === 0) throw new ConfigError(`${key}.secrets`, "must list at least one secret");
     const seen = new Set<string>();
     e.secrets.forEach((x, i) => {
@@ -199,8 +232,10 @@ function validateExternalSecrets(e: ExternalSecretsArgs, key: string): void {
             checkKnownKeys(dk, d, ["secretKey", "remoteKey", "property", "version"]);
             if (typeof d?.secretKey !== "string" || !/^[-._a-zA-Z0-9]+$/.test(d.secretKey)) throw new ConfigError(`${dk}.secretKey`, `'${String(d?.secretKey)}' is not a valid Secret key`);
             if (typeof d.remoteKey !== "string" || d.remoteKey === "") throw new ConfigError(`${dk}.remoteKey`, "must name the key in the secret manager");
+            checkSingleLine(`${dk}.remoteKey`, d.remoteKey);
             for (const opt of ["property", "version"] as const) {
                 if (d[opt] !== undefined && (typeof d[opt] !== "string" || d[opt] === "")) throw new ConfigError(`${dk}.${opt}`, "must be a non-empty string");
+                checkSingleLine(`${dk}.${opt}`, d[opt]);
             }
         });
     });

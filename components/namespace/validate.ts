@@ -1,4 +1,5 @@
 /** Input validation shared by the components: every error names the offending key and what is allowed. */
+import { isIPv4, isIPv6 } from "net";
 
 export class ConfigError extends Error {
     constructor(readonly key: string, detail: string) {
@@ -42,24 +43,100 @@ export function checkPort(key: string, value: unknown): void {
     }
 }
 
+/** Dotted-quad IPv4 as Go's net.ParseIP reads it (no leading zeros, each part 0-255). */
 function ipv4(s: string): boolean {
-    const parts = s.split(".");
-    return parts.length === 4 && parts.every(p => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+    return isIPv4(s);
 }
 
+/** IPv6 as Go's net.ParseIP reads it (no zone: `fe80::1%eth0` is not an address in a CIDR or a certificate). */
 function ipv6(s: string): boolean {
-    return /^[0-9a-fA-F:]+$/.test(s) && s.includes(":") && (s.match(/::/g) ?? []).length <= 1 && s.split(":").length <= 8;
+    return !s.includes("%") && isIPv6(s);
 }
 
 export function isIp(s: string): boolean {
     return ipv4(s) || ipv6(s);
 }
 
+/** `address/prefix`, IPv4 (prefix 0-32) or IPv6 (0-128), parsed as net.ParseCIDR does: `:/0` or `10.0.0/8` are refused. */
 export function checkCidr(key: string, value: unknown): void {
-    const m = typeof value === "string" ? /^([^/]+)\/(\d{1,3})$/.exec(value) : null;
+    const m = typeof value === "string" ? /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(value) : null;
     const ok = m !== null && ((ipv4(m[1]) && Number(m[2]) <= 32) || (ipv6(m[1]) && Number(m[2]) <= 128));
     if (!ok) {
         throw new ConfigError(key, `'${String(value)}' is not a CIDR block such as 10.0.0.0/8 or fd00::/8`);
+    }
+}
+
+/** Newlines, tabs, escapes and other control characters: never part of a name, a flag value or a URL. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A string that ends up in a flag, a file or an object name must be one line without control characters. */
+export function checkSingleLine(key: string, value: unknown): void {
+    if (typeof value === "string" && CONTROL.test(value)) {
+        throw new ConfigError(key, `${JSON.stringify(value)} must be a single line without control characters`);
+    }
+}
+
+function isLoopback(hostname: string): boolean {
+    const h = hostname.replace(/^\[|\]$/g, "");
+    return h === "localhost" || (isIPv4(h) && h.startsWith("127.")) || h === "::1";
+}
+
+/**
+ * The URL of a service the cluster talks to: https (http only on loopback, where nothing crosses
+ * a network), a host, no credentials, one line. `what` names an example for the message.
+ */
+export function checkServiceUrl(key: string, value: unknown, example: string): void {
+    checkSingleLine(key, value);
+    let url: URL | undefined;
+    try {
+        url = typeof value === "string" ? new URL(value) : undefined;
+    } catch {
+        url = undefined;
+    }
+    if (!url || !url.hostname || !["https:", "http:"].includes(url.protocol)) {
+        throw new ConfigError(key, `'${String(value)}' is not a URL such as ${example}`);
+    }
+    if (url.username || url.password) throw new ConfigError(key, `'${String(value)}' must not carry credentials`);
+    if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+        throw new ConfigError(key, `'${String(value)}' must use https:// (plain http is only accepted on loopback, 127.0.0.1 or ::1)`);
+    }
+}
+
+const QUANTITY_SUFFIX: Record<string, number> = {
+    "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** The value of a quantity already accepted by checkQuantity, in base units (cores, bytes, objects). */
+export function quantityValue(value: string | number): number {
+    if (typeof value === "number") return value;
+    const m = /^\+?((?:\d+(?:\.\d*)?|\.\d+))(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(value);
+    if (!m) return NaN;
+    const suffix = m[2] ?? "";
+    return Number(m[1]) * (/^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : QUANTITY_SUFFIX[suffix]);
+}
+
+/**
+ * `lower` must not exceed `upper` (both resolved, defaults included). The error names the key the
+ * user set (the upper one when both are set), with both keys and values.
+ */
+export function checkNotAbove(lower: { key: string; value: string | number; set: boolean }, upper: { key: string; value: string | number; set: boolean }): void {
+    if (quantityValue(lower.value) <= quantityValue(upper.value)) return;
+    const shown = (x: typeof lower) => `${x.key} '${x.value}'${x.set ? "" : " (default)"}`;
+    const named = upper.set ? upper : lower;
+    throw new ConfigError(named.key, `${shown(lower)} is above ${shown(upper)}; it must be at most that`);
+}
+
+/** Namespaces Kubernetes itself owns. */
+export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
+
+/** A namespace the blueprint manages as a team namespace (default-deny, quota, access; deleted by `destroy`). */
+export function checkTeamNamespaceName(key: string, name: string, alsoReserved: readonly string[] = []): void {
+    if ((RESERVED_NAMESPACES as readonly string[]).includes(name)) {
+        throw new ConfigError(key, `'${name}' belongs to Kubernetes itself (${RESERVED_NAMESPACES.join(", ")}): a team namespace there would get default-deny traffic and a quota, and destroy would delete it`);
+    }
+    if (alsoReserved.includes(name)) {
+        throw new ConfigError(key, `'${name}' is an add-on namespace the blueprint manages itself (${alsoReserved.join(", ")}); choose another name`);
     }
 }
 
@@ -67,6 +144,7 @@ export function checkStringList(key: string, value: unknown, opts: { nonEmpty?: 
     if (!Array.isArray(value) || value.some(v => typeof v !== "string" || v.length === 0)) {
         throw new ConfigError(key, "must be a list of non-empty strings");
     }
+    value.forEach((v, i) => checkSingleLine(`${key}[${i}]`, v));
     if (opts.nonEmpty && value.length === 0) {
         throw new ConfigError(key, "must name at least one entry");
     }
@@ -86,10 +164,16 @@ export function checkKnownKeys(key: string, value: unknown, allowed: readonly st
     }
 }
 
-/** A prefix for names from the identity provider: present, and never a Kubernetes system name. */
+/**
+ * A prefix for names from the identity provider: present, and unable to produce a Kubernetes
+ * system name once the provider's value is appended. The API server concatenates without a
+ * separator, so any prefix of `system:` (`s`, `sys`, `system`…) lets a provider group `tem:masters`
+ * become `system:masters`; `-` means no prefix at all.
+ */
 export function checkOidcPrefix(key: string, v: unknown): void {
     if (v === undefined) return;
-    if (typeof v !== "string" || v === "" || v === "-" || v.startsWith("system:")) {
-        throw new ConfigError(key, `'${String(v)}' must be a non-empty prefix such as 'oidc:' that does not start with 'system:' (unprefixed names could claim system groups)`);
+    checkSingleLine(key, v);
+    if (typeof v !== "string" || v === "" || v === "-" || v.startsWith("system:") || "system:".startsWith(v) || /\s/.test(v)) {
+        throw new ConfigError(key, `'${String(v)}' must be a non-empty prefix such as 'oidc:', without spaces, that neither starts with 'system:' nor is the start of it (the API server appends provider names as they are, so such a prefix could form system:masters)`);
     }
 }

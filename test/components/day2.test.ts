@@ -43,7 +43,7 @@ describe("OIDC for the API server", () => {
         ["missing client ID", { issuerUrl: ISSUER }, /cp\.oidc\.clientId: must be the client ID/],
         ["empty groups prefix", { issuerUrl: ISSUER, clientId: "k", groupsPrefix: "" }, /cp\.oidc\.groupsPrefix: '' must be a non-empty prefix/],
         ["no username prefix", { issuerUrl: ISSUER, clientId: "k", usernamePrefix: "-" }, /cp\.oidc\.usernamePrefix/],
-        ["a system: prefix", { issuerUrl: ISSUER, clientId: "k", groupsPrefix: "system:" }, /does not start with 'system:'/],
+        ["a system: prefix", { issuerUrl: ISSUER, clientId: "k", groupsPrefix: "system:" }, /neither starts with 'system:' nor is the start of it/],
         ["an unknown algorithm", { issuerUrl: ISSUER, clientId: "k", signingAlgs: ["none"] }, /cp\.oidc\.signingAlgs\[0\]: 'none' is not allowed/],
         ["a relative CA file", { issuerUrl: ISSUER, clientId: "k", caFile: "ca.crt" }, /cp\.oidc\.caFile: 'ca\.crt' must be an absolute path/],
         ["an unknown key", { issuerUrl: ISSUER, clientId: "k", audience: "x" }, /cp\.oidc\.audience: unknown key/],

@@ -73,5 +73,5 @@ describe("kube-bench CronJob", () => {
     }
     it("accepts a digest-pinned image", () => validateKubeBenchArgs({ image: `registry.example.com/kube-bench:v0.15.6@sha256:${"a".repeat(64)}` }, "kb"));
     it("the baseline refuses a team namespace called kube-bench when the add-on is on", () =>
-        assert.throws(() => validateClusterBaselineArgs({ namespaces: [{ name: "kube-bench" }], addons: { kubeBench: { enabled: true } } }, "hc"), /hc:addons\.kubeBench: 'kube-bench' is also a team namespace/));
+        assert.throws(() => validateClusterBaselineArgs({ namespaces: [{ name: "kube-bench" }], addons: { kubeBench: { enabled: true } } }, "hc"), /hc:namespaces\[0\]\.name: 'kube-bench' is an add-on namespace the blueprint manages itself/));
 });

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { checkUnknownKeys, loadStackPolicyConfig } from "../../config";
+import { validateSecureNamespaceArgs } from "../../components/namespace/defaults";
 import { setupMocks, valueOf } from "../support/mocks";
 
 const ok = { name: "team-a" };
@@ -27,7 +28,7 @@ describe("stack config validation", () => {
     it("key rotation without a key", () => rejects({ namespaces: [ok], controlPlane: { enabled: true, encryption: { keys: [] } } }, /hardened-cluster:controlPlane\.encryption\.keys: must name at least one key/));
     it("a namespace without a name", () => rejects({ namespaces: [{} as never] }, /namespaces\[0\]\.name: every namespace needs a name/));
     it("an unknown add-on", () => rejects({ addons: { kyverno: {} } as never }, /hardened-cluster:addons\.kyverno: unknown key; allowed keys: falco, trivy/));
-    it("an add-on namespace that is also a team namespace", () => rejects({ namespaces: [{ name: "falco" }], addons: { falco: { enabled: true } } }, /addons\.falco\.namespace: 'falco' is also a team namespace/));
+    it("an add-on namespace that is also a team namespace", () => rejects({ namespaces: [{ name: "falco" }], addons: { falco: { enabled: true } } }, /namespaces\[0\]\.name: 'falco' is an add-on namespace the blueprint manages itself/));
     it("a bad add-on egress CIDR", () => rejects({ addons: { trivy: { enabled: true, egressCidrs: ["nope"] } } }, /addons\.trivy/));
     it("a non-boolean enabled flag", () => rejects({ controlPlane: { enabled: "yes" as never } }, /controlPlane\.enabled: must be true or false/));
     it("unknown top-level config keys are rejected (typos)", () => {
@@ -37,6 +38,99 @@ describe("stack config validation", () => {
     it("a bad admission policy config is refused and nothing is created", () =>
         rejects({ admission: { enabled: true, policyConfig: { "no-rbac-wildcards": "block" } as never } }, /hardened-cluster:admission\.policyConfig: invalid policy config:[\s\S]*no-rbac-wildcards/));
     it("a valid baseline passes validation", () => validateClusterBaselineArgs({ namespaces: [ok], addons: { falco: { enabled: true } }, controlPlane: { enabled: true } }, "hardened-cluster"));
+});
+
+describe("stack config validation: hostile and careless values", () => {
+    const K = "hardened-cluster";
+    const oidc = { issuerUrl: "https://issuer.example.com", clientId: "kubernetes" };
+    const cp = (apiServer: object) => ({ controlPlane: { enabled: true, apiServer } });
+    const esoNs = (provider: Record<string, unknown>, data = { secretKey: "password", remoteKey: "payments/db" }): ClusterBaselineArgs =>
+        ({ namespaces: [{ name: "team-a", externalSecrets: { provider, secrets: [{ name: "db", data: [data] }] } }] });
+
+    describe("reserved namespaces are never team namespaces", () => {
+        for (const name of ["kube-system", "default", "kube-public", "kube-node-lease"]) {
+            it(`${name}`, () => rejects({ namespaces: [ok, { name }] }, new RegExp(`^ConfigError: ${K}:namespaces\\[1\\]\\.name: '${name}' belongs to Kubernetes itself`)));
+        }
+        for (const [name, addons] of [["falco", {}], ["trivy-system", {}], ["kube-bench", {}], ["runtime-sec", { falco: { namespace: "runtime-sec" } }], ["vuln-scan", { trivy: { enabled: true, namespace: "vuln-scan" } }]] as const) {
+            it(`the add-on namespace ${name}, enabled or not`, () =>
+                rejects({ namespaces: [{ name }], addons } as ClusterBaselineArgs, new RegExp(`^ConfigError: ${K}:namespaces\\[0\\]\\.name: '${name}' is an add-on namespace the blueprint manages itself`)));
+        }
+        it("nor through SecureNamespace directly", () =>
+            assert.throws(() => validateSecureNamespaceArgs({ namespaceName: "kube-system" }, "ns"), /^ConfigError: ns\.namespaceName: 'kube-system' belongs to Kubernetes itself/));
+        it("names close to them are fine", () => validateClusterBaselineArgs({ namespaces: [{ name: "kube-systems" }, { name: "defaults" }, { name: "team-kube-system" }] }, K));
+    });
+
+    describe("OIDC prefixes that could form system: are refused", () => {
+        for (const prefix of ["s", "sys", "syst", "system", "system:", "system:oidc:", "", "-", "oidc: ", "oidc:\n"]) {
+            it(`groupsPrefix ${JSON.stringify(prefix)}`, () =>
+                rejects({ controlPlane: { enabled: true, oidc: { ...oidc, groupsPrefix: prefix } } }, new RegExp(`^ConfigError: ${K}:controlPlane\\.oidc\\.groupsPrefix: `)));
+        }
+        it("usernamePrefix 'sys'", () => rejects({ controlPlane: { enabled: true, oidc: { ...oidc, usernamePrefix: "sys" } } }, /controlPlane\.oidc\.usernamePrefix: 'sys' .*could form system:masters/));
+        it("a namespace's oidcGroupsPrefix 'syste'", () => rejects({ namespaces: [{ name: "team-a", oidcGroupsPrefix: "syste" }] }, /namespaces\[0\]\.oidcGroupsPrefix: 'syste'/));
+        it("prefixes that cannot form system: pass", () => {
+            for (const p of ["oidc:", "corp-", "sso:", "s-", "systems:", "System:"]) validateClusterBaselineArgs({ controlPlane: { enabled: true, oidc: { ...oidc, groupsPrefix: p, usernamePrefix: p } } }, K);
+        });
+    });
+
+    describe("CIDRs are parsed as IP networks", () => {
+        for (const cidr of [":/0", "::::/0", "1.2.3/8", "010.0.0.0/8", "10.0.0.0/33", "10.0.0.0/08", "fe80::1%eth0/64", "fd00::/129", "10.0.0.0", "10.0.0.0/8 "]) {
+            it(`refuses ${JSON.stringify(cidr)}`, () =>
+                rejects({ namespaces: [{ name: "team-a", network: { egress: [{ name: "out", peers: [{ cidr }] }] } }] }, /^ConfigError: hardened-cluster:namespaces\[0\]\.network\.egress\[0\]\.peers\[0\]\.cidr: .* is not a CIDR block/));
+        }
+        it("refuses ':/0' as an add-on egress CIDR and as the service range", () => {
+            rejects({ addons: { falco: { enabled: true, egressCidrs: [":/0"] } } }, /addons\.falco.*cidr: ':\/0' is not a CIDR block/);
+            rejects(cp({ serviceClusterIpRange: ":/0" }), /controlPlane\.apiServer\.serviceClusterIpRange: ':\/0' is not a CIDR block/);
+        });
+        it("accepts IPv4 and IPv6 networks", () => {
+            const peers = ["0.0.0.0/0", "10.0.0.0/8", "192.168.1.7/32", "::/0", "fd00::/8", "2001:db8::/32", "::ffff:10.0.0.0/104"].map(cidr => ({ cidr }));
+            validateClusterBaselineArgs({ namespaces: [{ name: "team-a", network: { egress: [{ name: "out", peers }] } }], ...cp({ podSubnet: "fd00:10:244::/56" }) }, K);
+        });
+    });
+
+    describe("quantities: max >= default limit >= default request, quota limits >= requests", () => {
+        it("maxCpu below the default limit (default 500m)", () =>
+            rejects({ namespaces: [{ name: "team-a", limits: { maxCpu: "250m" } }] }, /^ConfigError: hardened-cluster:namespaces\[0\]\.limits\.maxCpu: hardened-cluster:namespaces\[0\]\.limits\.defaultLimitCpu '500m' \(default\) is above hardened-cluster:namespaces\[0\]\.limits\.maxCpu '250m'/));
+        it("maxMemory below a set default limit, across units", () =>
+            rejects({ namespaces: [{ name: "team-a", limits: { defaultLimitMemory: "1Gi", maxMemory: "1000Mi" } }] }, /limits\.maxMemory: .*defaultLimitMemory '1Gi' is above .*maxMemory '1000Mi'/));
+        it("a default request above the default limit names the request that was set", () =>
+            rejects({ namespaces: [{ name: "team-a", limits: { defaultRequestCpu: "1" } }] }, /^ConfigError: hardened-cluster:namespaces\[0\]\.limits\.defaultRequestCpu: .*defaultRequestCpu '1' is above .*defaultLimitCpu '500m' \(default\)/));
+        it("quota requests above quota limits", () => {
+            rejects({ namespaces: [{ name: "team-a", quota: { requestsCpu: "10" } }] }, /quota\.requestsCpu: .*requestsCpu '10' is above .*limitsCpu '8' \(default\)/);
+            rejects({ namespaces: [{ name: "team-a", quota: { limitsMemory: "4Gi" } }] }, /quota\.limitsMemory: .*requestsMemory '8Gi' \(default\) is above .*limitsMemory '4Gi'/);
+        });
+        it("equal values and mixed notations in the right order pass", () =>
+            validateClusterBaselineArgs({ namespaces: [{ name: "team-a", limits: { defaultRequestCpu: "0.5", defaultLimitCpu: "500m", maxCpu: "1e0", defaultRequestMemory: "1G", defaultLimitMemory: "1Gi", maxMemory: "1Gi" }, quota: { requestsCpu: "2", limitsCpu: "2000m" } }] }, K));
+    });
+
+    describe("URLs of remote services must be https", () => {
+        it("plain-http etcd on another host", () =>
+            rejects(cp({ etcdServers: ["https://10.0.0.5:2379", "http://10.0.0.6:2379"] }), /^ConfigError: hardened-cluster:controlPlane\.apiServer\.etcdServers\[1\]: 'http:\/\/10\.0\.0\.6:2379' must use https:\/\//));
+        it("plain-http etcd by name", () => rejects(cp({ etcdServers: ["http://etcd.internal:2379"] }), /etcdServers\[0\]: .* must use https/));
+        it("etcd with credentials in the URL", () => rejects(cp({ etcdServers: ["https://root:pw@10.0.0.5:2379"] }), /etcdServers\[0\]: .* must not carry credentials/));
+        it("plain http on loopback is accepted (nothing crosses a network)", () =>
+            validateClusterBaselineArgs(cp({ etcdServers: ["http://127.0.0.1:2379", "http://[::1]:2379", "http://localhost:2379"] }), K));
+        it("an http:// Vault", () =>
+            rejects(esoNs({ vault: { server: "http://vault.example.com:8200", path: "secret" } }), /^ConfigError: hardened-cluster:namespaces\[0\]\.externalSecrets\.provider\.vault\.server: 'http:\/\/vault\.example\.com:8200' must use https:\/\//));
+        it("any URL of any provider block, however deep", () =>
+            rejects(esoNs({ gitlab: { auth: { endpoints: ["http://gitlab.example.com"] } } }), /externalSecrets\.provider\.gitlab\.auth\.endpoints\[0\]: .* must use https/));
+        it("an https Vault passes", () => validateClusterBaselineArgs(esoNs({ vault: { server: "https://vault.example.com:8200", path: "secret" } }), K));
+        it("an http OIDC issuer (already refused)", () => rejects({ controlPlane: { enabled: true, oidc: { ...oidc, issuerUrl: "http://issuer.example.com" } } }, /controlPlane\.oidc\.issuerUrl: .* must be an https:\/\/ URL/));
+    });
+
+    describe("strings that reach flags, files or object names are single lines", () => {
+        it("an OIDC clientId with a newline", () =>
+            rejects({ controlPlane: { enabled: true, oidc: { ...oidc, clientId: "kubernetes\n- --oidc-username-prefix=-" } } }, /^ConfigError: hardened-cluster:controlPlane\.oidc\.clientId: "kubernetes\\n- --oidc-username-prefix=-" must be a single line/));
+        it("an OIDC issuer with a newline (the URL parser would drop it silently)", () =>
+            rejects({ controlPlane: { enabled: true, oidc: { ...oidc, issuerUrl: "https://issuer.example.com\n--x" } } }, /controlPlane\.oidc\.issuerUrl: .* must be a single line/));
+        it("an access group with a carriage return", () =>
+            rejects({ namespaces: [{ name: "team-a", access: { viewer: { groups: ["devs\r"] } } }] }, /namespaces\[0\]\.access\.viewer\.groups\[0\]: "devs\\r" must be a single line/));
+        it("a remote key with an escape character", () =>
+            rejects(esoNs({ vault: { server: "https://vault.example.com" } }, { secretKey: "password", remoteKey: "db\u001b[2J" }), /externalSecrets\.secrets\[0\]\.data\[0\]\.remoteKey: .* must be a single line/));
+        it("a provider setting with a newline", () =>
+            rejects(esoNs({ vault: { server: "https://vault.example.com", path: "secret\nx" } }), /externalSecrets\.provider\.vault\.path: .* must be a single line/));
+        it("a service-account issuer with a control character", () =>
+            rejects(cp({ serviceAccountIssuer: "https://k8s.example.com\u0007" }), /controlPlane\.apiServer\.serviceAccountIssuer: .* must be a single line/));
+    });
 });
 
 describe("ClusterBaseline wiring", () => {
