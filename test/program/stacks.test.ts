@@ -7,7 +7,9 @@ const count = (g: Gathered, type: string) => g.resources.filter(r => r.type === 
 const NP = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 
 describe("stacks (program under mocks)", function () {
-    this.timeout(60_000);
+    // Three child processes each compile and run the program: with other suites sharing the two
+    // cores, this hook was seen taking over 60 s.
+    this.timeout(180_000);
     const g: Record<string, Gathered> = {};
     before(() => {
         for (const s of ["dev", "prod", "local"]) g[s] = gatherStack(s);
