@@ -1,6 +1,6 @@
 /** SecureNamespace defaults (applied in this one place) and argument validation. */
 import {
-    checkCidr, checkDnsLabel, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
+    checkCidr, checkCidrExcept, checkDnsLabel, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
     checkStringList, checkTeamNamespaceName, ConfigError,
 } from "./validate";
 import {
@@ -81,7 +81,11 @@ function checkRules(key: string, rules: unknown): void {
                 if (p.namespaces !== undefined || p.podLabels !== undefined) {
                     throw new ConfigError(pk, "cidr cannot be combined with namespaces or podLabels in one peer");
                 }
-                (p.except ?? []).forEach((e, n) => checkCidr(`${pk}.except[${n}]`, e));
+                if (p.except !== undefined && !Array.isArray(p.except)) throw new ConfigError(`${pk}.except`, "must be a list of CIDR blocks");
+                (p.except ?? []).forEach((e, n) => {
+                    checkCidr(`${pk}.except[${n}]`, e);
+                    checkCidrExcept(`${pk}.except[${n}]`, e, p.cidr as string);
+                });
             } else if (p.namespaces === undefined && p.podLabels === undefined) {
                 throw new ConfigError(pk, "needs namespaces, podLabels or cidr");
             }

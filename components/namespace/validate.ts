@@ -1,5 +1,5 @@
 /** Input validation shared by the components: every error names the offending key and what is allowed. */
-import { isIPv4, isIPv6 } from "net";
+import { BlockList, isIPv4, isIPv6 } from "net";
 
 export class ConfigError extends Error {
     constructor(readonly key: string, detail: string) {
@@ -64,6 +64,23 @@ export function checkCidr(key: string, value: unknown): void {
     if (!ok) {
         throw new ConfigError(key, `'${String(value)}' is not a CIDR block such as 10.0.0.0/8 or fd00::/8`);
     }
+}
+
+/**
+ * An ipBlock `except` entry (already a valid CIDR) must lie strictly inside its `cidr`, as the API
+ * server's NetworkPolicy validation requires: same family, longer prefix, inside the block.
+ */
+export function checkCidrExcept(key: string, except: string, cidr: string): void {
+    const [eAddr, ePrefix] = except.split("/");
+    const [cAddr, cPrefix] = cidr.split("/");
+    const family = (a: string) => (ipv4(a) ? "ipv4" : "ipv6");
+    let inside = family(eAddr) === family(cAddr) && Number(ePrefix) > Number(cPrefix);
+    if (inside) {
+        const block = new BlockList();
+        block.addSubnet(cAddr, Number(cPrefix), family(cAddr));
+        inside = block.check(eAddr, family(eAddr));
+    }
+    if (!inside) throw new ConfigError(key, `'${except}' is not strictly inside the peer's cidr '${cidr}'`);
 }
 
 /** Newlines, tabs, escapes and other control characters: never part of a name, a flag value or a URL. */

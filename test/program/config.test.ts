@@ -81,6 +81,14 @@ describe("stack config validation: hostile and careless values", () => {
             rejects({ addons: { falco: { enabled: true, egressCidrs: [":/0"] } } }, /addons\.falco.*cidr: ':\/0' is not a CIDR block/);
             rejects(cp({ serviceClusterIpRange: ":/0" }), /controlPlane\.apiServer\.serviceClusterIpRange: ':\/0' is not a CIDR block/);
         });
+        it("an except block must lie strictly inside its cidr (as the API server requires)", () => {
+            const peer = (cidr: string, except: string[]) => ({ namespaces: [{ name: "team-a", network: { egress: [{ name: "out", peers: [{ cidr, except }] }] } }] });
+            for (const [cidr, ex] of [["10.0.0.0/8", "11.0.0.0/16"], ["10.0.0.0/8", "10.0.0.0/8"], ["10.0.0.0/16", "10.0.0.0/8"], ["10.0.0.0/8", "fd00::/16"], ["fd00::/8", "fe00::/16"]]) {
+                rejects(peer(cidr, [ex]), new RegExp(`^ConfigError: hardened-cluster:namespaces\\[0\\]\\.network\\.egress\\[0\\]\\.peers\\[0\\]\\.except\\[0\\]: '${ex.replace(/[./]/g, "\\$&")}' is not strictly inside the peer's cidr`));
+            }
+            validateClusterBaselineArgs(peer("0.0.0.0/0", ["169.254.169.254/32", "10.0.0.0/8"]), K);
+            validateClusterBaselineArgs(peer("fd00::/8", ["fd00:1::/32"]), K);
+        });
         it("accepts IPv4 and IPv6 networks", () => {
             const peers = ["0.0.0.0/0", "10.0.0.0/8", "192.168.1.7/32", "::/0", "fd00::/8", "2001:db8::/32", "::ffff:10.0.0.0/104"].map(cidr => ({ cidr }));
             validateClusterBaselineArgs({ namespaces: [{ name: "team-a", network: { egress: [{ name: "out", peers }] } }], ...cp({ podSubnet: "fd00:10:244::/56" }) }, K);
