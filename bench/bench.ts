@@ -44,6 +44,9 @@ try {
         const r = node("program-once.ts", [String(n)]);
         console.log(`| ${r.namespaces} | ${r.resources} | ${r.objects} | ${r.programMs.toFixed(0)} | ${r.coreMs.toFixed(0)} | ${r.crossguardMs.toFixed(0)} | ${r.maxRssMiB.toFixed(0)} |`);
     }
+    console.log("\nAccess review, 10,000 RBAC objects (targets: risky < 5 s, one who-can < 1 s after loading):");
+    const a = node("access-once.ts", [path.join(dir, "access.yaml")]);
+    console.log(`| RBAC objects | subjects | namespaces | load ms | risky ms | risky grants | slowest who-can ms | peak RSS MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| ${a.rbacObjects} | ${a.subjects} | ${a.namespaces} | ${a.loadMs.toFixed(0)} | ${a.riskyMs.toFixed(0)} | ${a.riskyEntries} | ${a.whoCanMaxMs.toFixed(1)} | ${a.maxRssMiB.toFixed(0)} |`);
 } finally {
     rmSync(dir, { recursive: true, force: true });
 }

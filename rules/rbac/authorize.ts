@@ -186,7 +186,8 @@ export function subjectApplies(subject: Json, user: UserInfo, bindingNamespace =
 const labelsOf = (o: Json): Record<string, string> => (o?.metadata?.labels && typeof o.metadata.labels === "object" ? o.metadata.labels : {});
 const nameOf = (o: Json): string => (typeof o?.metadata?.name === "string" ? o.metadata.name : "");
 
-const ruleKey = (r: Json): string => JSON.stringify([r?.verbs, r?.apiGroups, r?.resources, r?.resourceNames, r?.nonResourceURLs]);
+/** Rules compare as the controller compares them (a missing list equals an empty one). */
+const ruleKey = (r: Json): string => JSON.stringify([r?.verbs ?? [], r?.apiGroups ?? [], r?.resources ?? [], r?.resourceNames ?? [], r?.nonResourceURLs ?? []]);
 
 /**
  * The rules each ClusterRole holds once the aggregation controller has settled: a ClusterRole
