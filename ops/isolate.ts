@@ -168,6 +168,11 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
     return matchSelector(sel ?? {}, labels) === true;
 }
 
+/** A name from the API as printed: control characters (newlines, escapes) written as \uXXXX so it cannot forge a line or a terminal sequence. */
+export function printable(v: unknown): string {
+    return String(v).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /**
  * What the NetworkPolicies of the namespace do to the quarantined pod: the quarantine policy must
  * select it, and since NetworkPolicies add up (allow-lists), any other policy that selects it
@@ -183,7 +188,7 @@ function policyWarnings(policies: Obj[], labels: Record<string, string>): string
         if (p === quarantine || !selects(p.spec?.podSelector, labels)) continue;
         const types: string[] = p.spec?.policyTypes ?? (p.spec?.egress?.length ? ["Ingress", "Egress"] : ["Ingress"]);
         const allows = (["Ingress", "Egress"] as const).filter(t => types.includes(t) && (p.spec?.[t.toLowerCase()]?.length ?? 0) > 0);
-        if (allows.length) warnings.push(`NetworkPolicy '${p.metadata?.name}' also selects the pod and allows ${allows.map(t => t.toLowerCase()).join(" and ")}: policies add up, so that traffic stays allowed`);
+        if (allows.length) warnings.push(`NetworkPolicy '${printable(p.metadata?.name)}' also selects the pod and allows ${allows.map(t => t.toLowerCase()).join(" and ")}: policies add up, so that traffic stays allowed`);
     }
     return warnings;
 }

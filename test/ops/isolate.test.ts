@@ -464,6 +464,16 @@ describe("ops/isolate (fake kubectl)", () => {
             assert.doesNotMatch(r.err, /allow-same-namespace|allow-ingress-db|default-deny|has no NetworkPolicy/);
         });
 
+        it("a NetworkPolicy name from the API is printed with its control characters escaped (no forged lines)", () => {
+            const s = baseState();
+            s.policies["team-a"] = [DEFAULT_DENY, QUARANTINE_POLICY,
+                { metadata: { name: "evil\n::error file=x::forged\u001b[2J" }, spec: { podSelector: {}, policyTypes: ["Ingress"], ingress: [{}] } }];
+            setState(s);
+            const r = isolate("team-a", "web-7d4b9");
+            assert.equal(r.code, 0, r.err);
+            assert.match(r.err, /NetworkPolicy 'evil\\u000a::error file=x::forged\\u001b\[2J' also selects the pod/);
+            assert.ok(!r.err.split("\n").some(l => l.startsWith("::error")) && !r.err.includes("\u001b"));
+        });
         it("warns when the quarantine policy does not select the labelled pod", () => {
             const s = baseState();
             s.policies["team-a"] = [{ metadata: { name: "quarantine" }, spec: { podSelector: { matchLabels: { quarantine: "yes" } }, policyTypes: ["Ingress", "Egress"] } }];
