@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SecureNamespace } from "../secureNamespace";
-import { checkKnownKeys, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
+import { checkKnownKeys, checkLabels, checkOneOf, checkSingleLine, checkStringList, ConfigError } from "../namespace/validate";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -50,6 +50,8 @@ const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
 
 export function validateKubeBenchArgs(a: KubeBenchArgs, key: string): void {
     checkKnownKeys(key, a, ["schedule", "targets", "historyLimit", "image", "nodeSelector", "tolerations", "enabled"]);
+    checkSingleLine(`${key}.schedule`, a.schedule);
+    checkSingleLine(`${key}.image`, a.image);
     if (a.schedule !== undefined && (typeof a.schedule !== "string" || a.schedule.trim().split(/\s+/).length !== 5 || !a.schedule.trim().split(/\s+/).every(f => CRON_FIELD.test(f)))) {
         throw new ConfigError(`${key}.schedule`, `'${String(a.schedule)}' must be a five-field cron schedule such as '17 3 * * *'`);
     }
@@ -63,9 +65,7 @@ export function validateKubeBenchArgs(a: KubeBenchArgs, key: string): void {
     if (a.image !== undefined && (typeof a.image !== "string" || !/^[^\s:@]+(:[\w][\w.-]*)?(@sha256:[a-f0-9]{64})?$/.test(a.image) || !/[:@]/.test(a.image) || a.image.endsWith(":latest"))) {
         throw new ConfigError(`${key}.image`, `'${String(a.image)}' must name a tag other than latest or a digest`);
     }
-    for (const [k, v] of Object.entries(a.nodeSelector ?? {})) {
-        if (typeof v !== "string") throw new ConfigError(`${key}.nodeSelector.${k}`, "must be a string label value");
-    }
+    checkLabels(`${key}.nodeSelector`, a.nodeSelector);
     if (a.tolerations !== undefined && (!Array.isArray(a.tolerations) || a.tolerations.some(t => t === null || typeof t !== "object"))) {
         throw new ConfigError(`${key}.tolerations`, "must be a list of toleration objects");
     }

@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { RULES } from "../../rules";
 import { PackConfig } from "../../rules/engine";
 import { checkPackConfig } from "../../rules/packConfig";
-import { checkKnownKeys, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
+import { checkKnownKeys, checkLabels, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
 import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "./policies";
 
 export interface ClusterAdmissionArgs {
@@ -45,9 +45,7 @@ export function validateClusterAdmissionArgs(a: ClusterAdmissionArgs, keyPrefix:
     }
     if (a.exemptNamespaces !== undefined) checkStringList(`${keyPrefix}.exemptNamespaces`, a.exemptNamespaces);
     if (a.exemptNames !== undefined) checkStringList(`${keyPrefix}.exemptNames`, a.exemptNames);
-    for (const [k, v] of Object.entries(a.exemptLabels ?? {})) {
-        if (typeof v !== "string") throw new ConfigError(`${keyPrefix}.exemptLabels.${k}`, "must be a string label value");
-    }
+    checkLabels(`${keyPrefix}.exemptLabels`, a.exemptLabels);
     const ids = ADMISSION_CONTROLS.map(c => c.id);
     for (const [id, acts] of Object.entries(a.actions ?? {})) {
         if (!ids.includes(id)) throw new ConfigError(`${keyPrefix}.actions.${id}`, `not a control enforced in the API server; allowed: ${ids.join(", ")}`);

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { allowPodSelector } from "../namespace/builders";
-import { checkDnsLabel, checkKnownKeys, checkOneOf, checkPort, ConfigError, isIp } from "../namespace/validate";
+import { checkDnsLabel, checkKnownKeys, checkLabels, checkOneOf, checkPort, checkSingleLine, ConfigError, isIp } from "../namespace/validate";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -60,12 +60,15 @@ export function validateSecureIngressArgs(a: SecureIngressArgs, key: string): vo
     if (a.podLabels === null || typeof a.podLabels !== "object" || Object.keys(a.podLabels).length === 0) {
         throw new ConfigError(`${key}.podLabels`, "must name the backend pods' labels (an empty selector would open every pod to the controller)");
     }
+    checkSingleLine(`${key}.path`, a.path);
     if (a.path !== undefined && (typeof a.path !== "string" || !a.path.startsWith("/"))) throw new ConfigError(`${key}.path`, `'${String(a.path)}' must start with /`);
     if (typeof a.issuer !== "string" || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(a.issuer)) throw new ConfigError(`${key}.issuer`, `'${String(a.issuer)}' must name the cert-manager issuer`);
     if (a.issuerKind !== undefined) checkOneOf(`${key}.issuerKind`, a.issuerKind, ["ClusterIssuer", "Issuer"] as const);
     if (a.tlsSecretName !== undefined) checkDnsLabel(`${key}.tlsSecretName`, a.tlsSecretName);
     if (a.ingressClassName !== undefined) checkDnsLabel(`${key}.ingressClassName`, a.ingressClassName);
     if (a.controllerNamespace !== undefined) checkDnsLabel(`${key}.controllerNamespace`, a.controllerNamespace);
+    checkLabels(`${key}.podLabels`, a.podLabels);
+    checkLabels(`${key}.controllerPodLabels`, a.controllerPodLabels);
     if (a.controllerPodLabels !== undefined && (a.controllerPodLabels === null || typeof a.controllerPodLabels !== "object" || Object.keys(a.controllerPodLabels).length === 0)) {
         throw new ConfigError(`${key}.controllerPodLabels`, "must name the controller pods' labels");
     }

@@ -1,6 +1,6 @@
 /** SecureNamespace defaults (applied in this one place) and argument validation. */
 import {
-    checkCidr, checkCidrExcept, checkDnsLabel, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
+    checkCidr, checkCidrExcept, checkDnsLabel, checkLabels, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
     checkStringList, checkTeamNamespaceName, ConfigError,
 } from "./validate";
 import {
@@ -65,6 +65,7 @@ function checkRules(key: string, rules: unknown): void {
     rules.forEach((r: TrafficRuleArgs, i) => {
         const k = `${key}[${i}]`;
         checkKnownKeys(k, r, ["name", "podLabels", "peers", "ports"]);
+        checkLabels(`${k}.podLabels`, r.podLabels);
         checkDnsLabel(`${k}.name`, r.name);
         if (names.has(r.name)) {
             throw new ConfigError(`${k}.name`, `duplicate rule name '${r.name}'`);
@@ -76,6 +77,7 @@ function checkRules(key: string, rules: unknown): void {
         r.peers.forEach((p, j) => {
             const pk = `${k}.peers[${j}]`;
             checkKnownKeys(pk, p, ["namespaces", "podLabels", "cidr", "except"]);
+            checkLabels(`${pk}.podLabels`, p.podLabels);
             if (p.cidr !== undefined) {
                 checkCidr(`${pk}.cidr`, p.cidr);
                 if (p.namespaces !== undefined || p.podLabels !== undefined) {
@@ -143,6 +145,7 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
         checkDnsLabel(`${keyPrefix}.namespaceName`, args.namespaceName);
         checkTeamNamespaceName(`${keyPrefix}.namespaceName`, args.namespaceName);
     }
+    checkLabels(`${keyPrefix}.labels`, args.labels);
     const ps = args.podSecurity;
     checkKnownKeys(`${keyPrefix}.podSecurity`, ps, ["enforce", "audit", "warn", "version"]);
     for (const mode of ["enforce", "audit", "warn"] as const) {

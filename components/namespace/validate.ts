@@ -144,6 +144,20 @@ export function checkNotAbove(lower: { key: string; value: string | number; set:
     throw new ConfigError(named.key, `${shown(lower)} is above ${shown(upper)}; it must be at most that`);
 }
 
+const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** A map of Kubernetes labels (or selector labels): valid names (prefix ≤ 253) and values (≤ 63), as the API server checks them. */
+export function checkLabels(key: string, value: unknown): void {
+    if (value === undefined) return;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ConfigError(key, "must be a map of label names to values");
+    for (const [k, v] of Object.entries(value)) {
+        const prefix = k.includes("/") ? k.slice(0, k.indexOf("/")) : "";
+        if (!LABEL_NAME.test(k) || prefix.length > 253) throw new ConfigError(`${key}.${JSON.stringify(k)}`, "is not a valid label name (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')");
+        if (typeof v !== "string" || !LABEL_VALUE.test(v)) throw new ConfigError(`${key}.${k}`, `${JSON.stringify(v)} is not a valid label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
+    }
+}
+
 /** Namespaces Kubernetes itself owns. */
 export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
 

@@ -136,6 +136,25 @@ describe("stack config validation: hostile and careless values", () => {
             rejects(esoNs({ vault: { server: "https://vault.example.com" } }, { secretKey: "password", remoteKey: "db\u001b[2J" }), /externalSecrets\.secrets\[0\]\.data\[0\]\.remoteKey: .* must be a single line/));
         it("a provider setting with a newline", () =>
             rejects(esoNs({ vault: { server: "https://vault.example.com", path: "secret\nx" } }), /externalSecrets\.provider\.vault\.path: .* must be a single line/));
+        it("labels and selector labels are Kubernetes labels (names and values)", () => {
+            rejects({ namespaces: [{ name: "team-a", network: { ingress: [{ name: "in", podLabels: { app: "web\nx" }, peers: [{ namespaces: ["b"] }] }] } }] },
+                /^ConfigError: hardened-cluster:namespaces\[0\]\.network\.ingress\[0\]\.podLabels\.app: "web\\nx" is not a valid label value/);
+            rejects({ namespaces: [{ name: "team-a", network: { egress: [{ name: "out", peers: [{ namespaces: ["b"], podLabels: { "bad key": "x" } }] }] } }] },
+                /network\.egress\[0\]\.peers\[0\]\.podLabels\."bad key": is not a valid label name/);
+            rejects({ addons: { kubeBench: { enabled: true, nodeSelector: { "node-role.kubernetes.io/control-plane": "a\u001b[2J" } } } },
+                /^ConfigError: hardened-cluster:addons\.kubeBench\.nodeSelector\.node-role\.kubernetes\.io\/control-plane: .* is not a valid label value/);
+            rejects({ admission: { enabled: true, exemptLabels: { team: "x\" || true" } } }, /^ConfigError: hardened-cluster:admission\.exemptLabels\.team: .* is not a valid label value/);
+            rejects({ namespaces: [ok], ingresses: [{ name: "web", namespace: "team-a", hosts: ["web.example.com"], service: { name: "web", port: 80 }, podLabels: { app: "web" }, issuer: "letsencrypt", controllerPodLabels: { app: "" + "x".repeat(64) } }] },
+                /^ConfigError: hardened-cluster:ingresses\[0\]\.controllerPodLabels\.app: .* is not a valid label value/);
+            validateClusterBaselineArgs({ namespaces: [{ name: "team-a", network: { ingress: [{ name: "in", podLabels: { "app.kubernetes.io/name": "web", tier: "" }, peers: [{ namespaces: ["b"] }] }] } }], addons: { kubeBench: { enabled: true, nodeSelector: { "kubernetes.io/os": "linux" } } } }, K);
+        });
+        it("a kube-bench schedule or image with a newline", () => {
+            rejects({ addons: { kubeBench: { enabled: true, schedule: "17\n3 * * *" } } }, /^ConfigError: hardened-cluster:addons\.kubeBench\.schedule: .* must be a single line/);
+            rejects({ addons: { kubeBench: { enabled: true, image: "aquasec/kube-bench:v0.10.1\u0000" } } }, /^ConfigError: hardened-cluster:addons\.kubeBench\.image: .* must be a single line/);
+        });
+        it("an ingress path with a newline", () =>
+            rejects({ namespaces: [ok], ingresses: [{ name: "web", namespace: "team-a", hosts: ["web.example.com"], service: { name: "web", port: 80 }, podLabels: { app: "web" }, issuer: "letsencrypt", path: "/app\n" }] },
+                /^ConfigError: hardened-cluster:ingresses\[0\]\.path: .* must be a single line/));
         it("a service-account issuer with a control character", () =>
             rejects(cp({ serviceAccountIssuer: "https://k8s.example.com\u0007" }), /controlPlane\.apiServer\.serviceAccountIssuer: .* must be a single line/));
     });
