@@ -229,6 +229,12 @@ export class AccessReview {
         return this.granteesOf(this.grantsFor(req), subjects);
     }
 
+    private readonly identities = new Map<AccessSubject, UserInfo>();
+    private identityOf(s: AccessSubject): UserInfo {
+        let u = this.identities.get(s);
+        if (!u) this.identities.set(s, (u = identity(s)));
+        return u;
+    }
     private identityIndex?: Map<string, AccessSubject[]>;
     private subjectOrder?: Map<AccessSubject, number>;
 
@@ -259,10 +265,13 @@ export class AccessReview {
         }
         const out: Grantee[] = [];
         for (const s of subjects) {
-            const who = identity(s);
+            const who = this.identityOf(s);
             const chains: Chain[] = [];
-            if (who.name) chains.push(...grants.get(`user:${who.name}`) ?? []);
-            for (const g of who.groups) chains.push(...grants.get(`group:${g}`) ?? []);
+            const add = (list: Chain[] | undefined) => {
+                for (const c of list ?? []) if (!chains.some(x => x.binding.kind === c.binding.kind && x.binding.name === c.binding.name && x.binding.namespace === c.binding.namespace)) chains.push(c);
+            };
+            if (who.name) add(grants.get(`user:${who.name}`));
+            for (const g of who.groups) add(grants.get(`group:${g}`));
             const privileged = who.groups.includes(MASTERS);
             if (chains.length || privileged) out.push({ subject: s, chains, ...(privileged ? { privileged: true as const } : {}) });
         }

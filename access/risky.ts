@@ -77,19 +77,18 @@ export function risky(review: AccessReview, opts: RiskyOptions = {}): RiskyEntry
         const scopes = p.clusterScoped ? [""] : ["", ...review.namespaces];
         const clusterHolders = new Set<string>();
         for (const ns of scopes) {
-            // Grants of all the power's requests in this scope, merged per subject.
-            const bySubject = new Map<string, Grantee>();
+            // Grants of all the power's requests in this scope, merged per binding subject.
+            const merged = new Map<string, Chain[]>();
             for (const req0 of p.requests) {
                 const req = ns ? { ...req0, namespace: ns } : req0;
-                const grants = review.grantsFor(req, ns ? "namespace" : "cluster");
-                if (grants.size === 0 && !(ns === "")) continue;
-                for (const g of review.granteesOf(grants)) {
-                    const k = subjectKey(g.subject);
-                    const have = bySubject.get(k);
-                    if (!have) bySubject.set(k, { ...g, chains: [...g.chains] });
-                    else for (const c of g.chains) if (!have.chains.some(x => sameChain(x, c))) have.chains.push(c);
+                for (const [k, chains] of review.grantsFor(req, ns ? "namespace" : "cluster")) {
+                    const have = merged.get(k);
+                    if (!have) merged.set(k, [...chains]);
+                    else for (const c of chains) if (!have.some(x => sameChain(x, c))) have.push(c);
                 }
             }
+            if (merged.size === 0 && ns !== "") continue;
+            const bySubject = new Map<string, Grantee>(review.granteesOf(merged).map(g => [subjectKey(g.subject), g]));
             for (const [k, g] of bySubject) {
                 if (ns && clusterHolders.has(k)) continue;
                 const chains = opts.includeDefaults ? g.chains : g.chains.filter(c => !c.default);

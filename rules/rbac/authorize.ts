@@ -137,8 +137,36 @@ export function rulesDecide(rules: Json, req: Request): Decision {
     return unknown ? "unknown" : false;
 }
 
-/** Boolean form for fully known rules: true only when the authorizer would allow. */
-export const ruleAllows = (rule: Json, req: Request): boolean => ruleDecides(rule, req) === true;
+/** `list` holds a string satisfying `test` (UNKNOWN elements never do). */
+function has(list: Json, test: (entry: string) => boolean): boolean {
+    if (!Array.isArray(list)) return false;
+    for (const e of list) if (typeof e === "string" && test(e)) return true;
+    return false;
+}
+
+/**
+ * Boolean form: true exactly when `ruleDecides` is true (an unknown value never grants). The
+ * same checks without the three-valued bookkeeping: the access review calls it millions of times.
+ */
+export function ruleAllows(rule: Json, req: Request): boolean {
+    if (!rule || typeof rule !== "object" || isUnknown(rule)) return false;
+    const verb = req.verb;
+    if (!has(rule.verbs, v => v === "*" || v === verb)) return false;
+    if (isNonResourceRequest(req)) {
+        const path = req.path;
+        return has(rule.nonResourceURLs, u => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))));
+    }
+    const group = req.apiGroup;
+    if (!has(rule.apiGroups, g => g === "*" || g === group)) return false;
+    const sub = req.subresource ?? "";
+    const combined = sub ? `${req.resource}/${sub}` : req.resource;
+    if (!has(rule.resources, r => r === "*" || r === combined || (sub !== "" && r === `*/${sub}`))) return false;
+    const names = rule.resourceNames;
+    if (isUnknown(names)) return false;
+    if (!Array.isArray(names) || names.length === 0) return true;
+    const name = req.name ?? "";
+    return has(names, n => n === name);
+}
 export const rulesAllow = (rules: Json, req: Request): boolean => rulesDecide(rules, req) === true;
 
 // ---------------------------------------------------------------------------------------------

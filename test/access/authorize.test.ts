@@ -80,6 +80,16 @@ describe("rbac/authorize: PolicyRule matching as the RBAC authorizer", () => {
             ["unknown rule", UNKNOWN, res("get", "", "pods"), "unknown"],
         ];
         for (const [what, rule, req, want] of cases) it(what, () => assert.equal(ruleDecides(rule, req), want));
+        it("ruleAllows is ruleDecides === true, on every table row and unknown case, and on random rules", () => {
+            const reqs = [...TABLE.map(t => t[2]), ...cases.map(c => c[2])];
+            const rules: unknown[] = [...TABLE.map(t => t[1]), ...cases.map(c => c[1])];
+            const pool = ["*", "get", "create", "", "apps", "pods", "pods/exec", "*/exec", "secrets", "tls", "/healthz", "/healthz*", UNKNOWN];
+            let seed = 11;
+            const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+            const list = () => (rand() < 0.1 ? UNKNOWN : rand() < 0.1 ? undefined : Array.from({ length: Math.floor(rand() * 3) }, () => pool[Math.floor(rand() * pool.length)]));
+            for (let i = 0; i < 3000; i++) rules.push({ verbs: list(), apiGroups: list(), resources: list(), resourceNames: list(), nonResourceURLs: list() });
+            for (const rule of rules) for (const req of reqs) assert.equal(ruleAllows(rule, req), ruleDecides(rule, req) === true, `${JSON.stringify(rule)} ${JSON.stringify(req)}`);
+        });
     });
 });
 
