@@ -94,9 +94,9 @@ export function generate(opts: GenerateOptions = {}): Generated {
         objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name, labels }, rules: rules(true) });
     }
     // Aggregated roles: by label, by expression, and one that aggregates another aggregated role.
-    objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name: `${p}-agg-a`, labels: { [`${p}/tier`]: "nested" } }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${p}/agg`]: "a" } }] }, rules: [] });
-    objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name: `${p}-agg-expr` }, aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: `${p}/agg`, operator: "In", values: ["b"] }, { key: `${p}/tier`, operator: "DoesNotExist" }] }] }, rules: [] });
-    objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name: `${p}-agg-nested` }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${p}/tier`]: "nested" } }, { matchLabels: { [`${p}/tier`]: "x" } }] }, rules: [] });
+    objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name: `${p}-agg-a`, labels: { [`${p}/tier`]: "nested" } }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${p}/agg`]: "a" } }] } });
+    objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name: `${p}-agg-expr` }, aggregationRule: { clusterRoleSelectors: [{ matchExpressions: [{ key: `${p}/agg`, operator: "In", values: ["b"] }, { key: `${p}/tier`, operator: "DoesNotExist" }] }] } });
+    objects.push({ apiVersion: RBAC, kind: "ClusterRole", metadata: { name: `${p}-agg-nested` }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`${p}/tier`]: "nested" } }, { matchLabels: { [`${p}/tier`]: "x" } }] } });
     crNames.push(`${p}-agg-a`, `${p}-agg-expr`, `${p}-agg-nested`);
 
     const subject = (ns?: string) => {

@@ -23,6 +23,7 @@ import { KUBE_BENCH_NS } from "../../rules/define";
 import { Case, CASES, run as packRun } from "../rules/area-cases";
 import { mutated, workload } from "../rules/fixtures";
 import { POD_CASES } from "../rules/pod-cases";
+import { accessOracleCheck } from "./access-oracle";
 
 /**
  * Makes a one-field mutation valid for the API server, which checks some combinations before
@@ -447,6 +448,7 @@ const checks: Check[] = [
         refused(signJwt(o.signingKey, o.kid, claims, -3600), "an expired token");
     } },
 ];
+checks.push(accessOracleCheck(() => c, k));
 
 async function main(): Promise<number> {
     const t0 = Date.now();
