@@ -1,21 +1,26 @@
 /**
- * hardened-scan: the policy pack's rules over plain manifests (YAML, `helm template`,
- * `kustomize build` output), without Pulumi.
+ * hardened-scan: the policy pack's rules over plain manifests (YAML, JSON, kustomizations and
+ * Helm charts, `helm template` / `kustomize build` output on stdin), without Pulumi.
  *
- *   hardened-scan [--format text|json|sarif] [--config policy-config.json] PATH...
+ *   hardened-scan [--format text|json|jsonl|sarif] [--config policy-config.json]
+ *                 [--max-input-size BYTES] [--allow-empty] [--kubectl PATH] [--helm PATH] PATH...
  *
  * Exit codes: 0 no mandatory violation; 1 at least one mandatory violation; 2 usage or input
- * errors (unreadable files, invalid YAML, invalid config) when there is no mandatory violation.
- * A file that fails to parse is reported with file and line; the other files are still scanned.
+ * errors (unreadable or refused paths, invalid YAML, invalid config, a rule that failed on a
+ * resource, nothing to scan) when there is no mandatory violation. Nothing is dropped silently:
+ * every problem is reported with its file (and line), and the other inputs are still scanned.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { RULES } from "../rules";
-import { evaluate, PackConfig, resolveRules } from "../rules/engine";
+import * as engine from "../rules/engine";
+import { EvaluatedFinding, PackConfig, ResolvedRule, resolveRules } from "../rules/engine";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
-import { loadPaths, Located } from "./load";
-import { formatJson, formatSarif, formatText, toResult } from "./report";
+import { K8sObject } from "../rules/types";
+import { DEFAULT_MAX_INPUT_BYTES, expandPaths, LoadError, LoadOptions, Located, readInput } from "./load";
+import { JsonLinesReporter, JsonReporter, Out, Reporter, ResourceRef, SarifReporter, ScanViolation, Summary, TextReporter } from "./report";
+import { locate } from "./yaml";
 
 /** The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`). */
 function packageVersion(): string {
@@ -30,15 +35,45 @@ const VERSION = packageVersion();
 export interface RunIO {
     stdout: (s: string) => void;
     stderr: (s: string) => void;
-    readStdin?: () => string;
+    /** Standard input (at most maxBytes; longer input is an error); a test seam. */
+    readStdin?: (maxBytes: number) => string;
 }
+
+type Format = "text" | "json" | "jsonl" | "sarif";
+
+/** `64Mi`, `200M`, `1048576` → bytes. */
+export function parseSize(v: string): number {
+    const m = /^(\d+)\s*(|k|ki|m|mi|g|gi)b?$/i.exec(v.trim());
+    if (!m) throw new InvalidArgumentError("expected a size in bytes, e.g. 67108864, 64Mi or 200M");
+    const mult: Record<string, number> = { "": 1, k: 1e3, ki: 1024, m: 1e6, mi: 1024 ** 2, g: 1e9, gi: 1024 ** 3 };
+    return Number(m[1]) * mult[m[2].toLowerCase()];
+}
+
+/** Kinds at least one rule looks at (a fallback until the rule core exports isChecked). */
+function localIsChecked(): (obj: K8sObject) => boolean {
+    const kinds = new Set(RULES.flatMap(r => r.kinds));
+    return obj => typeof obj.kind === "string" && kinds.has(obj.kind);
+}
+const isChecked: (obj: K8sObject) => boolean = (engine as unknown as { isChecked?: (obj: K8sObject) => boolean }).isChecked ?? localIsChecked();
+
+const resourceOf = (o: K8sObject): ResourceRef => {
+    const md = o.metadata && typeof o.metadata === "object" ? o.metadata : {};
+    return { apiVersion: String(o.apiVersion ?? ""), kind: String(o.kind ?? ""), namespace: typeof md.namespace === "string" ? md.namespace : "", name: typeof md.name === "string" ? md.name : "" };
+};
+
+/** Objects in batches of this many are checked by the resource rules together. */
+const BATCH = 2000;
 
 export function run(argv: string[], io: RunIO): number {
     const cmd = new Command("hardened-scan")
         .description("Check Kubernetes manifests against the hardened-cluster controls.")
-        .argument("<paths...>", "files, directories (searched for *.yaml, *.yml, *.json) or - for stdin")
-        .addOption(new Option("--format <format>", "output format").choices(["text", "json", "sarif"]).default("text"))
+        .argument("<paths...>", "files, directories (searched for *.yaml, *.yml, *.json; kustomizations and Helm charts are rendered) or - for stdin")
+        .addOption(new Option("--format <format>", "output format").choices(["text", "json", "jsonl", "sarif"]).default("text"))
         .option("--config <file>", "policy config (the --policy-pack-config format)")
+        .addOption(new Option("--max-input-size <bytes>", "largest file, stdin or rendered output read (e.g. 64Mi)").argParser(parseSize).default(DEFAULT_MAX_INPUT_BYTES, "256Mi"))
+        .option("--allow-empty", "exit 0 when no Kubernetes resource was read (by default that is an input error, exit 2)")
+        .option("--kubectl <path>", "kubectl used to render kustomization directories")
+        .option("--helm <path>", "helm used to render chart directories")
         .version(VERSION)
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -48,7 +83,7 @@ export function run(argv: string[], io: RunIO): number {
         if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
         throw e;
     }
-    const opts = cmd.opts<{ format: "text" | "json" | "sarif"; config?: string }>();
+    const opts = cmd.opts<{ format: Format; config?: string; maxInputSize: number; allowEmpty?: boolean; kubectl?: string; helm?: string }>();
     let packConfig: PackConfig = {};
     if (opts.config) {
         try {
@@ -61,16 +96,90 @@ export function run(argv: string[], io: RunIO): number {
             throw e;
         }
     }
-    const { objects, errors, files } = loadPaths(cmd.args, io.readStdin);
-    const where = new Map<object, Located>(objects.map(o => [o.object, o]));
-    const findings = evaluate(resolveRules(RULES, packConfig), objects.map(o => o.object));
-    const result = toResult(findings, where, errors, files, objects.length);
-    if (opts.format === "json") io.stdout(formatJson(result));
-    else if (opts.format === "sarif") io.stdout(formatSarif(result, RULES, VERSION));
-    else io.stdout(formatText(result));
-    if (opts.format !== "text") for (const e of errors) io.stderr(`${e.file}${e.line ? `:${e.line}` : ""}: error: ${e.message}\n`);
-    if (result.summary.mandatory > 0) return 1;
-    return errors.length > 0 ? 2 : 0;
+    const out = new Out(io.stdout);
+    const reporter: Reporter =
+        opts.format === "json" ? new JsonReporter(out) : opts.format === "jsonl" ? new JsonLinesReporter(out) : opts.format === "sarif" ? new SarifReporter(out, RULES, VERSION) : new TextReporter(out);
+    const summary: Summary = { files: 0, resources: 0, violations: 0, mandatory: 0, advisory: 0, errors: 0, bySeverity: {}, skippedKinds: {} };
+    const reportError = (e: LoadError & { controlId?: string; policy?: string; resource?: ResourceRef }) => {
+        summary.errors++;
+        reporter.error(e);
+        if (opts.format !== "text") io.stderr(`${e.file}${e.line ? `:${e.line}` : ""}: error: ${e.controlId ? `[${e.controlId}] ` : ""}${JSON.stringify(e.message).slice(1, -1)}\n`);
+    };
+
+    const resolved = resolveRules(RULES, packConfig);
+    const resourceRules = resolved.filter(r => r.rule.scope === "resource");
+    const stackRules = resolved.filter(r => r.rule.scope === "stack");
+    const where = new Map<object, Located>();
+    const all: K8sObject[] = [];
+
+    const emit = (findings: EvaluatedFinding[]) => {
+        for (const f of findings) {
+            const loc = where.get(f.object);
+            const pos = loc ? locate(f.object, loc.pos, f.path) : { line: 1, column: 1 };
+            const file = loc?.file ?? "";
+            const resource = resourceOf(f.object);
+            if ((f as { error?: boolean }).error === true) {
+                reportError({ file, line: pos.line, column: pos.column, controlId: f.controlId, policy: f.policy, resource, message: f.message });
+                continue;
+            }
+            const v: ScanViolation = {
+                policy: f.policy, controlId: f.controlId, severity: f.severity, enforcementLevel: f.enforcementLevel, message: f.message,
+                ...(f.path ? { path: f.path } : {}),
+                resource, file, line: pos.line, column: pos.column,
+                ...(loc?.rendered ? { rendered: loc.rendered } : {}),
+            };
+            summary.violations++;
+            if (v.enforcementLevel === "mandatory") summary.mandatory++;
+            else if (v.enforcementLevel === "advisory") summary.advisory++;
+            summary.bySeverity[v.severity] = (summary.bySeverity[v.severity] ?? 0) + 1;
+            reporter.violation(v);
+        }
+    };
+    const check = (rules: ResolvedRule[], objects: K8sObject[]) => {
+        try {
+            emit(engine.evaluate(rules, objects));
+        } catch (e) {
+            // The rule core isolates rules; should one still throw, say so for these objects rather than lose the report.
+            for (const o of objects.slice(0, 1)) {
+                const loc = where.get(o);
+                reportError({ file: loc?.file ?? "", message: `rule evaluation failed on ${objects.length} object(s) from here on: ${(e as Error).message}` });
+            }
+        }
+    };
+
+    const loadErrors: LoadError[] = [];
+    const inputs = expandPaths(cmd.args, loadErrors);
+    for (const e of loadErrors.splice(0)) reportError(e);
+    summary.files = inputs.length;
+    const loadOpts: LoadOptions = { maxInputBytes: opts.maxInputSize, readStdin: io.readStdin, kubectl: opts.kubectl, helm: opts.helm };
+    let batch: Located[] = [];
+    const flushBatch = () => {
+        if (!batch.length) return;
+        const objs = batch.map(l => l.object);
+        check(resourceRules, objs);
+        batch = [];
+    };
+    for (const input of inputs) {
+        const got: Located[] = [];
+        readInput(input, loadOpts, got, loadErrors);
+        for (const e of loadErrors.splice(0)) reportError(e);
+        for (const l of got) {
+            where.set(l.object, l);
+            all.push(l.object);
+            summary.resources++;
+            if (!isChecked(l.object)) summary.skippedKinds[String(l.object.kind)] = (summary.skippedKinds[String(l.object.kind)] ?? 0) + 1;
+            batch.push(l);
+            if (batch.length >= BATCH) flushBatch();
+        }
+    }
+    flushBatch();
+    check(stackRules, all);
+    if (summary.resources === 0 && !opts.allowEmpty) {
+        reportError({ file: inputs.length === 1 && inputs[0].type === "stdin" ? "<stdin>" : cmd.args.join(" "), message: "no Kubernetes resource was read (an empty input passes nothing; use --allow-empty if that is intended)" });
+    }
+    reporter.end(summary);
+    if (summary.mandatory > 0) return 1;
+    return summary.errors > 0 ? 2 : 0;
 }
 
 if (require.main === module) {

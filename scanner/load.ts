@@ -1,131 +1,309 @@
 /**
- * Files → Kubernetes objects for the offline scanner: YAML (multi-document) and JSON, `List`
- * kinds flattened, directories walked for *.yaml|*.yml|*.json, `-` for stdin. Every object keeps
- * its file and line; parse errors are collected with file and line and the rest goes on.
+ * Inputs → Kubernetes objects for the offline scanner, failing closed.
+ *
+ * - Paths: files as given; directories walked recursively (sorted) for *.yaml|*.yml|*.json,
+ *   symlinked directories followed once (a loop is reported, not followed); `-` is stdin.
+ * - A directory holding a kustomization file is rendered with `kubectl kustomize`, a Helm chart
+ *   (Chart.yaml) with `helm template`; when the tool is missing the directory is refused with the
+ *   command to run. Their plain files are never scanned as if they were the manifests.
+ * - Only regular files are read (FIFOs, devices and sockets are refused without being opened for
+ *   a blocking read), each at most `maxInputBytes`; every unreadable path is reported by its own
+ *   name and the walk goes on.
+ * - Streams are read as the Kubernetes API machinery reads them (./yaml.ts); `List` kinds are
+ *   flattened; every object keeps its file and position.
  */
-import { readdirSync, readFileSync, statSync } from "fs";
+import { execFileSync } from "child_process";
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "fs";
 import * as path from "path";
-import { load, YAMLException } from "js-yaml";
 import { K8sObject } from "../rules/types";
+import { Chunk, LOC, parseDocument, splitStream, YamlError } from "./yaml";
 
 export interface Located {
     object: K8sObject;
+    /** File name as reported (as given on the command line, or `<stdin>`). */
     file: string;
-    line: number;
+    /** Packed position (yaml.ts `pack`) of the object's first line. */
+    pos: number;
+    /** Set for objects rendered from a kustomization or Helm chart directory. */
+    rendered?: "kustomize" | "helm";
 }
 
 export interface LoadError {
     file: string;
     line?: number;
+    column?: number;
     message: string;
 }
 
-const EXT = /\.(ya?ml|json)$/i;
+export interface LoadOptions {
+    /** Largest input (file, stdin or rendered output) read, in bytes. */
+    maxInputBytes: number;
+    /** Reads standard input; a test seam. */
+    readStdin?: (maxBytes: number) => string;
+    /** kubectl for kustomizations (default: $HC_TOOLS_DIR's pinned build, else PATH). */
+    kubectl?: string;
+    /** helm for charts (default: PATH). */
+    helm?: string;
+}
 
-/** Every scannable file under the given paths (files as given; directories recursively, sorted). */
-export function expandPaths(paths: readonly string[], errors: LoadError[]): string[] {
-    const out: string[] = [];
-    const walk = (p: string) => {
-        for (const entry of readdirSync(p, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-            const full = path.join(p, entry.name);
-            if (entry.isDirectory()) {
-                if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full);
+export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
+
+export type Input =
+    | { type: "file"; path: string }
+    | { type: "stdin" }
+    | { type: "kustomize" | "helm"; dir: string };
+
+const EXT = /\.(ya?ml|json)$/i;
+const KUSTOMIZATION = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/** What a directory is: a kustomization, a Helm chart, or plain manifests. */
+function dirKind(dir: string): "kustomize" | "helm" | undefined {
+    if (KUSTOMIZATION.some(f => existsSync(path.join(dir, f)))) return "kustomize";
+    if (existsSync(path.join(dir, "Chart.yaml"))) return "helm";
+    return undefined;
+}
+
+const errMessage = (e: unknown): string => {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "EACCES" || err.code === "EPERM") return "permission denied";
+    if (err.code === "ENOENT") return "no such file or directory";
+    if (err.code === "ELOOP") return "too many levels of symbolic links";
+    return err.message ?? String(e);
+};
+
+/** Every input under the given paths; problems are appended to `errors` by path. */
+export function expandPaths(paths: readonly string[], errors: LoadError[]): Input[] {
+    const out: Input[] = [];
+    const walk = (dir: string, ancestors: Set<string>) => {
+        let real: string;
+        try {
+            real = realpathSync(dir);
+        } catch (e) {
+            errors.push({ file: dir, message: errMessage(e) });
+            return;
+        }
+        if (ancestors.has(real)) {
+            errors.push({ file: dir, message: `symbolic link loop (${real} is already being walked); not followed` });
+            return;
+        }
+        const kind = dirKind(dir);
+        if (kind) {
+            out.push({ type: kind, dir });
+            return;
+        }
+        let entries;
+        try {
+            entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        } catch (e) {
+            errors.push({ file: dir, message: errMessage(e) });
+            return;
+        }
+        const inner = new Set(ancestors).add(real);
+        for (const entry of entries) {
+            const full = path.join(dir, entry.name);
+            let isDir = entry.isDirectory();
+            if (entry.isSymbolicLink()) {
+                try {
+                    isDir = statSync(full).isDirectory();
+                } catch (e) {
+                    if (EXT.test(entry.name)) errors.push({ file: full, message: `${errMessage(e)} (symbolic link)` });
+                    continue;
+                }
+            }
+            if (isDir) {
+                if (entry.name !== "node_modules" && !entry.name.startsWith(".")) walk(full, inner);
             } else if (EXT.test(entry.name)) {
-                out.push(full);
+                out.push({ type: "file", path: full });
             }
         }
     };
     for (const p of paths) {
         if (p === "-") {
-            out.push("-");
+            out.push({ type: "stdin" });
             continue;
         }
+        let st;
         try {
-            if (statSync(p).isDirectory()) walk(p);
-            else out.push(p);
-        } catch {
-            errors.push({ file: p, message: "no such file or directory" });
+            st = statSync(p);
+        } catch (e) {
+            errors.push({ file: p, message: errMessage(e) });
+            continue;
         }
+        if (st.isDirectory()) walk(p, new Set());
+        else out.push({ type: "file", path: p });
     }
     return out;
 }
 
-function flatten(doc: unknown, file: string, line: number, into: Located[]): void {
-    if (!doc || typeof doc !== "object" || Array.isArray(doc)) return;
-    const o = doc as K8sObject & { items?: unknown[] };
-    if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
-        for (const item of o.items) flatten(item, file, line, into);
+/** Read a regular file of at most `max` bytes; never blocks on a FIFO, never reads a device. */
+export function readRegularFile(file: string, max: number): string {
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
+    try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) {
+            const what = st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : st.isDirectory() ? "a directory" : "not a regular file";
+            throw new InputError(`not read: ${what}, not a regular file`);
+        }
+        if (st.size > max) throw new InputError(`not read: ${st.size} bytes is over the input size limit of ${max} bytes (--max-input-size)`);
+        const buf = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
+        let n = 0;
+        for (;;) {
+            const r = readSync(fd, buf, n, buf.length - n, null);
+            if (r === 0) break;
+            n += r;
+            if (n > max) throw new InputError(`not read: over the input size limit of ${max} bytes (--max-input-size)`);
+            if (n === buf.length) break;
+        }
+        return buf.toString("utf8", 0, n);
+    } finally {
+        closeSync(fd);
+    }
+}
+
+/** Standard input, at most `max` bytes (read synchronously; EAGAIN on a non-blocking pipe is waited out). */
+export function readStdinBounded(max: number): string {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.allocUnsafe(1 << 16);
+    for (;;) {
+        let r: number;
+        try {
+            r = readSync(0, buf, 0, buf.length, null);
+        } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            if (code === "EAGAIN") {
+                Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+                continue;
+            }
+            if (code === "EOF") break;
+            throw e;
+        }
+        if (r === 0) break;
+        total += r;
+        if (total > max) throw new InputError(`not read: over the input size limit of ${max} bytes (--max-input-size)`);
+        chunks.push(Buffer.from(buf.subarray(0, r)));
+    }
+    return Buffer.concat(chunks).toString("utf8");
+}
+
+export class InputError extends Error {}
+
+/** The pinned kubectl built by scripts/toolchain/build-k8s.sh, else one on PATH. */
+export function findKubectl(): string | undefined {
+    const tools = process.env.HC_TOOLS_DIR ?? path.join(process.env.HC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "", ".cache"), "hardened-cluster"), "tools");
+    try {
+        for (const d of readdirSync(tools).filter(d => d.startsWith("k8s-")).sort().reverse()) {
+            const k = path.join(tools, d, "bin", "kubectl");
+            if (existsSync(k)) return k;
+        }
+    } catch {
+        /* no tools cache */
+    }
+    return onPath("kubectl");
+}
+
+export function onPath(name: string): string | undefined {
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+        if (!dir) continue;
+        const p = path.join(dir, name);
+        try {
+            if (statSync(p).isFile()) return p;
+        } catch {
+            /* not here */
+        }
+    }
+    return undefined;
+}
+
+/** Render a kustomization or chart directory; throws InputError with the command to run. */
+function render(input: { type: "kustomize" | "helm"; dir: string }, opts: LoadOptions): string {
+    const quoted = JSON.stringify(input.dir);
+    const [tool, args, how] =
+        input.type === "kustomize"
+            ? [opts.kubectl ?? findKubectl(), ["kustomize", input.dir], `kubectl kustomize ${quoted} | hardened-scan -`]
+            : [opts.helm ?? onPath("helm"), ["template", input.dir], `helm template ${quoted} | hardened-scan -`];
+    const what = input.type === "kustomize" ? "a kustomization" : "a Helm chart";
+    if (!tool) throw new InputError(`${what} directory, and no ${input.type === "kustomize" ? "kubectl" : "helm"} was found to render it: run \`${how}\` (or pass --${input.type === "kustomize" ? "kubectl" : "helm"} PATH)`);
+    try {
+        return execFileSync(tool, args, { encoding: "utf8", maxBuffer: opts.maxInputBytes, timeout: 300_000, stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+        const err = e as { stderr?: string; message: string; code?: string };
+        if (err.code === "ENOBUFS") throw new InputError(`rendered output is over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`);
+        throw new InputError(`${what} directory that \`${path.basename(tool)} ${args.join(" ")}\` failed to render: ${(err.stderr || err.message).trim().split("\n").slice(-3).join(" ")}`);
+    }
+}
+
+/** One source's text cut into documents, each parsed; objects and errors appended. */
+export function parseSource(text: string, file: string, into: Located[], errors: LoadError[], rendered?: "kustomize" | "helm"): void {
+    const { chunks, error } = splitStream(text);
+    for (const chunk of chunks) parseChunk(chunk, file, into, errors, rendered);
+    if (error) errors.push({ file, line: error.line, message: error.message + " (the rest of the file is not read, as kubectl would not)" });
+}
+
+export function parseChunk(chunk: Chunk, file: string, into: Located[], errors: LoadError[], rendered?: "kustomize" | "helm"): void {
+    let doc;
+    try {
+        doc = parseDocument(chunk.text, chunk.line, file);
+    } catch (e) {
+        if (e instanceof YamlError) {
+            errors.push({ file, line: e.line, ...(e.column ? { column: e.column } : {}), message: e.message });
+            return;
+        }
+        throw e;
+    }
+    flatten(doc.value, doc.pos, file, into, rendered);
+}
+
+function flatten(value: unknown, pos: number, file: string, into: Located[], rendered?: "kustomize" | "helm"): void {
+    if (Array.isArray(value)) {
+        // a top-level sequence of objects (not something kubectl accepts, but seen in the wild)
+        const loc = (value as unknown as { [k: symbol]: unknown[] | undefined })[LOC];
+        value.forEach((v, i) => flatten(v, (loc?.[i] as number | undefined) ?? pos, file, into, rendered));
         return;
     }
-    if (typeof o.kind === "string") into.push({ object: o, file, line });
-}
-
-const DOC_MARKER = /^---(\s|$)/;
-const DOC_END = /^\.\.\.\s*$/;
-const BLANK_OR_COMMENT = /^\s*(#.*)?$/;
-
-/**
- * Split a YAML stream into documents at column-0 `---` / `...` markers. `line` is the 1-based
- * line of each document's first content line (blank and comment lines skipped), where its
- * object is reported.
- */
-export function splitDocuments(text: string): Array<{ text: string; line: number; start: number }> {
-    const lines = text.split(/\r?\n/);
-    const docs: Array<{ text: string; line: number; start: number }> = [];
-    let start = 0;
-    let firstContent = -1;
-    const flush = (end: number) => {
-        if (firstContent >= 0) docs.push({ text: lines.slice(start, end).join("\n"), line: firstContent + 1, start: start + 1 });
-        firstContent = -1;
-    };
-    for (let i = 0; i < lines.length; i++) {
-        const l = lines[i];
-        if (l.startsWith("---") && DOC_MARKER.test(l)) {
-            flush(i);
-            start = i;
-            // Content may follow the marker on the same line (`--- {a: 1}`): keep it, minus the marker.
-            lines[i] = l.slice(3);
-            if (!BLANK_OR_COMMENT.test(lines[i])) firstContent = i;
-        } else if (l.startsWith("...") && DOC_END.test(l)) {
-            flush(i);
-            start = i + 1;
-        } else if (firstContent < 0 && !BLANK_OR_COMMENT.test(l)) {
-            firstContent = i;
-        }
+    if (!value || typeof value !== "object") return;
+    const o = value as K8sObject & { items?: unknown[] };
+    if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
+        const loc = (o.items as unknown as { [k: symbol]: unknown[] | undefined })[LOC];
+        o.items.forEach((item, i) => flatten(item, (loc?.[i] as number | undefined) ?? pos, file, into, rendered));
+        return;
     }
-    flush(lines.length);
-    return docs;
+    into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}) });
 }
 
-/** Parse one file's text (js-yaml: a fast YAML 1.2 parser; JSON is valid YAML). */
-export function parseText(text: string, file: string, objects: Located[], errors: LoadError[]): void {
-    for (const doc of splitDocuments(text)) {
-        let value: unknown;
-        try {
-            value = load(doc.text, { filename: file });
-        } catch (e) {
-            const mark = e instanceof YAMLException ? e.mark : undefined;
-            errors.push({ file, line: doc.start + (mark?.line ?? 0), message: (e instanceof YAMLException ? e.reason : (e as Error).message) ?? String(e) });
-            continue;
+
+/** Read one input (file, stdin or rendered directory); problems go to `errors`. */
+export function readInput(input: Input, opts: LoadOptions, into: Located[], errors: LoadError[]): void {
+    let text: string;
+    let file: string;
+    let rendered: "kustomize" | "helm" | undefined;
+    try {
+        if (input.type === "stdin") {
+            file = "<stdin>";
+            text = (opts.readStdin ?? readStdinBounded)(opts.maxInputBytes);
+            if (text.length > opts.maxInputBytes) throw new InputError(`not read: over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`);
+        } else if (input.type === "file") {
+            file = input.path;
+            text = readRegularFile(input.path, opts.maxInputBytes);
+        } else {
+            file = input.dir;
+            rendered = input.type;
+            text = render(input, opts);
         }
-        if (Array.isArray(value)) value.forEach(v => flatten(v, file, doc.line, objects));
-        else flatten(value, file, doc.line, objects);
+    } catch (e) {
+        const name = input.type === "stdin" ? "<stdin>" : input.type === "file" ? input.path : input.dir;
+        errors.push({ file: name, message: e instanceof InputError ? e.message : errMessage(e) });
+        return;
     }
+    parseSource(text, file, into, errors, rendered);
 }
 
-export function loadPaths(paths: readonly string[], readStdin: () => string = () => readFileSync(0, "utf8")): { objects: Located[]; errors: LoadError[]; files: number } {
+/** Everything at once (tests and the benchmark); the CLI streams input by input. */
+export function loadPaths(paths: readonly string[], opts: Partial<LoadOptions> = {}): { objects: Located[]; errors: LoadError[]; files: number } {
     const errors: LoadError[] = [];
     const objects: Located[] = [];
-    const files = expandPaths(paths, errors);
-    for (const f of files) {
-        let text: string;
-        try {
-            text = f === "-" ? readStdin() : readFileSync(f, "utf8");
-        } catch (e) {
-            errors.push({ file: f, message: (e as Error).message });
-            continue;
-        }
-        parseText(text, f === "-" ? "<stdin>" : f, objects, errors);
-    }
-    return { objects, errors, files: files.length };
+    const full: LoadOptions = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES, ...opts };
+    const inputs = expandPaths(paths, errors);
+    for (const input of inputs) readInput(input, full, objects, errors);
+    return { objects, errors, files: inputs.length };
 }

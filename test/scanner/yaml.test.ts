@@ -1,0 +1,89 @@
+import { strict as assert } from "assert";
+import { isDeepStrictEqual } from "util";
+import { readFileSync } from "fs";
+import * as path from "path";
+import { askOracle } from "../../scripts/gen-yaml-table";
+import { locate, parseDocument, splitStream } from "../../scanner/yaml";
+import { STRICTER, yamlCaseInputs } from "./yamlCases";
+
+type Answer = { documents: Array<{ json?: unknown; error?: string }>; error?: string };
+const TABLE: { decoder: string; cases: Array<{ yaml: string } & Answer> } = JSON.parse(readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"));
+
+/** The scanner's reading of a stream, in the oracle's shape. */
+function read(text: string): Answer {
+    const { chunks, error } = splitStream(text);
+    const documents = chunks.map(c => {
+        try {
+            return { json: parseDocument(c.text, c.line).value };
+        } catch (e) {
+            return { error: (e as Error).message };
+        }
+    });
+    return error ? { documents, error: error.message } : { documents };
+}
+
+/** Equal as the API server would see them: JSON values (-0 is 0), errors by presence, empty documents skipped. */
+function same(a: Answer, b: Answer): boolean {
+    const norm = (x: Answer) => JSON.parse(JSON.stringify({ e: x.error !== undefined, d: x.documents.filter(d => d.error !== undefined || (d.json ?? null) !== null).map(d => (d.error !== undefined ? "ERROR" : d.json)) }));
+    return isDeepStrictEqual(norm(a), norm(b));
+}
+
+describe("YAML read as the Kubernetes API machinery reads it", () => {
+    it(`every case of the committed table gives the decoder's answer (${TABLE.decoder})`, () => {
+        const wrong = TABLE.cases.filter(c => !same(read(c.yaml), c)).map(c => `${JSON.stringify(c.yaml)}: decoder ${JSON.stringify(c)}, scanner ${JSON.stringify(read(c.yaml))}`);
+        assert.deepEqual(wrong, []);
+        assert.ok(TABLE.cases.length >= 300);
+    });
+    it("the table is the live decoder's answer for every case (sigs.k8s.io/yaml built from the Go module proxy)", function () {
+        this.timeout(300_000); // a cold run builds the oracle from Go modules; warm it is instant
+        const inputs = yamlCaseInputs();
+        assert.deepEqual(TABLE.cases.map(c => c.yaml), inputs, "test/scanner/yamlCases.ts changed: run npm run yaml:table");
+        const live = askOracle(inputs);
+        const asJson = (x: unknown) => JSON.stringify(x);
+        const drift = inputs.filter((_y, i) => asJson(live[i]) !== asJson({ documents: TABLE.cases[i].documents, ...(TABLE.cases[i].error ? { error: TABLE.cases[i].error } : {}) }));
+        assert.deepEqual(drift, []);
+        // and straight against the scanner, so the comparison does not rest on the file alone
+        assert.deepEqual(inputs.filter((y, i) => !same(read(y), live[i])), []);
+    });
+    it("the seeded defects: privileged: yes, hostPID: on, hostNetwork: y are true, 0644 is 420, 0_0 is 0", () => {
+        const v = parseDocument("privileged: yes\nhostPID: on\nhostNetwork: y\ndefaultMode: 0644\nrunAsUser: 0_0\n", 1).value;
+        assert.deepEqual(v, { privileged: true, hostPID: true, hostNetwork: true, defaultMode: 420, runAsUser: 0 });
+    });
+    it("duplicate keys, merged keys set twice and .inf values are errors with their line", () => {
+        assert.throws(() => parseDocument("a: 1\nb: 2\na: 3\n", 10), (e: { line: number; message: string }) => e.line === 12 && /duplicated mapping key/.test(e.message));
+        assert.throws(() => parseDocument("base: &b {x: 1}\nuse:\n  <<: *b\n  x: 2\n", 1), /key "x" already set in map/);
+        assert.throws(() => parseDocument("a: .inf\n", 1), /unsupported value: \+Inf/);
+    });
+    it("is stricter than go-yaml v2 where its answer depends on Go's map order", () => {
+        for (const y of STRICTER) assert.ok(read(y).documents[0].error, y);
+    });
+    it("a separator followed by content is an error at its line; the documents before it are kept", () => {
+        const r = splitStream("a: 1\n---\nb: 2\n--- {c: 3}\nd: 4\n");
+        assert.equal(r.chunks.length, 2);
+        assert.equal(r.error?.line, 4);
+    });
+    describe("positions", () => {
+        const text = "# head\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {\"a.b/c\": x}\nspec:\n  base: &b\n    q: 1\n  merged:\n    <<: *b\n    r: 2\n  containers:\n  - name: a\n    securityContext:\n      privileged: yes\n  -   name: b\n      securityContext: {privileged: true}\n";
+        const doc = parseDocument(text, 5);
+        const at = (p?: string) => locate(doc.value, doc.pos, p);
+        it("of a field in block and flow style, of a sequence item, of a bracketed key", () => {
+            assert.deepEqual(at("spec.containers[0].securityContext.privileged"), { line: 20, column: 7 });
+            assert.deepEqual(at("spec.containers[1].securityContext.privileged"), { line: 22, column: 25 });
+            assert.deepEqual(at("spec.containers[1]"), { line: 21, column: 7 });
+            assert.deepEqual(at('metadata.labels["a.b/c"]'), { line: 10, column: 12 });
+        });
+        it("of a missing field: its nearest existing ancestor; no path: the object's first line", () => {
+            assert.deepEqual(at("spec.containers[0].securityContext.runAsNonRoot"), { line: 19, column: 5 });
+            assert.deepEqual(at("spec.nope.deeper"), { line: 11, column: 1 });
+            assert.deepEqual(at(undefined), { line: 6, column: 1 });
+        });
+        it("of a merged key: where the anchor defines it", () => {
+            assert.deepEqual(at("spec.merged.q"), { line: 13, column: 5 });
+            assert.deepEqual(at("spec.merged.r"), { line: 16, column: 5 });
+        });
+        it("in JSON", () => {
+            const j = parseDocument('{"apiVersion": "v1",\n "kind": "Pod", "spec": {"containers": [{"name": "a",\n   "securityContext": {"privileged": true}}]}}', 1);
+            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged"), { line: 3, column: 24 });
+        });
+    });
+});
