@@ -17,7 +17,7 @@ import { RULES } from "../rules";
 import * as engine from "../rules/engine";
 import { EvaluatedFinding, PackConfig, ResolvedRule, resolveRules } from "../rules/engine";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
-import { K8sObject } from "../rules/types";
+import { K8sObject, Rule } from "../rules/types";
 import { DEFAULT_MAX_INPUT_BYTES, expandPaths, LoadError, LoadOptions, Located, readInput } from "./load";
 import { JsonLinesReporter, JsonReporter, Out, Reporter, ResourceRef, SarifReporter, ScanViolation, Summary, TextReporter } from "./report";
 import { locate } from "./yaml";
@@ -37,6 +37,8 @@ export interface RunIO {
     stderr: (s: string) => void;
     /** Standard input (at most maxBytes; longer input is an error); a test seam. */
     readStdin?: (maxBytes: number) => string;
+    /** The rules to run (default: the whole catalog); a test seam. */
+    rules?: readonly Rule[];
 }
 
 type Format = "text" | "json" | "jsonl" | "sarif";
@@ -83,11 +85,12 @@ export function run(argv: string[], io: RunIO): number {
         if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
         throw e;
     }
+    const rules = io.rules ?? RULES;
     const opts = cmd.opts<{ format: Format; config?: string; maxInputSize: number; allowEmpty?: boolean; kubectl?: string; helm?: string }>();
     let packConfig: PackConfig = {};
     if (opts.config) {
         try {
-            packConfig = loadPackConfig(opts.config, RULES);
+            packConfig = loadPackConfig(opts.config, rules);
         } catch (e) {
             if (e instanceof ConfigFileError) {
                 io.stderr(`hardened-scan: ${e.message}\n`);
@@ -98,7 +101,7 @@ export function run(argv: string[], io: RunIO): number {
     }
     const out = new Out(io.stdout);
     const reporter: Reporter =
-        opts.format === "json" ? new JsonReporter(out) : opts.format === "jsonl" ? new JsonLinesReporter(out) : opts.format === "sarif" ? new SarifReporter(out, RULES, VERSION) : new TextReporter(out);
+        opts.format === "json" ? new JsonReporter(out) : opts.format === "jsonl" ? new JsonLinesReporter(out) : opts.format === "sarif" ? new SarifReporter(out, rules, VERSION) : new TextReporter(out);
     const summary: Summary = { files: 0, resources: 0, violations: 0, mandatory: 0, advisory: 0, errors: 0, bySeverity: {}, skippedKinds: {} };
     const reportError = (e: LoadError & { controlId?: string; policy?: string; resource?: ResourceRef }) => {
         summary.errors++;
@@ -106,7 +109,7 @@ export function run(argv: string[], io: RunIO): number {
         if (opts.format !== "text") io.stderr(`${e.file}${e.line ? `:${e.line}` : ""}: error: ${e.controlId ? `[${e.controlId}] ` : ""}${JSON.stringify(e.message).slice(1, -1)}\n`);
     };
 
-    const resolved = resolveRules(RULES, packConfig);
+    const resolved = resolveRules(rules, packConfig);
     const resourceRules = resolved.filter(r => r.rule.scope === "resource");
     const stackRules = resolved.filter(r => r.rule.scope === "stack");
     const where = new Map<object, Located>();
@@ -135,14 +138,35 @@ export function run(argv: string[], io: RunIO): number {
             reporter.violation(v);
         }
     };
-    const check = (rules: ResolvedRule[], objects: K8sObject[]) => {
+    /**
+     * The rule core isolates each rule on each object (a throw becomes an `error: true` finding).
+     * Should an exception still escape, the batch is run again rule by rule and object by object,
+     * so only the failing pair is lost, and reported as an error for that resource.
+     */
+    const check = (rules: ResolvedRule[], objects: K8sObject[], stack: boolean) => {
         try {
             emit(engine.evaluate(rules, objects));
-        } catch (e) {
-            // The rule core isolates rules; should one still throw, say so for these objects rather than lose the report.
-            for (const o of objects.slice(0, 1)) {
-                const loc = where.get(o);
-                reportError({ file: loc?.file ?? "", message: `rule evaluation failed on ${objects.length} object(s) from here on: ${(e as Error).message}` });
+            return;
+        } catch {
+            /* isolate below */
+        }
+        for (const r of rules) {
+            if (stack) {
+                try {
+                    emit(engine.evaluate([r], objects));
+                } catch (e) {
+                    reportError({ file: cmd.args.join(" "), controlId: r.rule.id, policy: r.rule.name, message: `cross-resource rule failed: ${(e as Error)?.message ?? String(e)}` });
+                }
+                continue;
+            }
+            for (const o of objects) {
+                try {
+                    emit(engine.evaluate([r], [o]));
+                } catch (e) {
+                    const loc = where.get(o);
+                    const pos = loc ? locate(o, loc.pos, undefined) : { line: 1, column: 1 };
+                    reportError({ file: loc?.file ?? "", line: pos.line, column: pos.column, controlId: r.rule.id, policy: r.rule.name, resource: resourceOf(o), message: (e as Error)?.message ?? String(e) });
+                }
             }
         }
     };
@@ -156,7 +180,7 @@ export function run(argv: string[], io: RunIO): number {
     const flushBatch = () => {
         if (!batch.length) return;
         const objs = batch.map(l => l.object);
-        check(resourceRules, objs);
+        check(resourceRules, objs, false);
         batch = [];
     };
     for (const input of inputs) {
@@ -173,7 +197,7 @@ export function run(argv: string[], io: RunIO): number {
         }
     }
     flushBatch();
-    check(stackRules, all);
+    check(stackRules, all, true);
     if (summary.resources === 0 && !opts.allowEmpty) {
         reportError({ file: inputs.length === 1 && inputs[0].type === "stdin" ? "<stdin>" : cmd.args.join(" "), message: "no Kubernetes resource was read (an empty input passes nothing; use --allow-empty if that is intended)" });
     }

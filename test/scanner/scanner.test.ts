@@ -55,8 +55,8 @@ describe("offline scanner", () => {
     describe("inputs", () => {
         it("reports invalid YAML with file and line, and scans the other files", () => {
             const r = scan([dir]);
-            assert.match(r.out, /bad\.yaml:[45]: error: /);
-            assert.match(r.out, /priv\.yml:\d+: MANDATORY \[PS-01 critical\]/);
+            assert.match(r.out, /bad\.yaml:[45]:\d+: error: /);
+            assert.match(r.out, /priv\.yml:\d+:\d+: MANDATORY \[PS-01 critical\]/);
         });
         it("walks directories recursively for .yaml/.yml/.json only", () => {
             const r = JSON.parse(scan(["--format", "json", dir]).out);
@@ -95,21 +95,21 @@ describe("offline scanner", () => {
             assert.equal(text.split("\n").filter(l => l.startsWith("    {\"policy\"")).length, r.violations.length);
             assert.deepEqual(Object.keys(r), ["violations", "errors", "summary"]);
             assert.equal(r.summary.violations, r.violations.length);
-            assert.deepEqual(JSON.parse(scan(["--format", "json", "-"], "").out).violations, []);
+            assert.deepEqual(JSON.parse(scan(["--format", "json", "--allow-empty", "-"], "").out).violations, []);
         });
         it("json prints exactly one object with the documented fields", () => {
             const r = scan(["--format", "json", INSECURE]);
             const out = JSON.parse(r.out);
             assert.deepEqual(Object.keys(out).sort(), ["errors", "summary", "violations"]);
             const v = out.violations[0];
-            for (const k of ["policy", "controlId", "severity", "enforcementLevel", "message", "resource", "file", "line"]) assert.ok(k in v, k);
+            for (const k of ["policy", "controlId", "severity", "enforcementLevel", "message", "resource", "file", "line", "column"]) assert.ok(k in v, k);
             assert.deepEqual(Object.keys(v.resource).sort(), ["apiVersion", "kind", "name", "namespace"]);
             assert.equal(out.summary.mandatory, out.violations.filter((x: { enforcementLevel: string }) => x.enforcementLevel === "mandatory").length);
         });
         it("text names file:line, level, control, policy and resource", () => {
             const r = scan([INSECURE]);
-            assert.match(r.out, /insecure\.yaml:\d+: MANDATORY \[PS-01 critical\] no-privileged-containers: Deployment legacy\/debug-tools: /);
-            assert.match(r.out, /mandatory, \d+ advisory violation\(s\), 0 input error\(s\)\.\n$/);
+            assert.match(r.out, /insecure\.yaml:\d+:\d+: MANDATORY \[PS-01 critical\] no-privileged-containers: Deployment legacy\/debug-tools: /);
+            assert.match(r.out, /mandatory, \d+ advisory violation\(s\), 0 error\(s\)\.\n$/);
         });
         it("sarif is valid SARIF 2.1.0 (official schema) with rules, levels and locations", () => {
             // eslint-disable-next-line @typescript-eslint/no-require-imports
