@@ -18,9 +18,9 @@ import * as engine from "../rules/engine";
 import { EvaluatedFinding, PackConfig, ResolvedRule, resolveRules } from "../rules/engine";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
-import { DEFAULT_MAX_INPUT_BYTES, expandPaths, LoadError, LoadOptions, Located, readInput } from "./load";
+import { DEFAULT_MAX_INPUT_BYTES, describeError, expandPaths, Input, inputName, LoadError, LoadOptions, Located, parseChunk, readInputText, readRegularFile } from "./load";
 import { JsonLinesReporter, JsonReporter, Out, Reporter, ResourceRef, SarifReporter, ScanViolation, Summary, TextReporter } from "./report";
-import { locate } from "./yaml";
+import { locate, Position, splitStream, unpack } from "./yaml";
 
 /** The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`). */
 function packageVersion(): string {
@@ -112,24 +112,26 @@ export function run(argv: string[], io: RunIO): number {
     const resolved = resolveRules(rules, packConfig);
     const resourceRules = resolved.filter(r => r.rule.scope === "resource");
     const stackRules = resolved.filter(r => r.rule.scope === "stack");
-    const where = new Map<object, Located>();
+    /** Objects kept for the cross-resource rules: compact copies, with where they came from. */
+    const kept = new Map<object, Located & { source: number }>();
     const all: K8sObject[] = [];
+    /** Texts kept for finding positions again (stdin and rendered output; files are read again). */
+    const sources: Array<{ input: Input; text?: string }> = [];
 
-    const emit = (findings: EvaluatedFinding[]) => {
+    type Where = { file: string; line: number; column: number; rendered?: "kustomize" | "helm" };
+    const emit = (findings: EvaluatedFinding[], whereOf: (f: EvaluatedFinding) => Where) => {
         for (const f of findings) {
-            const loc = where.get(f.object);
-            const pos = loc ? locate(f.object, loc.pos, f.path) : { line: 1, column: 1 };
-            const file = loc?.file ?? "";
+            const w = whereOf(f);
             const resource = resourceOf(f.object);
             if ((f as { error?: boolean }).error === true) {
-                reportError({ file, line: pos.line, column: pos.column, controlId: f.controlId, policy: f.policy, resource, message: f.message });
+                reportError({ file: w.file, line: w.line, column: w.column, controlId: f.controlId, policy: f.policy, resource, message: f.message });
                 continue;
             }
             const v: ScanViolation = {
                 policy: f.policy, controlId: f.controlId, severity: f.severity, enforcementLevel: f.enforcementLevel, message: f.message,
                 ...(f.path ? { path: f.path } : {}),
-                resource, file, line: pos.line, column: pos.column,
-                ...(loc?.rendered ? { rendered: loc.rendered } : {}),
+                resource, file: w.file, line: w.line, column: w.column,
+                ...(w.rendered ? { rendered: w.rendered } : {}),
             };
             summary.violations++;
             if (v.enforcementLevel === "mandatory") summary.mandatory++;
@@ -143,17 +145,17 @@ export function run(argv: string[], io: RunIO): number {
      * Should an exception still escape, the batch is run again rule by rule and object by object,
      * so only the failing pair is lost, and reported as an error for that resource.
      */
-    const check = (rules: ResolvedRule[], objects: K8sObject[], stack: boolean) => {
+    const check = (rules: ResolvedRule[], objects: K8sObject[], stack: boolean, whereOfObject: (o: K8sObject) => Where | undefined): EvaluatedFinding[] => {
         try {
-            emit(engine.evaluate(rules, objects));
-            return;
+            return engine.evaluate(rules, objects);
         } catch {
             /* isolate below */
         }
+        const out: EvaluatedFinding[] = [];
         for (const r of rules) {
             if (stack) {
                 try {
-                    emit(engine.evaluate([r], objects));
+                    out.push(...engine.evaluate([r], objects));
                 } catch (e) {
                     reportError({ file: cmd.args.join(" "), controlId: r.rule.id, policy: r.rule.name, message: `cross-resource rule failed: ${(e as Error)?.message ?? String(e)}` });
                 }
@@ -161,14 +163,14 @@ export function run(argv: string[], io: RunIO): number {
             }
             for (const o of objects) {
                 try {
-                    emit(engine.evaluate([r], [o]));
+                    out.push(...engine.evaluate([r], [o]));
                 } catch (e) {
-                    const loc = where.get(o);
-                    const pos = loc ? locate(o, loc.pos, undefined) : { line: 1, column: 1 };
-                    reportError({ file: loc?.file ?? "", line: pos.line, column: pos.column, controlId: r.rule.id, policy: r.rule.name, resource: resourceOf(o), message: (e as Error)?.message ?? String(e) });
+                    const w = whereOfObject(o) ?? { file: "", line: 1, column: 1 };
+                    reportError({ file: w.file, line: w.line, column: w.column, controlId: r.rule.id, policy: r.rule.name, resource: resourceOf(o), message: (e as Error)?.message ?? String(e) });
                 }
             }
         }
+        return out;
     };
 
     const loadErrors: LoadError[] = [];
@@ -176,34 +178,115 @@ export function run(argv: string[], io: RunIO): number {
     for (const e of loadErrors.splice(0)) reportError(e);
     summary.files = inputs.length;
     const loadOpts: LoadOptions = { maxInputBytes: opts.maxInputSize, readStdin: io.readStdin, kubectl: opts.kubectl, helm: opts.helm };
+
+    // Resource rules run batch by batch on the objects as read (with their positions); compact
+    // copies are kept for the cross-resource rules, so memory holds objects, not positions or findings.
     let batch: Located[] = [];
-    const flushBatch = () => {
+    let batchSource = 0;
+    const flush = () => {
         if (!batch.length) return;
-        const objs = batch.map(l => l.object);
-        check(resourceRules, objs, false);
+        const here = new Map<object, Located>(batch.map(l => [l.object, l]));
+        const whereOfObject = (o: K8sObject): Where | undefined => {
+            const l = here.get(o);
+            return l && { file: l.file, ...locate(o, l.pos, undefined), rendered: l.rendered };
+        };
+        const findings = check(resourceRules, batch.map(l => l.object), false, whereOfObject);
+        emit(findings, f => {
+            const l = here.get(f.object);
+            return l ? { file: l.file, ...locate(f.object, l.pos, f.path), rendered: l.rendered } : { file: "", line: 1, column: 1 };
+        });
+        for (const l of batch) {
+            const compact = JSON.parse(JSON.stringify(l.object)) as K8sObject;
+            kept.set(compact, { ...l, object: compact, source: batchSource });
+            all.push(compact);
+        }
         batch = [];
     };
     for (const input of inputs) {
-        const got: Located[] = [];
-        readInput(input, loadOpts, got, loadErrors);
-        for (const e of loadErrors.splice(0)) reportError(e);
-        for (const l of got) {
-            where.set(l.object, l);
-            all.push(l.object);
-            summary.resources++;
-            if (!isChecked(l.object)) summary.skippedKinds[String(l.object.kind)] = (summary.skippedKinds[String(l.object.kind)] ?? 0) + 1;
-            batch.push(l);
-            if (batch.length >= BATCH) flushBatch();
+        let got;
+        try {
+            got = readInputText(input, loadOpts);
+        } catch (e) {
+            reportError({ file: inputName(input), message: describeError(e) });
+            continue;
         }
+        batchSource = sources.push({ input, ...(input.type === "file" ? {} : { text: got.text }) }) - 1;
+        const { chunks, error } = splitStream(got.text);
+        for (const chunk of chunks) {
+            const objects: Located[] = [];
+            parseChunk(chunk, got.file, objects, loadErrors, got.rendered);
+            for (const e of loadErrors.splice(0)) reportError(e);
+            for (const l of objects) {
+                summary.resources++;
+                if (!isChecked(l.object)) summary.skippedKinds[String(l.object.kind)] = (summary.skippedKinds[String(l.object.kind)] ?? 0) + 1;
+                batch.push(l);
+            }
+            if (batch.length >= BATCH) flush();
+        }
+        flush();
+        if (error) reportError({ file: got.file, line: error.line, message: `${error.message} (the rest of the file is not read, as kubectl would not)` });
     }
-    flushBatch();
-    check(stackRules, all, true);
+
+    // Cross-resource rules over every object; their findings are placed by parsing each
+    // document again (in file order), then reported in the rules' order.
+    const stackFindings = check(stackRules, all, true, o => {
+        const k = kept.get(o);
+        return k && { file: k.file, ...locate(o, k.pos, undefined), rendered: k.rendered };
+    });
+    const placed = placeAgain(stackFindings, kept, sources, loadOpts);
+    emit(stackFindings, f => placed.get(f) ?? { file: kept.get(f.object)?.file ?? "", line: 1, column: 1 });
+    kept.clear();
+
     if (summary.resources === 0 && !opts.allowEmpty) {
         reportError({ file: inputs.length === 1 && inputs[0].type === "stdin" ? "<stdin>" : cmd.args.join(" "), message: "no Kubernetes resource was read (an empty input passes nothing; use --allow-empty if that is intended)" });
     }
     reporter.end(summary);
     if (summary.mandatory > 0) return 1;
     return summary.errors > 0 ? 2 : 0;
+}
+
+/**
+ * Positions of cross-resource findings: each finding's document is parsed again from its source
+ * (files read again one at a time, in order) and the finding's path located in it.
+ */
+function placeAgain(
+    findings: readonly EvaluatedFinding[],
+    kept: Map<object, Located & { source: number }>,
+    sources: ReadonlyArray<{ input: Input; text?: string }>,
+    opts: LoadOptions,
+): Map<EvaluatedFinding, { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }> {
+    const out = new Map<EvaluatedFinding, { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }>();
+    const todo = findings.map(f => ({ f, k: kept.get(f.object) })).filter(x => x.k !== undefined) as Array<{ f: EvaluatedFinding; k: Located & { source: number } }>;
+    todo.sort((a, b) => a.k.source - b.k.source || (a.k.chunk?.start ?? 0) - (b.k.chunk?.start ?? 0));
+    let textOf = -1;
+    let text: string | undefined;
+    let docKey = "";
+    let docObjects: Located[] = [];
+    for (const { f, k } of todo) {
+        const fallback: Position = unpack(k.pos);
+        let pos = fallback;
+        if (k.chunk) {
+            if (textOf !== k.source) {
+                textOf = k.source;
+                const src = sources[k.source];
+                try {
+                    text = src.text ?? (src.input.type === "file" ? readRegularFile(src.input.path, opts.maxInputBytes) : undefined);
+                } catch {
+                    text = undefined;
+                }
+            }
+            const key = `${k.source}:${k.chunk.start}`;
+            if (key !== docKey && text !== undefined) {
+                docKey = key;
+                docObjects = [];
+                parseChunk({ text: text.slice(k.chunk.start, k.chunk.end), start: k.chunk.start, line: k.chunk.line }, k.file, docObjects, []);
+            }
+            const again = docObjects[k.chunk.index];
+            if (again) pos = locate(again.object, again.pos, f.path);
+        }
+        out.set(f, { file: k.file, ...pos, ...(k.rendered ? { rendered: k.rendered } : {}) });
+    }
+    return out;
 }
 
 if (require.main === module) {

@@ -26,6 +26,8 @@ export interface Located {
     pos: number;
     /** Set for objects rendered from a kustomization or Helm chart directory. */
     rendered?: "kustomize" | "helm";
+    /** Where the object's document is in its source (to find positions again later), and its index among the document's objects. */
+    chunk?: { start: number; end: number; line: number; index: number };
 }
 
 export interface LoadError {
@@ -251,7 +253,9 @@ export function parseChunk(chunk: Chunk, file: string, into: Located[], errors: 
         }
         throw e;
     }
+    const from = into.length;
     flatten(doc.value, doc.pos, file, into, rendered);
+    for (let i = from; i < into.length; i++) into[i].chunk = { start: chunk.start, end: chunk.start + chunk.text.length, line: chunk.line, index: i - from };
 }
 
 function flatten(value: unknown, pos: number, file: string, into: Located[], rendered?: "kustomize" | "helm"): void {
@@ -272,30 +276,30 @@ function flatten(value: unknown, pos: number, file: string, into: Located[], ren
 }
 
 
+/** One input's text: a file, stdin or a rendered directory. Throws InputError (or a system error). */
+export function readInputText(input: Input, opts: LoadOptions): { file: string; text: string; rendered?: "kustomize" | "helm" } {
+    if (input.type === "stdin") {
+        const text = (opts.readStdin ?? readStdinBounded)(opts.maxInputBytes);
+        if (text.length > opts.maxInputBytes) throw new InputError(`not read: over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`);
+        return { file: "<stdin>", text };
+    }
+    if (input.type === "file") return { file: input.path, text: readRegularFile(input.path, opts.maxInputBytes) };
+    return { file: input.dir, text: render(input, opts), rendered: input.type };
+}
+
+export const inputName = (input: Input): string => (input.type === "stdin" ? "<stdin>" : input.type === "file" ? input.path : input.dir);
+export const describeError = (e: unknown): string => (e instanceof InputError ? e.message : errMessage(e));
+
 /** Read one input (file, stdin or rendered directory); problems go to `errors`. */
 export function readInput(input: Input, opts: LoadOptions, into: Located[], errors: LoadError[]): void {
-    let text: string;
-    let file: string;
-    let rendered: "kustomize" | "helm" | undefined;
+    let got;
     try {
-        if (input.type === "stdin") {
-            file = "<stdin>";
-            text = (opts.readStdin ?? readStdinBounded)(opts.maxInputBytes);
-            if (text.length > opts.maxInputBytes) throw new InputError(`not read: over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`);
-        } else if (input.type === "file") {
-            file = input.path;
-            text = readRegularFile(input.path, opts.maxInputBytes);
-        } else {
-            file = input.dir;
-            rendered = input.type;
-            text = render(input, opts);
-        }
+        got = readInputText(input, opts);
     } catch (e) {
-        const name = input.type === "stdin" ? "<stdin>" : input.type === "file" ? input.path : input.dir;
-        errors.push({ file: name, message: e instanceof InputError ? e.message : errMessage(e) });
+        errors.push({ file: inputName(input), message: describeError(e) });
         return;
     }
-    parseSource(text, file, into, errors, rendered);
+    parseSource(got.text, got.file, into, errors, got.rendered);
 }
 
 /** Everything at once (tests and the benchmark); the CLI streams input by input. */

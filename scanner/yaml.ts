@@ -459,6 +459,8 @@ function firstDocumentOnly(text: string, filename: string | undefined, line: num
 /** One document of a stream as the YAMLReader cuts it. */
 export interface Chunk {
     text: string;
+    /** Offset of the chunk in the stream's text. */
+    start: number;
     /** 1-based line of the chunk's first line in the file. */
     line: number;
 }
@@ -469,7 +471,8 @@ export interface Chunk {
  * line; the documents before it are kept, nothing after it is read).
  */
 export function splitStream(text: string): { chunks: Chunk[]; error?: YamlError } {
-    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    if (bom) text = text.slice(1);
     const chunks: Chunk[] = [];
     let start = 0;
     let startLine = 1;
@@ -482,17 +485,17 @@ export function splitStream(text: string): { chunks: Chunk[]; error?: YamlError 
         if (text.charCodeAt(i) === 45 && text.charCodeAt(i + 1) === 45 && text.charCodeAt(i + 2) === 45) {
             const rest = text.slice(i + 3, eol).trim();
             if (rest.length > 0 && rest[0] !== "#") {
-                if (i > start) chunks.push({ text: text.slice(start, i), line: startLine });
+                if (i > start) chunks.push({ text: text.slice(start, i), start: start + bom, line: startLine });
                 return { chunks, error: new YamlError(`invalid Yaml document separator: ${rest}`, line) };
             }
-            if (i > start) chunks.push({ text: text.slice(start, i), line: startLine });
+            if (i > start) chunks.push({ text: text.slice(start, i), start: start + bom, line: startLine });
             start = eol + 1;
             startLine = line + 1;
         }
         i = eol + 1;
         line++;
     }
-    if (start < n) chunks.push({ text: text.slice(start), line: startLine });
+    if (start < n) chunks.push({ text: text.slice(start), start: start + bom, line: startLine });
     return { chunks };
 }
 

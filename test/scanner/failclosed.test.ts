@@ -158,7 +158,10 @@ describe("scanner inputs fail closed", () => {
                 assert.equal(r.code, 2);
                 assert.match(r.out, /kust2: error: a kustomization directory, and no kubectl was found to render it: run `kubectl kustomize ".*kust2" \| hardened-scan -`/);
             } finally {
-                Object.assign(process.env, saved);
+                for (const [k, v] of Object.entries(saved)) {
+                    if (v === undefined) delete process.env[k];
+                    else process.env[k] = v;
+                }
             }
         });
         it("a Helm chart directory is rendered with helm template, or refused with exit 2 and the command", () => {
