@@ -286,12 +286,16 @@ function attach(o: Located, mine: unknown[]): void {
     }
     const keys: unknown[] = [];
     for (let i = 0; i < mine.length; i += 3) {
-        const r = mine[i + 1];
-        if (mine[i]) keys.push(String(r), mine[i + 2]);
-        else if (r !== null && typeof r === "object" && !(MARKER in r) && badKey === undefined) {
-            // an explicit (`? `) key that is a sequence or mapping, stringified by js-yaml
-            const k = String(r);
-            if (Object.prototype.hasOwnProperty.call(o, k) && (o as Record<string, unknown>)[k] !== r) badKey = mine[i + 2] as number;
+        if (mine[i]) keys.push(String(mine[i + 1]), mine[i + 2]);
+    }
+    // Keys not followed by `:` on their line are explicit (`? key`) keys: go-yaml v2 refuses
+    // sequences and mappings there, which js-yaml would turn into strings.
+    if (keys.length / 2 < Object.keys(o).length && badKey === undefined) {
+        for (let i = 0; i < mine.length; i += 3) {
+            const r = mine[i + 1];
+            if (mine[i] || r === null || typeof r !== "object" || MARKER in r) continue;
+            const k = Array.isArray(r) ? (r.every(x => x === null || typeof x !== "object") ? r.join(",") : undefined) : "[object Object]";
+            if (k !== undefined && Object.prototype.hasOwnProperty.call(o, k) && (o as Record<string, unknown>)[k] !== r) badKey = mine[i + 2] as number;
         }
     }
     if (keys.length > 0) setLoc(o, keys);
@@ -444,7 +448,33 @@ export function parseDocument(text: string, line: number, filename?: string): Ya
     if ((specials.length > 0 || sawMerge) && value !== null && typeof value === "object") value = fixup(value, line);
     else if (value !== null && typeof value === "object" && MARKER in value) value = fixup(value, line);
     if (value === undefined) value = null;
+    if (value !== null && typeof value === "object" && text.includes("&")) checkAliasing(value, line);
     return { value, pos };
+}
+
+/**
+ * Aliases make js-yaml share one object where go-yaml v2 decodes a copy each time; a few anchors
+ * nested in each other (a "billion laughs" document) would expand exponentially in the rules and
+ * in JSON. Like go-yaml v2 ("excessive aliasing"), refuse a document whose expansion is far larger
+ * than what it spells out.
+ */
+function checkAliasing(root: object, line: number): void {
+    const memo = new Map<object, number>();
+    const size = (o: unknown): number => {
+        if (o === null || typeof o !== "object") return 1;
+        const m = memo.get(o);
+        if (m !== undefined) return m;
+        memo.set(o, 1); // a cycle counts once
+        let n = 1;
+        for (const v of Array.isArray(o) ? o : Object.values(o)) {
+            n += size(v);
+            if (n > 1e12) break;
+        }
+        memo.set(o, n);
+        return n;
+    };
+    const expanded = size(root);
+    if (expanded > 100_000 && expanded > 10 * memo.size + 10_000) throw new YamlError(`document contains excessive aliasing: ${expanded} nodes once aliases are expanded, from ${memo.size} mappings and sequences written`, line);
 }
 
 /** Text after a `...` document end marker is not read by go-yaml v2's Unmarshal. */

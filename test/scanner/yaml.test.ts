@@ -87,3 +87,16 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
         });
     });
 });
+
+describe("YAML aliases", () => {
+    it("a billion-laughs document is refused (as go-yaml v2 refuses excessive aliasing), quickly", () => {
+        const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+        for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+        const t = Date.now();
+        assert.throws(() => parseDocument(lines.join("\n") + "\n", 1), /excessive aliasing/);
+        assert.ok(Date.now() - t < 2000);
+    });
+    it("ordinary anchors and aliases are read", () => {
+        assert.deepEqual(JSON.parse(JSON.stringify(parseDocument("a: &x {b: 1}\nc: *x\nd: *x\n", 1).value)), { a: { b: 1 }, c: { b: 1 }, d: { b: 1 } });
+    });
+});
