@@ -11,11 +11,15 @@
  * every problem is reported with its file (and line), and the other inputs are still scanned.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { availableParallelism } from "os";
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "worker_threads";
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/engine";
-import { EvaluatedFinding, PackConfig, ResolvedRule, resolveRules } from "../rules/engine";
+import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/engine";
+import { evaluateIsolated, toRecords } from "./batch";
+import { Job, JobResult, runJob } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
 import { DEFAULT_MAX_INPUT_BYTES, describeError, expandPaths, Input, inputName, LoadError, LoadOptions, Located, parseChunk, readInputText, readRegularFile } from "./load";
@@ -58,13 +62,73 @@ function localIsChecked(): (obj: K8sObject) => boolean {
 }
 const isChecked: (obj: K8sObject) => boolean = (engine as unknown as { isChecked?: (obj: K8sObject) => boolean }).isChecked ?? localIsChecked();
 
-const resourceOf = (o: K8sObject): ResourceRef => {
-    const md = o.metadata && typeof o.metadata === "object" ? o.metadata : {};
-    return { apiVersion: String(o.apiVersion ?? ""), kind: String(o.kind ?? ""), namespace: typeof md.namespace === "string" ? md.namespace : "", name: typeof md.name === "string" ? md.name : "" };
-};
+/** Documents checked together (in-process or by one worker thread). */
+const BATCH = 500;
+/** Inputs from this size on are parsed and checked by worker threads. */
+const PARALLEL_FROM = 2 * 1024 * 1024;
+const defaultJobs = () => Math.min(4, availableParallelism());
 
-/** Objects in batches of this many are checked by the resource rules together. */
-const BATCH = 2000;
+/**
+ * Worker threads fed batches of documents; run() stays synchronous: results are awaited with
+ * Atomics.wait on a shared counter the workers bump after each message, and read with
+ * receiveMessageOnPort, in submission order.
+ */
+class Pool {
+    private readonly workers: Array<{ worker: Worker; port: MessagePort; pending: number }> = [];
+    private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+    constructor(n: number, packConfig: PackConfig) {
+        const ts = __filename.endsWith(".ts");
+        const file = path.join(__dirname, ts ? "worker.ts" : "worker.js");
+        for (let i = 0; i < n; i++) {
+            const { port1, port2 } = new MessageChannel();
+            const workerData = { hardenedScan: true, packConfig, port: port2, signal: this.signal };
+            const worker = ts
+                ? new Worker(`require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`, { eval: true, workerData, transferList: [port2] })
+                : new Worker(file, { workerData, transferList: [port2] });
+            worker.unref();
+            this.workers.push({ worker, port: port1, pending: 0 });
+        }
+    }
+    /** Each batch's result, in order; at most two batches queued per worker. */
+    *runAll(jobs: Job[]): Generator<{ job: Job; result: JobResult | { seq: number; crash: string } }> {
+        const n = this.workers.length;
+        let sent = 0;
+        const send = () => {
+            const w = this.workers[sent % n];
+            w.port.postMessage(jobs[sent]);
+            w.pending++;
+            sent++;
+        };
+        while (sent < Math.min(jobs.length, 2 * n)) send();
+        for (let i = 0; i < jobs.length; i++) {
+            const w = this.workers[i % n];
+            const result = this.receive(w, jobs[i].seq);
+            w.pending--;
+            if (sent < jobs.length) send();
+            yield { job: jobs[i], result };
+        }
+    }
+    private receive(w: { worker: Worker; port: MessagePort }, seq: number): JobResult | { seq: number; crash: string } {
+        const deadline = Date.now() + 600_000;
+        for (;;) {
+            const seen = Atomics.load(this.signal, 0);
+            const m = receiveMessageOnPort(w.port);
+            if (m) {
+                const r = m.message as JobResult | { seq: number; crash: string };
+                if (r.seq !== seq) return { seq, crash: `worker answered batch ${r.seq} for ${seq}` };
+                return r;
+            }
+            if (Date.now() > deadline) return { seq, crash: "worker did not answer within 10 minutes" };
+            Atomics.wait(this.signal, 0, seen, 50);
+        }
+    }
+    close(): void {
+        for (const w of this.workers) {
+            w.port.close();
+            void w.worker.terminate();
+        }
+    }
+}
 
 export function run(argv: string[], io: RunIO): number {
     const cmd = new Command("hardened-scan")
@@ -76,6 +140,10 @@ export function run(argv: string[], io: RunIO): number {
         .option("--allow-empty", "exit 0 when no Kubernetes resource was read (by default that is an input error, exit 2)")
         .option("--kubectl <path>", "kubectl used to render kustomization directories")
         .option("--helm <path>", "helm used to render chart directories")
+        .addOption(new Option("--jobs <n>", "worker threads for large inputs (0: none; default: the available cores, at most 4)").argParser(v => {
+            if (!/^\d+$/.test(v)) throw new InvalidArgumentError("expected a number");
+            return Number(v);
+        }))
         .version(VERSION)
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -86,7 +154,7 @@ export function run(argv: string[], io: RunIO): number {
         throw e;
     }
     const rules = io.rules ?? RULES;
-    const opts = cmd.opts<{ format: Format; config?: string; maxInputSize: number; allowEmpty?: boolean; kubectl?: string; helm?: string }>();
+    const opts = cmd.opts<{ format: Format; config?: string; maxInputSize: number; allowEmpty?: boolean; kubectl?: string; helm?: string; jobs?: number }>();
     let packConfig: PackConfig = {};
     if (opts.config) {
         try {
@@ -117,60 +185,12 @@ export function run(argv: string[], io: RunIO): number {
     const all: K8sObject[] = [];
     /** Texts kept for finding positions again (stdin and rendered output; files are read again). */
     const sources: Array<{ input: Input; text?: string }> = [];
-
-    type Where = { file: string; line: number; column: number; rendered?: "kustomize" | "helm" };
-    const emit = (findings: EvaluatedFinding[], whereOf: (f: EvaluatedFinding) => Where) => {
-        for (const f of findings) {
-            const w = whereOf(f);
-            const resource = resourceOf(f.object);
-            if ((f as { error?: boolean }).error === true) {
-                reportError({ file: w.file, line: w.line, column: w.column, controlId: f.controlId, policy: f.policy, resource, message: f.message });
-                continue;
-            }
-            const v: ScanViolation = {
-                policy: f.policy, controlId: f.controlId, severity: f.severity, enforcementLevel: f.enforcementLevel, message: f.message,
-                ...(f.path ? { path: f.path } : {}),
-                resource, file: w.file, line: w.line, column: w.column,
-                ...(w.rendered ? { rendered: w.rendered } : {}),
-            };
-            summary.violations++;
-            if (v.enforcementLevel === "mandatory") summary.mandatory++;
-            else if (v.enforcementLevel === "advisory") summary.advisory++;
-            summary.bySeverity[v.severity] = (summary.bySeverity[v.severity] ?? 0) + 1;
-            reporter.violation(v);
-        }
-    };
-    /**
-     * The rule core isolates each rule on each object (a throw becomes an `error: true` finding).
-     * Should an exception still escape, the batch is run again rule by rule and object by object,
-     * so only the failing pair is lost, and reported as an error for that resource.
-     */
-    const check = (rules: ResolvedRule[], objects: K8sObject[], stack: boolean, whereOfObject: (o: K8sObject) => Where | undefined): EvaluatedFinding[] => {
-        try {
-            return engine.evaluate(rules, objects);
-        } catch {
-            /* isolate below */
-        }
-        const out: EvaluatedFinding[] = [];
-        for (const r of rules) {
-            if (stack) {
-                try {
-                    out.push(...engine.evaluate([r], objects));
-                } catch (e) {
-                    reportError({ file: cmd.args.join(" "), controlId: r.rule.id, policy: r.rule.name, message: `cross-resource rule failed: ${(e as Error)?.message ?? String(e)}` });
-                }
-                continue;
-            }
-            for (const o of objects) {
-                try {
-                    out.push(...engine.evaluate([r], [o]));
-                } catch (e) {
-                    const w = whereOfObject(o) ?? { file: "", line: 1, column: 1 };
-                    reportError({ file: w.file, line: w.line, column: w.column, controlId: r.rule.id, policy: r.rule.name, resource: resourceOf(o), message: (e as Error)?.message ?? String(e) });
-                }
-            }
-        }
-        return out;
+    const violation = (v: ScanViolation) => {
+        summary.violations++;
+        if (v.enforcementLevel === "mandatory") summary.mandatory++;
+        else if (v.enforcementLevel === "advisory") summary.advisory++;
+        summary.bySeverity[v.severity] = (summary.bySeverity[v.severity] ?? 0) + 1;
+        reporter.violation(v);
     };
 
     const loadErrors: LoadError[] = [];
@@ -179,29 +199,25 @@ export function run(argv: string[], io: RunIO): number {
     summary.files = inputs.length;
     const loadOpts: LoadOptions = { maxInputBytes: opts.maxInputSize, readStdin: io.readStdin, kubectl: opts.kubectl, helm: opts.helm };
 
-    // Resource rules run batch by batch on the objects as read (with their positions); compact
-    // copies are kept for the cross-resource rules, so memory holds objects, not positions or findings.
-    let batch: Located[] = [];
-    let batchSource = 0;
-    const flush = () => {
-        if (!batch.length) return;
-        const here = new Map<object, Located>(batch.map(l => [l.object, l]));
-        const whereOfObject = (o: K8sObject): Where | undefined => {
-            const l = here.get(o);
-            return l && { file: l.file, ...locate(o, l.pos, undefined), rendered: l.rendered };
-        };
-        const findings = check(resourceRules, batch.map(l => l.object), false, whereOfObject);
-        emit(findings, f => {
-            const l = here.get(f.object);
-            return l ? { file: l.file, ...locate(f.object, l.pos, f.path), rendered: l.rendered } : { file: "", line: 1, column: 1 };
+    // Documents go in batches to the resource rules (in worker threads for large inputs), with
+    // their positions; the results are reported in input order. Compact copies of the objects are
+    // kept for the cross-resource rules, so memory holds objects, not positions or findings.
+    let pool: Pool | undefined;
+    const jobs = io.rules ? 0 : opts.jobs ?? defaultJobs();
+    const take = (r: JobResult, file: string, rendered: "kustomize" | "helm" | undefined, source: number, objects?: K8sObject[]) => {
+        for (const e of r.parseErrors) reportError(e);
+        for (const e of r.errors) reportError(e);
+        for (const v of r.violations) violation(v);
+        const objs = objects ?? (JSON.parse(r.objects) as K8sObject[]);
+        objs.forEach((o, i) => {
+            const [pos, start, end, line, index] = r.meta[i];
+            kept.set(o, { object: o, file, pos, ...(rendered ? { rendered } : {}), chunk: { start, end, line, index }, source });
+            all.push(o);
+            summary.resources++;
+            if (!isChecked(o)) summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
         });
-        for (const l of batch) {
-            const compact = JSON.parse(JSON.stringify(l.object)) as K8sObject;
-            kept.set(compact, { ...l, object: compact, source: batchSource });
-            all.push(compact);
-        }
-        batch = [];
     };
+    let seq = 0;
     for (const input of inputs) {
         let got;
         try {
@@ -210,31 +226,37 @@ export function run(argv: string[], io: RunIO): number {
             reportError({ file: inputName(input), message: describeError(e) });
             continue;
         }
-        batchSource = sources.push({ input, ...(input.type === "file" ? {} : { text: got.text }) }) - 1;
+        const source = sources.push({ input, ...(input.type === "file" ? {} : { text: got.text }) }) - 1;
         const { chunks, error } = splitStream(got.text);
-        for (const chunk of chunks) {
-            const objects: Located[] = [];
-            parseChunk(chunk, got.file, objects, loadErrors, got.rendered);
-            for (const e of loadErrors.splice(0)) reportError(e);
-            for (const l of objects) {
-                summary.resources++;
-                if (!isChecked(l.object)) summary.skippedKinds[String(l.object.kind)] = (summary.skippedKinds[String(l.object.kind)] ?? 0) + 1;
-                batch.push(l);
+        const batches: Job[] = [];
+        for (let i = 0; i < chunks.length; i += BATCH) batches.push({ seq: seq++, file: got.file, ...(got.rendered ? { rendered: got.rendered } : {}), chunks: chunks.slice(i, i + BATCH) });
+        if (jobs > 1 && got.text.length >= PARALLEL_FROM && batches.length > 1) {
+            pool ??= new Pool(jobs, packConfig);
+            for (const { result, job } of pool.runAll(batches)) {
+                if ("crash" in result) {
+                    // a worker failed: run that batch here, so nothing is lost
+                    const r = runJob(job, resourceRules, false);
+                    take(r, got.file, got.rendered, source, r.located.map(l => JSON.parse(JSON.stringify(l.object))));
+                } else take(result, got.file, got.rendered, source);
             }
-            if (batch.length >= BATCH) flush();
+        } else {
+            for (const job of batches) {
+                const r = runJob(job, resourceRules, false);
+                take(r, got.file, got.rendered, source, r.located.map(l => JSON.parse(JSON.stringify(l.object)) as K8sObject));
+            }
         }
-        flush();
         if (error) reportError({ file: got.file, line: error.line, message: `${error.message} (the rest of the file is not read, as kubectl would not)` });
     }
+    pool?.close();
 
     // Cross-resource rules over every object; their findings are placed by parsing each
     // document again (in file order), then reported in the rules' order.
-    const stackFindings = check(stackRules, all, true, o => {
+    const stackFindings = evaluateIsolated(stackRules, all, true, o => {
         const k = kept.get(o);
-        return k && { file: k.file, ...locate(o, k.pos, undefined), rendered: k.rendered };
-    });
+        return k && { file: k.file, ...unpack(k.pos), ...(k.rendered ? { rendered: k.rendered } : {}) };
+    }, reportError, cmd.args.join(" "));
     const placed = placeAgain(stackFindings, kept, sources, loadOpts);
-    emit(stackFindings, f => placed.get(f) ?? { file: kept.get(f.object)?.file ?? "", line: 1, column: 1 });
+    toRecords(stackFindings, f => placed.get(f) ?? { file: kept.get(f.object)?.file ?? "", line: 1, column: 1 }, violation, reportError);
     kept.clear();
 
     if (summary.resources === 0 && !opts.allowEmpty) {
