@@ -58,15 +58,18 @@ const dir = mkdtempSync(path.join(tmpdir(), "hc-bench-"));
 try {
     execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO, stdio: "inherit" });
     console.log(`Scanner end to end: \`hardened-scan --format json FILE\` (compiled), best of 3; load average before: ${load()}`);
-    console.log("| resources | generator | findings | wall ms | resources/s | peak RSS MiB |");
-    console.log("|---:|---|---:|---:|---:|---:|");
+    console.log("| resources | generator | threads | findings | wall ms | resources/s | peak RSS MiB |");
+    console.log("|---:|---|---|---:|---:|---:|---:|");
     const rates: number[] = [];
     for (const n of sizes) {
         const g = generate(n, path.join(dir, `bulk-${n}`));
-        const runs = [0, 1, 2].map(() => cli(["--format", "json", g.file]));
-        const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
-        rates.push(best.summary.resources / (best.ms / 1000));
-        console.log(`| ${best.summary.resources} | ${g.generator} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rates[rates.length - 1])} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
+        for (const jobs of [[], ["--jobs", "0"]]) {
+            const runs = [0, 1, 2].map(() => cli(["--format", "json", ...jobs, g.file]));
+            const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+            const rate = best.summary.resources / (best.ms / 1000);
+            if (!jobs.length) rates.push(rate);
+            console.log(`| ${best.summary.resources} | ${g.generator} | ${jobs.length ? "main only (--jobs 0)" : "workers (default)"} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
+        }
         rmSync(path.join(dir, `bulk-${n}`), { recursive: true, force: true });
     }
     if (rates.length > 1) console.log(`Linearity: resources/s at ${sizes[sizes.length - 1]} is ${((rates[rates.length - 1] / rates[0]) * 100).toFixed(0)}% of that at ${sizes[0]}.`);

@@ -63,7 +63,7 @@ function localIsChecked(): (obj: K8sObject) => boolean {
 const isChecked: (obj: K8sObject) => boolean = (engine as unknown as { isChecked?: (obj: K8sObject) => boolean }).isChecked ?? localIsChecked();
 
 /** Documents checked together (in-process or by one worker thread). */
-const BATCH = 500;
+const BATCH = 100;
 /** Inputs from this size on are parsed and checked by worker threads. */
 const PARALLEL_FROM = 2 * 1024 * 1024;
 const defaultJobs = () => Math.min(4, availableParallelism());
