@@ -302,11 +302,15 @@ export function readInput(input: Input, opts: LoadOptions, into: Located[], erro
     parseSource(got.text, got.file, into, errors, got.rendered);
 }
 
-/** Everything at once (tests and the benchmark); the CLI streams input by input. */
-export function loadPaths(paths: readonly string[], opts: Partial<LoadOptions> = {}): { objects: Located[]; errors: LoadError[]; files: number } {
+/**
+ * Everything at once (for other tools, e.g. the access review; the scanner's CLI streams input by
+ * input). The second argument is the options, or (as before) a function reading stdin.
+ */
+export function loadPaths(paths: readonly string[], opts: Partial<LoadOptions> | (() => string) = {}): { objects: Located[]; errors: LoadError[]; files: number } {
     const errors: LoadError[] = [];
     const objects: Located[] = [];
-    const full: LoadOptions = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES, ...opts };
+    const given = typeof opts === "function" ? { readStdin: opts } : opts;
+    const full: LoadOptions = { maxInputBytes: DEFAULT_MAX_INPUT_BYTES, ...given };
     const inputs = expandPaths(paths, errors);
     for (const input of inputs) readInput(input, full, objects, errors);
     return { objects, errors, files: inputs.length };
