@@ -85,6 +85,13 @@ try {
         rmSync(path.join(dir, `bulk-${streamSize}`), { recursive: true, force: true });
     }
 
+    console.log("\nCross-resource rules: N Deployments against N NetworkPolicies and N PodDisruptionBudgets in one namespace:");
+    console.log("| N | NET-07 ms | NET-07 findings | OTH-07 ms | OTH-07 findings |\n|---:|---:|---:|---:|---:|");
+    for (const n of (process.env.HC_BENCH_CROSS ?? "1000,10000").split(",").map(Number)) {
+        const r = node("cross-once.ts", [String(n)]);
+        console.log(`| ${n} | ${r["NET-07 ms"].toFixed(0)} | ${r["NET-07 findings"]} | ${r["OTH-07 ms"].toFixed(0)} | ${r["OTH-07 findings"]} |`);
+    }
+
     if (nsCounts.length) {
         console.log("\nProgram under mocks with N SecureNamespaces, then the pack over its resources:");
         console.log("| namespaces | resources | k8s objects | program ms | rule core ms | CrossGuard policies ms | peak RSS MiB |");

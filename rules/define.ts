@@ -1,5 +1,5 @@
 /** Factories that keep each rule to its decision: metadata in, [field path, verdict] pairs out. */
-import { get } from "./fields";
+import { get, show } from "./fields";
 import { ContainerRef, containersOf, Json, PodSpecRef, podSpecOf, WORKLOAD_KINDS } from "./podspec";
 import { Finding, K8sObject, ResourceRule, RuleBase, RuleConfig } from "./types";
 import { isUnknown } from "./unknown";
@@ -72,7 +72,7 @@ export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject,
             const pod = podSpecOf(obj);
             if (!pod) return [];
             const out: Finding[] = [];
-            collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${obj.kind} "${obj.metadata?.name ?? "?"}"`, out);
+            collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${describe(obj)}`, out);
             return out;
         },
     };
@@ -101,7 +101,7 @@ export function objectRule(meta: RuleMeta, kinds: readonly string[], check: (obj
         kinds,
         check(obj, ctx) {
             const out: Finding[] = [];
-            collect(meta, obj, check(obj, ctx.config), "", `${obj.kind} "${obj.metadata?.name ?? "?"}"`, out);
+            collect(meta, obj, check(obj, ctx.config), "", describe(obj), out);
             return out;
         },
     };
@@ -109,6 +109,8 @@ export function objectRule(meta: RuleMeta, kinds: readonly string[], check: (obj
 
 /** `${kind} "name"` (with namespace) for messages. */
 export function describe(obj: K8sObject): string {
-    const ns = obj.metadata?.namespace;
-    return `${obj.kind} "${ns ? `${ns}/` : ""}${obj.metadata?.name ?? "?"}"`;
+    const md = obj.metadata;
+    const ns = md && typeof md === "object" ? md.namespace : undefined;
+    const name = md && typeof md === "object" ? md.name : undefined;
+    return `${show(obj.kind)} "${ns ? `${show(ns)}/` : ""}${name === undefined || name === null ? "?" : show(name)}"`;
 }

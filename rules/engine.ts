@@ -5,7 +5,7 @@
  * itself (the engine hands it one resource at a time) but resolves config the same way.
  */
 import { control, defaultEnforcement } from "./catalog";
-import { EnforcementLevel, Finding, K8sObject, Rule, RuleConfig, Severity } from "./types";
+import { EnforcementLevel, Finding, K8sObject, ResourceRule, Rule, RuleConfig, RuleContext, Severity, StackRule } from "./types";
 
 /** Exemption keys every rule accepts, with their JSON schema. */
 export const COMMON_CONFIG_SCHEMA = {
@@ -119,6 +119,65 @@ export function isExempt(obj: K8sObject, cfg: RuleConfig): boolean {
     return false;
 }
 
+/** Longest exception text carried into an error finding (a hostile value may sit in the message). */
+const MAX_ERROR_TEXT = 300;
+
+function text(v: unknown): string {
+    return typeof v === "string" ? v : "?";
+}
+
+/** The finding standing for a rule that threw on `obj`: the control could not be decided there. */
+export function errorFinding(rule: Rule, obj: K8sObject, e: unknown): Finding {
+    let why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    if (why.length > MAX_ERROR_TEXT) why = `${why.slice(0, MAX_ERROR_TEXT)}…`;
+    const ns = obj?.metadata?.namespace;
+    const who = `${text(obj?.kind)} "${typeof ns === "string" && ns ? `${ns}/` : ""}${text(obj?.metadata?.name)}"`;
+    return { controlId: rule.id, object: obj, error: true, message: `The rule ${rule.name} failed on ${who} (${why}), so ${rule.id} could not be decided for it.` };
+}
+
+/** A resource rule's findings on one object; a throw becomes an error finding for that object. */
+export function checkResource(rule: ResourceRule, obj: K8sObject, ctx: RuleContext): Finding[] {
+    try {
+        return rule.check(obj, ctx);
+    } catch (e) {
+        return [errorFinding(rule, obj, e)];
+    }
+}
+
+/**
+ * A stack rule's findings; if it throws, the objects that make it throw on their own get an error
+ * finding each and the rule is run again without them, so every other finding is kept. When no
+ * single object is to blame, every object of the rule's kinds gets an error finding (fail closed).
+ */
+export function checkStack(rule: StackRule, objects: readonly K8sObject[], ctx: RuleContext): Finding[] {
+    let first: unknown;
+    try {
+        return rule.check(objects, ctx);
+    } catch (e) {
+        first = e;
+    }
+    const culprits = new Map<K8sObject, unknown>();
+    for (const o of objects) {
+        try {
+            rule.check([o], ctx);
+        } catch (e) {
+            culprits.set(o, e);
+        }
+    }
+    const errors = [...culprits].map(([o, e]) => errorFinding(rule, o, e));
+    const rest = culprits.size > 0 ? objects.filter(o => !culprits.has(o)) : objects;
+    if (culprits.size > 0) {
+        try {
+            return [...rule.check(rest, ctx), ...errors];
+        } catch (e) {
+            first = e;
+        }
+    }
+    const kinds = new Set(rule.kinds);
+    const ofKinds = rest.filter(o => kinds.has(o?.kind as string));
+    return [...errors, ...(ofKinds.length > 0 ? ofKinds : rest).map(o => errorFinding(rule, o, first))];
+}
+
 export interface EvaluatedFinding extends Finding {
     policy: string;
     severity: Severity;
@@ -151,14 +210,14 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
             }
         };
         if (r.rule.scope === "stack") {
-            emit(r.rule.check(objects, ctx));
+            emit(checkStack(r.rule, objects, ctx));
             continue;
         }
         for (const kind of r.rule.kinds) {
             for (const obj of byKind.get(kind) ?? []) {
                 if (!exempting || !isExempt(obj, r.config)) {
                     // The object itself passed the exemption check: its findings need no second one.
-                    for (const f of r.rule.check(obj, ctx)) {
+                    for (const f of checkResource(r.rule, obj, ctx)) {
                         out.push(Object.assign(f, { policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel }));
                     }
                 }

@@ -31,3 +31,30 @@ export function get(root: Json, path: string): Json {
 export function isObject(v: unknown): v is Record<string, Json> {
     return v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
 }
+
+/** Longest value quoted in a message: a megabyte value is named, not copied. */
+const MAX_SHOWN = 200;
+
+/**
+ * Any value as message text, never throwing: strings as they are (cut to a readable length),
+ * other primitives through String, objects as JSON. An object whose `toString` is not a function
+ * (a YAML key `toString: 1`) or that has no prototype makes String() and template literals throw.
+ */
+export function show(v: unknown, max = MAX_SHOWN): string {
+    let s: string;
+    if (typeof v === "string") s = v;
+    else if (v === null || typeof v !== "object") s = typeof v === "symbol" ? "<unknown>" : String(v);
+    else {
+        try {
+            s = JSON.stringify(v) ?? "?";
+        } catch {
+            s = Array.isArray(v) ? "[…]" : "{…}";
+        }
+    }
+    return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+/** A string value, or undefined for anything else (names, namespaces, keys read from hostile input). */
+export function str(v: unknown): string | undefined {
+    return typeof v === "string" ? v : undefined;
+}

@@ -19,6 +19,7 @@ export function matchSelector(selector: Json, labels: Json): Match {
     if (isUnknown(exprs)) return "unknown";
     for (const e of Array.isArray(exprs) ? exprs : []) {
         if (isUnknown(e) || isUnknown(e?.values)) return "unknown";
+        if (e === null || typeof e !== "object") return false; // not a requirement: matches nothing
         const has = Object.prototype.hasOwnProperty.call(l, e.key);
         const values: unknown[] = Array.isArray(e.values) ? e.values : [];
         switch (e.operator) {

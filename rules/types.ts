@@ -40,6 +40,11 @@ export interface Finding {
      * preview output). Faces report these as "cannot verify during preview", never as a pass.
      */
     unknown?: boolean;
+    /**
+     * True when the rule threw on this object: the control could not be decided, `message` carries
+     * the exception. Faces report it as an error for the resource, never as a pass.
+     */
+    error?: boolean;
 }
 
 /** JSON-schema fragment for one rule-specific config property (mirrors CrossGuard's configSchema). */

@@ -6,7 +6,7 @@
 import { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import proxy from "./sdk";
 import { control, defaultEnforcement } from "../../rules/catalog";
-import { COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/engine";
+import { checkResource, checkStack, COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/engine";
 import { Finding, K8sObject, Rule } from "../../rules/types";
 import { kindOf, kubernetesObject } from "./objects";
 
@@ -29,14 +29,24 @@ export function descriptionOf(rule: Rule): string {
 }
 
 function messageOf(f: Finding): string {
+    if (f.error) {
+        return `[${f.controlId}] POLICY ERROR: ${f.message} Treated as a violation until the resource can be checked.`;
+    }
     return `[${f.controlId}] ${f.message}${f.path ? ` (field: ${f.path})` : ""}`;
 }
+
+/** The object form of a violation the policy SDK's server takes (not in its type declarations). */
+interface ViolationObject { message: string; urn?: string; enforcementLevel: "mandatory" }
 
 /** Report real findings at the policy's level; findings on unknown values become the SDK's advisory "cannot run during preview" diagnostic. */
 function report(findings: Finding[], reportViolation: ReportViolation, urnOf: (o: K8sObject) => string | undefined): void {
     const unknown: string[] = [];
     for (const f of findings) {
-        if (f.unknown) {
+        if (f.error) {
+            // The SDK's server (pinned @pulumi/policy 1.21.0) also accepts a violation object whose
+            // enforcementLevel overrides the policy's: a rule that failed blocks whatever the level.
+            (reportViolation as unknown as (v: ViolationObject) => void)({ message: messageOf(f), urn: urnOf(f.object), enforcementLevel: "mandatory" });
+        } else if (f.unknown) {
             unknown.push(f.path ?? f.message);
         } else {
             reportViolation(messageOf(f), urnOf(f.object));
@@ -72,7 +82,7 @@ export function toPolicy(rule: Rule): Policy {
                 if (isExempt(obj, config)) {
                     return;
                 }
-                report(rule.check(obj, { config }), reportViolation, () => undefined);
+                report(checkResource(rule, obj, { config }), reportViolation, () => undefined);
             },
         };
         return policy;
@@ -90,7 +100,7 @@ export function toPolicy(rule: Rule): Policy {
                 }
             }
             const config = resolveRuleConfig(rule, args.getConfig<Record<string, unknown>>());
-            const findings = rule.check(objects, { config }).filter(f => !isExempt(f.object, config));
+            const findings = checkStack(rule, objects, { config }).filter(f => !isExempt(f.object, config));
             report(findings, reportViolation, o => urns.get(o));
         },
     };

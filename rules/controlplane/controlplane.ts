@@ -1,6 +1,6 @@
 /** CFG-01 … CFG-03: encryption at rest, audit logging and audit policy content. */
 import { describe, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
 
@@ -22,7 +22,7 @@ export const encryptionAtRest = objectRule({
     const first = Array.isArray(providers) ? providers[0] : undefined;
     const name = first ? Object.keys(first)[0] : undefined;
     if (!name || !REAL_PROVIDERS.includes(name)) {
-        return [[`resources[${idx}].providers[0]`, `${describe(o)} writes secrets with ${name ?? "no provider"}; the first provider must be one of ${REAL_PROVIDERS.join(", ")}.`]];
+        return [[`resources[${idx}].providers[0]`, `${describe(o)} writes secrets with ${name === undefined ? "no provider" : show(name)}; the first provider must be one of ${REAL_PROVIDERS.join(", ")}.`]];
     }
     const keys = first[name]?.keys;
     if (name !== "kms" && isUnknown(keys)) return [[`resources[${idx}].providers[0].${name}.keys`, UNKNOWN_VERDICT]];
@@ -36,8 +36,8 @@ function apiServerFlags(o: Json): { flags: Map<string, string>; path: string } |
     if (o.kind === "ClusterConfiguration") {
         const extra = get(o, "apiServer.extraArgs");
         const flags = new Map<string, string>();
-        if (Array.isArray(extra)) for (const e of extra) flags.set(e?.name, String(e?.value));
-        else if (extra && typeof extra === "object") for (const [k, v] of Object.entries(extra)) flags.set(k, String(v));
+        if (Array.isArray(extra)) for (const e of extra) flags.set(e?.name, show(e?.value));
+        else if (extra && typeof extra === "object") for (const [k, v] of Object.entries(extra)) flags.set(k, show(v));
         return { flags, path: "apiServer.extraArgs" };
     }
     const containers = get(o, "spec.containers");
@@ -73,12 +73,20 @@ type AuditRule = { level?: string; resources?: Json[]; verbs?: string[]; nonReso
 
 /** The level of the first rule matching a request by an ordinary user (first match wins). */
 export function auditLevel(rules: AuditRule[], req: { group: string; resource: string; verb: string }): string | undefined {
+    const list = (v: unknown): Json[] | undefined => (Array.isArray(v) ? v : undefined);
     for (const r of rules) {
+        // A rule that is not an object (`rules: [null]`) matches nothing.
+        if (r === null || typeof r !== "object") continue;
         if (r.nonResourceURLs || r.users || r.userGroups) continue; // not for an ordinary user's resource request
-        if (r.verbs && !r.verbs.includes(req.verb)) continue;
-        if (r.resources && !r.resources.some(g => (g.group ?? "") === req.group && (!g.resources || g.resources.length === 0 || g.resources.includes(req.resource) ||
-            g.resources.includes("*") || g.resources.includes(`${req.resource.split("/")[0]}/*`)))) continue;
-        return r.level;
+        const verbs = list(r.verbs);
+        if (verbs && !verbs.includes(req.verb)) continue;
+        const groups = list(r.resources);
+        if (groups && !groups.some(g => {
+            if (g === null || typeof g !== "object") return false;
+            const res = list(g.resources);
+            return (g.group ?? "") === req.group && (!res || res.length === 0 || res.includes(req.resource) || res.includes("*") || res.includes(`${req.resource.split("/")[0]}/*`));
+        })) continue;
+        return typeof r.level === "string" ? r.level : undefined;
     }
     return undefined;
 }
@@ -89,7 +97,7 @@ export const auditPolicyContent = objectRule({
     remediation: "Use the ControlPlaneHardening component's audit policy, or put a Metadata rule for secrets/configmaps/tokenreviews before any broader rule and log exec/attach and RBAC writes.",
     url: "https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy",
 }, ["Policy"], o => {
-    if (!String(o.apiVersion).startsWith("audit.k8s.io/")) return [];
+    if (!show(o.apiVersion).startsWith("audit.k8s.io/")) return [];
     const rules = o.rules;
     if (isUnknown(rules)) return [["rules", UNKNOWN_VERDICT]];
     const list: AuditRule[] = Array.isArray(rules) ? rules : [];

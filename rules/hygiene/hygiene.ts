@@ -1,8 +1,8 @@
 /** OTH-04 … OTH-08: reliability and hygiene controls (advisory by default). */
 import { describe, judge, objectRule, podRule, Verdict } from "../define";
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { Json, podSpecOf, WORKLOAD_KINDS } from "../podspec";
-import { matchSelector } from "../selectors";
+import { SelectorIndex } from "../selector-index";
 import { Finding, K8sObject, StackRule } from "../types";
 import { isUnknown } from "../unknown";
 
@@ -44,9 +44,9 @@ export const deprecatedApi = objectRule({
     remediation: "Move the object to its GA apiVersion (apps/v1, networking.k8s.io/v1, policy/v1, batch/v1, rbac.authorization.k8s.io/v1, autoscaling/v2 …).",
     url: "https://kubernetes.io/docs/reference/using-api/deprecation-guide/",
 }, ALL_KINDS, o => {
-    const removed = REMOVED_APIS[String(o.apiVersion)];
-    const when = removed?.[String(o.kind)] ?? removed?.["*"];
-    return [["apiVersion", when ? `${describe(o)} uses ${o.apiVersion}, removed in Kubernetes ${when}.` : undefined]];
+    const removed = REMOVED_APIS[show(o.apiVersion)];
+    const when = removed?.[show(o.kind)] ?? removed?.["*"];
+    return [["apiVersion", when ? `${describe(o)} uses ${show(o.apiVersion)}, removed in Kubernetes ${when}.` : undefined]];
 });
 
 export const requiredLabels = objectRule({
@@ -58,8 +58,9 @@ export const requiredLabels = objectRule({
 }, WORKLOAD_KINDS, (o, cfg) => {
     const labels = o.metadata?.labels;
     if (isUnknown(labels)) return [["metadata.labels", judge(labels, () => true, () => "")]];
-    const missing = (cfg.requiredLabels as string[]).filter(k => !(labels && k in labels));
-    return [["metadata.labels", missing.length ? `${describe(o)} lacks the label(s) ${missing.join(", ")}.` : undefined]];
+    const has = (k: string) => labels !== null && typeof labels === "object" && !Array.isArray(labels) && Object.prototype.hasOwnProperty.call(labels, k);
+    const missing = (cfg.requiredLabels as string[]).filter(k => !has(k));
+    return [["metadata.labels", missing.length ? `${describe(o)} lacks the label(s) ${missing.map(m => show(m)).join(", ")}.` : undefined]];
 });
 
 export const minReplicas = objectRule({
@@ -68,8 +69,8 @@ export const minReplicas = objectRule({
     remediation: "Set `spec.replicas` to 2 or more (or let an autoscaler manage it).",
     url: "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/",
     config: { minReplicas: { type: "integer", description: "Fewest replicas accepted.", default: 2 } },
-}, ["Deployment", "StatefulSet"], (o, cfg) => [["spec.replicas", judge(get(o, "spec.replicas"), v => (v ?? 1) < (cfg.minReplicas as number),
-    () => `${describe(o)} runs ${String(get(o, "spec.replicas") ?? 1)} replica(s), fewer than ${cfg.minReplicas}.`)]]);
+}, ["Deployment", "StatefulSet"], (o, cfg) => [["spec.replicas", judge(get(o, "spec.replicas"), v => (typeof v === "number" ? v : v === undefined || v === null ? 1 : -Infinity) < (cfg.minReplicas as number),
+    () => `${describe(o)} runs ${show(get(o, "spec.replicas") ?? 1)} replica(s), fewer than ${cfg.minReplicas}.`)]]);
 
 export const pdb: StackRule = {
     id: "OTH-07", name: "pod-disruption-budget",
@@ -82,7 +83,7 @@ export const pdb: StackRule = {
         const pdbs = new Map<string, K8sObject[]>();
         for (const o of objects) {
             if (o.kind !== "PodDisruptionBudget") continue;
-            const ns = String(o.metadata?.namespace ?? "default");
+            const ns = show(o.metadata?.namespace ?? "default");
             if (!pdbs.has(ns)) pdbs.set(ns, []);
             pdbs.get(ns)!.push(o);
             const spec = (o as Json).spec ?? {};
@@ -90,14 +91,16 @@ export const pdb: StackRule = {
                 out.push({ controlId: "OTH-07", object: o, path: "spec", message: `${describe(o)} allows no voluntary eviction.` });
             }
         }
+        // Per namespace, the budgets' selectors indexed by label (near-linear in workloads + budgets).
+        const index = new Map([...pdbs].map(([ns, ps]) => [ns, new SelectorIndex(ps.map(p => (isUnknown((p as Json).spec) ? (p as Json).spec : (p as Json).spec?.selector)))]));
         for (const o of objects) {
             if (o.kind !== "Deployment" && o.kind !== "StatefulSet") continue;
             const replicas = get(o, "spec.replicas");
             if (typeof replicas === "number" && replicas < 2) continue;
             const labels = podSpecOf(o)?.podMeta?.labels;
-            const matches = (pdbs.get(String(o.metadata?.namespace ?? "default")) ?? []).map(p => matchSelector((p as Json).spec?.selector, labels));
-            if (matches.includes(true)) continue;
-            out.push(matches.includes("unknown")
+            const m = index.get(show(o.metadata?.namespace ?? "default"))?.matches(labels) ?? false;
+            if (m === true) continue;
+            out.push(m === "unknown"
                 ? { controlId: "OTH-07", object: o, unknown: true, path: "spec.template.metadata.labels", message: `${describe(o)}: whether a PodDisruptionBudget covers it is unknown during preview.` }
                 : { controlId: "OTH-07", object: o, path: "spec.template.metadata.labels", message: `${describe(o)} is not covered by any PodDisruptionBudget.` });
         }

@@ -1,4 +1,5 @@
 /** IMG-01 … IMG-05: image tags, digests, registries and pull policy. */
+import { show } from "../fields";
 import { containerRule, judge, Verdict } from "../define";
 import { isUnknown } from "../unknown";
 
@@ -46,17 +47,19 @@ export const latestTag = containerRule({
     if (typeof v !== "string") return true;
     const ref = parseImage(v);
     return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
-}, () => `The ${c.label} uses image "${String(imageOf(c))}" with the latest tag or no tag.`)]]);
+}, () => `The ${c.label} uses image "${show(imageOf(c))}" with the latest tag or no tag.`)]]);
 
 export const digestPinned = containerRule({
     id: "IMG-02", name: "image-digest-pinned",
     description: "Images should be pinned by digest (`@sha256:`). A digest names exactly one image; tags can be moved to point at another.",
     remediation: "Reference the image by its digest, as `registry/repo:tag@sha256:<digest>`, and let a bot such as Renovate keep it current.",
     url: IMAGES_URL,
-}, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), () => `The ${c.label} image "${String(imageOf(c))}" is not pinned by digest.`)]]);
+}, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), () => `The ${c.label} image "${show(imageOf(c))}" is not pinned by digest.`)]]);
 
 function registryMatches(registry: string, repo: string, pattern: string): boolean {
-    const p = pattern.replace(/\/+$/, "");
+    let end = pattern.length;
+    while (end > 0 && pattern.charCodeAt(end - 1) === 47 /* / */) end--; // not /\/+$/: quadratic on runs of slashes
+    const p = pattern.slice(0, end);
     const full = `${registry}/${repo}`;
     return registry === p || full === p || full.startsWith(`${p}/`);
 }
@@ -95,7 +98,7 @@ export const pullAlways = containerRule({
     const ref = typeof image === "string" ? parseImage(image) : undefined;
     // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
     const effective = policy ?? (ref && !ref.digest && (ref.tag === undefined || ref.tag === "latest") ? "Always" : "IfNotPresent");
-    return [["imagePullPolicy", ref?.digest || effective === "Always" ? undefined : `The ${c.label} uses imagePullPolicy ${String(effective)}${policy === undefined ? " (the default for a tagged image)" : ""}.`]];
+    return [["imagePullPolicy", ref?.digest || effective === "Always" ? undefined : `The ${c.label} uses imagePullPolicy ${show(effective)}${policy === undefined ? " (the default for a tagged image)" : ""}.`]];
 });
 
 export const deprecatedRegistry = containerRule({
@@ -103,4 +106,4 @@ export const deprecatedRegistry = containerRule({
     description: "Images must not come from the frozen `k8s.gcr.io` registry; it no longer receives updates, so images from it miss security fixes.",
     remediation: "Pull the same image from `registry.k8s.io`, the community registry that replaced `k8s.gcr.io`.",
     url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
-}, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", () => `The ${c.label} image "${String(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);
+}, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", () => `The ${c.label} image "${show(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);

@@ -1,4 +1,5 @@
 /** NS-01 … NS-03: object placement and namespace Pod Security labels. */
+import { show } from "../fields";
 import { describe, FALCO_NS, judge, KUBE_BENCH_NS, objectRule, TRIVY_NS, Verdict } from "../define";
 import { WORKLOAD_KINDS } from "../podspec";
 import { isUnknown } from "../unknown";
@@ -44,6 +45,6 @@ export const namespacePss = objectRule({
     const level = isUnknown(labels) ? labels : labels?.[ENFORCE];
     const min = LEVELS.indexOf(cfg.minimumLevel as string);
     let v: Verdict = judge(level, l => l === undefined || !LEVELS.includes(l) || LEVELS.indexOf(l) < min, () => "");
-    if (v === "") v = `${describe(o)} ${level === undefined ? "has no" : `enforces "${String(level)}" through its`} ${ENFORCE} label; at least "${cfg.minimumLevel}" is required.`;
+    if (v === "") v = `${describe(o)} ${level === undefined ? "has no" : `enforces "${show(level)}" through its`} ${ENFORCE} label; at least "${cfg.minimumLevel}" is required.`;
     return [[`metadata.labels["${ENFORCE}"]`, v]];
 });

@@ -1,9 +1,9 @@
 /** NET-01 … NET-08: Service exposure, Ingress TLS and annotations, NetworkPolicy coverage. */
 import { describe, judge, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { indexByNamespace } from "../namespaces/index-by-namespace";
 import { Json, podSpecOf, WORKLOAD_KINDS } from "../podspec";
-import { matchSelector } from "../selectors";
+import { SelectorIndex } from "../selector-index";
 import { Finding, StackRule } from "../types";
 import { isUnknown } from "../unknown";
 
@@ -46,9 +46,9 @@ export const ingressTls = objectRule({
     const out: Array<[string, Verdict]> = [];
     if (!Array.isArray(tls) || tls.length === 0) out.push(["spec.tls", `${describe(o)} has no TLS section.`]);
     else (Array.isArray(rules) ? rules : []).forEach((r: Json, i: number) => out.push([`spec.rules[${i}].host`,
-        r?.host && !covered.has(r.host) ? `${describe(o)} serves host ${r.host} without TLS.` : undefined]));
+        r?.host && !covered.has(r.host) ? `${describe(o)} serves host ${show(r.host)} without TLS.` : undefined]));
     const ann = o.metadata?.annotations ?? {};
-    for (const [k, v] of ALLOW_HTTP) out.push([`metadata.annotations["${k}"]`, ann[k] === v ? `${describe(o)} allows plain HTTP (${k}: "${v}").` : undefined]);
+    for (const [k, v] of ALLOW_HTTP) out.push([`metadata.annotations["${k}"]`, ann[k] === v ? `${describe(o)} allows plain HTTP (${k}: "${show(v)}").` : undefined]);
     return out;
 });
 
@@ -61,7 +61,7 @@ export const ingressHost = objectRule({
     const rules = get(o, "spec.rules");
     if (isUnknown(rules)) return [["spec.rules", UNKNOWN_VERDICT]];
     return (Array.isArray(rules) ? rules : []).map((r: Json, i: number) => [`spec.rules[${i}].host`,
-        judge(r?.host, h => h === undefined || h === "" || (typeof h === "string" && h.startsWith("*")), () => `${describe(o)} has a rule with ${r?.host ? `wildcard host ${r.host}` : "no host"}.`)] as [string, Verdict]);
+        judge(r?.host, h => h === undefined || h === "" || (typeof h === "string" && h.startsWith("*")), () => `${describe(o)} has a rule with ${r?.host ? `wildcard host ${show(r.host)}` : "no host"}.`)] as [string, Verdict]);
 });
 
 const SNIPPET = /-snippets?$/;
@@ -88,7 +88,7 @@ function policiesByNamespace(objects: readonly Json[]): { byNs: Map<string, Json
         if (o.kind !== "NetworkPolicy") continue;
         const ns = o.metadata?.namespace;
         if (isUnknown(ns)) { unknown = true; continue; }
-        const key = String(ns ?? "default");
+        const key = show(ns ?? "default");
         if (!byNs.has(key)) byNs.set(key, []);
         byNs.get(key)!.push(o);
     }
@@ -101,7 +101,9 @@ export const workloadIsolation: StackRule = {
     remediation: "Create the namespace with SecureNamespace (its default-deny policy selects every pod) or add a NetworkPolicy whose podSelector matches the workload.",
     url: NP_URL,
     check(objects) {
-        const { byNs, unknown } = policiesByNamespace(objects);
+        const { byNs: policies, unknown } = policiesByNamespace(objects);
+        // Per namespace, the policies' pod selectors indexed by label (near-linear in workloads + policies).
+        const byNs = new Map([...policies].map(([ns, ps]) => [ns, new SelectorIndex(ps.map(p => (isUnknown(p.spec) ? p.spec : p.spec?.podSelector ?? {})))]));
         const out: Finding[] = [];
         for (const o of objects) {
             if (!WORKLOAD_KINDS.includes(o.kind as string)) continue;
@@ -109,9 +111,9 @@ export const workloadIsolation: StackRule = {
             const pod = podSpecOf(o);
             if (!pod) continue;
             const labels = pod.podMeta?.labels ?? {};
-            const matches = (byNs.get(String(o.metadata?.namespace ?? "default")) ?? []).map(p => matchSelector(p.spec?.podSelector ?? {}, labels));
-            if (matches.includes(true)) continue;
-            if (unknown || matches.includes("unknown")) {
+            const m = byNs.get(show(o.metadata?.namespace ?? "default"))?.matches(labels) ?? false;
+            if (m === true) continue;
+            if (unknown || m === "unknown") {
                 out.push({ controlId: "NET-07", object: o, unknown: true, path: `${pod.metaPath}.labels`, message: `${describe(o)}: whether a NetworkPolicy selects it is unknown during preview.` });
             } else {
                 out.push({ controlId: "NET-07", object: o, path: `${pod.metaPath}.labels`, message: `${describe(o)} is not selected by any NetworkPolicy.` });

@@ -1,4 +1,5 @@
 /** OTH-01 … OTH-03, OTH-09: bare pods, Tiller, the Dashboard, SSH. */
+import { show } from "../fields";
 import { containerRule, describe, judge, objectRule, podRule, Verdict } from "../define";
 import { Json } from "../podspec";
 
@@ -21,9 +22,9 @@ export const tiller = podRule({
     const out: Array<[string, Verdict]> = [["@metadata.labels", labels.app === "helm" && labels.name === "tiller" ? `${describe(obj)} is labelled as Helm Tiller.` : undefined]];
     for (const field of ["containers", "initContainers"]) {
         (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) => {
-            out.push([`${field}[${i}].image`, judge(c?.image, v => typeof v === "string" && TILLER_IMAGE.test(v), () => `The container "${c?.name}" runs the Tiller image ${c?.image}.`)]);
+            out.push([`${field}[${i}].image`, judge(c?.image, v => typeof v === "string" && TILLER_IMAGE.test(v), () => `The container "${show(c?.name)}" runs the Tiller image ${show(c?.image)}.`)]);
             (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Json, j: number) => out.push([`${field}[${i}].ports[${j}].containerPort`,
-                judge(p?.containerPort, v => v === 44134, () => `The container "${c?.name}" exposes Tiller's gRPC port 44134.`)]));
+                judge(p?.containerPort, v => v === 44134, () => `The container "${show(c?.name)}" exposes Tiller's gRPC port 44134.`)]));
         });
     }
     return out;
@@ -40,7 +41,7 @@ export const dashboard = podRule({
     const labels = (obj as Json).metadata?.labels ?? {};
     const out: Array<[string, Verdict]> = [["@metadata.labels", labels["k8s-app"] === "kubernetes-dashboard" ? `${describe(obj)} is labelled as the Kubernetes Dashboard.` : undefined]];
     (Array.isArray(pod.spec.containers) ? pod.spec.containers : []).forEach((c: Json, i: number) =>
-        out.push([`containers[${i}].image`, judge(c?.image, v => typeof v === "string" && DASHBOARD_IMAGE.test(v), () => `The container "${c?.name}" runs the Kubernetes Dashboard image ${c?.image}.`)]));
+        out.push([`containers[${i}].image`, judge(c?.image, v => typeof v === "string" && DASHBOARD_IMAGE.test(v), () => `The container "${show(c?.name)}" runs the Kubernetes Dashboard image ${show(c?.image)}.`)]));
     return out;
 });
 

@@ -1,5 +1,5 @@
 /** PS-12 … PS-16: Linux capabilities. */
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { ContainerRef, Json } from "../podspec";
 import { isUnknown } from "../unknown";
 import { containerRule, FALCO_NS, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
@@ -8,7 +8,7 @@ const CAPS_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/secur
 
 /** Capability names without the CAP_ prefix, upper-case. */
 export function capName(c: unknown): string {
-    return String(c).toUpperCase().replace(/^CAP_/, "");
+    return show(c).toUpperCase().replace(/^CAP_/, "");
 }
 
 function capList(c: ContainerRef, which: "add" | "drop"): Json[] | typeof UNKNOWN_VERDICT {

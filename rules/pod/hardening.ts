@@ -1,5 +1,5 @@
 /** PS-22 … PS-31: filesystem, seccomp, AppArmor, SELinux, /proc, sysctls, volume types, hardening, ports. */
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
 import { asList, containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
@@ -39,7 +39,7 @@ export const seccompRequired = containerRule({
 }, (c, pod) => {
     const e = effective(c, pod, "seccompProfile");
     const type = isUnknown(e.value) ? e.value : get(e.value, "type");
-    return [[`${e.path}.type`, judge(type, v => v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} has seccomp profile ${type === undefined ? "unset" : String(type)}; use RuntimeDefault or Localhost.`)]];
+    return [[`${e.path}.type`, judge(type, v => v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} has seccomp profile ${type === undefined ? "unset" : show(type)}; use RuntimeDefault or Localhost.`)]];
 });
 
 const APPARMOR_ANN = "container.apparmor.security.beta.kubernetes.io/";
@@ -56,8 +56,8 @@ export const appArmor = containerRule({
     const ann = get(pod.podMeta, "annotations");
     const annValue = isUnknown(ann) ? ann : ann?.[`${APPARMOR_ANN}${c.name}`];
     return [
-        [`${e.path}.type`, judge(type, v => v !== undefined && v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} runs with AppArmor profile ${String(type)}.`)],
-        [`@${pod.metaPath}.annotations`, judge(annValue, v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"), () => `The ${c.label} has AppArmor annotation "${String(annValue)}".`)],
+        [`${e.path}.type`, judge(type, v => v !== undefined && v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} runs with AppArmor profile ${show(type)}.`)],
+        [`@${pod.metaPath}.annotations`, judge(annValue, v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"), () => `The ${c.label} has AppArmor annotation "${show(annValue)}".`)],
     ];
 });
 
@@ -67,7 +67,7 @@ function seLinuxVerdicts(opts: Json, where: string): Array<[string, Verdict]> {
     if (isUnknown(opts)) return [["", UNKNOWN_VERDICT]];
     if (!opts || typeof opts !== "object") return [];
     return [
-        ["type", judge(opts.type, v => v !== undefined && !SELINUX_TYPES.has(v), () => `${where} sets SELinux type ${String(opts.type)}.`)],
+        ["type", judge(opts.type, v => v !== undefined && !SELINUX_TYPES.has(v), () => `${where} sets SELinux type ${show(opts.type)}.`)],
         ["user", judge(opts.user, v => v !== undefined && v !== "", () => `${where} sets a custom SELinux user.`)],
         ["role", judge(opts.role, v => v !== undefined && v !== "", () => `${where} sets a custom SELinux role.`)],
     ];
@@ -83,7 +83,7 @@ export const seLinux = podRule({
         .map(([f, v]) => [`securityContext.seLinuxOptions${f ? "." + f : ""}`, v]);
     for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
         asList(pod.spec[field]).forEach((c: Json, i: number) => {
-            for (const [f, v] of seLinuxVerdicts(get(c, "securityContext.seLinuxOptions"), `The container "${c?.name}"`)) {
+            for (const [f, v] of seLinuxVerdicts(get(c, "securityContext.seLinuxOptions"), `The container "${show(c?.name)}"`)) {
                 out.push([`${field}[${i}].securityContext.seLinuxOptions${f ? "." + f : ""}`, v]);
             }
         });
@@ -96,7 +96,7 @@ export const procMount = containerRule({
     description: "Containers must keep the default /proc mount (`procMount: Default`). `Unmasked` exposes kernel information and interfaces the runtime normally hides.",
     remediation: "Remove `securityContext.procMount` or set it to Default.",
     url: `${PSS_URL}#baseline`,
-}, c => [["securityContext.procMount", judge(get(c.container, "securityContext.procMount"), v => v !== undefined && v !== "Default", () => `The ${c.label} sets procMount ${String(get(c.container, "securityContext.procMount"))}.`)]]);
+}, c => [["securityContext.procMount", judge(get(c.container, "securityContext.procMount"), v => v !== undefined && v !== "Default", () => `The ${c.label} sets procMount ${show(get(c.container, "securityContext.procMount"))}.`)]]);
 
 export const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
     "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
@@ -114,8 +114,8 @@ export const sysctls = podRule({
     const allowed = new Set(cfg.allowedSysctls as string[]);
     return asList(list).map((s: Json, i: number) => [`securityContext.sysctls[${i}]`,
         isUnknown(s?.name) || isUnknown(s?.value) ? UNKNOWN_VERDICT
-            : !allowed.has(s?.name) ? `The pod sets the unsafe sysctl ${String(s?.name)}.`
-                : /[+=]/.test(String(s?.value ?? "")) ? `The pod sets sysctl ${s.name} to "${s.value}", which contains '+' or '=' (cr8escape).` : undefined] as [string, Verdict]);
+            : !allowed.has(s?.name) ? `The pod sets the unsafe sysctl ${show(s?.name)}.`
+                : /[+=]/.test(show(s?.value ?? "", Infinity)) ? `The pod sets sysctl ${show(s.name)} to "${show(s.value)}", which contains '+' or '=' (cr8escape).` : undefined] as [string, Verdict]);
 });
 
 export const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
@@ -135,7 +135,7 @@ export const volumeTypes = podRule({
         if (isUnknown(v)) return [`volumes[${i}]`, UNKNOWN_VERDICT] as [string, Verdict];
         const types = Object.keys(v ?? {}).filter(k => k !== "name");
         const bad = types.filter(t => !allowed.has(t));
-        return [`volumes[${i}]`, bad.length ? `The pod's volume "${v?.name}" is of type ${bad.join(", ")}, outside the restricted list.` : undefined] as [string, Verdict];
+        return [`volumes[${i}]`, bad.length ? `The pod's volume "${show(v?.name)}" is of type ${bad.join(", ")}, outside the restricted list.` : undefined] as [string, Verdict];
     });
 });
 
@@ -161,6 +161,6 @@ export const privilegedPorts = containerRule({
     remediation: "Listen on a port of 1024 or above (e.g. 8080) and map it with a Service.",
     url: "https://kubernetes.io/docs/concepts/services-networking/service/",
 }, c => asList(c.container.ports).flatMap((p: Json, i: number) => [
-    [`ports[${i}].containerPort`, judge(p?.containerPort, v => typeof v === "number" && v > 0 && v < 1024, () => `The ${c.label} uses privileged port ${String(p?.containerPort)}.`)],
-    [`ports[${i}].hostPort`, judge(p?.hostPort, v => typeof v === "number" && v > 0 && v < 1024, () => `The ${c.label} uses privileged host port ${String(p?.hostPort)}.`)],
+    [`ports[${i}].containerPort`, judge(p?.containerPort, v => typeof v === "number" && v > 0 && v < 1024, () => `The ${c.label} uses privileged port ${show(p?.containerPort)}.`)],
+    [`ports[${i}].hostPort`, judge(p?.hostPort, v => typeof v === "number" && v > 0 && v < 1024, () => `The ${c.label} uses privileged host port ${show(p?.hostPort)}.`)],
 ] as Array<[string, Verdict]>));

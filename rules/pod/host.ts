@@ -1,5 +1,5 @@
 /** PS-02 … PS-11: host namespaces, host paths, runtime sockets, host ports, HostProcess, host probes. */
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
 import { asList, containerRule, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
@@ -25,7 +25,7 @@ function hostPaths(spec: Json): Array<{ i: number; path: Json; name: Json }> {
     const vols = spec.volumes;
     if (isUnknown(vols)) return [{ i: -1, path: vols, name: vols }];
     return asList(vols).map((v: Json, i: number) => ({ i, v })).filter(({ v }) => v && v.hostPath !== undefined)
-        .map(({ v, i }) => ({ i, path: isUnknown(v.hostPath) ? v.hostPath : v.hostPath.path, name: v.name }));
+        .map(({ v, i }) => ({ i, path: isUnknown(v.hostPath) ? v.hostPath : v.hostPath !== null && typeof v.hostPath === "object" ? v.hostPath.path : undefined, name: v.name }));
 }
 
 export const hostPathVolume = podRule({
@@ -35,13 +35,16 @@ export const hostPathVolume = podRule({
     url: `${PSS_URL}#baseline`,
     defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
 }, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath`,
-    judge(h.path, () => true, () => `The pod mounts host path ${String(h.path)} as volume "${String(h.name)}".`)] as [string, Verdict]));
+    judge(h.path, () => true, () => `The pod mounts host path ${show(h.path)} as volume "${show(h.name)}".`)] as [string, Verdict]));
 
 export const DEFAULT_SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/root",
     "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/etcd", "/var/run/secrets", "/run/secrets", "/home"];
 
+/** The path without trailing slashes (`/` stays `/`); a loop, not `/\/+$/`, which is quadratic on runs of slashes. */
 function normalise(p: string): string {
-    return p.length > 1 ? p.replace(/\/+$/, "") : p;
+    let end = p.length;
+    while (end > 1 && p.charCodeAt(end - 1) === 47 /* / */) end--;
+    return end === p.length ? p : p.slice(0, end);
 }
 
 export const sensitiveHostPath = podRule({
@@ -57,7 +60,7 @@ export const sensitiveHostPath = podRule({
         if (typeof p !== "string") return false;
         const n = normalise(p);
         return sensitive.some(s => n === s || (s !== "/" && n.startsWith(`${s}/`)));
-    }, () => `The pod mounts the sensitive host path ${String(h.path)} (volume "${String(h.name)}").`)] as [string, Verdict]);
+    }, () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`)] as [string, Verdict]);
 });
 
 const SOCKET = /(^|\/)(docker|containerd|crio|cri-dockerd|podman)(\.sock)?$|\.sock$/;
@@ -71,7 +74,7 @@ export const runtimeSocket = podRule({
     defaultExemptNamespaces: [FALCO_NS],
 }, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`,
     judge(h.path, p => typeof p === "string" && (SOCKET.test(normalise(p)) || SOCKET_DIRS.has(normalise(p))),
-        () => `The pod mounts the container runtime socket path ${String(h.path)}.`)] as [string, Verdict]));
+        () => `The pod mounts the container runtime socket path ${show(h.path)}.`)] as [string, Verdict]));
 
 export const writableHostPath = containerRule({
     id: "PS-08", name: "host-paths-read-only",
@@ -85,7 +88,7 @@ export const writableHostPath = containerRule({
     const mounts = c.container.volumeMounts;
     if (isUnknown(mounts)) return hostVols.size > 0 ? [["volumeMounts", UNKNOWN_VERDICT]] : [];
     return asList(mounts).map((m: Json, i: number) => [`volumeMounts[${i}].readOnly`,
-        hostVols.has(m?.name) ? judge(m.readOnly, v => v !== true, () => `The ${c.label} mounts host path volume "${m.name}" writable.`) : undefined] as [string, Verdict]);
+        hostVols.has(m?.name) ? judge(m.readOnly, v => v !== true, () => `The ${c.label} mounts host path volume "${show(m.name)}" writable.`) : undefined] as [string, Verdict]);
 });
 
 export const hostPort = containerRule({
@@ -94,7 +97,7 @@ export const hostPort = containerRule({
     remediation: "Remove `hostPort` and expose the workload through a Service. SecureNamespace at `baseline` or `restricted` refuses host ports.",
     url: `${PSS_URL}#baseline`,
 }, c => asList(c.container.ports).map((p: Json, i: number) => [`ports[${i}].hostPort`,
-    judge(p?.hostPort, v => v !== undefined && v !== null && v !== 0, () => `The ${c.label} declares hostPort ${String(p?.hostPort)}.`)] as [string, Verdict]));
+    judge(p?.hostPort, v => v !== undefined && v !== null && v !== 0, () => `The ${c.label} declares hostPort ${show(p?.hostPort)}.`)] as [string, Verdict]));
 
 export const hostProcess = containerRule({
     id: "PS-10", name: "no-windows-host-process",
@@ -119,7 +122,7 @@ export const probeHost = containerRule({
     for (const h of HANDLERS) {
         for (const kind of ["httpGet", "tcpSocket"]) {
             const path = `${h}.${kind}.host`;
-            out.push([path, judge(get(c.container, path), v => typeof v === "string" && v !== "", () => `The ${c.label} sets ${path} to "${String(get(c.container, path))}".`)]);
+            out.push([path, judge(get(c.container, path), v => typeof v === "string" && v !== "", () => `The ${c.label} sets ${path} to "${show(get(c.container, path))}".`)]);
         }
     }
     return out;

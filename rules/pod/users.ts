@@ -1,5 +1,5 @@
 /** PS-17 … PS-21: privilege escalation, non-root users and groups. */
-import { get } from "../fields";
+import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
 import { containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
@@ -24,7 +24,7 @@ export const runAsNonRoot = containerRule({
 }, (c, pod) => {
     const e = effective(c, pod, "runAsNonRoot");
     return [[e.path.startsWith("@") ? `securityContext.runAsNonRoot` : e.path,
-        judge(e.value, v => v !== true, () => `The ${c.label} may run as root: runAsNonRoot is ${e.value === undefined ? "not set on the container or the pod" : `${String(e.value)}`}.`)]];
+        judge(e.value, v => v !== true, () => `The ${c.label} may run as root: runAsNonRoot is ${e.value === undefined ? "not set on the container or the pod" : `${show(e.value)}`}.`)]];
 });
 
 function isZero(v: Json): boolean {
@@ -43,7 +43,7 @@ export const runAsUserRoot = podRule({
         const list = pod.spec[field];
         if (isUnknown(list)) { out.push([field, UNKNOWN_VERDICT]); continue; }
         (Array.isArray(list) ? list : []).forEach((c: Json, i: number) => out.push([`${field}[${i}].securityContext.runAsUser`,
-            judge(get(c, "securityContext.runAsUser"), isZero, () => `The container "${c?.name}" sets runAsUser: 0 (root).`)]));
+            judge(get(c, "securityContext.runAsUser"), isZero, () => `The container "${show(c?.name)}" sets runAsUser: 0 (root).`)]));
     }
     return out;
 });
@@ -62,7 +62,7 @@ export const rootGroup = podRule({
     ];
     for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
         (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) => out.push([`${field}[${i}].securityContext.runAsGroup`,
-            judge(get(c, "securityContext.runAsGroup"), isZero, () => `The container "${c?.name}" sets runAsGroup: 0.`)]));
+            judge(get(c, "securityContext.runAsGroup"), isZero, () => `The container "${show(c?.name)}" sets runAsGroup: 0.`)]));
     }
     return out;
 });
@@ -76,5 +76,5 @@ export const highIds = containerRule({
 }, (c, pod, cfg) => ["runAsUser", "runAsGroup"].map(field => {
     const e = effective(c, pod, field);
     const min = cfg.minimumId as number;
-    return [e.path, judge(e.value, v => typeof v === "number" && v > 0 && v < min, () => `The ${c.label} runs with ${field} ${String(e.value)}, below ${min}.`)] as [string, Verdict];
+    return [e.path, judge(e.value, v => typeof v === "number" && v > 0 && v < min, () => `The ${c.label} runs with ${field} ${show(e.value)}, below ${min}.`)] as [string, Verdict];
 }));

@@ -1,4 +1,5 @@
 /** RBAC-06 … RBAC-09 and RBAC-16: who roles are bound to. */
+import { show } from "../fields";
 import { describe, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { Json } from "../podspec";
 import { Finding, K8sObject, StackRule } from "../types";
@@ -16,7 +17,7 @@ function subjectRule(id: string, name: string, groups: string[], description: st
         if (typeof role === "string" && allowedRoles.includes(role)) return [];
         return (Array.isArray(subjects) ? subjects : []).map((s: Json, i: number) => [`subjects[${i}].name`,
             isUnknown(s?.name) ? UNKNOWN_VERDICT
-                : (s?.kind === "Group" || s?.kind === "User") && groups.includes(s.name) ? `${describe(o)} binds ${o.roleRef?.kind} "${role}" to ${s.name}.` : undefined] as [string, Verdict]);
+                : (s?.kind === "Group" || s?.kind === "User") && groups.includes(s.name) ? `${describe(o)} binds ${show(o.roleRef?.kind)} "${show(role)}" to ${s.name}.` : undefined] as [string, Verdict]);
     });
 }
 
@@ -37,15 +38,15 @@ export const mastersSubjects = subjectRule("RBAC-09", "no-system-masters-binding
 function roleIndex(objects: readonly K8sObject[]): Map<string, K8sObject> {
     const m = new Map<string, K8sObject>();
     for (const o of objects) {
-        if (o.kind === "ClusterRole") m.set(`/${String(o.metadata?.name)}`, o);
-        else if (o.kind === "Role") m.set(`${String(o.metadata?.namespace)}/${String(o.metadata?.name)}`, o);
+        if (o.kind === "ClusterRole") m.set(`/${show(o.metadata?.name)}`, o);
+        else if (o.kind === "Role") m.set(`${show(o.metadata?.namespace)}/${show(o.metadata?.name)}`, o);
     }
     return m;
 }
 
 function referenced(b: K8sObject & Json, roles: Map<string, K8sObject>): K8sObject | undefined {
     const ref = b.roleRef ?? {};
-    return ref.kind === "ClusterRole" ? roles.get(`/${ref.name}`) : roles.get(`${String(b.metadata?.namespace)}/${ref.name}`);
+    return ref.kind === "ClusterRole" ? roles.get(`/${show(ref.name)}`) : roles.get(`${show(b.metadata?.namespace)}/${show(ref.name)}`);
 }
 
 function bindingFindings(objects: readonly K8sObject[], id: string, judgeBinding: (b: K8sObject & Json, role: K8sObject | undefined) => Verdict): Finding[] {

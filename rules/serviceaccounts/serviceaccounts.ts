@@ -1,4 +1,5 @@
 /** SA-01 … SA-06: service-account tokens and identities. */
+import { show } from "../fields";
 import { describe, judge, objectRule, podRule, Verdict } from "../define";
 import { WORKLOAD_KINDS } from "../podspec";
 import { ResourceRule } from "../types";
@@ -50,7 +51,7 @@ export const bindingToDefaultSa = objectRule({
     const subjects = o.subjects;
     if (isUnknown(subjects)) return [["subjects", judge(subjects, () => true, () => "")]];
     return (Array.isArray(subjects) ? subjects : []).map((s, i) => [`subjects[${i}].name`,
-        s?.kind === "ServiceAccount" ? judge(s.name, v => v === "default", () => `${describe(o)} binds ${o.roleRef?.kind} "${o.roleRef?.name}" to the default ServiceAccount${s.namespace ? ` of ${s.namespace}` : ""}.`) : undefined] as [string, Verdict]);
+        s?.kind === "ServiceAccount" ? judge(s.name, v => v === "default", () => `${describe(o)} binds ${show(o.roleRef?.kind)} "${show(o.roleRef?.name)}" to the default ServiceAccount${s.namespace ? ` of ${show(s.namespace)}` : ""}.`) : undefined] as [string, Verdict]);
 });
 
 export const legacyTokens = objectRule({

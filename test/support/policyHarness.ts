@@ -67,7 +67,11 @@ export async function runPolicies(policies: readonly Policy[], resources: readon
     for (const p of policies) {
         const level = levelOf(p, cfg);
         if (level === "disabled") continue;
-        const report = (urn?: string) => (message: string, u?: string) => out.push({ policy: p.name, message, urn: u ?? urn, enforcementLevel: level === "remediate" ? "mandatory" : level });
+        const base = level === "remediate" ? "mandatory" : level;
+        // As the SDK's server: a violation is a message, or an object whose fields (level included) win.
+        const report = (urn?: string) => (m: string | { message: string; urn?: string; enforcementLevel?: string }, u?: string) => out.push(typeof m === "object"
+            ? { policy: p.name, message: m.message, urn: m.urn ?? urn, enforcementLevel: m.enforcementLevel ?? base }
+            : { policy: p.name, message: m, urn: u ?? urn, enforcementLevel: base });
         const getConfig = <T>() => configOf(p, cfg) as T;
         const notApplicable = (reason?: string) => { throw new Error(`not applicable: ${reason}`); };
         if ("validateResource" in p && (p as ResourceValidationPolicy).validateResource) {
@@ -95,8 +99,10 @@ export async function runPolicies(policies: readonly Policy[], resources: readon
 
 /** The resource as the Kubernetes provider registers it: `kubernetes:<group>/<version>:<Kind>` with the object as props. */
 export function k8sResource(obj: Record<string, any>): EngineResource { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const [group, version] = String(obj.apiVersion).includes("/") ? String(obj.apiVersion).split("/") : ["core", obj.apiVersion];
-    return { type: `kubernetes:${group}/${version}:${obj.kind}`, name: `${obj.metadata?.namespace ?? ""}-${obj.metadata?.name ?? obj.kind}`, props: obj };
+    const av = typeof obj.apiVersion === "string" ? obj.apiVersion : "v1";
+    const [group, version] = av.includes("/") ? av.split("/") : ["core", av];
+    const s = (v: unknown, dflt: string) => (typeof v === "string" ? v : dflt); // hostile objects: names may be anything
+    return { type: `kubernetes:${group}/${version}:${s(obj.kind, "Unknown")}`, name: `${s(obj.metadata?.namespace, "")}-${s(obj.metadata?.name, s(obj.kind, "Unknown"))}`, props: obj };
 }
 
 export const ruleNamed = (id: string) => RULES.find(r => r.id === id)!.name;
