@@ -1,6 +1,6 @@
 /** Factories that keep each rule to its decision: metadata in, [field path, verdict] pairs out. */
 import { get, show } from "./fields";
-import { ContainerRef, containersOf, Json, PodSpecRef, podSpecOf, WORKLOAD_KINDS } from "./podspec";
+import { ContainerRef, containersOf, Json, PodSpecRef, podSpecsOf, WORKLOAD_KINDS } from "./podspec";
 import { Finding, K8sObject, ResourceRule, RuleBase, RuleConfig } from "./types";
 import { isUnknown } from "./unknown";
 
@@ -46,16 +46,17 @@ export function containerRule(
         ...meta,
         scope: "resource",
         kinds: WORKLOAD_KINDS,
+        podTemplates: true,
         check(obj, ctx) {
-            const pod = podSpecOf(obj);
-            if (!pod) return [];
             const out: Finding[] = [];
-            for (const c of containersOf(pod)) {
-                if (isUnknown(c.container)) {
-                    out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, `The ${c.label}`)!);
-                    continue;
+            for (const pod of podSpecsOf(obj)) {
+                for (const c of containersOf(pod)) {
+                    if (isUnknown(c.container)) {
+                        out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, `The ${c.label}`)!);
+                        continue;
+                    }
+                    collect(meta, obj, check(c, pod, ctx.config), c.path, `The ${c.label}`, out);
                 }
-                collect(meta, obj, check(c, pod, ctx.config), c.path, `The ${c.label}`, out);
             }
             return out;
         },
@@ -68,11 +69,10 @@ export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject,
         ...meta,
         scope: "resource",
         kinds: WORKLOAD_KINDS,
+        podTemplates: true,
         check(obj, ctx) {
-            const pod = podSpecOf(obj);
-            if (!pod) return [];
             const out: Finding[] = [];
-            collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${describe(obj)}`, out);
+            for (const pod of podSpecsOf(obj)) collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${describe(obj)}`, out);
             return out;
         },
     };

@@ -5,6 +5,8 @@
  * itself (the engine hands it one resource at a time) but resolves config the same way.
  */
 import { control, defaultEnforcement } from "./catalog";
+import { RULES } from "./index";
+import { carriesPods, WORKLOAD_KINDS } from "./podspec";
 import { EnforcementLevel, Finding, K8sObject, ResourceRule, Rule, RuleConfig, RuleContext, Severity, StackRule } from "./types";
 
 /** Exemption keys every rule accepts, with their JSON schema. */
@@ -195,6 +197,9 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         }
         list.push(obj);
     }
+    // Objects of other kinds that carry pod specs (custom resources, unknown kinds): pod rules judge them too.
+    const workloadKinds = new Set(WORKLOAD_KINDS);
+    const podCarriers = objects.filter(o => !workloadKinds.has(o?.kind as string) && carriesPods(o));
     const out: EvaluatedFinding[] = [];
     for (const r of resolved) {
         if (r.enforcementLevel === "disabled") {
@@ -213,8 +218,10 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
             emit(checkStack(r.rule, objects, ctx));
             continue;
         }
-        for (const kind of r.rule.kinds) {
-            for (const obj of byKind.get(kind) ?? []) {
+        const targets = r.rule.kinds.map(kind => byKind.get(kind) ?? []);
+        if (r.rule.podTemplates) targets.push(podCarriers);
+        for (const list of targets) {
+            for (const obj of list) {
                 if (!exempting || !isExempt(obj, r.config)) {
                     // The object itself passed the exemption check: its findings need no second one.
                     for (const f of checkResource(r.rule, obj, ctx)) {
@@ -225,4 +232,23 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         }
     }
     return out;
+}
+
+const RESOURCE_KINDS = new Set<string>();
+let kindsOf: readonly Rule[] | undefined;
+
+/**
+ * Does at least one rule look at this object? True for every kind a rule names (resource or
+ * stack rules) and for any object carrying a pod spec (built-in workloads, well-known custom
+ * resources, unknown kinds holding containers). The scanner lists the kinds it skipped with it.
+ */
+export function isChecked(obj: K8sObject, rules?: readonly Rule[]): boolean {
+    if (obj === null || typeof obj !== "object") return false;
+    const all = rules ?? RULES;
+    if (kindsOf !== all) {
+        RESOURCE_KINDS.clear();
+        for (const r of all) for (const k of r.kinds) RESOURCE_KINDS.add(k);
+        kindsOf = all;
+    }
+    return (typeof obj.kind === "string" && RESOURCE_KINDS.has(obj.kind)) || carriesPods(obj);
 }

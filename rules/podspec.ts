@@ -21,6 +21,59 @@ export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
 
 export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 
+/**
+ * Well-known custom resources carrying pod templates, by `group/Kind`: the paths of their pod
+ * specs. `*` in a path stands for every element of a list or every value of a map (several
+ * templates in one object). Any other kind is searched for a pod spec at the common paths
+ * (`spec.template.spec`, `spec.jobTemplate.spec.template.spec`, `spec`, ...) and then anywhere
+ * (an object with a `containers` list of objects), so unknown kinds that carry containers are
+ * checked too.
+ */
+export const CRD_POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
+    "argoproj.io/Rollout": [["spec", "template", "spec"]],
+    "serving.knative.dev/Service": [["spec", "template", "spec"]],
+    "serving.knative.dev/Configuration": [["spec", "template", "spec"]],
+    "serving.knative.dev/Revision": [["spec"]],
+    "apps.kruise.io/CloneSet": [["spec", "template", "spec"]],
+    "apps.kruise.io/StatefulSet": [["spec", "template", "spec"]],
+    "apps.kruise.io/DaemonSet": [["spec", "template", "spec"]],
+    "apps.kruise.io/BroadcastJob": [["spec", "template", "spec"]],
+    "apps.kruise.io/AdvancedCronJob": [["spec", "template", "broadcastJobTemplate", "spec", "template", "spec"], ["spec", "template", "jobTemplate", "spec", "template", "spec"]],
+    "apps.kruise.io/UnitedDeployment": [["spec", "template", "statefulSetTemplate", "spec", "template", "spec"], ["spec", "template", "advancedStatefulSetTemplate", "spec", "template", "spec"],
+        ["spec", "template", "cloneSetTemplate", "spec", "template", "spec"], ["spec", "template", "deploymentTemplate", "spec", "template", "spec"]],
+    "keda.sh/ScaledJob": [["spec", "jobTargetRef", "template", "spec"]],
+    "batch.volcano.sh/Job": [["spec", "tasks", "*", "template", "spec"]],
+    "kubeflow.org/TFJob": [["spec", "tfReplicaSpecs", "*", "template", "spec"]],
+    "kubeflow.org/PyTorchJob": [["spec", "pytorchReplicaSpecs", "*", "template", "spec"]],
+    "kubeflow.org/MPIJob": [["spec", "mpiReplicaSpecs", "*", "template", "spec"]],
+    "ray.io/RayCluster": [["spec", "headGroupSpec", "template", "spec"], ["spec", "workerGroupSpecs", "*", "template", "spec"]],
+    "ray.io/RayJob": [["spec", "rayClusterSpec", "headGroupSpec", "template", "spec"], ["spec", "rayClusterSpec", "workerGroupSpecs", "*", "template", "spec"]],
+    "apps.openshift.io/DeploymentConfig": [["spec", "template", "spec"]],
+    "jobset.x-k8s.io/JobSet": [["spec", "replicatedJobs", "*", "template", "spec", "template", "spec"]],
+};
+
+/** Argo Workflows kinds: containers in `templates[*]`, pod-level settings on the workflow spec. */
+const ARGO_WORKFLOW_SPECS: Readonly<Record<string, readonly string[]>> = {
+    Workflow: ["spec"],
+    WorkflowTemplate: ["spec"],
+    ClusterWorkflowTemplate: ["spec"],
+    CronWorkflow: ["spec", "workflowSpec"],
+};
+
+/** Where other kinds most often keep a pod spec, tried in order. */
+const COMMON_POD_SPEC_PATHS: ReadonlyArray<readonly string[]> = [
+    ["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"], ["spec", "podTemplate", "spec"], ["spec", "podSpec"], ["spec"], ["template", "spec"],
+];
+
+/** API groups of Kubernetes' own kinds: their schemas are known, no search for pod specs there. */
+function isBuiltInGroup(apiVersion: unknown): boolean {
+    if (typeof apiVersion !== "string") return true;
+    const slash = apiVersion.indexOf("/");
+    if (slash < 0) return true; // core group (v1)
+    const group = apiVersion.slice(0, slash);
+    return !group.includes(".") || group.endsWith(".k8s.io");
+}
+
 export type ContainerField = "containers" | "initContainers" | "ephemeralContainers";
 export const CONTAINER_FIELDS: readonly ContainerField[] = ["containers", "initContainers", "ephemeralContainers"];
 
@@ -36,6 +89,8 @@ export interface PodSpecRef {
     podMeta: Json;
     /** Dotted path of podMeta. */
     metaPath: string;
+    /** Containers found elsewhere than in `spec` (Argo Workflows templates); otherwise taken from `spec`. */
+    containerRefs?: ContainerRef[];
 }
 
 export interface ContainerRef {
@@ -51,47 +106,154 @@ export interface ContainerRef {
     label: string;
 }
 
-const podSpecCache = new WeakMap<object, PodSpecRef | null>();
+const podSpecCache = new WeakMap<object, PodSpecRef[]>();
 const containersCache = new WeakMap<PodSpecRef, ContainerRef[]>();
 
 /**
- * The pod spec of a workload object, or undefined for other kinds / missing specs. Memoised per
- * object: every pod rule asks for the same object's spec, so it is extracted once.
+ * Every pod spec of an object (most kinds have one; some custom resources several), memoised
+ * per object: every pod rule asks for the same object's specs, so they are extracted once.
  */
-export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
-    let ref = podSpecCache.get(obj);
-    if (ref === undefined) {
-        ref = extractPodSpec(obj) ?? null;
-        podSpecCache.set(obj, ref);
+export function podSpecsOf(obj: K8sObject): PodSpecRef[] {
+    if (obj === null || typeof obj !== "object") return [];
+    let refs = podSpecCache.get(obj);
+    if (refs === undefined) {
+        refs = extractPodSpecs(obj);
+        podSpecCache.set(obj, refs);
     }
-    return ref ?? undefined;
+    return refs;
 }
 
-function extractPodSpec(obj: K8sObject): PodSpecRef | undefined {
-    const kind = obj.kind;
-    if (typeof kind !== "string") {
-        return undefined;
-    }
-    const path = POD_SPEC_PATHS[kind];
-    if (!path) {
-        return undefined;
-    }
-    let cur: Json = obj;
+/** The (first) pod spec of a workload object, or undefined for objects without one. */
+export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
+    return podSpecsOf(obj)[0];
+}
+
+/** Does the object carry a pod spec (built-in workload, known custom resource, or found by search)? */
+export function carriesPods(obj: K8sObject): boolean {
+    return podSpecsOf(obj).length > 0;
+}
+
+const isObj = (v: Json): boolean => v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
+
+/** A path key as it appears in a Finding path: dotted, or bracketed and quoted when it holds dots, slashes or quotes. */
+export function pathKey(key: string): string {
+    return /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** Follow `path` (with `*` for every element/value) from `root`: each [value, dotted path, parent path] reached. */
+function follow(root: Json, path: readonly string[]): Array<{ value: Json; path: string; parent: string }> {
+    let frontier: Array<{ value: Json; path: string; parent: string }> = [{ value: root, path: "", parent: "" }];
     for (const key of path) {
-        if (cur === null || typeof cur !== "object" || isUnknown(cur)) {
-            return undefined;
+        const next: typeof frontier = [];
+        for (const f of frontier) {
+            const v = f.value;
+            if (v === null || typeof v !== "object" || isUnknown(v)) continue;
+            if (key === "*") {
+                if (Array.isArray(v)) v.forEach((x: Json, i: number) => next.push({ value: x, path: `${f.path}[${i}]`, parent: f.path }));
+                else for (const [k, x] of Object.entries(v)) next.push({ value: x, path: `${f.path}${pathKey(k)}`, parent: f.path });
+            } else if (!Array.isArray(v)) {
+                next.push({ value: v[key], path: f.path ? `${f.path}${pathKey(key)}` : key, parent: f.path });
+            }
         }
-        cur = cur[key];
+        frontier = next;
     }
-    if (cur === null || cur === undefined || typeof cur !== "object") {
-        return undefined;
+    return frontier;
+}
+
+function refAt(obj: K8sObject, found: { value: Json; path: string; parent: string }, isPod: boolean): PodSpecRef | undefined {
+    const spec = found.value;
+    if (spec === null || spec === undefined || typeof spec !== "object" || Array.isArray(spec)) return undefined;
+    if (isPod) return { spec, path: found.path, podMeta: metaOf(obj.metadata), metaPath: "metadata" };
+    // The template's metadata sits beside its spec.
+    const parent = follow(obj, found.parent ? splitPath(found.parent) : []);
+    const holder = parent.length === 1 && isObj(parent[0].value) ? parent[0].value : undefined;
+    return { spec, path: found.path, podMeta: metaOf(holder?.metadata), metaPath: found.parent ? `${found.parent}.metadata` : "metadata" };
+}
+
+const metaOf = (m: Json): Json => (m === undefined || m === null ? {} : m);
+
+/** Split a path built by `follow` back into keys (only used on paths of plain keys and indices). */
+function splitPath(path: string): string[] {
+    const out: string[] = [];
+    for (const m of path.matchAll(/\.?([A-Za-z0-9_-]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
+        out.push(m[1] ?? m[2] ?? JSON.parse(m[3]));
     }
-    const metaParts = kind === "Pod" ? ["metadata"] : [...path.slice(0, -1), "metadata"];
-    let meta: Json = obj;
-    for (const key of metaParts) {
-        meta = meta && typeof meta === "object" && !isUnknown(meta) ? meta[key] : undefined;
+    return out;
+}
+
+function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
+    const kind = obj.kind;
+    if (typeof kind !== "string") return [];
+    const builtIn = POD_SPEC_PATHS[kind];
+    if (builtIn && isBuiltInGroup(obj.apiVersion)) {
+        const f = follow(obj, builtIn)[0];
+        const ref = f ? refAt(obj, f, kind === "Pod") : undefined;
+        return ref ? [ref] : [];
     }
-    return { spec: cur, path: path.join("."), podMeta: meta ?? {}, metaPath: metaParts.join(".") };
+    const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
+    const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+    const known = CRD_POD_SPEC_PATHS[`${group}/${kind}`];
+    if (known) {
+        return known.flatMap(p => follow(obj, p).map(f => refAt(obj, f, false)).filter((r): r is PodSpecRef => r !== undefined));
+    }
+    if (group === "argoproj.io" && ARGO_WORKFLOW_SPECS[kind]) return argoWorkflow(obj, ARGO_WORKFLOW_SPECS[kind]);
+    if (isBuiltInGroup(obj.apiVersion)) return [];
+    // Unknown kind: a pod spec at a common path, else any object holding a `containers` list.
+    for (const p of COMMON_POD_SPEC_PATHS) {
+        const f = follow(obj, p)[0];
+        if (f && isObj(f.value) && hasContainers(f.value)) return [refAt(obj, f, false)!];
+    }
+    const found: PodSpecRef[] = [];
+    search(obj, "", "", 0, (value, path, parent) => found.push(refAt(obj, { value, path, parent }, false)!));
+    return found;
+}
+
+const hasContainers = (v: Json): boolean => Array.isArray(v.containers) && v.containers.some(isObj);
+
+/** Depth-first search for pod-spec-like objects (bounded depth; metadata skipped). */
+function search(v: Json, path: string, parent: string, depth: number, hit: (v: Json, path: string, parent: string) => void): void {
+    if (depth > 12 || v === null || typeof v !== "object" || isUnknown(v)) return;
+    if (Array.isArray(v)) {
+        v.forEach((x, i) => search(x, `${path}[${i}]`, path, depth + 1, hit));
+        return;
+    }
+    if (depth > 0 && hasContainers(v)) {
+        hit(v, path, parent);
+        return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+        if (depth === 0 && k === "metadata") continue;
+        search(x, path ? `${path}${pathKey(k)}` : k, path, depth + 1, hit);
+    }
+}
+
+/** An Argo Workflow: one pod spec (the workflow spec: securityContext, volumes, host namespaces) whose containers come from every template. */
+function argoWorkflow(obj: K8sObject, specPath: readonly string[]): PodSpecRef[] {
+    const f = follow(obj, specPath)[0];
+    if (!f || !isObj(f.value)) return [];
+    const spec = f.value;
+    const refs: ContainerRef[] = [];
+    const templates = Array.isArray(spec.templates) ? spec.templates : [];
+    const add = (c: Json, field: ContainerField, path: string, index: number, what: string) => {
+        if (!isObj(c) && !isUnknown(c)) return;
+        const name = isObj(c) && typeof c.name === "string" ? c.name : what;
+        refs.push({ container: c, field, index, name, path, label: `${LABELS[field]} "${name}"` });
+    };
+    templates.forEach((t: Json, ti: number) => {
+        if (!isObj(t)) return;
+        const base = `${f.path}.templates[${ti}]`;
+        const tname = typeof t.name === "string" ? t.name : `#${ti}`;
+        add(t.container, "containers", `${base}.container`, refs.length, `${tname}`);
+        add(t.script, "containers", `${base}.script`, refs.length, `${tname} (script)`);
+        if (isObj(t.containerSet) && Array.isArray(t.containerSet.containers)) {
+            t.containerSet.containers.forEach((c: Json, i: number) => add(c, "containers", `${base}.containerSet.containers[${i}]`, refs.length, `${tname}[${i}]`));
+        }
+        for (const [field, key] of [["initContainers", "initContainers"], ["containers", "sidecars"]] as const) {
+            if (Array.isArray(t[key])) t[key].forEach((c: Json, i: number) => add(c, field, `${base}.${key}[${i}]`, refs.length, `${tname} ${key}[${i}]`));
+        }
+    });
+    if (refs.length === 0) return [];
+    return [{ spec, path: f.path, podMeta: metaOf(spec.podMetadata), metaPath: `${f.path}.podMetadata`, containerRefs: refs }];
 }
 
 const LABELS: Record<ContainerField, string> = {
@@ -102,6 +264,7 @@ const LABELS: Record<ContainerField, string> = {
 
 /** Every container of a pod spec, regular, init and ephemeral (memoised; treat as read-only). */
 export function containersOf(ref: PodSpecRef): ContainerRef[] {
+    if (ref.containerRefs) return ref.containerRefs;
     let cached = containersCache.get(ref);
     if (!cached) {
         cached = extractContainers(ref);

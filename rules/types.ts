@@ -96,6 +96,11 @@ export interface ResourceRule extends RuleBase {
     scope: "resource";
     /** Kinds the rule looks at; the framework only calls `check` for these. */
     kinds: readonly string[];
+    /**
+     * The rule judges pod specs: it is also called for objects of other kinds that carry one
+     * (well-known custom resources, unknown kinds holding containers), see rules/podspec.ts.
+     */
+    podTemplates?: boolean;
     check(obj: K8sObject, ctx: RuleContext): Finding[];
 }
 

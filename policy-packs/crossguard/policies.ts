@@ -7,6 +7,7 @@ import { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolic
 import proxy from "./sdk";
 import { control, defaultEnforcement } from "../../rules/catalog";
 import { checkResource, checkStack, COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/engine";
+import { carriesPods } from "../../rules/podspec";
 import { Finding, K8sObject, Rule } from "../../rules/types";
 import { kindOf, kubernetesObject } from "./objects";
 
@@ -74,10 +75,14 @@ export function toPolicy(rule: Rule): Policy {
             validateResource: (args, reportViolation) => {
                 // Decide applicability from the type token before unwrapping the props.
                 const kind = kindOf(args.type);
-                if (kind === undefined || !kinds.has(kind)) {
+                if (kind === undefined || (!kinds.has(kind) && !rule.podTemplates)) {
                     return;
                 }
                 const obj = kubernetesObject(args.type, args.props)!;
+                // Pod rules also judge custom resources carrying pod templates (Rollouts, Knative Services, ...).
+                if (!kinds.has(kind) && !carriesPods(obj)) {
+                    return;
+                }
                 const config = resolveRuleConfig(rule, args.getConfig<Record<string, unknown>>());
                 if (isExempt(obj, config)) {
                     return;

@@ -2,7 +2,7 @@
 import { describe, judge, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { get, show } from "../fields";
 import { indexByNamespace } from "../namespaces/index-by-namespace";
-import { Json, podSpecOf, WORKLOAD_KINDS } from "../podspec";
+import { Json, pathKey, podSpecOf, WORKLOAD_KINDS } from "../podspec";
 import { SelectorIndex } from "../selector-index";
 import { Finding, StackRule } from "../types";
 import { isUnknown } from "../unknown";
@@ -75,7 +75,7 @@ export const nginxSnippets = objectRule({
 }, ["Ingress"], o => {
     const ann = o.metadata?.annotations;
     if (isUnknown(ann)) return [["metadata.annotations", UNKNOWN_VERDICT]];
-    return Object.entries(ann ?? {}).filter(([k]) => k.startsWith("nginx.ingress.kubernetes.io/")).map(([k, v]) => [`metadata.annotations["${k}"]`,
+    return Object.entries(ann ?? {}).filter(([k]) => k.startsWith("nginx.ingress.kubernetes.io/")).map(([k, v]) => [`metadata.annotations${pathKey(k)}`,
         SNIPPET.test(k) ? `${describe(o)} uses the snippet annotation ${k}.`
             : typeof v === "string" && DANGEROUS_VALUE.test(v) ? `${describe(o)} puts configuration syntax in annotation ${k}.` : undefined] as [string, Verdict]);
 });
@@ -106,7 +106,6 @@ export const workloadIsolation: StackRule = {
         const byNs = new Map([...policies].map(([ns, ps]) => [ns, new SelectorIndex(ps.map(p => (isUnknown(p.spec) ? p.spec : p.spec?.podSelector ?? {})))]));
         const out: Finding[] = [];
         for (const o of objects) {
-            if (!WORKLOAD_KINDS.includes(o.kind as string)) continue;
             if (o.kind === "Pod" && Array.isArray(o.metadata?.ownerReferences) && o.metadata!.ownerReferences!.length > 0) continue;
             const pod = podSpecOf(o);
             if (!pod) continue;

@@ -1,6 +1,6 @@
 /** PS-22 … PS-31: filesystem, seccomp, AppArmor, SELinux, /proc, sysctls, volume types, hardening, ports. */
 import { get, show } from "../fields";
-import { Json } from "../podspec";
+import { Json, pathKey } from "../podspec";
 import { isUnknown } from "../unknown";
 import { asList, containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
 
@@ -26,7 +26,7 @@ export const seccompUnconfined = containerRule({
     const ann = get(pod.podMeta, "annotations")?.[SECCOMP_ANNOTATION];
     return [
         [`${e.path}.type`, judge(type, v => v === "Unconfined", () => `The ${c.label} runs with seccomp profile Unconfined.`)],
-        [`@${pod.metaPath}.annotations`, c.index === 0 && c.field === "containers" ? judge(ann, v => v === "unconfined", () => `The pod's ${SECCOMP_ANNOTATION} annotation is unconfined.`) : undefined],
+        [`@${pod.metaPath}.annotations${pathKey(SECCOMP_ANNOTATION)}`, c.index === 0 && c.field === "containers" ? judge(ann, v => v === "unconfined", () => `The pod's ${SECCOMP_ANNOTATION} annotation is unconfined.`) : undefined],
     ];
 });
 
@@ -57,7 +57,7 @@ export const appArmor = containerRule({
     const annValue = isUnknown(ann) ? ann : ann?.[`${APPARMOR_ANN}${c.name}`];
     return [
         [`${e.path}.type`, judge(type, v => v !== undefined && v !== "RuntimeDefault" && v !== "Localhost", () => `The ${c.label} runs with AppArmor profile ${show(type)}.`)],
-        [`@${pod.metaPath}.annotations`, judge(annValue, v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"), () => `The ${c.label} has AppArmor annotation "${show(annValue)}".`)],
+        [`@${pod.metaPath}.annotations${pathKey(`${APPARMOR_ANN}${c.name}`)}`, judge(annValue, v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"), () => `The ${c.label} has AppArmor annotation "${show(annValue)}".`)],
     ];
 });
 

@@ -1,5 +1,5 @@
 import { get } from "../fields";
-import { containersOf, podSpecOf, WORKLOAD_KINDS } from "../podspec";
+import { containersOf, podSpecsOf, WORKLOAD_KINDS } from "../podspec";
 import { Finding, ResourceRule } from "../types";
 import { isUnknown } from "../unknown";
 
@@ -9,6 +9,7 @@ export const privilegedContainer: ResourceRule = {
     name: "no-privileged-containers",
     scope: "resource",
     kinds: WORKLOAD_KINDS,
+    podTemplates: true,
     description:
         "Containers must not run privileged. A privileged container has every capability and full access to the host's devices, so a compromise of it is a compromise of the node.",
     remediation:
@@ -16,12 +17,8 @@ export const privilegedContainer: ResourceRule = {
     url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
     defaultExemptNamespaces: ["falco"],
     check(obj) {
-        const pod = podSpecOf(obj);
-        if (!pod) {
-            return [];
-        }
         const findings: Finding[] = [];
-        for (const c of containersOf(pod)) {
+        for (const c of podSpecsOf(obj).flatMap(containersOf)) {
             const path = `${c.path}.securityContext.privileged`;
             const v = get(c.container, "securityContext.privileged");
             if (isUnknown(v)) {

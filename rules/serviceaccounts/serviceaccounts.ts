@@ -21,6 +21,7 @@ const automountOnPod = podRule(SA01, pod =>
 export const automountToken: ResourceRule = {
     ...automountOnSa,
     kinds: ["ServiceAccount", ...WORKLOAD_KINDS],
+    podTemplates: true,
     check: (o, ctx) => (o.kind === "ServiceAccount" ? automountOnSa : automountOnPod).check(o, ctx),
 };
 
