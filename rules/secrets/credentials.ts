@@ -1,0 +1,258 @@
+/**
+ * Credential detection with precision: evidence from the key name and from the value, combined.
+ *
+ * - A value in a known token format is a credential under any name (private key blocks, cloud
+ *   and SaaS tokens, JWTs, a password in URL userinfo such as `redis://:pa55w0rd@host`).
+ * - A key named like a password (`DB_PASSWORD`, `mysql_pwd`, `passphrase`) holding any literal
+ *   that is not plainly something else (a boolean, an empty value or list, a reference such as
+ *   `$(VAR)`, a path, a URL without userinfo, a placeholder) is a credential: numbers included
+ *   (`MYSQL_PASSWORD: "1234"`).
+ * - A key named like a secret, token or key (`API_TOKEN`, `client_secret`) holding a value that
+ *   looks generated (8+ characters mixing classes, not a word, a DNS name or a number) is one.
+ * - Names are judged word by word: `PASSENGER_APP_ENV` holds no "pass" word; names ending in
+ *   `_PATH`, `_BACKEND`, `_AUDIENCE`, `_ENV`, `_TTL`… describe, they do not hold, a credential.
+ *
+ * Every pattern runs in linear time: fixed prefixes with bounded quantifiers, or plain scans.
+ */
+import { load } from "js-yaml";
+
+/** Why a value is a credential (for messages), or undefined. */
+export type Reason = string | undefined;
+
+/** Known token formats: a fixed prefix then a bounded run, so no backtracking on long input. */
+const TOKEN_FORMATS: Array<[RegExp, string]> = [
+    [/-----BEGIN (?:[A-Z]{1,20} ){0,3}PRIVATE KEY-----/, "a private key"],
+    [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key ID"],
+    [/\bgh[pousr]_[A-Za-z0-9]{36}\b/, "a GitHub token"],
+    [/\bgithub_pat_[A-Za-z0-9_]{82}\b/, "a GitHub fine-grained token"],
+    [/\bglpat-[A-Za-z0-9_-]{20}\b/, "a GitLab token"],
+    [/\bxox[baprs]-[A-Za-z0-9-]{10,48}/, "a Slack token"],
+    [/https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/, "a Slack webhook URL"],
+    [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
+    [/\b[rs]k_live_[0-9A-Za-z]{20,99}\b/, "a Stripe live key"],
+    [/\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/, "a SendGrid API key"],
+    [/\bnpm_[A-Za-z0-9]{36}\b/, "an npm token"],
+    [/\bsk-ant-[A-Za-z0-9_-]{20,120}/, "an Anthropic API key"],
+    [/\bsk-(?:proj-)?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}/, "an OpenAI API key"],
+];
+
+/** Maximal runs of JWT characters: a greedy class with nothing after it never backtracks. */
+const JWT_RUN = /[A-Za-z0-9_.-]+/g;
+
+/** A JSON Web Token (`eyJ…` header, three dot-separated base64url parts of 10+ characters), in one linear pass. */
+export function hasJwt(v: string): boolean {
+    if (!v.includes("eyJ")) return false;
+    for (const [run] of v.matchAll(JWT_RUN)) {
+        if (run.length < 35 || !run.includes("eyJ")) continue;
+        const parts = run.split(".");
+        for (let i = 0; i + 2 < parts.length; i++) {
+            if (parts[i + 1].length < 10 || parts[i + 2].length < 10) continue;
+            const p = parts[i];
+            // The header starts at a word boundary inside its part: the part's start, or after a '-'.
+            for (let at = p.indexOf("eyJ"); at >= 0; at = p.indexOf("eyJ", at + 1)) {
+                if (at === 0 || p[at - 1] === "-") {
+                    if (p.length - at - 3 >= 10) return true;
+                    break;
+                }
+            }
+        }
+    }
+    return false;
+}
+
+/** A reference or template standing for a value given elsewhere. */
+const REFERENCE = /^(?:\$\([^)]*\)|\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|%\([^)]*\)s|\$[A-Z_][A-Z0-9_]*)$/;
+
+/** A password in URL userinfo (`scheme://user:pass@host`, `redis://:pass@host`), found by a linear scan of each authority. */
+export function urlPassword(v: string): boolean {
+    for (let at = v.indexOf("://"); at >= 0; at = v.indexOf("://", at + 3)) {
+        let end = at + 3;
+        while (end < v.length && !"/?# \t\r\n\"'".includes(v[end])) end++;
+        const authority = v.slice(at + 3, end);
+        const amp = authority.lastIndexOf("@");
+        if (amp < 0) continue;
+        const colon = authority.indexOf(":");
+        if (colon < 0 || colon > amp) continue;
+        const password = authority.slice(colon + 1, amp);
+        if (password !== "" && !REFERENCE.test(password) && !/^\*+$/.test(password)) return true;
+    }
+    return false;
+}
+
+/** A value that is a credential whatever its name, with what it is. */
+export function tokenFormat(v: string): Reason {
+    for (const [re, what] of TOKEN_FORMATS) if (re.test(v)) return what;
+    if (hasJwt(v)) return "a JSON Web Token";
+    if (urlPassword(v)) return "a password in a URL";
+    return undefined;
+}
+
+/** Words of a key: split on non-alphanumerics and camelCase, lower-cased (`dbPassword` → db, password). */
+export function words(name: string): string[] {
+    return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+}
+
+/** Last words that describe a credential without holding one (`TOKEN_PATH`, `SECRET_STORE_BACKEND`, `TOKEN_AUDIENCE`). */
+const DESCRIPTIVE = new Set(["path", "file", "files", "dir", "directory", "url", "uri", "endpoint", "name", "names", "type", "ttl", "timeout", "length", "enabled",
+    "enable", "disabled", "header", "mount", "backend", "store", "provider", "audience", "audiences", "issuer", "env", "environment", "mode", "policy", "version",
+    "format", "id", "ref", "size", "count", "duration", "expiry", "expiration", "lifetime", "seconds", "interval", "algorithm", "method", "location", "prefix",
+    "suffix", "field", "namespace", "class", "kind", "strategy", "required", "rotation", "period", "source", "scope", "scopes", "regex", "pattern", "selector",
+    "label", "annotation", "key", "keys", "hint", "salt", "rounds", "min", "max", "user", "username", "host", "port", "secretname", "secretref"]);
+
+export type KeyClass = "password" | "secret" | undefined;
+
+/** What a key name says: a password, another kind of secret, or nothing. */
+export function keyClass(name: string): KeyClass {
+    const w = words(name);
+    if (w.length === 0) return undefined;
+    const last = w[w.length - 1];
+    const pair = (a: string, b: string) => w.some((x, i) => x === a && w[i + 1] === b);
+    const isPassword = w.some(x => x === "pass" || x === "pwd" || x === "passphrase" || x.includes("password") || x.includes("passwd") || (x.endsWith("pwd") && x.length <= 8));
+    const isSecret = isPassword || w.some(x => x === "secret" || x === "secrets" || x.endsWith("secret") || x === "token" || x === "tokens" || x.endsWith("token") ||
+        x === "apikey" || x === "privatekey" || x === "accesskey" || x === "secretkey" || x === "credential" || x === "credentials" || x === "authkey" || x === "signingkey") ||
+        pair("api", "key") || pair("private", "key") || pair("access", "key") || pair("secret", "key") || pair("auth", "key") || pair("signing", "key") || pair("encryption", "key");
+    if (!isSecret) return undefined;
+    // `..._KEY` after a secret word holds a key (`SECRET_KEY`, `API_KEY`); other descriptive last words do not.
+    if (DESCRIPTIVE.has(last) && !(last === "key" && w.length > 1) && !(last === "keys" && w.length > 1)) return undefined;
+    return isPassword ? "password" : "secret";
+}
+
+/** Values that are plainly not a credential under any name. */
+function plainlyNot(v: string): boolean {
+    const t = v.trim();
+    if (t === "" || t === "[]" || t === "{}" || t === "~" || t === '""' || t === "''") return true;
+    if (/^(?:true|false|yes|no|on|off|y|n|null|nil|none|undefined|enabled|disabled)$/i.test(t)) return true;
+    if (REFERENCE.test(t)) return true;
+    if (/^(?:changeme-at-deploy|\*+|x+|redacted|<redacted>|replace[-_ ]?me|set[-_ ]?me|todo|tbd|dummy|example|placeholder)$/i.test(t)) return true;
+    // A path, or a URL without a password in it.
+    if (t.startsWith("/") && !/\s/.test(t)) return true;
+    if (/^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(t) && !urlPassword(t)) return true;
+    return false;
+}
+
+/** A value that reads as a setting (a word, a DNS name, a number, a duration, a version), not as something generated. */
+function readsAsSetting(t: string): boolean {
+    return /^[A-Za-z]+(?:[-_ ][A-Za-z]+)*$/.test(t) ||           // production, vault, read-only
+        /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i.test(t) && /\.[a-z]{2,}$/i.test(t) || // sts.amazonaws.com
+        /^-?\d+(?:\.\d+)?[a-zA-Z]{0,3}$/.test(t) ||              // 3600, 30s, 1.5, 512Mi
+        /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(t);           // 1.2.3, v2.0.0-rc1
+}
+
+/** A value that looks generated: 8+ characters without spaces, at least two character classes. */
+function looksGenerated(t: string): boolean {
+    if (t.length < 8 || /\s/.test(t)) return false;
+    let classes = 0;
+    if (/[a-z]/.test(t)) classes++;
+    if (/[A-Z]/.test(t)) classes++;
+    if (/[0-9]/.test(t)) classes++;
+    if (/[^A-Za-z0-9]/.test(t)) classes++;
+    return classes >= 2;
+}
+
+/** Judge one (key, scalar value) pair: why it is a credential, or undefined. */
+export function judgePair(name: string, value: unknown): Reason {
+    if (typeof value === "number" || typeof value === "bigint") {
+        return keyClass(name) === "password" ? "a numeric password" : undefined;
+    }
+    if (typeof value !== "string") return undefined;
+    const known = tokenFormat(value);
+    if (known) return known;
+    const cls = keyClass(name);
+    if (!cls || value.includes("\n") || plainlyNot(value)) return undefined;
+    const t = value.trim();
+    if (cls === "password") return "a literal password";
+    if (readsAsSetting(t)) return undefined;
+    return looksGenerated(t) ? "a literal secret" : undefined;
+}
+
+/** Longest value parsed as a configuration file (bigger ones are scanned line by line). */
+const MAX_PARSE = 256 * 1024;
+
+export interface Hit {
+    /** The key inside the value (`db.password`, `[database] password`), or "" for the value itself. */
+    key: string;
+    /** 1-based line inside the value, when known. */
+    line?: number;
+    reason: string;
+}
+
+/** A credential inside a ConfigMap value or a file: the value itself, or a key of it parsed as YAML/JSON/INI/properties/env. */
+export function findInValue(dataKey: string, value: unknown): Hit | undefined {
+    const direct = judgePair(dataKey, value);
+    if (direct) return { key: "", reason: direct };
+    if (typeof value !== "string") return undefined;
+    const structured = /^\s*[{[]/.test(value) || /\.(?:ya?ml|json)$/i.test(dataKey) || (value.includes("\n") && /^[ \t]*[\w.-]+[ \t]*:\s/m.test(value) && !/\.(?:ini|conf|cfg|properties|env|toml)$/i.test(dataKey));
+    if (structured && value.length <= MAX_PARSE) {
+        const parsed = parse(value);
+        if (parsed !== undefined) {
+            const hit = walk(parsed, "", 0);
+            if (hit) return hit;
+            if (parsed !== null && typeof parsed === "object") return undefined; // judged as structure
+        }
+    }
+    return lines(value);
+}
+
+function parse(text: string): unknown {
+    try {
+        return load(text, { json: true });
+    } catch {
+        return undefined;
+    }
+}
+
+/** Most nodes visited in one parsed value (YAML aliases can make a small text a huge tree). */
+const MAX_NODES = 100_000;
+
+/** Every scalar of a parsed document, judged by its own key (depth- and size-bounded). */
+function walk(v: unknown, path: string, depth: number, budget = { nodes: MAX_NODES }): Hit | undefined {
+    if (depth > 32 || v === null || typeof v !== "object" || --budget.nodes < 0) return undefined;
+    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v as Record<string, unknown>);
+    for (const [k, x] of entries) {
+        const key = path ? (Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`) : k;
+        // List items are judged under their list's key (`passwords: [hunter2]`).
+        const name = Array.isArray(v) ? path.split(".").pop() ?? "" : k;
+        if (x !== null && typeof x === "object") {
+            const hit = walk(x, key, depth + 1, budget);
+            if (hit) return hit;
+        } else {
+            const reason = judgePair(name, x);
+            if (reason) return { key, reason };
+        }
+    }
+    return undefined;
+}
+
+const ASSIGNMENT = /^\s*(?:export\s+)?["']?([\w.-]{1,200})["']?\s*[:=]\s*(.*)$/;
+
+/** Line-based formats (INI, properties, env files, `key: value` text): each `key = value` judged on its own. */
+function lines(value: string): Hit | undefined {
+    const all = value.split("\n");
+    let section = "";
+    for (let i = 0; i < all.length; i++) {
+        const line = all[i];
+        const trimmed = line.trim();
+        if (trimmed.startsWith("#") || trimmed.startsWith(";") || trimmed.startsWith("//")) continue;
+        if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
+            section = trimmed.slice(1, -1).trim();
+            continue;
+        }
+        const m = ASSIGNMENT.exec(line);
+        if (!m) {
+            const known = tokenFormat(line);
+            if (known) return { key: "", line: i + 1, reason: known };
+            continue;
+        }
+        let v = m[2].trim();
+        const q = v[0];
+        if ((q === '"' || q === "'") && v.length > 1 && v.endsWith(q)) v = v.slice(1, -1);
+        else {
+            // An inline comment starts at whitespace then # or ; (found without a backtracking pattern).
+            const c = /\s[#;]/.exec(v);
+            if (c) v = v.slice(0, c.index).trimEnd();
+        }
+        const reason = judgePair(m[1], v) ?? tokenFormat(line);
+        if (reason) return { key: section ? `[${section}] ${m[1]}` : m[1], line: i + 1, reason };
+    }
+    return undefined;
+}
