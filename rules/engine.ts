@@ -6,7 +6,7 @@
  */
 import { control, defaultEnforcement } from "./catalog";
 import { RULES } from "./index";
-import { carriesPods, WORKLOAD_KINDS } from "./podspec";
+import { carriesPods, isPodCarrier } from "./podspec";
 import { EnforcementLevel, Finding, K8sObject, ResourceRule, Rule, RuleConfig, RuleContext, Severity, StackRule } from "./types";
 
 /** Exemption keys every rule accepts, with their JSON schema. */
@@ -198,8 +198,7 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         list.push(obj);
     }
     // Objects of other kinds that carry pod specs (custom resources, unknown kinds): pod rules judge them too.
-    const workloadKinds = new Set(WORKLOAD_KINDS);
-    const podCarriers = objects.filter(o => !workloadKinds.has(o?.kind as string) && carriesPods(o));
+    const podCarriers = objects.filter(o => isPodCarrier(o));
     const out: EvaluatedFinding[] = [];
     for (const r of resolved) {
         if (r.enforcementLevel === "disabled") {
@@ -219,7 +218,7 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
             continue;
         }
         const targets = r.rule.kinds.map(kind => byKind.get(kind) ?? []);
-        if (r.rule.podTemplates) targets.push(podCarriers);
+        if (r.rule.podTemplates) targets.push(podCarriers.filter(o => !r.rule.kinds.includes(o.kind as string)));
         for (const list of targets) {
             for (const obj of list) {
                 if (!exempting || !isExempt(obj, r.config)) {

@@ -128,6 +128,19 @@ export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
     return podSpecsOf(obj)[0];
 }
 
+/**
+ * An object pod rules judge beyond the kinds they list: a carrier of pod specs that is not one of
+ * Kubernetes' own workload kinds (those are dispatched by kind, and rules choose among them).
+ */
+export function isPodCarrier(obj: K8sObject): boolean {
+    const builtIn = typeof obj?.kind === "string" && POD_SPEC_PATHS[obj.kind] !== undefined && isBuiltInGroup(obj.apiVersion);
+    return !builtIn && carriesPods(obj);
+}
+
+/** Custom resources whose pods run to completion (jobs, workflows): probes do not apply to them. */
+export const RUN_TO_COMPLETION = new Set(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "ScaledJob", "BroadcastJob", "AdvancedCronJob",
+    "Job", "TFJob", "PyTorchJob", "MPIJob", "RayJob", "JobSet"]);
+
 /** Does the object carry a pod spec (built-in workload, known custom resource, or found by search)? */
 export function carriesPods(obj: K8sObject): boolean {
     return podSpecsOf(obj).length > 0;

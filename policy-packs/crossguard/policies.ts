@@ -7,7 +7,7 @@ import { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolic
 import proxy from "./sdk";
 import { control, defaultEnforcement } from "../../rules/catalog";
 import { checkResource, checkStack, COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/engine";
-import { carriesPods } from "../../rules/podspec";
+import { isPodCarrier } from "../../rules/podspec";
 import { Finding, K8sObject, Rule } from "../../rules/types";
 import { kindOf, kubernetesObject } from "./objects";
 
@@ -80,7 +80,7 @@ export function toPolicy(rule: Rule): Policy {
                 }
                 const obj = kubernetesObject(args.type, args.props)!;
                 // Pod rules also judge custom resources carrying pod templates (Rollouts, Knative Services, ...).
-                if (!kinds.has(kind) && !carriesPods(obj)) {
+                if (!kinds.has(kind) && !isPodCarrier(obj)) {
                     return;
                 }
                 const config = resolveRuleConfig(rule, args.getConfig<Record<string, unknown>>());

@@ -1,6 +1,7 @@
 /** PRB-01, PRB-02: liveness and readiness probes on long-running containers. */
 import { containerRule, judge } from "../define";
-import { ContainerRef } from "../podspec";
+import { ContainerRef, RUN_TO_COMPLETION } from "../podspec";
+import { K8sObject, RuleContext } from "../types";
 
 const URL = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/";
 const LONG_RUNNING = ["Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController", "PodTemplate"];
@@ -12,8 +13,8 @@ function probeRule(id: string, name: string, field: "livenessProbe" | "readiness
         remediation: `Add a \`${field}\` (httpGet, tcpSocket, grpc or exec) to the container.`,
         url: URL,
     }, (c: ContainerRef) => c.field !== "containers" ? [] : [[field, judge(c.container[field], v => v === undefined || v === null, () => `The ${c.label} has no ${field}.`)]]);
-    // Jobs and CronJobs run to completion: probes do not apply.
-    return { ...rule, kinds: LONG_RUNNING };
+    // Jobs, CronJobs and custom resources of jobs and workflows run to completion: probes do not apply.
+    return { ...rule, kinds: LONG_RUNNING, check: (o: K8sObject, ctx: RuleContext) => (LONG_RUNNING.includes(o.kind as string) || !RUN_TO_COMPLETION.has(o.kind as string) ? rule.check(o, ctx) : []) };
 }
 
 export const livenessProbe = probeRule("PRB-01", "liveness-probe-set", "livenessProbe", "Without it a hung process keeps serving errors until someone restarts it.");

@@ -4,7 +4,9 @@ import { describe, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { Json } from "../podspec";
 import { Finding, K8sObject, StackRule } from "../types";
 import { isUnknown } from "../unknown";
-import { Grant, roleGrants } from "./grants";
+import { ResourceRequest } from "./authorize";
+import { Grant } from "./grants";
+import { decide } from "./roles";
 
 const RBAC_URL = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/";
 const BINDINGS = ["RoleBinding", "ClusterRoleBinding"];
@@ -87,6 +89,10 @@ export const clusterAdminBinding: StackRule = {
     },
 };
 
+const rbacReq = (verb: string, resources: string[]): ResourceRequest[] => resources.map(resource => ({ verb, apiGroup: "rbac.authorization.k8s.io", resource }));
+/** Create bindings AND bind roles, as the authorizer answers them. */
+const BINDING_CHAIN = [rbacReq("create", ["rolebindings", "clusterrolebindings"]), rbacReq("bind", ["roles", "clusterroles"])];
+
 export const bindingChain: StackRule = {
     id: "RBAC-16", name: "no-binding-chain-escalation", scope: "stack", kinds: BINDINGS,
     description: "No subject may be bound to a role that can both create (Cluster)RoleBindings and `bind` roles: together they let the holder bind any role, including cluster-admin, to themselves.",
@@ -95,9 +101,7 @@ export const bindingChain: StackRule = {
     check(objects) {
         return bindingFindings(objects, "RBAC-16", (b, role) => {
             if (!role) return undefined;
-            const create = roleGrants(role, ["create"], "rbac.authorization.k8s.io", ["rolebindings", "clusterrolebindings"]);
-            const bind = roleGrants(role, ["bind"], "rbac.authorization.k8s.io", ["roles", "clusterroles"]);
-            const g: Grant = create === true && bind === true ? true : create === false || bind === false ? false : "unknown";
+            const g: Grant = decide((role as Json).rules, BINDING_CHAIN).decision;
             return g2v(g, `${describe(b)} binds ${describe(role)}, which can create bindings and bind roles (self-escalation).`);
         });
     },

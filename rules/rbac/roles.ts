@@ -1,22 +1,84 @@
 /** RBAC-01 … RBAC-05, RBAC-10 … RBAC-15, RBAC-17 … RBAC-19: what a Role or ClusterRole grants. */
 import { describe, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { Json } from "../podspec";
+import { Finding, K8sObject, StackRule } from "../types";
 import { isUnknown } from "../unknown";
-import { Grant, roleGrants } from "./grants";
+import { aggregateClusterRoles, Decision, ResourceRequest, ruleDecides } from "./authorize";
 
 const RBAC_URL = "https://kubernetes.io/docs/concepts/security/rbac-good-practices/";
 const ROLE_KINDS = ["Role", "ClusterRole"];
 
-const verdict = (g: Grant, message: string): Verdict => (g === true ? message : g === "unknown" ? UNKNOWN_VERDICT : undefined);
+/**
+ * What a control asks of a role, as the RBAC authorizer would answer it: every group must have at
+ * least one request the role's rules allow (an AND of ORs). Requests carry no object name unless
+ * the control is about one, so a grant limited by `resourceNames` is not "any Secret".
+ */
+export type Question = ResourceRequest[][];
 
-interface GrantCheck { verbs: string[]; group: string; resources: string[] }
+const req = (verbs: string[], apiGroup: string, resources: string[], name?: string): ResourceRequest[] =>
+    verbs.flatMap(verb => resources.map(r => {
+        const [resource, subresource] = r.split("/");
+        return { verb, apiGroup, resource, ...(subresource ? { subresource } : {}), ...(name !== undefined ? { name } : {}) };
+    }));
 
-function grantRule(id: string, name: string, description: string, remediation: string, checks: GrantCheck[], what: string, kinds = ROLE_KINDS) {
-    return objectRule({ id, name, description, remediation, url: RBAC_URL }, kinds, o => {
-        const gs = checks.map(c => roleGrants(o, c.verbs, c.group, c.resources));
-        const g: Grant = gs.includes(true) ? true : gs.includes("unknown") ? "unknown" : false;
-        return [["rules", isSystem(o) ? undefined : verdict(g, `${describe(o)} ${what}.`)]];
-    });
+/** The questions of every role control, by control ID (the RBAC parity e2e asks the API server the same). */
+export const QUESTIONS: Record<string, Question> = {};
+
+/** The rules a role holds: its own, or for an aggregated ClusterRole the union of the ClusterRoles it selects (when any are given). */
+function effectiveRules(o: Json, aggregated: () => Map<string, unknown[]>): { rules: Json; aggregated: boolean } {
+    if (o.kind === "ClusterRole" && o.aggregationRule && !isUnknown(o.aggregationRule) && typeof o.metadata?.name === "string") {
+        const union = aggregated().get(o.metadata.name);
+        if (union && union.length > 0) return { rules: union, aggregated: true };
+    }
+    return { rules: o.rules, aggregated: false };
+}
+
+/** Does `rules` answer every group of the question with an allowed request? And the index of the first rule granting it. */
+export function decide(rules: Json, q: Question): { decision: Decision; index: number } {
+    if (isUnknown(rules)) return { decision: "unknown", index: -1 };
+    const list: Json[] = Array.isArray(rules) ? rules : [];
+    let unknown = false;
+    let first = -1;
+    for (const group of q) {
+        let granted = false;
+        for (let i = 0; i < list.length && !granted; i++) {
+            for (const r of group) {
+                const d = ruleDecides(list[i], r);
+                if (d === true) { granted = true; if (first < 0) first = i; break; }
+                if (d === "unknown") unknown = true;
+            }
+        }
+        if (!granted) return { decision: unknown ? "unknown" : false, index: -1 };
+    }
+    return { decision: true, index: first };
+}
+
+const aggregationCache = new WeakMap<readonly K8sObject[], Map<string, unknown[]>>();
+
+function grantRule(id: string, name: string, description: string, remediation: string, question: Question, what: string, kinds = ROLE_KINDS): StackRule {
+    QUESTIONS[id] = question;
+    return {
+        id, name, description, remediation, url: RBAC_URL, scope: "stack", kinds,
+        check(objects) {
+            const aggregated = () => {
+                let m = aggregationCache.get(objects);
+                if (!m) aggregationCache.set(objects, (m = aggregateClusterRoles(objects.filter(o => o?.kind === "ClusterRole"))));
+                return m;
+            };
+            const out: Finding[] = [];
+            for (const o of objects as Json[]) {
+                if (!kinds.includes(o?.kind) || isSystem(o)) continue;
+                const eff = effectiveRules(o, aggregated);
+                const { decision, index } = decide(eff.rules, question);
+                if (decision === false) continue;
+                const path = eff.aggregated ? "aggregationRule" : index >= 0 ? `rules[${index}]` : "rules";
+                out.push(decision === "unknown"
+                    ? { controlId: id, object: o, path, unknown: true, message: `${describe(o)}: whether it ${what} is unknown during preview.` }
+                    : { controlId: id, object: o, path, message: `${describe(o)} ${what}${eff.aggregated ? " (through the ClusterRoles it aggregates)" : ""}.` });
+            }
+            return out;
+        },
+    };
 }
 
 function isSystem(o: Json): boolean {
@@ -46,29 +108,26 @@ export const wildcards = objectRule({
 export const secretsRead = grantRule("RBAC-02", "no-secret-read-access",
     "Roles must not grant get, list or watch on Secrets. Listing Secrets returns every credential of the namespace (or cluster) in one call.",
     "Remove secrets from the rule, or grant `get` on named Secrets with `resourceNames`. SecureNamespace grants Secret reads only with `access.<level>.allowSecretsRead`.",
-    [{ verbs: ["get", "list", "watch"], group: "", resources: ["secrets"] }], "grants read access to Secrets");
+    [req(["get", "list", "watch"], "", ["secrets"])], "can read any Secret");
 
 export const execAttach = grantRule("RBAC-03", "no-pod-exec-attach",
     "Roles must not grant `pods/exec`, `pods/attach` or `pods/portforward`. A shell in a pod reads its mounted secrets and bypasses every NetworkPolicy.",
     "Remove the subresources from the role; use `kubectl debug` with audited break-glass access. SecureNamespace grants them only with `allowExec` / `allowPortForward`.",
-    [{ verbs: ["create", "get"], group: "", resources: ["pods/exec", "pods/attach", "pods/portforward"] }], "grants pods/exec, pods/attach or pods/portforward");
+    [req(["create", "get"], "", ["pods/exec", "pods/attach", "pods/portforward"])], "grants pods/exec, pods/attach or pods/portforward");
 
 export const escalateBind = grantRule("RBAC-04", "no-escalate-or-bind",
     "Roles must not grant `escalate` or `bind` on roles. They let the holder grant permissions they do not have themselves: privilege escalation by design.",
     "Remove the escalate and bind verbs. SecureNamespace grants them only with `allowRoleManagement`.",
-    [{ verbs: ["escalate", "bind"], group: "rbac.authorization.k8s.io", resources: ["roles", "clusterroles"] }], "grants escalate or bind on roles");
+    [req(["escalate", "bind"], "rbac.authorization.k8s.io", ["roles", "clusterroles"])], "grants escalate or bind on roles");
 
 export const impersonate = grantRule("RBAC-05", "no-impersonation",
     "Roles must not grant `impersonate` on users, groups or ServiceAccounts. Impersonation lets the holder act as anyone, including cluster administrators.",
     "Remove the impersonate verb. SecureNamespace grants it only with `allowImpersonate`.",
-    [{ verbs: ["impersonate"], group: "", resources: ["users", "groups", "serviceaccounts"] }, { verbs: ["impersonate"], group: "authentication.k8s.io", resources: ["userextras", "uids"] }],
+    [[...req(["impersonate"], "", ["users", "groups", "serviceaccounts"]), ...req(["impersonate"], "authentication.k8s.io", ["userextras", "uids"])]],
     "grants impersonation");
 
-const WORKLOAD_RESOURCES: GrantCheck[] = [
-    { verbs: ["create"], group: "", resources: ["pods", "replicationcontrollers"] },
-    { verbs: ["create"], group: "apps", resources: ["deployments", "statefulsets", "daemonsets", "replicasets"] },
-    { verbs: ["create"], group: "batch", resources: ["jobs", "cronjobs"] },
-];
+const WORKLOAD_RESOURCES: Question = [[...req(["create"], "", ["pods", "replicationcontrollers"]), ...req(["create"], "apps", ["deployments", "statefulsets", "daemonsets", "replicasets"]),
+    ...req(["create"], "batch", ["jobs", "cronjobs"])]];
 export const createPods = grantRule("RBAC-10", "no-workload-creation",
     "Roles that can create pods or workload controllers can run any image with any ServiceAccount of the namespace, and so inherit its permissions. Grant it deliberately.",
     "Limit workload creation to deployment pipelines; for people, the SecureNamespace `developer` level is the intended holder (listed as an accepted advisory in docs/policy-pack.md).",
@@ -77,43 +136,46 @@ export const createPods = grantRule("RBAC-10", "no-workload-creation",
 export const nodesProxy = grantRule("RBAC-11", "no-nodes-proxy",
     "Roles must not grant access to `nodes/proxy`, which reaches the kubelet API directly (exec into any pod on the node, bypassing audit).",
     "Remove `nodes/proxy` from the role; read node metrics through the metrics API instead.",
-    [{ verbs: ["get", "create", "*"], group: "", resources: ["nodes/proxy"] }], "grants nodes/proxy");
+    [req(["get", "create", "update", "patch", "delete"], "", ["nodes/proxy"])], "grants nodes/proxy");
 
 export const approveCsr = grantRule("RBAC-12", "no-csr-approval",
     "Roles must not be able to approve certificate signing requests: approving a CSR for a privileged identity mints a credential for it.",
     "Remove update on certificatesigningrequests/approval and approve on signers.",
-    [{ verbs: ["update", "patch"], group: "certificates.k8s.io", resources: ["certificatesigningrequests/approval"] }, { verbs: ["approve"], group: "certificates.k8s.io", resources: ["signers"] }],
+    // Approval takes both halves: update on the approval subresource AND approve on the signer
+    // (any signer, the kube-apiserver client signer by name, or all kubernetes.io signers).
+    [req(["update", "patch"], "certificates.k8s.io", ["certificatesigningrequests/approval"]),
+        [...req(["approve"], "certificates.k8s.io", ["signers"]), ...req(["approve"], "certificates.k8s.io", ["signers"], "kubernetes.io/kube-apiserver-client"), ...req(["approve"], "certificates.k8s.io", ["signers"], "kubernetes.io/*")]],
     "can approve certificate signing requests");
 
 export const webhooks = grantRule("RBAC-13", "no-admission-webhook-changes",
     "Roles must not be able to create or change admission webhook configurations: a webhook sees (and may change) every object sent to the API server.",
     "Remove write verbs on validatingwebhookconfigurations and mutatingwebhookconfigurations.",
-    [{ verbs: ["create", "update", "patch", "delete"], group: "admissionregistration.k8s.io", resources: ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"] }],
+    [req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])],
     "can modify admission webhook configurations");
 
 export const saTokens = grantRule("RBAC-14", "no-service-account-token-creation",
     "Roles should not create `serviceaccounts/token`: it mints tokens for any ServiceAccount in scope.",
     "Remove `create` on `serviceaccounts/token` from the role; pods get their tokens by projection.",
-    [{ verbs: ["create"], group: "", resources: ["serviceaccounts/token"] }], "can create ServiceAccount tokens");
+    [req(["create"], "", ["serviceaccounts/token"])], "can create ServiceAccount tokens");
 
 export const persistentVolumes = grantRule("RBAC-15", "no-persistent-volume-creation",
     "Roles should not create PersistentVolumes: a PersistentVolume can point at any host path.",
     "Let users create PersistentVolumeClaims only, and leave PersistentVolumes to a provisioner.",
-    [{ verbs: ["create"], group: "", resources: ["persistentvolumes"] }], "can create PersistentVolumes");
+    [req(["create"], "", ["persistentvolumes"])], "can create PersistentVolumes");
 
 export const deleteEvidence = grantRule("RBAC-17", "no-log-or-event-deletion",
     "Roles should not be able to delete events or pod logs, which lets an intruder erase their traces.",
     "Remove `delete` and `deletecollection` on events and pod logs from the role.",
-    [{ verbs: ["delete", "deletecollection"], group: "", resources: ["events", "pods/log"] }, { verbs: ["delete", "deletecollection"], group: "events.k8s.io", resources: ["events"] }],
+    [[...req(["delete", "deletecollection"], "", ["events", "pods/log"]), ...req(["delete", "deletecollection"], "events.k8s.io", ["events"])]],
     "can delete events or logs");
 
 export const clusterConfigMaps = grantRule("RBAC-18", "no-cluster-wide-configmap-writes",
     "ClusterRoles should not update ConfigMaps cluster-wide: CoreDNS, aws-auth and other system ConfigMaps steer DNS and authentication.",
     "Scope ConfigMap writes to a namespace with a Role.",
-    [{ verbs: ["update", "patch", "create"], group: "", resources: ["configmaps"] }], "can change ConfigMaps cluster-wide", ["ClusterRole"]);
+    [req(["update", "patch", "create"], "", ["configmaps"])], "can change ConfigMaps cluster-wide", ["ClusterRole"]);
 
 export const endpoints = grantRule("RBAC-19", "no-endpoint-edits",
     "Roles should not edit endpoints, endpoint slices or services/status: it allows redirecting traffic to any IP (CVE-2021-25740) or spoofing load-balancer addresses.",
     "Remove write verbs on endpoints, endpointslices and services/status.",
-    [{ verbs: ["create", "update", "patch"], group: "", resources: ["endpoints", "services/status"] }, { verbs: ["create", "update", "patch"], group: "discovery.k8s.io", resources: ["endpointslices"] }],
+    [[...req(["create", "update", "patch"], "", ["endpoints", "services/status"]), ...req(["create", "update", "patch"], "discovery.k8s.io", ["endpointslices"])]],
     "can edit endpoints or service status");
