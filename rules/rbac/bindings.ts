@@ -91,7 +91,7 @@ export const clusterAdminBinding: StackRule = {
 
 const rbacReq = (verb: string, resources: string[]): ResourceRequest[] => resources.map(resource => ({ verb, apiGroup: "rbac.authorization.k8s.io", resource }));
 /** Create bindings AND bind roles, as the authorizer answers them. */
-const BINDING_CHAIN = [rbacReq("create", ["rolebindings", "clusterrolebindings"]), rbacReq("bind", ["roles", "clusterroles"])];
+export const BINDING_CHAIN = [rbacReq("create", ["rolebindings", "clusterrolebindings"]), rbacReq("bind", ["roles", "clusterroles"])];
 
 export const bindingChain: StackRule = {
     id: "RBAC-16", name: "no-binding-chain-escalation", scope: "stack", kinds: BINDINGS,
