@@ -21,8 +21,27 @@ const req = (verbs: string[], apiGroup: string, resources: string[], name?: stri
         return { verb, apiGroup, resource, ...(subresource ? { subresource } : {}), ...(name !== undefined ? { name } : {}) };
     }));
 
+/** A control's question for a role's rules (most are fixed; some also ask about the objects the rules name). */
+export type QuestionOf = (rules: Json) => Question;
+
 /** The questions of every role control, by control ID (the RBAC parity e2e asks the API server the same). */
-export const QUESTIONS: Record<string, Question> = {};
+export const QUESTIONS: Record<string, QuestionOf> = {};
+
+/**
+ * For controls where changing one named object is itself the danger (a webhook configuration can
+ * be repointed to intercept everything): the question also asks about every name the role's rules
+ * list in resourceNames for those resources.
+ */
+function alsoNamed(q: Question): QuestionOf {
+    return rules => {
+        const names = new Set<string>();
+        for (const r of Array.isArray(rules) ? rules : []) {
+            if (Array.isArray(r?.resourceNames)) for (const n of r.resourceNames) if (typeof n === "string" && n !== "") names.add(n);
+        }
+        if (names.size === 0) return q;
+        return q.map(group => [...group, ...[...names].flatMap(name => group.map(req => ({ ...req, name })))]);
+    };
+}
 
 /** The rules a role holds: its own, or for an aggregated ClusterRole the union of the ClusterRoles it selects (when any are given). */
 function effectiveRules(o: Json, aggregated: () => Map<string, unknown[]>): { rules: Json; aggregated: boolean } {
@@ -55,8 +74,9 @@ export function decide(rules: Json, q: Question): { decision: Decision; index: n
 
 const aggregationCache = new WeakMap<readonly K8sObject[], Map<string, unknown[]>>();
 
-function grantRule(id: string, name: string, description: string, remediation: string, question: Question, what: string, kinds = ROLE_KINDS): StackRule {
-    QUESTIONS[id] = question;
+function grantRule(id: string, name: string, description: string, remediation: string, q: Question | QuestionOf, what: string, kinds = ROLE_KINDS): StackRule {
+    const questionOf: QuestionOf = typeof q === "function" ? q : () => q;
+    QUESTIONS[id] = questionOf;
     return {
         id, name, description, remediation, url: RBAC_URL, scope: "stack", kinds,
         check(objects) {
@@ -69,7 +89,7 @@ function grantRule(id: string, name: string, description: string, remediation: s
             for (const o of objects as Json[]) {
                 if (!kinds.includes(o?.kind) || isSystem(o)) continue;
                 const eff = effectiveRules(o, aggregated);
-                const { decision, index } = decide(eff.rules, question);
+                const { decision, index } = decide(eff.rules, questionOf(eff.rules));
                 if (decision === false) continue;
                 const path = eff.aggregated ? "aggregationRule" : index >= 0 ? `rules[${index}]` : "rules";
                 out.push(decision === "unknown"
@@ -113,7 +133,8 @@ export const secretsRead = grantRule("RBAC-02", "no-secret-read-access",
 export const execAttach = grantRule("RBAC-03", "no-pod-exec-attach",
     "Roles must not grant `pods/exec`, `pods/attach` or `pods/portforward`. A shell in a pod reads its mounted secrets and bypasses every NetworkPolicy.",
     "Remove the subresources from the role; use `kubectl debug` with audited break-glass access. SecureNamespace grants them only with `allowExec` / `allowPortForward`.",
-    [req(["create", "get"], "", ["pods/exec", "pods/attach", "pods/portforward"])], "grants pods/exec, pods/attach or pods/portforward");
+    // create: exec, attach and port-forward are POSTs, and WebSocket upgrades are authorized as create since v1.31.
+    [req(["create"], "", ["pods/exec", "pods/attach", "pods/portforward"])], "grants pods/exec, pods/attach or pods/portforward");
 
 export const escalateBind = grantRule("RBAC-04", "no-escalate-or-bind",
     "Roles must not grant `escalate` or `bind` on roles. They let the holder grant permissions they do not have themselves: privilege escalation by design.",
@@ -138,19 +159,22 @@ export const nodesProxy = grantRule("RBAC-11", "no-nodes-proxy",
     "Remove `nodes/proxy` from the role; read node metrics through the metrics API instead.",
     [req(["get", "create", "update", "patch", "delete"], "", ["nodes/proxy"])], "grants nodes/proxy");
 
+/** The signers of kube-controller-manager's signing controller (their certificates the cluster trusts), and their domain wildcard. */
+const BUILT_IN_SIGNERS = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving", "kubernetes.io/legacy-unknown", "kubernetes.io/*"];
+
 export const approveCsr = grantRule("RBAC-12", "no-csr-approval",
     "Roles must not be able to approve certificate signing requests: approving a CSR for a privileged identity mints a credential for it.",
     "Remove update on certificatesigningrequests/approval and approve on signers.",
-    // Approval takes both halves: update on the approval subresource AND approve on the signer
-    // (any signer, the kube-apiserver client signer by name, or all kubernetes.io signers).
+    // Approval takes both halves: update on the approval subresource AND approve on a signer
+    // whose certificates the cluster trusts (any signer, a built-in one by name, or kubernetes.io/*).
     [req(["update", "patch"], "certificates.k8s.io", ["certificatesigningrequests/approval"]),
-        [...req(["approve"], "certificates.k8s.io", ["signers"]), ...req(["approve"], "certificates.k8s.io", ["signers"], "kubernetes.io/kube-apiserver-client"), ...req(["approve"], "certificates.k8s.io", ["signers"], "kubernetes.io/*")]],
+        [...req(["approve"], "certificates.k8s.io", ["signers"]), ...BUILT_IN_SIGNERS.flatMap(n => req(["approve"], "certificates.k8s.io", ["signers"], n))]],
     "can approve certificate signing requests");
 
 export const webhooks = grantRule("RBAC-13", "no-admission-webhook-changes",
     "Roles must not be able to create or change admission webhook configurations: a webhook sees (and may change) every object sent to the API server.",
     "Remove write verbs on validatingwebhookconfigurations and mutatingwebhookconfigurations.",
-    [req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])],
+    alsoNamed([req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])]),
     "can modify admission webhook configurations");
 
 export const saTokens = grantRule("RBAC-14", "no-service-account-token-creation",

@@ -151,13 +151,33 @@ function looksGenerated(t: string): boolean {
 
 /** Judge one (key, scalar value) pair: why it is a credential, or undefined. */
 export function judgePair(name: string, value: unknown): Reason {
+    if (typeof value === "string") {
+        const known = tokenFormat(value);
+        if (known) return known;
+    }
+    return judgeNamed(name, value);
+}
+
+const classCache = new Map<string, KeyClass>();
+
+/** keyClass, memoised for the short names that repeat (every line of a config file asks again). */
+function cachedClass(name: string): KeyClass {
+    if (name.length > 128) return keyClass(name);
+    let c = classCache.get(name);
+    if (c === undefined && !classCache.has(name)) {
+        if (classCache.size > 10_000) classCache.clear();
+        classCache.set(name, (c = keyClass(name)));
+    }
+    return c;
+}
+
+/** The key-name half of judgePair: for a value already known to hold no credential format. */
+function judgeNamed(name: string, value: unknown): Reason {
     if (typeof value === "number" || typeof value === "bigint") {
-        return keyClass(name) === "password" ? "a numeric password" : undefined;
+        return cachedClass(name) === "password" ? "a numeric password" : undefined;
     }
     if (typeof value !== "string") return undefined;
-    const known = tokenFormat(value);
-    if (known) return known;
-    const cls = keyClass(name);
+    const cls = cachedClass(name);
     if (!cls || value.includes("\n") || plainlyNot(value)) return undefined;
     const t = value.trim();
     if (cls === "password") return "a literal password";
@@ -185,9 +205,11 @@ export function findInValue(dataKey: string, value: unknown): Hit | undefined {
     if (structured && value.length <= MAX_PARSE) {
         const parsed = parse(value);
         if (parsed !== undefined) {
-            const hit = walk(parsed, "", 0);
+            const budget = { nodes: MAX_NODES };
+            const hit = walk(parsed, "", 0, budget);
             if (hit) return hit;
-            if (parsed !== null && typeof parsed === "object") return undefined; // judged as structure
+            // Judged as a structure, unless it was too big to walk: then line by line, like any text.
+            if (parsed !== null && typeof parsed === "object" && budget.nodes >= 0) return undefined;
         }
     }
     return lines(value);
@@ -201,14 +223,15 @@ function parse(text: string): unknown {
     }
 }
 
-/** Most nodes visited in one parsed value (YAML aliases can make a small text a huge tree). */
-const MAX_NODES = 100_000;
+/** Most keys and items judged in one parsed value (YAML aliases can make a small text a huge tree). */
+const MAX_NODES = 20_000;
 
 /** Every scalar of a parsed document, judged by its own key (depth- and size-bounded). */
-function walk(v: unknown, path: string, depth: number, budget = { nodes: MAX_NODES }): Hit | undefined {
+function walk(v: unknown, path: string, depth: number, budget: { nodes: number }): Hit | undefined {
     if (depth > 32 || v === null || typeof v !== "object" || --budget.nodes < 0) return undefined;
     const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v as Record<string, unknown>);
     for (const [k, x] of entries) {
+        if (--budget.nodes < 0) return undefined;
         const key = path ? (Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`) : k;
         // List items are judged under their list's key (`passwords: [hunter2]`).
         const name = Array.isArray(v) ? path.split(".").pop() ?? "" : k;
@@ -238,11 +261,7 @@ function lines(value: string): Hit | undefined {
             continue;
         }
         const m = ASSIGNMENT.exec(line);
-        if (!m) {
-            const known = tokenFormat(line);
-            if (known) return { key: "", line: i + 1, reason: known };
-            continue;
-        }
+        if (!m) continue;
         let v = m[2].trim();
         const q = v[0];
         if ((q === '"' || q === "'") && v.length > 1 && v.endsWith(q)) v = v.slice(1, -1);
@@ -251,7 +270,8 @@ function lines(value: string): Hit | undefined {
             const c = /\s[#;]/.exec(v);
             if (c) v = v.slice(0, c.index).trimEnd();
         }
-        const reason = judgePair(m[1], v) ?? tokenFormat(line);
+        // Known formats were looked for in the whole value already (findInValue): only the key's evidence here.
+        const reason = judgeNamed(m[1], v);
         if (reason) return { key: section ? `[${section}] ${m[1]}` : m[1], line: i + 1, reason };
     }
     return undefined;

@@ -14,7 +14,7 @@ import { RULES } from "../../rules";
 import { evaluate, resolveRules } from "../../rules/engine";
 import { aggregateClusterRoles, ResourceRequest } from "../../rules/rbac/authorize";
 import { BINDING_CHAIN } from "../../rules/rbac/bindings";
-import { Question, QUESTIONS } from "../../rules/rbac/roles";
+import { QuestionOf, QUESTIONS } from "../../rules/rbac/roles";
 import { CASES, Json } from "../rules/area-cases";
 import { RBAC_CASES } from "../rules/rbac-cases";
 
@@ -23,7 +23,7 @@ type Kubectl = (args: string[], input?: string) => { code: number; out: string; 
 const RBAC = "rbac.authorization.k8s.io";
 const LABEL = "hardened-cluster/rbac-parity";
 /** Controls judged on a role (by its rules) and the question each asks; RBAC-16 is judged through a binding to the role. */
-const CONTROLS: Record<string, Question> = { ...QUESTIONS, "RBAC-16": BINDING_CHAIN };
+const CONTROLS: Record<string, QuestionOf> = { ...QUESTIONS, "RBAC-16": () => BINDING_CHAIN };
 const ONLY_CLUSTER_ROLES = new Set(["RBAC-18"]);
 
 interface Fixture { label: string; roles: Json[] }
@@ -115,9 +115,15 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
         // Every question of every role, asked in one batch.
         const asked: Array<{ role: Json; control: string; group: number }> = [];
         const reviews: Json[] = [];
+        const groups = new Map<string, number>();
+        const aggregated = aggregateClusterRoles(roles.filter(o => o.kind === "ClusterRole"));
         for (const role of roles) {
-            for (const [control, q] of Object.entries(CONTROLS)) {
+            // The rules the API server holds for the role (aggregated ClusterRoles: what the controller wrote).
+            const rules = role.aggregationRule ? aggregated.get(role.metadata.name) : role.rules;
+            for (const [control, questionOf] of Object.entries(CONTROLS)) {
                 if (ONLY_CLUSTER_ROLES.has(control) && role.kind !== "ClusterRole") continue;
+                const q = questionOf(rules);
+                groups.set(`${role.metadata.name}|${control}`, q.length);
                 q.forEach((group, gi) => group.forEach(r => { asked.push({ role, control, group: gi }); reviews.push(sar(role, r)); }));
             }
         }
@@ -129,9 +135,9 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
         const allowed = new Map<string, boolean[]>();
         asked.forEach((a, i) => {
             const key = `${a.role.metadata.name}|${a.control}`;
-            const groups = allowed.get(key) ?? CONTROLS[a.control].map(() => false);
-            if (items[i].status?.allowed === true) groups[a.group] = true;
-            allowed.set(key, groups);
+            const answers = allowed.get(key) ?? Array.from({ length: groups.get(key)! }, () => false);
+            if (items[i].status?.allowed === true) answers[a.group] = true;
+            allowed.set(key, answers);
         });
 
         const rows: string[] = [];

@@ -25,18 +25,18 @@ interface Case {
 
 const CASES: Case[] = [
     // RBAC decided as the authorizer
-    { file: "rbac-secret-get-by-name.yaml", control: "RBAC-02", raise: false, why: "get on Secrets limited by resourceNames to one Secret (RBAC-02's own remediation)", stillWrong: "13: RBAC resourceNames" },
+    { file: "rbac-secret-get-by-name.yaml", control: "RBAC-02", raise: false, why: "get on Secrets limited by resourceNames to one Secret (RBAC-02's own remediation)" },
     { file: "rbac-secret-get-any.yaml", control: "RBAC-02", raise: true, why: "get on every Secret of the namespace" },
-    { file: "rbac-csr-approval-only.yaml", control: "RBAC-12", raise: false, why: "update on certificatesigningrequests/approval without approve on any signer cannot approve", stillWrong: "13: CSR approval needs both halves" },
-    { file: "rbac-csr-signer-only.yaml", control: "RBAC-12", raise: false, why: "approve on a signer without update on the approval subresource cannot approve", stillWrong: "13: CSR approval needs both halves" },
+    { file: "rbac-csr-approval-only.yaml", control: "RBAC-12", raise: false, why: "update on certificatesigningrequests/approval without approve on any signer cannot approve" },
+    { file: "rbac-csr-signer-only.yaml", control: "RBAC-12", raise: false, why: "approve on a signer without update on the approval subresource cannot approve" },
     { file: "rbac-csr-both-halves.yaml", control: "RBAC-12", raise: true, why: "both halves: the approval subresource and approve on a signer" },
     // Credentials with precision
-    { file: "env-passenger-app-env.yaml", control: "SEC-02", raise: false, why: "an environment name, not a credential", stillWrong: "13: credential precision" },
-    { file: "env-secret-store-backend.yaml", control: "SEC-02", raise: false, why: "the name of a backend, not a credential", stillWrong: "13: credential precision" },
-    { file: "env-token-audience.yaml", control: "SEC-02", raise: false, why: "a token audience is a public identifier", stillWrong: "13: credential precision" },
-    { file: "env-numeric-password.yaml", control: "SEC-02", raise: true, why: "a literal password, digits only", stillWrong: "13: credential precision (numeric passwords)" },
-    { file: "env-url-userinfo.yaml", control: "SEC-02", raise: true, why: "a password in a URL's userinfo", stillWrong: "13: credential precision (URL userinfo)" },
-    { file: "configmap-empty-secret-list.yaml", control: "SEC-03", raise: false, why: "an empty list under a key named secrets holds no credential", stillWrong: "13: credential precision (ConfigMap values parsed)" },
+    { file: "env-passenger-app-env.yaml", control: "SEC-02", raise: false, why: "an environment name, not a credential" },
+    { file: "env-secret-store-backend.yaml", control: "SEC-02", raise: false, why: "the name of a backend, not a credential" },
+    { file: "env-token-audience.yaml", control: "SEC-02", raise: false, why: "a token audience is a public identifier" },
+    { file: "env-numeric-password.yaml", control: "SEC-02", raise: true, why: "a literal password, digits only" },
+    { file: "env-url-userinfo.yaml", control: "SEC-02", raise: true, why: "a password in a URL's userinfo" },
+    { file: "configmap-empty-secret-list.yaml", control: "SEC-03", raise: false, why: "an empty list under a key named secrets holds no credential" },
     { file: "configmap-properties-password.yaml", control: "SEC-03", raise: true, why: "a literal password in a properties file" },
 ];
 
