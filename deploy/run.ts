@@ -82,13 +82,20 @@ function syncStackFile(project: ProjectInfo, stack: string, workDir: string, con
     writeFileSync(target, stringify(doc), { mode: 0o600 });
 }
 
+const registered = new Set<string>();
+
 /** Loads the project's main module as its program (TypeScript through the project's own ts-node). */
 function moduleProgram(project: ProjectInfo): () => Promise<Record<string, unknown>> {
     return async () => {
-        if (project.main.endsWith(".ts")) {
+        if (project.main.endsWith(".ts") && !registered.has(project.dir)) {
             const tsNode = require(require.resolve("ts-node", { paths: [project.dir] }));
             tsNode.register({ transpileOnly: true, project: path.join(project.dir, "tsconfig.json") });
+            registered.add(project.dir);
         }
+        // A module registers its resources when it is first loaded: load the project's own modules
+        // afresh for each run (the runner previews before `up` in the same process).
+        const own = (f: string) => f.startsWith(project.dir + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
+        for (const f of Object.keys(require.cache)) if (own(f)) delete require.cache[f];
         const mod = require(project.main);
         return mod && typeof mod === "object" ? { ...mod } : {};
     };
