@@ -37,7 +37,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         .option("--config-file <file>", "use this stack config file instead of the project's Pulumi.<stack>.yaml")
         .option("--yes", "run up, refresh or destroy without asking")
         .option("--expect-no-changes", "fail if the operation would change anything")
-        .option("--policy-pack-config <file>", "policy config (default: policy-config.<stack>.json beside the stack file, else the pack's defaults)")
+        .option("--policy-pack-config <file>", "policy config (default: policy-config.<stack>.json in the project's stack config directory, else the pack's defaults)")
         .option("--dir <project>", "another Pulumi project directory (an app team's program using this library)")
         .addOption(new Option("--no-policy-pack", "do not attach the policy pack"))
         .exitOverride()

@@ -230,7 +230,8 @@ export function appTeamCommands(readme = readFileSync(path.join(REPO, "README.md
 }
 
 check("8. app team: the README's commands (verbatim) pack the library, install it in examples/app-team, typecheck and deploy the program", () => {
-    rmSync(path.join(appDir, "node_modules"), { recursive: true, force: true });
+    // As on a fresh checkout: no installed copy of an older tarball.
+    for (const f of ["node_modules", "package-lock.json", ...readdirSync(appDir).filter(x => x.endsWith(".tgz"))]) rmSync(path.join(appDir, f), { recursive: true, force: true });
     const r = sh("bash", ["-euo", "pipefail", "-c", appTeamCommands()], { timeoutS: 1200 });
     assert(r.code === 0, `the README's app-team commands failed (${r.code}):\n      ${tail(r.all)}`);
     // Only compiled code and declarations ship: no TypeScript sources, no tests.
