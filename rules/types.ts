@@ -89,7 +89,75 @@ export interface RuleBase {
     config?: Record<string, ConfigProperty>;
     /** Default exemptions shipped with the rule (e.g. the Falco namespace), visible in the schema. */
     defaultExemptNamespaces?: string[];
+    /**
+     * The control in the API server: its CEL twin (a ValidatingAdmissionPolicy the admission face
+     * generates), or why it has none. Declared per area in `rules/<area>/admission.ts` and set on
+     * every rule of `RULES`; a lint test requires it of every control.
+     */
+    admission?: Admission;
 }
+
+/** Which API resources a twin's policy matches (a ValidatingAdmissionPolicy resource rule, without operations). */
+export interface AdmissionResources {
+    apiGroups: string[];
+    apiVersions: string[];
+    resources: string[];
+}
+
+/** A value fixed for the control, or derived from the control's resolved policy config. */
+export type FromConfig<T> = T | ((cfg: RuleConfig) => T);
+
+/**
+ * A control's CEL twin: the same decision, made by the API server on the object being admitted.
+ * Plain data (strings and pure functions of the control's resolved config); the admission face
+ * turns it into a ValidatingAdmissionPolicy and its binding.
+ */
+export interface CelTwin {
+    resources: AdmissionResources[];
+    variables?: Array<{ name: string; expression: string }>;
+    /** CEL that must be true for the object to be admitted. */
+    expression: FromConfig<string>;
+    /** The denial message; starts with `[<control ID>]`. */
+    message: FromConfig<string>;
+    /** Extra matchConditions of this control (e.g. the controllers that must never be blocked). */
+    matchConditions?: Array<{ name: string; expression: string }>;
+    /** Installed only when this holds for the stack's config (e.g. IMG-03 needs a registry list). */
+    when?: (cfg: RuleConfig) => boolean;
+    /**
+     * Pod Security admission already refuses these settings in namespaces enforcing `baseline` or
+     * `restricted`: the binding selects only the namespaces that enforce neither.
+     */
+    outsidePodSecurity?: boolean;
+    /**
+     * What the twin leaves to the pack and the scanner, when it decides only part of the rule
+     * (e.g. RBAC-06: a binding to another role that grants `*` needs that role).
+     */
+    gap?: string;
+}
+
+/** Why a control has no CEL twin. */
+export type NoTwinKind =
+    /** The rule needs several objects (a namespace and what is in it, a binding and its role). */
+    | "several-objects"
+    /** The rule judges files that never reach the API server as objects (control-plane configuration). */
+    | "not-an-api-object"
+    /** Pod Security admission (the namespace's enforce label) already enforces it in the cluster. */
+    | "pod-security"
+    /** The object the API server admits differs from the manifest in what the rule looks at. */
+    | "admission-sees-other-object"
+    /** CEL cannot express the rule faithfully (a parser, a regex or string semantics, a cost limit). */
+    | "cel-cannot-express";
+
+export interface NoTwin {
+    kind: NoTwinKind;
+    /** The precise reason, in full sentences. */
+    reason: string;
+}
+
+export type Admission = { twin: CelTwin } | { none: NoTwin };
+
+/** Kinds of reason that a control deciding on one object at a time cannot claim. */
+export const MULTI_OBJECT_REASONS: readonly NoTwinKind[] = ["several-objects"];
 
 /** Decided from one object at a time. */
 export interface ResourceRule extends RuleBase {
@@ -107,6 +175,12 @@ export interface ResourceRule extends RuleBase {
 /** Needs the whole set of objects (a stack, or all files given to the scanner). */
 export interface StackRule extends RuleBase {
     scope: "stack";
+    /**
+     * The rule judges each object on its own and needs the set only to resolve something the API
+     * server resolves itself (the RBAC grant rules: ClusterRole aggregation, whose result the
+     * controller writes into the aggregated ClusterRole). It counts as a single-object control.
+     */
+    eachObject?: boolean;
     /** Kinds the rule may report on. */
     kinds: readonly string[];
     check(objects: readonly K8sObject[], ctx: RuleContext): Finding[];

@@ -1,7 +1,8 @@
 /**
  * ClusterAdmission (`hardened:k8s:ClusterAdmission`): installs the ValidatingAdmissionPolicies of
- * `policies.ts` with their bindings, so objects applied outside Pulumi (kubectl, other tools, a
- * compromised CI job) meet the same controls inside the API server.
+ * the admission face (`admission/policies.ts`: every CEL twin of the rule core) with their
+ * bindings, so objects applied outside Pulumi (kubectl, other tools, a compromised CI job) meet the
+ * same controls inside the API server.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -9,7 +10,7 @@ import { RULES } from "../../rules";
 import { PackConfig } from "../../rules/engine";
 import { checkPackConfig } from "../../rules/packConfig";
 import { checkKnownKeys, checkLabels, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
-import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "./policies";
+import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
 
 export interface ClusterAdmissionArgs {
     /**

@@ -12,6 +12,22 @@ export interface ImageRef {
     digest?: string;
 }
 
+/**
+ * How an image reference names its registry, as data: parseImage reads it, and so does the CEL
+ * twin of IMG-03/IMG-05 (rules/images/admission.ts), so both read an image the same way.
+ */
+export const IMAGE_NAMING = {
+    /** A first path segment containing one of these, or equal to `localHost`, is a registry host. */
+    hostMarks: [".", ":"],
+    localHost: "localhost",
+    /** The registry of a name without a registry host (Docker Hub). */
+    defaultRegistry: "docker.io",
+    /** The repository prefix of a single-segment Docker Hub name (`nginx` is `library/nginx`). */
+    officialPrefix: "library/",
+    /** Registry hosts that are another name of one. */
+    aliases: { "index.docker.io": "docker.io" } as Readonly<Record<string, string>>,
+} as const;
+
 /** Parse `[registry/]repo[:tag][@digest]`; Docker Hub is implicit for names without a registry host. */
 export function parseImage(image: string): ImageRef {
     let rest = image.trim();
@@ -23,8 +39,8 @@ export function parseImage(image: string): ImageRef {
     }
     const slash = rest.indexOf("/");
     const first = slash >= 0 ? rest.slice(0, slash) : "";
-    const hasRegistry = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
-    const registry = hasRegistry ? first : "docker.io";
+    const hasRegistry = slash >= 0 && (IMAGE_NAMING.hostMarks.some(m => first.includes(m)) || first === IMAGE_NAMING.localHost);
+    const registry = hasRegistry ? first : IMAGE_NAMING.defaultRegistry;
     let path = hasRegistry ? rest.slice(slash + 1) : rest;
     let tag: string | undefined;
     const colon = path.lastIndexOf(":");
@@ -32,8 +48,8 @@ export function parseImage(image: string): ImageRef {
         tag = path.slice(colon + 1);
         path = path.slice(0, colon);
     }
-    if (!hasRegistry && !path.includes("/")) path = `library/${path}`;
-    return { registry: registry === "index.docker.io" ? "docker.io" : registry, repository: path, tag, digest };
+    if (!hasRegistry && !path.includes("/")) path = `${IMAGE_NAMING.officialPrefix}${path}`;
+    return { registry: Object.hasOwn(IMAGE_NAMING.aliases, registry) ? IMAGE_NAMING.aliases[registry] : registry, repository: path, tag, digest };
 }
 
 const imageOf = (c: { container: { image?: unknown } }) => c.container.image;

@@ -28,6 +28,18 @@ export type QuestionOf = (rules: Json) => Question;
 export const QUESTIONS: Record<string, QuestionOf> = {};
 
 /**
+ * A grant control as data: its question, whether it also asks about the names the role's rules
+ * list (`alsoNamed`), and the kinds it judges. The CEL twins (rules/rbac/admission.ts) are
+ * generated from it.
+ */
+export interface GrantControl {
+    question: Question;
+    alsoNamed: boolean;
+    kinds: readonly string[];
+}
+export const GRANT_CONTROLS: Record<string, GrantControl> = {};
+
+/**
  * For controls where changing one named object is itself the danger (a webhook configuration can
  * be repointed to intercept everything): the question also asks about every name the role's rules
  * list in resourceNames for those resources.
@@ -74,11 +86,12 @@ export function decide(rules: Json, q: Question): { decision: Decision; index: n
 
 const aggregationCache = new WeakMap<readonly K8sObject[], Map<string, unknown[]>>();
 
-function grantRule(id: string, name: string, description: string, remediation: string, q: Question | QuestionOf, what: string, kinds = ROLE_KINDS): StackRule {
-    const questionOf: QuestionOf = typeof q === "function" ? q : () => q;
+function grantRule(id: string, name: string, description: string, remediation: string, q: Question, what: string, kinds = ROLE_KINDS, named = false): StackRule {
+    const questionOf: QuestionOf = named ? alsoNamed(q) : () => q;
     QUESTIONS[id] = questionOf;
+    GRANT_CONTROLS[id] = { question: q, alsoNamed: named, kinds };
     return {
-        id, name, description, remediation, url: RBAC_URL, scope: "stack", kinds,
+        id, name, description, remediation, url: RBAC_URL, scope: "stack", kinds, eachObject: true,
         check(objects) {
             const aggregated = () => {
                 let m = aggregationCache.get(objects);
@@ -174,8 +187,8 @@ export const approveCsr = grantRule("RBAC-12", "no-csr-approval",
 export const webhooks = grantRule("RBAC-13", "no-admission-webhook-changes",
     "Roles must not be able to create or change admission webhook configurations: a webhook sees (and may change) every object sent to the API server.",
     "Remove write verbs on validatingwebhookconfigurations and mutatingwebhookconfigurations.",
-    alsoNamed([req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])]),
-    "can modify admission webhook configurations");
+    [req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])],
+    "can modify admission webhook configurations", ROLE_KINDS, true);
 
 export const saTokens = grantRule("RBAC-14", "no-service-account-token-creation",
     "Roles should not create `serviceaccounts/token`: it mints tokens for any ServiceAccount in scope.",

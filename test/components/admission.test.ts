@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ClusterAdmission, validateClusterAdmissionArgs } from "../../components/admission/clusterAdmission";
-import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../components/admission/policies";
+import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
 import { RULES } from "../../rules";
 import { setupMocks, valueOf } from "../support/mocks";
 

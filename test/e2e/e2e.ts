@@ -15,45 +15,16 @@ import { kubectl, localPath, LOCAL_OIDC_OVERRIDES, LOCAL_OVERRIDES, startApiServ
 import { signJwt } from "../../cluster/oidc";
 import { alive, recordedPids, stopProcess } from "../../cluster/procs";
 import { ANNOTATION_AT, ANNOTATION_REASON, QUARANTINE_LABEL } from "../../ops/isolate";
-import { ADMISSION_CONTROLS, AdmissionControl, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES, NOT_IN_CEL } from "../../components/admission/policies";
+import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
 import { loadStackPolicyConfig } from "../../config";
 import { REPO } from "../../scripts/gather";
 import { RULES } from "../../rules";
 import { KUBE_BENCH_NS } from "../../rules/define";
-import { Case, CASES, run as packRun } from "../rules/area-cases";
-import { mutated, workload } from "../rules/fixtures";
-import { POD_CASES } from "../rules/pod-cases";
+import { CASES } from "../rules/area-cases";
+import { mutated } from "../rules/fixtures";
 import { accessOracleCheck } from "./access-oracle";
+import { admissionParity, apiValid, controlPolicies } from "./admission-parity";
 
-/**
- * Makes a one-field mutation valid for the API server, which checks some combinations before
- * admission: a privileged container cannot also set allowPrivilegeEscalation: false, and a
- * Windows HostProcess pod must use the host network with every container a HostProcess one.
- */
-function apiValid(s: any): void { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const all = [...s.containers, ...(s.initContainers ?? [])];
-    for (const x of all) if (x.securityContext?.privileged) delete x.securityContext.allowPrivilegeEscalation;
-    if (s.securityContext?.windowsOptions?.hostProcess || all.some(x => x.securityContext?.windowsOptions?.hostProcess)) {
-        s.hostNetwork = true;
-        for (const x of all) x.securityContext = { ...x.securityContext, windowsOptions: { hostProcess: true } };
-    }
-}
-
-/**
- * The policy-pack fixtures of one control: the single-object cases of the rule tests, and for the
- * pod-security controls each one-field mutation of the hardened Deployment (made valid for the API).
- */
-function parityCases(id: string): Case[] {
-    const pod = POD_CASES.filter(x => x.id === id).map(x => ({
-        id, what: x.what, good: () => [workload("Deployment")],
-        bad: () => [mutated("Deployment", s => { x.mutate(s); apiValid(s); }, x.meta)],
-    }));
-    return [...CASES.filter(x => x.id === id && x.good().length === 1 && x.bad().length === 1), ...pod];
-}
-
-/** The admission policy and binding of one control, as generated for `opts`. */
-const controlPolicies = (id: string, opts: Parameters<typeof admissionPolicies>[0]) =>
-    admissionPolicies(opts).filter(o => o.metadata.labels["hardened-cluster/control"] === id);
 const yamlOf = (objs: object[]) => objs.map(o => stringify(o)).join("---\n");
 
 type Check = { name: string; run: () => Promise<void> | void };
@@ -260,62 +231,7 @@ const checks: Check[] = [
         assert(k(["delete", "validatingadmissionpolicybindings", "-l", "hardened-cluster/control"]).code === 0, "could not remove the stack's bindings");
         const wildcard = stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "e2e-wildcard" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
         for (let t = 0; t < 40 && k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], wildcard).code !== 0; t++) spawnSync("sleep", ["0.5"]);
-        // Parity: one control at a time in Deny (so a denial is attributable to it), evaluated as a
-        // cluster-admin who is not in system:masters. e2e-parity carries no Pod Security label, so
-        // the privileged/host controls (bound outside baseline/restricted namespaces) act there.
-        const NAME_DECIDES = ["SA-03"];
-        for (let t = 0; t < 40 && k(["get", "serviceaccount", "default", "-n", "e2e-parity"]).code !== 0; t++) spawnSync("sleep", ["0.5"]);
-        const table: string[] = ["| control | fixtures | agreements |", "|---|---:|---:|"];
-        const disagreements: string[] = [];
-        const send = (ctl: AdmissionControl, obj: any) => { // eslint-disable-line @typescript-eslint/no-explicit-any
-            const sent = JSON.parse(JSON.stringify(obj));
-            if (NAME_DECIDES.includes(ctl.id)) {
-                // The name decides (the namespace's own `default` ServiceAccount): apply it as an
-                // update in a namespace of its own, where nothing else manages it.
-                sent.metadata.namespace = "e2e-parity";
-                return k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], stringify(sent));
-            }
-            // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these controls).
-            sent.metadata.name = `parity-${sent.metadata.name}`;
-            if (ctl.outsidePodSecurity) sent.metadata.namespace = "e2e-parity";
-            return k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(sent));
-        };
-        for (const ctl of ADMISSION_CONTROLS) {
-            const cases = parityCases(ctl.id);
-            let n = 0;
-            let agree = 0;
-            // One policy per distinct policy config (IMG-03's registry lists differ between fixtures).
-            for (const cfgKey of [...new Set(cases.map(x => JSON.stringify(x.cfg ?? {})))]) {
-                const cfg = JSON.parse(cfgKey);
-                const objs = controlPolicies(ctl.id, { prefix: "parity-", exemptNamespaces: ["kube-system"], packConfig: cfg, actions: { [ctl.id]: ["Deny"] } });
-                assert(objs.length === 2, `no parity policy for ${ctl.id} with ${cfgKey}`);
-                const manifest = yamlOf(objs);
-                const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
-                assert(ap.code === 0, `parity policy for ${ctl.id} did not apply: ${ap.err}`);
-                const group = cases.filter(x => JSON.stringify(x.cfg ?? {}) === cfgKey);
-                // A policy becomes active a moment after creation: wait until its first bad fixture is refused (max 20 s).
-                const probeBad = () => send(ctl, group[0].bad()[0]);
-                for (let t = 0; t < 40 && !probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
-                for (const cs of group) {
-                    for (const [label, obj] of [["good", cs.good()[0]], ["bad", cs.bad()[0]]] as const) {
-                        const packDenies = packRun(ctl.id, [obj], cs.cfg).length > 0;
-                        const r = send(ctl, obj);
-                        const serverDenies = r.code !== 0 && r.err.includes(`[${ctl.id}]`);
-                        n++;
-                        if (serverDenies === packDenies && (serverDenies || r.code === 0)) agree++;
-                        else disagreements.push(`${ctl.id} ${cs.what} (${label}): pack ${packDenies ? "deny" : "allow"}, API server ${r.code === 0 ? "allow" : `deny: ${r.err.trim().split("\n").pop()}`}`);
-                    }
-                }
-                k(["delete", "-f", "-"], manifest);
-                // Removal also reaches the admission cache a moment later: wait until the control no longer denies.
-                for (let t = 0; t < 40 && probeBad().err.includes(`[${ctl.id}]`); t++) spawnSync("sleep", ["0.5"]);
-            }
-            assert(n >= 2, `${ctl.id} has no parity fixtures`);
-            table.push(`| ${ctl.id} ${ctl.name} | ${n} | ${agree} |`);
-        }
-        console.log(table.join("\n"));
-        console.log(`      not expressed in CEL: ${NOT_IN_CEL.map(([what, why]) => `${what} (${why})`).join("; ")}`);
-        assert(disagreements.length === 0, `parity failures:\n      ${disagreements.join("\n      ")}`);
+        console.log(admissionParity(k));
         // Exemptions reach the API server as matchConditions: a name pattern from the policy config
         // entry of the control (as the pack reads it) and a label set given to every policy.
         const dry = (obj: any) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj)); // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -1,6 +1,6 @@
 /** Each stack's config produces the expected resources; outputs leak no secret. */
 import { strict as assert } from "assert";
-import { ADMISSION_CONTROLS } from "../../components/admission/policies";
+import { ADMISSION_CONTROLS } from "../../admission/policies";
 import { Gathered, gatherStack, kubernetesObjects } from "../../scripts/gather";
 
 const count = (g: Gathered, type: string) => g.resources.filter(r => r.type === type).length;

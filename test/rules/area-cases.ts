@@ -73,7 +73,7 @@ export const CASES: Case[] = [
     { id: "SA-02", what: "no ServiceAccount named", good: () => [d()], bad: () => [mutated("Deployment", s => delete s.serviceAccountName)] },
     { id: "SA-03", what: "default SA automounting", good: () => [sa("default")], bad: () => [sa("default", { automountServiceAccountToken: undefined })] },
     { id: "SA-04", what: "binding to a default SA", good: () => [binding([{ kind: "ServiceAccount", name: "app", namespace: "team-a" }])], bad: () => [binding([{ kind: "ServiceAccount", name: "default", namespace: "team-a" }])] },
-    { id: "SA-05", what: "legacy token Secret", good: () => [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "team-a" }, type: "Opaque" }], bad: () => [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "team-a" }, type: "kubernetes.io/service-account-token" }] },
+    { id: "SA-05", what: "legacy token Secret", good: () => [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "team-a" }, type: "Opaque" }], bad: () => [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s", namespace: "team-a", annotations: { "kubernetes.io/service-account.name": "app" } }, type: "kubernetes.io/service-account-token" }] },
     { id: "SA-05", what: "ServiceAccount .secrets", good: () => [sa()], bad: () => [sa("app", { secrets: [{ name: "app-token" }] })] },
     { id: "SA-06", what: "deprecated serviceAccount field", good: () => [d()], bad: () => [mutated("Deployment", s => (s.serviceAccount = "app"))] },
     { id: "NS-01", what: "object in default", good: () => [d()], bad: () => [(() => { const o = d(); o.metadata!.namespace = "default"; return o; })()] },
