@@ -10,10 +10,10 @@ export const SECRETS_ADMISSION: Record<string, Admission> = {
     } },
     "SEC-02": { none: {
         kind: "cel-cannot-express",
-        reason: "The credential detector (rules/secrets/credentials.ts) measures lengths in UTF-16 code units and matches JavaScript's Unicode \\s and trim, where CEL counts code points and RE2's \\s is ASCII, so values with characters outside the Basic Multilingual Plane or Unicode spaces would be judged differently; and its dozen patterns per variable run under the API server's CEL cost budget, which a large env value exceeds, making the policy fail (and, with failurePolicy Fail, deny) where the rule decides.",
+        reason: "The credential detector (rules/secrets/credentials.ts) measures lengths in UTF-16 code units and matches JavaScript's Unicode \\s and trim, where CEL counts code points and RE2's \\s is ASCII, so values with characters outside the Basic Multilingual Plane or Unicode spaces would be judged differently; and its dozen patterns per variable would run under the API server's per-expression CEL cost limit, which regex matching on a large env value can exceed, making the policy fail (and, with failurePolicy Fail, deny) where the rule decides.",
     } },
     "SEC-03": { none: {
         kind: "cel-cannot-express",
-        reason: "The rule parses ConfigMap values that are YAML, JSON, INI, properties or env files and judges each of their keys; CEL has no YAML or INI parser, and ConfigMaps up to 1 MiB exceed the CEL cost budget of one admission request.",
+        reason: "The rule parses ConfigMap values that are YAML, JSON, INI, properties or env files and judges each of their keys; CEL has no YAML or INI parser, so the nested keys the rule judges are out of its reach.",
     } },
 };

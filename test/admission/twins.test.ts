@@ -13,6 +13,7 @@ import { resolveRules } from "../../rules/engine";
 import { ADMISSION_BY_ID } from "../../rules/admission";
 import { CATALOG } from "../../rules/catalog";
 import { MULTI_OBJECT_REASONS } from "../../rules/types";
+import { renderAdmissionDocs } from "../../scripts/gen-admission-docs";
 import { parityCases } from "../e2e/admission-parity";
 import { run } from "../rules/area-cases";
 
@@ -68,6 +69,11 @@ describe("admission twins: every control has a CEL twin or a stated reason", () 
                 assert.ok(run(c.id, cs.bad(), cs.cfg).length > 0, `${c.id} ${cs.what}: the bad fixture passes the rule`);
             }
         }
+    });
+
+    it("docs/admission.md is up to date (npm run docs:admission)", () => {
+        const committed = readFileSync(path.join(__dirname, "..", "..", "docs", "admission.md"), "utf8");
+        assert.equal(committed, renderAdmissionDocs(), "docs/admission.md is stale: run `npm run docs:admission`");
     });
 
     it("imports run one way: rules/ imports neither Pulumi nor a face; admission/ imports no Pulumi and no component", () => {
