@@ -422,7 +422,14 @@ function firstContent(text: string, offset: number, line: number): number {
  * Parse one document (the text between two separators) starting at 1-based `line` of its file.
  * Throws YamlError with the file line of the problem.
  */
-export function parseDocument(text: string, line: number, filename?: string): YamlDocument {
+export function parseDocument(text: string, line: number, filename?: string, general = false): YamlDocument {
+    if (!general) {
+        const fast = fastDocument(text, line);
+        if (fast !== undefined) {
+            if (text.includes("&")) checkAliasing(fast.value as object, line);
+            return fast;
+        }
+    }
     specials = [];
     sawMerge = false;
     kids = [];
@@ -597,4 +604,465 @@ export function parsePath(path: string): Array<string | number> {
     flush();
     if (pathCache.size < 10_000) pathCache.set(path, out);
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fast reader for the plain block style almost every manifest is written in.
+//
+// It reads block mappings and sequences of single-line scalars (plain, single- and double-quoted),
+// `{}` and `[]`, and comments, and builds exactly what the general reader above builds (values,
+// key order, positions). On anything else (anchors, aliases, tags, block and multi-line scalars,
+// flow collections with content, merge keys, keys that are not plain strings, tabs, control or
+// unusual characters, duplicate keys, any construct the general reader refuses) it gives up and the
+// general reader reads the document, so errors and rare forms are always its answers.
+// test/scanner/yaml-fast.test.ts compares both readers on every manifest of the test suites and on
+// mutated documents.
+
+/** Thrown (never escapes parseDocument) when the fast reader leaves a document to the general one. */
+const GIVE_UP: unique symbol = Symbol("general reader");
+/** Characters the fast reader accepts: LF, printable ASCII and printable non-ASCII (no line or paragraph separators, no BOM, no surrogates). */
+const FAST_CHARS = /^[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
+
+let src = "";
+let n = 0;
+let p = 0;
+/** 0-based line of `p` in the document, and the offset where that line starts. */
+let ln = 0;
+let ls = 0;
+/** Indentation of the content line `p` is at; -1 at the end of the document. */
+let indentNow = -1;
+let firstLine = 1;
+
+const giveUp = (): never => {
+    throw GIVE_UP;
+};
+
+/** From the start of a line: skip blank and comment-only lines; `p` at the next content (or the end). */
+function toContent(): void {
+    for (;;) {
+        let i = p;
+        while (i < n && src.charCodeAt(i) === 32) i++;
+        if (i >= n) {
+            p = n;
+            indentNow = -1;
+            return;
+        }
+        const c = src.charCodeAt(i);
+        if (c === 35) {
+            // a comment line
+            i = src.indexOf("\n", i);
+            if (i < 0) {
+                p = n;
+                indentNow = -1;
+                return;
+            }
+        }
+        if (c === 35 || c === 10) {
+            p = i + 1;
+            ln++;
+            ls = p;
+            continue;
+        }
+        indentNow = i - ls;
+        p = i;
+        // a document marker (`---`, `...`) at the start of a line: left to the general reader
+        if (indentNow === 0 && (c === 45 || c === 46) && src.charCodeAt(i + 1) === c && src.charCodeAt(i + 2) === c) {
+            const f = src.charCodeAt(i + 3);
+            if (i + 3 >= n || f === 32 || f === 10) giveUp();
+        }
+        return;
+    }
+}
+
+/** `p` after the last content of a line: allow spaces and a comment after at least one space, then go to the next content line. */
+function endLine(): void {
+    const from = p;
+    while (p < n && src.charCodeAt(p) === 32) p++;
+    if (p < n && src.charCodeAt(p) === 35) {
+        if (p === from) giveUp();
+        const e = src.indexOf("\n", p);
+        p = e < 0 ? n : e;
+    }
+    if (p >= n) {
+        indentNow = -1;
+        return;
+    }
+    if (src.charCodeAt(p) !== 10) giveUp();
+    p++;
+    ln++;
+    ls = p;
+    toContent();
+}
+
+/** Indentation of the next line holding anything but spaces (a comment counts), -1 if none; `p` at a line end. */
+function peekIndent(): number {
+    let i = p;
+    while (i < n) {
+        i++; // the line feed
+        const start = i;
+        while (i < n && src.charCodeAt(i) === 32) i++;
+        if (i >= n) return -1;
+        if (src.charCodeAt(i) !== 10) return i - start;
+    }
+    return -1;
+}
+
+const isSeqStart = (): boolean => src.charCodeAt(p) === 45 && (p + 1 >= n || src.charCodeAt(p + 1) === 32 || src.charCodeAt(p + 1) === 10);
+
+/** Characters that cannot start a plain scalar here, or start forms this reader leaves to the general one. */
+const NOT_PLAIN = new Uint8Array(128);
+for (const c of "\n #&*!|>'\"%@`,[]{}?:-") NOT_PLAIN[c.charCodeAt(0)] = 1;
+
+/** A double-quoted scalar on one line; `p` at the opening quote, left after the closing one. */
+function doubleQuoted(): string {
+    let i = p + 1;
+    let out = "";
+    let from = i;
+    for (;;) {
+        if (i >= n) giveUp();
+        const c = src.charCodeAt(i);
+        if (c === 34) break;
+        if (c === 10) giveUp();
+        if (c === 92) {
+            out += src.slice(from, i);
+            const e = src.charCodeAt(i + 1);
+            const simple = ESCAPES[e];
+            if (simple !== undefined) {
+                out += simple;
+                i += 2;
+            } else {
+                const len = e === 120 ? 2 : e === 117 ? 4 : e === 85 ? 8 : 0;
+                if (len === 0) giveUp();
+                const hex = src.slice(i + 2, i + 2 + len);
+                if (hex.length !== len || !/^[0-9a-fA-F]+$/.test(hex)) giveUp();
+                const cp = parseInt(hex, 16);
+                if (cp > 0x10ffff) giveUp();
+                out += String.fromCodePoint(cp);
+                i += 2 + len;
+            }
+            from = i;
+            continue;
+        }
+        i++;
+    }
+    out += src.slice(from, i);
+    p = i + 1;
+    return out;
+}
+/** js-yaml's single-character escapes (the tab one aside: tabs go to the general reader). */
+const ESCAPES: Record<number, string> = {
+    48: "\x00", 97: "\x07", 98: "\x08", 116: "\x09", 110: "\x0a", 118: "\x0b", 102: "\x0c", 114: "\x0d", 101: "\x1b",
+    32: " ", 34: '"', 47: "/", 92: "\\", 78: "\x85", 95: "\xa0", 76: "\u2028", 80: "\u2029",
+};
+
+/** A single-quoted scalar on one line. */
+function singleQuoted(): string {
+    let i = p + 1;
+    let out = "";
+    let from = i;
+    for (;;) {
+        if (i >= n) giveUp();
+        const c = src.charCodeAt(i);
+        if (c === 10) giveUp();
+        if (c === 39) {
+            if (src.charCodeAt(i + 1) !== 39) break;
+            out += src.slice(from, i + 1);
+            i += 2;
+            from = i;
+            continue;
+        }
+        i++;
+    }
+    out += src.slice(from, i);
+    p = i + 1;
+    return out;
+}
+
+/** After a key: spaces, then `:` followed by a space or the line end. False when the text is not a key. */
+function colonFollows(i: number): number {
+    while (i < n && src.charCodeAt(i) === 32) i++;
+    if (src.charCodeAt(i) !== 58) return -1;
+    const f = src.charCodeAt(i + 1);
+    return i + 1 >= n || f === 32 || f === 10 ? i + 1 : -1;
+}
+
+/** A plain key's string as the general reader makes it (resolved, then String()). */
+function plainKey(s: string): string {
+    const r = resolvePlain(s);
+    if (r === NOT_RESOLVED) return s;
+    if (typeof r === "boolean") return String(r);
+    if (typeof r === "bigint") return r >= -(2n ** 53n) && r <= 2n ** 53n ? String(Number(r)) : giveUp();
+    if (typeof r === "number" && Number.isFinite(r) && goFloatKey(r) === String(r)) return String(r);
+    return giveUp();
+}
+
+/** A plain scalar value as the general reader makes it. */
+function plainValue(s: string): unknown {
+    const r = resolvePlain(s);
+    if (r === NOT_RESOLVED) return s;
+    if (r === null || typeof r === "boolean") return r;
+    if (typeof r === "bigint") return Number(r);
+    if (typeof r === "number" && Number.isFinite(r)) return r;
+    return giveUp();
+}
+
+/**
+ * A key at `p` on this line: its string, with `p` after the `:`; undefined (and `p` unchanged)
+ * when the content there is not a key.
+ */
+function key(): string | undefined {
+    const c = src.charCodeAt(p);
+    if (c === 34 || c === 39) {
+        const save = p;
+        const s = c === 34 ? doubleQuoted() : singleQuoted();
+        const after = colonFollows(p);
+        if (after < 0) {
+            p = save;
+            return undefined;
+        }
+        p = after;
+        return s;
+    }
+    if (c < 128 && NOT_PLAIN[c] === 1) return giveUp();
+    let i = p;
+    let end = p;
+    for (;;) {
+        if (i >= n) return undefined;
+        const d = src.charCodeAt(i);
+        if (d === 10) return undefined;
+        if (d === 58) {
+            const f = src.charCodeAt(i + 1);
+            if (i + 1 >= n || f === 32 || f === 10) break;
+        } else if (d === 35 && src.charCodeAt(i - 1) === 32) {
+            return undefined;
+        }
+        if (d !== 32) end = i + 1;
+        i++;
+    }
+    const s = plainKey(src.slice(p, end));
+    p = i + 1;
+    return s;
+}
+
+/**
+ * A scalar, `{}` or `[]` on the rest of this line, then the next content line. `indent` is the
+ * enclosing collection's: a plain scalar continued on a deeper line is left to the general reader.
+ */
+function inlineValue(indent: number): unknown {
+    const c = src.charCodeAt(p);
+    let v: unknown;
+    if (c === 124 || c === 62) return blockScalar(indent + 1);
+    if (c === 34) v = doubleQuoted();
+    else if (c === 39) v = singleQuoted();
+    else if ((c === 123 && src.charCodeAt(p + 1) === 125) || (c === 91 && src.charCodeAt(p + 1) === 93)) {
+        v = c === 123 ? {} : [];
+        p += 2;
+    } else {
+        // `-` then a non-space starts a plain scalar (`-1`); every other indicator is left to the general reader
+        if (c < 128 && NOT_PLAIN[c] === 1 && !(c === 45 && p + 1 < n && src.charCodeAt(p + 1) !== 32 && src.charCodeAt(p + 1) !== 10)) giveUp();
+        let i = p;
+        let end = p;
+        for (;;) {
+            if (i >= n) break;
+            const d = src.charCodeAt(i);
+            if (d === 10) break;
+            if (d === 58) {
+                const f = src.charCodeAt(i + 1);
+                if (i + 1 >= n || f === 32 || f === 10) giveUp();
+            } else if (d === 35 && src.charCodeAt(i - 1) === 32) {
+                break;
+            }
+            if (d !== 32) end = i + 1;
+            i++;
+        }
+        v = plainValue(src.slice(p, end));
+        p = end;
+        // a plain scalar goes on over deeper lines (even comment lines): left to the general reader
+        let e = src.indexOf("\n", p);
+        if (e < 0) e = n;
+        const save = p;
+        p = e;
+        const next = peekIndent();
+        p = save;
+        if (next > indent) giveUp();
+    }
+    endLine();
+    return v;
+}
+
+/** The text as the general reader sees it: a final line feed added when missing, then the end (0). */
+const at = (i: number): number => (i < n ? src.charCodeAt(i) : i === n && src.charCodeAt(n - 1) !== 10 ? 10 : 0);
+
+/**
+ * A literal (`|`) or folded (`>`) block scalar, with `-` or `+` chomping, read as js-yaml reads it
+ * (`nodeIndent`: the least indentation of its text); then the next content line.
+ */
+function blockScalar(nodeIndent: number): string {
+    const folding = src.charCodeAt(p) === 62;
+    let chomp = 0; // 0 clip, 1 keep, -1 strip
+    let i = p + 1;
+    let c = at(i);
+    if (c === 43 || c === 45) {
+        chomp = c === 43 ? 1 : -1;
+        c = at(++i);
+    }
+    if ((c >= 48 && c <= 57) || c === 43 || c === 45) giveUp(); // an explicit indentation
+    if (c === 32) {
+        do c = at(++i);
+        while (c === 32);
+        if (c === 35) {
+            do c = at(++i);
+            while (c !== 10 && c !== 0);
+        }
+    }
+    if (c !== 10) giveUp();
+    let textIndent = nodeIndent;
+    let detected = false;
+    let didRead = false;
+    let empty = 0;
+    let moreIndented = false;
+    let out = "";
+    while (c !== 0) {
+        i++; // the line feed
+        ln++;
+        ls = i;
+        let lineIndent = 0;
+        c = at(i);
+        while ((!detected || lineIndent < textIndent) && c === 32) {
+            lineIndent++;
+            c = at(++i);
+        }
+        if (!detected && lineIndent > textIndent) textIndent = lineIndent;
+        if (c === 10) {
+            empty++;
+            continue;
+        }
+        if (lineIndent < textIndent) {
+            if (chomp === 1) out += "\n".repeat(didRead ? 1 + empty : empty);
+            else if (chomp === 0 && didRead) out += "\n";
+            break;
+        }
+        if (folding) {
+            if (c === 32) {
+                moreIndented = true;
+                out += "\n".repeat(didRead ? 1 + empty : empty);
+            } else if (moreIndented) {
+                moreIndented = false;
+                out += "\n".repeat(empty + 1);
+            } else if (empty === 0) {
+                if (didRead) out += " ";
+            } else out += "\n".repeat(empty);
+        } else out += "\n".repeat(didRead ? 1 + empty : empty);
+        didRead = true;
+        detected = true;
+        empty = 0;
+        const start = i;
+        while (c !== 10 && c !== 0) c = at(++i);
+        out += src.slice(start, Math.min(i, n));
+    }
+    // the line that ended it
+    if (ls >= n) {
+        p = n;
+        indentNow = -1;
+    } else {
+        p = ls;
+        toContent();
+    }
+    return out;
+}
+
+/** A block mapping whose first key is at `p`, at column `indent`. */
+function mapping(indent: number): Record<string, unknown> {
+    const o: Record<string, unknown> = {};
+    const loc: unknown[] = [];
+    for (;;) {
+        const kpos = pack(firstLine + ln, p - ls + 1);
+        const k = key();
+        if (k === undefined || k === "__proto__" || Object.prototype.hasOwnProperty.call(o, k)) giveUp();
+        // the value: on this line, or on the next lines, or nothing
+        let i = p;
+        while (i < n && src.charCodeAt(i) === 32) i++;
+        const c = src.charCodeAt(i);
+        let v: unknown;
+        if (i >= n || c === 10 || c === 35) {
+            endLine();
+            if (indentNow > indent) v = block(indentNow);
+            else if (indentNow === indent && isSeqStart()) v = sequence(indent);
+            else v = null;
+        } else {
+            p = i;
+            v = inlineValue(indent);
+        }
+        o[k as string] = v;
+        loc.push(k, kpos);
+        if (indentNow < indent) break;
+        if (indentNow > indent) giveUp();
+    }
+    setLoc(o, loc);
+    return o;
+}
+
+/** A block sequence whose first `-` is at `p`, at column `indent`. */
+function sequence(indent: number): unknown[] {
+    const a: unknown[] = [];
+    const loc: number[] = [];
+    for (;;) {
+        p++; // the dash
+        let i = p;
+        while (i < n && src.charCodeAt(i) === 32) i++;
+        const c = src.charCodeAt(i);
+        let v: unknown;
+        let ipos: number;
+        if (i >= n || c === 10 || c === 35) {
+            endLine();
+            if (indentNow <= indent) giveUp(); // a null item: no position for it
+            ipos = pack(firstLine + ln, p - ls + 1);
+            v = block(indentNow);
+        } else {
+            p = i;
+            ipos = pack(firstLine + ln, p - ls + 1);
+            if (isSeqStart()) giveUp();
+            let isKey = false;
+            if (c !== 123 && c !== 91) {
+                isKey = key() !== undefined;
+                p = i;
+            }
+            v = isKey ? mapping(i - ls) : inlineValue(indent);
+        }
+        a.push(v);
+        loc.push(ipos);
+        if (indentNow < indent) break;
+        if (indentNow > indent) giveUp();
+        if (!isSeqStart()) break;
+    }
+    setLoc(a, loc);
+    return a;
+}
+
+/** The collection starting at `p` on a new line, at column `indent`. */
+function block(indent: number): unknown {
+    return isSeqStart() ? sequence(indent) : mapping(indent);
+}
+
+/** The document read by the fast reader, or undefined when it is left to the general reader (exported for tests). */
+export function fastDocument(text: string, line: number): YamlDocument | undefined {
+    if (!FAST_CHARS.test(text)) return undefined;
+    src = text;
+    n = text.length;
+    p = 0;
+    ln = 0;
+    ls = 0;
+    firstLine = line;
+    try {
+        toContent();
+        if (indentNow !== 0) return undefined;
+        const value = block(0);
+        if ((indentNow as number) !== -1) return undefined;
+        return { value, pos: firstContent(text, 0, line) };
+    } catch (e) {
+        if (e === GIVE_UP) return undefined;
+        throw e;
+    } finally {
+        src = "";
+    }
 }
