@@ -37,9 +37,9 @@ function generate(n: number, dir: string): { file: string; split: string; genera
 }
 
 /** One run of the command as users run it; wall time, peak RSS and the summary. */
-function cli(args: string[]): { ms: number; maxRssMiB: number; summary: { resources: number; violations: number; errors: number } } {
+function cli(args: string[]): { ms: number; cpuMs: number; maxRssMiB: number; summary: { resources: number; violations: number; errors: number } } {
     // The bin runs inside a process that reports its own peak RSS on exit (stdout is the report, discarded).
-    const probe = `process.on("exit",()=>require("fs").writeSync(2,"\\nBENCH "+JSON.stringify({maxRss:process.resourceUsage().maxRSS})+"\\n"));process.argv=[process.argv[0],${JSON.stringify(BIN)},...${JSON.stringify(args)}];require(${JSON.stringify(BIN)});`;
+    const probe = `process.on("exit",()=>require("fs").writeSync(2,"\\nBENCH "+JSON.stringify({maxRss:process.resourceUsage().maxRSS,cpu:process.resourceUsage().userCPUTime+process.resourceUsage().systemCPUTime})+"\\n"));process.argv=[process.argv[0],${JSON.stringify(BIN)},...${JSON.stringify(args)}];require(${JSON.stringify(BIN)});`;
     const t = process.hrtime.bigint();
     const r = spawnSync(process.execPath, ["-e", probe], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
@@ -48,7 +48,7 @@ function cli(args: string[]): { ms: number; maxRssMiB: number; summary: { resour
     const out = String(r.stdout);
     const lastLine = out.trimEnd().slice(out.trimEnd().lastIndexOf("\n") + 1);
     const summary = args.includes("jsonl") ? JSON.parse(lastLine).summary : JSON.parse(out).summary;
-    return { ms, maxRssMiB: m ? JSON.parse(m[1]).maxRss / 1024 : NaN, summary };
+    return { ms, cpuMs: m ? JSON.parse(m[1]).cpu / 1000 : NaN, maxRssMiB: m ? JSON.parse(m[1]).maxRss / 1024 : NaN, summary };
 }
 
 const sizes = (process.env.HC_BENCH_SIZES ?? "10000,50000").split(",").filter(Boolean).map(Number);
@@ -58,8 +58,8 @@ const dir = mkdtempSync(path.join(tmpdir(), "hc-bench-"));
 try {
     execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO, stdio: "inherit" });
     console.log(`Scanner end to end: \`hardened-scan --format json FILE\` (compiled), best of 3; load average before: ${load()}`);
-    console.log("| resources | generator | threads | findings | wall ms | resources/s | peak RSS MiB |");
-    console.log("|---:|---|---|---:|---:|---:|---:|");
+    console.log("| resources | generator | threads | findings | wall ms | resources/s | CPU ms (user+sys) | peak RSS MiB |");
+    console.log("|---:|---|---|---:|---:|---:|---:|---:|");
     const rates: number[] = [];
     for (const n of sizes) {
         const g = generate(n, path.join(dir, `bulk-${n}`));
@@ -68,7 +68,7 @@ try {
             const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
             const rate = best.summary.resources / (best.ms / 1000);
             if (!jobs.length) rates.push(rate);
-            console.log(`| ${best.summary.resources} | ${g.generator} | ${jobs.length ? "main only (--jobs 0)" : "workers (default)"} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
+            console.log(`| ${best.summary.resources} | ${g.generator} | ${jobs.length ? "main only (--jobs 0)" : "workers (default)"} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ${Math.min(...runs.map(r => r.cpuMs)).toFixed(0)} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
         }
         rmSync(path.join(dir, `bulk-${n}`), { recursive: true, force: true });
     }
@@ -79,9 +79,9 @@ try {
         console.log(`\nMemory with every finding streamed: ${streamSize} resources (make_bulk split/, 100 per file), \`--format jsonl\` to /dev/null:`);
         const g = generate(streamSize, path.join(dir, `bulk-${streamSize}`));
         const r = cli(["--format", "jsonl", g.split]);
-        console.log("| resources | findings | wall s | resources/s | peak RSS MiB | load average |");
-        console.log("|---:|---:|---:|---:|---:|---|");
-        console.log(`| ${r.summary.resources} | ${r.summary.violations} | ${(r.ms / 1000).toFixed(1)} | ${Math.round(r.summary.resources / (r.ms / 1000))} | ${r.maxRssMiB.toFixed(0)} | ${load()} |`);
+        console.log("| resources | findings | wall s | resources/s | CPU s (user+sys) | peak RSS MiB | load average |");
+        console.log("|---:|---:|---:|---:|---:|---:|---|");
+        console.log(`| ${r.summary.resources} | ${r.summary.violations} | ${(r.ms / 1000).toFixed(1)} | ${Math.round(r.summary.resources / (r.ms / 1000))} | ${(r.cpuMs / 1000).toFixed(1)} | ${r.maxRssMiB.toFixed(0)} | ${load()} |`);
         rmSync(path.join(dir, `bulk-${streamSize}`), { recursive: true, force: true });
     }
 

@@ -43,6 +43,8 @@ export interface RunIO {
     readStdin?: (maxBytes: number) => string;
     /** The rules to run (default: the whole catalog); a test seam. */
     rules?: readonly Rule[];
+    /** Told, per input checked by several threads, how many batches the workers and this thread checked; a test seam. */
+    threads?: (file: string, byWorkers: number, here: number) => void;
 }
 
 type Format = "text" | "json" | "jsonl" | "sarif";
@@ -69,9 +71,9 @@ const PARALLEL_FROM = 2 * 1024 * 1024;
 const defaultJobs = () => Math.min(4, availableParallelism());
 
 /**
- * Worker threads fed batches of documents; run() stays synchronous: results are awaited with
- * Atomics.wait on a shared counter the workers bump after each message, and read with
- * receiveMessageOnPort, in submission order.
+ * Worker threads fed batches of documents, with this thread working too; run() stays synchronous:
+ * results are awaited with Atomics.wait on a shared counter the workers bump after each message,
+ * read with receiveMessageOnPort and handed on in submission order.
  */
 class Pool {
     private readonly workers: Array<{ worker: Worker; port: MessagePort; pending: number }> = [];
@@ -89,37 +91,68 @@ class Pool {
             this.workers.push({ worker, port: port1, pending: 0 });
         }
     }
-    /** Each batch's result, in order; at most two batches queued per worker. */
-    *runAll(jobs: Job[]): Generator<{ job: Job; result: JobResult | { seq: number; crash: string } }> {
+    /**
+     * Each batch's result, in order. Workers take batches from the front (at most two queued
+     * each); while the next result is not ready, this thread runs batches from the back itself
+     * (`here`), so both keep busy whatever their speeds. The order of the results never changes.
+     */
+    *runAll<L>(jobs: Job[], here: (job: Job) => L): Generator<{ job: Job; result: JobResult | { seq: number; crash: string } } | { job: Job; here: L }> {
         const n = this.workers.length;
-        let sent = 0;
-        const send = () => {
-            const w = this.workers[sent % n];
-            w.port.postMessage(jobs[sent]);
-            w.pending++;
-            sent++;
-        };
-        while (sent < Math.min(jobs.length, 2 * n)) send();
-        for (let i = 0; i < jobs.length; i++) {
-            const w = this.workers[i % n];
-            const result = this.receive(w, jobs[i].seq);
-            w.pending--;
-            if (sent < jobs.length) send();
-            yield { job: jobs[i], result };
-        }
-    }
-    private receive(w: { worker: Worker; port: MessagePort }, seq: number): JobResult | { seq: number; crash: string } {
-        const deadline = Date.now() + 600_000;
-        for (;;) {
-            const seen = Atomics.load(this.signal, 0);
-            const m = receiveMessageOnPort(w.port);
-            if (m) {
-                const r = m.message as JobResult | { seq: number; crash: string };
-                if (r.seq !== seq) return { seq, crash: `worker answered batch ${r.seq} for ${seq}` };
-                return r;
+        let next = 0; // the next batch for a worker
+        let end = jobs.length; // batches from `end` on are run here
+        const owner: number[] = [];
+        const indexOf = new Map<number, number>(jobs.map((j, i) => [j.seq, i]));
+        const received = new Map<number, JobResult | { seq: number; crash: string }>();
+        const ranHere = new Map<number, L>();
+        let rr = 0;
+        const fill = () => {
+            while (next < end) {
+                let w = -1;
+                for (let k = 0; k < n && w < 0; k++) if (this.workers[(rr + k) % n].pending < 2) w = (rr + k) % n;
+                if (w < 0) return;
+                rr = (w + 1) % n;
+                this.workers[w].port.postMessage(jobs[next]);
+                this.workers[w].pending++;
+                owner[next++] = w;
             }
-            if (Date.now() > deadline) return { seq, crash: "worker did not answer within 10 minutes" };
-            Atomics.wait(this.signal, 0, seen, 50);
+        };
+        fill();
+        for (let i = 0; i < jobs.length; i++) {
+            if (i >= end || i >= next) {
+                // run here (stolen from the back earlier, or no worker took it)
+                const r = ranHere.has(i) ? ranHere.get(i)! : here(jobs[i]);
+                ranHere.delete(i);
+                yield { job: jobs[i], here: r };
+                continue;
+            }
+            const w = this.workers[owner[i]];
+            const deadline = Date.now() + 600_000;
+            for (;;) {
+                const seen = Atomics.load(this.signal, 0);
+                let m;
+                while ((m = receiveMessageOnPort(w.port))) {
+                    const r = m.message as JobResult | { seq: number; crash: string };
+                    w.pending--;
+                    const at = indexOf.get(r.seq);
+                    received.set(at ?? -1, at === undefined ? { seq: r.seq, crash: `worker answered an unknown batch ${r.seq}` } : r);
+                }
+                if (received.has(i) || received.has(-1)) break;
+                if (end - 1 >= next) {
+                    end--;
+                    ranHere.set(end, here(jobs[end]));
+                    continue;
+                }
+                if (Date.now() > deadline) {
+                    received.set(i, { seq: jobs[i].seq, crash: "worker did not answer within 10 minutes" });
+                    break;
+                }
+                Atomics.wait(this.signal, 0, seen, 50);
+            }
+            const result = received.get(i) ?? received.get(-1)!;
+            received.delete(i);
+            received.delete(-1);
+            fill();
+            yield { job: jobs[i], result };
         }
     }
     close(): void {
@@ -140,7 +173,7 @@ export function run(argv: string[], io: RunIO): number {
         .option("--allow-empty", "exit 0 when no Kubernetes resource was read (by default that is an input error, exit 2)")
         .option("--kubectl <path>", "kubectl used to render kustomization directories")
         .option("--helm <path>", "helm used to render chart directories")
-        .addOption(new Option("--jobs <n>", "worker threads for large inputs (0: none; default: the available cores, at most 4)").argParser(v => {
+        .addOption(new Option("--jobs <n>", "threads that parse and check large inputs: this one and n-1 workers (0 or 1: this one only; default: the available cores, at most 4)").argParser(v => {
             if (!/^\d+$/.test(v)) throw new InvalidArgumentError("expected a number");
             return Number(v);
         }))
@@ -230,15 +263,25 @@ export function run(argv: string[], io: RunIO): number {
         const { chunks, error } = splitStream(got.text);
         const batches: Job[] = [];
         for (let i = 0; i < chunks.length; i += BATCH) batches.push({ seq: seq++, file: got.file, ...(got.rendered ? { rendered: got.rendered } : {}), chunks: chunks.slice(i, i + BATCH) });
+        const runHere = (job: Job) => {
+            const r = runJob(job, resourceRules, false);
+            return { r, objects: r.located.map(l => JSON.parse(JSON.stringify(l.object)) as K8sObject) };
+        };
         if (jobs > 1 && got.text.length >= PARALLEL_FROM && batches.length > 1) {
-            pool ??= new Pool(jobs, packConfig);
-            for (const { result, job } of pool.runAll(batches)) {
-                if ("crash" in result) {
+            pool ??= new Pool(jobs - 1, packConfig);
+            let byWorkers = 0;
+            for (const done of pool.runAll(batches, runHere)) {
+                if ("here" in done) take(done.here.r, got.file, got.rendered, source, done.here.objects);
+                else if ("crash" in done.result) {
                     // a worker failed: run that batch here, so nothing is lost
-                    const r = runJob(job, resourceRules, false);
-                    take(r, got.file, got.rendered, source, r.located.map(l => JSON.parse(JSON.stringify(l.object))));
-                } else take(result, got.file, got.rendered, source);
+                    const again = runHere(done.job);
+                    take(again.r, got.file, got.rendered, source, again.objects);
+                } else {
+                    byWorkers++;
+                    take(done.result, got.file, got.rendered, source);
+                }
             }
+            io.threads?.(got.file, byWorkers, batches.length - byWorkers);
         } else {
             for (const job of batches) {
                 const r = runJob(job, resourceRules, false);

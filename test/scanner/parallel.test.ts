@@ -1,0 +1,48 @@
+/**
+ * Large inputs are parsed and checked by worker threads together with the main thread; the report
+ * must be byte for byte the one a single thread writes, in the same order.
+ */
+import { strict as assert } from "assert";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { corpus } from "../../bench/corpus";
+import { run } from "../../scanner/cli";
+
+function scan(args: string[]): { code: number; out: string; byWorkers: number } {
+    let out = "";
+    let byWorkers = 0;
+    const code = run(args, { stdout: s => (out += s), stderr: () => undefined, threads: (_f, w) => (byWorkers += w) });
+    return { code, out, byWorkers };
+}
+
+describe("scanner: worker threads give the single-threaded report", function () {
+    this.timeout(300_000);
+    let dir: string;
+    before(() => {
+        dir = mkdtempSync(path.join(tmpdir(), "hc-parallel-"));
+        // over 2 MiB (the size from which workers are used), with a broken document in the middle
+        const docs = corpus(3000).map(o => stringify(o, { lineWidth: 0 }));
+        docs.splice(1500, 0, "kind: Pod\nmetadata: {name: broken\n");
+        const text = docs.join("---\n");
+        assert.ok(text.length > 2.2 * 1024 * 1024, `${text.length} characters: too small for the worker threads`);
+        writeFileSync(path.join(dir, "big.yaml"), text);
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    for (const format of ["json"]) {
+        it(`--format ${format}: --jobs 2 and --jobs 3 write exactly what --jobs 0 writes`, () => {
+            const file = path.join(dir, "big.yaml");
+            const one = scan(["--format", format, "--jobs", "0", file]);
+            assert.ok(one.out.length > 100_000, "a large report");
+            assert.match(one.out, /broken|flow mapping|unexpected end/);
+            for (const jobs of ["2", "3"]) {
+                const many = scan(["--format", format, "--jobs", jobs, file]);
+                assert.ok(many.byWorkers > 0, `--jobs ${jobs}: no batch was checked by a worker thread`);
+                assert.equal(many.code, one.code);
+                assert.ok(many.out === one.out, `--jobs ${jobs} differs from --jobs 0`);
+            }
+        });
+    }
+});
