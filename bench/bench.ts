@@ -107,5 +107,5 @@ try {
 } finally {
     rmSync(dir, { recursive: true, force: true });
 }
-// Real deployments (needs Go for the tools and a few minutes): HC_BENCH_DEPLOY=0 skips it.
+// Real deployments (needs Go for the tools; about an hour here, the 50-namespace up/destroy): HC_BENCH_DEPLOY=0 skips it.
 if (process.env.HC_BENCH_DEPLOY !== "0") execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "deploy-bench.ts")], { stdio: "inherit" });
