@@ -163,6 +163,9 @@ class Pool {
     }
 }
 
+/** Plain copies of a batch's objects (no positions, no strings sharing the input's text), in one JSON round trip. */
+const compactCopies = (located: readonly Located[]): K8sObject[] => JSON.parse(JSON.stringify(located.map(l => l.object)));
+
 export function run(argv: string[], io: RunIO): number {
     const cmd = new Command("hardened-scan")
         .description("Check Kubernetes manifests against the hardened-cluster controls.")
@@ -264,8 +267,9 @@ export function run(argv: string[], io: RunIO): number {
         const batches: Job[] = [];
         for (let i = 0; i < chunks.length; i += BATCH) batches.push({ seq: seq++, file: got.file, ...(got.rendered ? { rendered: got.rendered } : {}), chunks: chunks.slice(i, i + BATCH) });
         const runHere = (job: Job) => {
-            const r = runJob(job, resourceRules, false);
-            return { r, objects: r.located.map(l => JSON.parse(JSON.stringify(l.object)) as K8sObject) };
+            const { located, ...r } = runJob(job, resourceRules, false);
+            // (a batch run here ahead of its turn waits with its copies only, not the objects as read)
+            return { r, objects: compactCopies(located) };
         };
         if (jobs > 1 && got.text.length >= PARALLEL_FROM && batches.length > 1) {
             pool ??= new Pool(jobs - 1, packConfig);
@@ -285,7 +289,7 @@ export function run(argv: string[], io: RunIO): number {
         } else {
             for (const job of batches) {
                 const r = runJob(job, resourceRules, false);
-                take(r, got.file, got.rendered, source, r.located.map(l => JSON.parse(JSON.stringify(l.object)) as K8sObject));
+                take(r, got.file, got.rendered, source, compactCopies(r.located));
             }
         }
         if (error) reportError({ file: got.file, line: error.line, message: `${error.message} (the rest of the file is not read, as kubectl would not)` });
