@@ -68,7 +68,7 @@ try {
             const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
             const rate = best.summary.resources / (best.ms / 1000);
             if (!jobs.length) rates.push(rate);
-            console.log(`| ${best.summary.resources} | ${g.generator} | ${jobs.length ? "main only (--jobs 0)" : "workers (default)"} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ${Math.min(...runs.map(r => r.cpuMs)).toFixed(0)} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
+            console.log(`| ${best.summary.resources} | ${g.generator} | ${jobs.length ? "main only (--jobs 0)" : "main + workers (default)"} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ${Math.min(...runs.map(r => r.cpuMs)).toFixed(0)} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
         }
         rmSync(path.join(dir, `bulk-${n}`), { recursive: true, force: true });
     }
