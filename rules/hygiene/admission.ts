@@ -7,7 +7,7 @@ const required = (cfg: RuleConfig) => (cfg.requiredLabels as string[] | undefine
 export const HYGIENE_ADMISSION: Record<string, Admission> = {
     "OTH-04": { none: {
         kind: "admission-sees-other-object",
-        reason: "An object in a removed apiVersion never reaches admission: the API server no longer serves that version and refuses the request itself (404), and what admission sees of a served version is always converted to one the server serves.",
+        reason: "An object in a removed apiVersion never reaches admission: the API server no longer serves that version (it is absent from discovery, so kubectl finds no mapping, and a request to its path gets 404 Not Found).",
     } },
     "OTH-05": { twin: {
         resources: WORKLOAD_RESOURCES,
