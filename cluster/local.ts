@@ -6,17 +6,16 @@
  * its audit policy); then every Kubernetes resource of the stack applied with server-side apply.
  */
 import { execFileSync } from "child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as https from "https";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { gatherStack, kubernetesObjects, REPO } from "../scripts/gather";
 import { OidcProvider, startOidcProvider } from "./oidc";
-import { kubeconfig, makePki, Pki } from "./pki";
+import { EtcdPki, kubeconfig, makeEtcdPki, makePki, Pki } from "./pki";
 import { freePort, startDetached, stopAll } from "./procs";
-import { clearPointer, ClusterInfo, saveInfo } from "./state";
+import { clearPointer, ClusterInfo, newStateDir, saveInfo } from "./state";
 
 export const log = (msg: string) => process.stderr.write(`[cluster ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
@@ -50,10 +49,11 @@ function tools(): string {
     return execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "build-k8s.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
 }
 
-function request(url: string, pki: Pki | undefined, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+/** A GET with client-certificate auth (`tls`: CA, certificate and key files). */
+export function request(url: string, tls: { ca: string; cert: string; key: string } | undefined, timeoutMs = 2000): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
         const mod = url.startsWith("https") ? https : http;
-        const req = mod.get(url, pki ? { ca: require("fs").readFileSync(pki.caCert), cert: require("fs").readFileSync(pki.adminCert), key: require("fs").readFileSync(pki.adminKey), timeout: timeoutMs } : { timeout: timeoutMs }, res => {
+        const req = mod.get(url, tls ? { ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key), timeout: timeoutMs } : { timeout: timeoutMs }, res => {
             let body = "";
             res.on("data", d => (body += d));
             res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -78,6 +78,7 @@ export interface UpResult extends ClusterInfo {
     apiserverArgs: string[];
     apiserverPid: number;
     pki: Pki;
+    etcdPki: EtcdPki;
     encryptionKeyName: string;
     /** The loopback OIDC provider, when the stack configures OIDC. */
     oidc?: OidcProvider;
@@ -98,24 +99,38 @@ export function kubectl(info: { toolsBin: string; kubeconfig: string }, args: st
     }
 }
 
+const adminTls = (pki: Pki) => ({ ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey });
+
 export async function startApiServer(stateDir: string, bin: string, args: string[], pki: Pki, port: number): Promise<number> {
     const { started } = startDetached(stateDir, "kube-apiserver", path.join(bin, "kube-apiserver"), args);
-    await waitFor("kube-apiserver", async () => (await request(`https://127.0.0.1:${port}/readyz`, pki)).status === 200, 120_000, started.log);
+    await waitFor("kube-apiserver", async () => (await request(`https://127.0.0.1:${port}/readyz`, adminTls(pki))).status === 200, 120_000, started.log);
     return started.pid;
 }
 
+/** Exit codes for the signals that interrupt `up` (128 + signal number). */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
 export async function up(): Promise<UpResult> {
     const bin = tools();
-    const stateDir = mkdtempSync(path.join(os.tmpdir(), "hc-cluster-"));
+    // The state directory and the pointer to it exist before any daemon starts, so cluster:down
+    // finds whatever runs even if this process is killed (SIGKILL cannot be caught).
+    const { stateDir, token } = newStateDir();
+    const info: ClusterInfo = {
+        stateDir, token, kubeconfig: "", server: "", etcdEndpoint: "", etcdCertDir: "", toolsBin: bin,
+        auditLog: localPath(stateDir, "/var/log/kubernetes/audit/audit.log"), namespace: "", workloadServiceAccount: "",
+    };
+    saveInfo(info);
     const cleanup = async () => {
         const left = await stopAll(stateDir);
+        if (left.length) {
+            log(`could not stop: ${left.join("; ")}; state kept in ${stateDir}`);
+            return;
+        }
         rmSync(stateDir, { recursive: true, force: true });
         clearPointer(stateDir);
-        if (left.length) log(`could not stop: ${left.join(", ")}`);
     };
-    const onSignal = () => { log("interrupted: stopping everything started so far"); void cleanup().then(() => process.exit(130)); };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    const onSignal = (sig: NodeJS.Signals) => { log(`${sig}: stopping everything started so far`); void cleanup().then(() => process.exit(SIGNAL_EXIT[sig] ?? 1)); };
+    for (const sig of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) process.once(sig, onSignal);
     try {
         log(`state in ${stateDir}; rendering the local stack`);
         const g = gatherStack("local");
@@ -133,16 +148,30 @@ export async function up(): Promise<UpResult> {
         // cluster makes its own CA and leaf certificates with openssl at the same mapped paths.
         const pki = makePki(localPath(stateDir, "/etc/kubernetes/pki"), localPath(stateDir, "/etc/kubernetes/pki/sa.key"));
         mkdirSync(localPath(stateDir, "/var/log/kubernetes/audit"), { recursive: true });
+        // etcd: TLS with client-certificate auth (clients and peer), its own CA, at the paths the
+        // component's --etcd-* flags name (the local stack's etcd server is https).
+        const etcdPki = makeEtcdPki(path.join(stateDir, "etcd-pki"), {
+            caCert: localPath(stateDir, "/etc/kubernetes/pki/etcd/ca.crt"),
+            apiserverClientCert: localPath(stateDir, "/etc/kubernetes/pki/apiserver-etcd-client.crt"),
+            apiserverClientKey: localPath(stateDir, "/etc/kubernetes/pki/apiserver-etcd-client.key"),
+        });
+        info.etcdCertDir = etcdPki.clientDir;
 
         const [etcdPort, peerPort, apiPort, kcmPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-        const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+        const etcdUrl = `https://127.0.0.1:${etcdPort}`;
+        const peerUrl = `https://127.0.0.1:${peerPort}`;
         const etcd = startDetached(stateDir, "etcd", path.join(bin, "etcd"), [
             "--name=local", `--data-dir=${path.join(stateDir, "etcd")}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
-            `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-            `--initial-cluster=local=http://127.0.0.1:${peerPort}`, "--log-level=warn",
+            `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`, `--initial-cluster=local=${peerUrl}`,
+            `--cert-file=${etcdPki.serverCert}`, `--key-file=${etcdPki.serverKey}`, `--trusted-ca-file=${etcdPki.caCert}`, "--client-cert-auth=true",
+            `--peer-cert-file=${etcdPki.serverCert}`, `--peer-key-file=${etcdPki.serverKey}`, `--peer-trusted-ca-file=${etcdPki.caCert}`, "--peer-client-cert-auth=true",
+            "--tls-min-version=TLS1.2", "--log-level=warn",
         ]);
-        await waitFor("etcd", async () => (await request(`${etcdUrl}/health`, undefined)).status === 200, 60_000, etcd.started.log);
-        log(`etcd ready at ${etcdUrl}`);
+        info.etcdEndpoint = etcdUrl;
+        saveInfo(info);
+        const etcdClient = { ca: etcdPki.caCert, cert: `${etcdPki.clientDir}/client.crt`, key: `${etcdPki.clientDir}/client.key` };
+        await waitFor("etcd", async () => (await request(`${etcdUrl}/health`, etcdClient)).status === 200, 60_000, etcd.started.log);
+        log(`etcd ready at ${etcdUrl} (TLS, client certificates required)`);
 
         const overrides: Record<string, string> = {
             "bind-address": "127.0.0.1", "secure-port": String(apiPort), "etcd-servers": etcdUrl, "advertise-address": "127.0.0.1",
@@ -158,6 +187,7 @@ export async function up(): Promise<UpResult> {
             overrides["oidc-ca-file"] = pki.caCert;
             log(`OIDC provider ready at ${issuer}`);
         }
+        if (!cp.apiServerArgs.some(a => a.startsWith("--etcd-certfile="))) throw new Error("the local stack's kube-apiserver flags have no --etcd-certfile: its controlPlane.apiServer.etcdServers must be https");
         const args = localApiServerArgs(cp.apiServerArgs, stateDir, overrides);
         const apiserverPid = await startApiServer(stateDir, bin, args, pki, apiPort);
         const server = `https://127.0.0.1:${apiPort}`;
@@ -173,10 +203,8 @@ export async function up(): Promise<UpResult> {
             "--controllers=*,-nodeipam,-nodelifecycle,-ttl,-bootstrapsigner,-tokencleaner,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
             "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${kcmPort}`, "--profiling=false",
         ]);
-        const info: ClusterInfo = {
-            stateDir, kubeconfig: adminKubeconfig, server, etcdEndpoint: etcdUrl, etcdCertDir: "", toolsBin: bin,
-            auditLog: localPath(stateDir, "/var/log/kubernetes/audit/audit.log"), namespace: "", workloadServiceAccount: "",
-        };
+        Object.assign(info, { kubeconfig: adminKubeconfig, server });
+        saveInfo(info);
         await waitFor("kube-controller-manager", async () => kubectl(info, ["get", "serviceaccount", "default", "-n", "default"]).code === 0, 90_000, kcm.started.log);
         log("kube-controller-manager ready (default ServiceAccount created)");
 
@@ -194,24 +222,32 @@ export async function up(): Promise<UpResult> {
         saveInfo(info);
         const enc = files["/etc/kubernetes/enc/encryption-config.yaml"];
         const keyName = /name: (\S+)/.exec(enc)?.[1] ?? "";
-        return { ...info, apiserverArgs: args, apiserverPid, pki, encryptionKeyName: keyName, ...(oidc ? { oidc } : {}) };
+        return { ...info, apiserverArgs: args, apiserverPid, pki, etcdPki, encryptionKeyName: keyName, ...(oidc ? { oidc } : {}) };
     } catch (e) {
         await cleanup();
         throw e;
     } finally {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
+        for (const sig of Object.keys(SIGNAL_EXIT)) process.removeListener(sig, onSignal);
     }
 }
 
+/** `value` as one shell word: single-quoted, each `'` written as `'\''` (safe for `eval`). */
+export function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** The `export` lines `cluster:up` prints last, every value shell-quoted (meant for `eval`). */
 export function exportLines(info: ClusterInfo): string {
-    return [
-        `export KUBECONFIG=${info.kubeconfig}`,
-        `export HC_ETCD_ENDPOINT=${info.etcdEndpoint}`,
-        `export HC_ETCD_CERT_DIR=${info.etcdCertDir}`,
-        `export HC_TOOLS_BIN=${info.toolsBin}`,
-        `export HC_AUDIT_LOG=${info.auditLog}`,
-        `export HC_NAMESPACE=${info.namespace}`,
-        `export HC_WORKLOAD_SA=${info.workloadServiceAccount}`,
-    ].join("\n");
+    const vars: Array<[string, string | undefined]> = [
+        ["KUBECONFIG", info.kubeconfig],
+        ["HC_ETCD_ENDPOINT", info.etcdEndpoint],
+        ["HC_ETCD_CERT_DIR", info.etcdCertDir],
+        ["HC_TOOLS_BIN", info.toolsBin],
+        ["HC_AUDIT_LOG", info.auditLog],
+        ["HC_NAMESPACE", info.namespace],
+        ["HC_WORKLOAD_SA", info.workloadServiceAccount],
+        ["HC_NODE", info.node],
+        ["HC_TEST_IMAGE", info.testImage],
+    ];
+    return vars.filter(([, v]) => v !== undefined).map(([k, v]) => `export ${k}=${shellQuote(v!)}`).join("\n");
 }

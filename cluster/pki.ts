@@ -1,10 +1,12 @@
 /**
  * Test PKI for the local control plane, made with openssl in the cluster's state directory:
  * a cluster CA, the API server's serving certificate (loopback SANs), client certificates for the
- * bootstrap admin and kube-controller-manager, and the service-account signing key pair.
+ * bootstrap admin and kube-controller-manager, and the service-account signing key pair; and a
+ * separate etcd CA (as kubeadm lays it out) with etcd's serving/peer certificate and the two etcd
+ * clients: the API server and a read-only-by-convention client for the e2e's raw reads.
  */
 import { execFileSync } from "child_process";
-import { existsSync, mkdirSync, writeFileSync } from "fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "fs";
 import * as path from "path";
 
 export interface Pki {
@@ -25,11 +27,53 @@ function openssl(args: string[], cwd: string): void {
     execFileSync("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
 }
 
-function clientOrServerCert(dir: string, name: string, subject: string, ext: string): void {
+/** A leaf key and certificate `<name>.{key,crt}` in `dir`, signed by `ca` (paths without extension, relative to `dir`). */
+function clientOrServerCert(dir: string, name: string, subject: string, ext: string, ca = "ca"): void {
     openssl(["genrsa", "-out", `${name}.key`, "2048"], dir);
     openssl(["req", "-new", "-key", `${name}.key`, "-subj", subject, "-out", `${name}.csr`], dir);
     writeFileSync(path.join(dir, `${name}.ext`), ext);
-    openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.crt`], dir);
+    openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-days", "2", "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.crt`], dir);
+}
+
+const CLIENT_EXT = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n";
+
+export interface EtcdPki {
+    caCert: string;
+    /** etcd's serving and peer certificate (loopback SANs; server and client auth for peers). */
+    serverCert: string;
+    serverKey: string;
+    /** The API server's etcd client certificate (the component's `--etcd-certfile`/`--etcd-keyfile` paths). */
+    apiserverClientCert: string;
+    apiserverClientKey: string;
+    /** A directory holding `ca.crt`, `client.crt`, `client.key`: the client the e2e's raw etcd reads use (`HC_ETCD_CERT_DIR`). */
+    clientDir: string;
+}
+
+/**
+ * The etcd CA and certificates. `paths` are where the component's flags expect the etcd CA and the
+ * API server's etcd client pair (already mapped into the state directory); the rest goes in `dir`.
+ */
+export function makeEtcdPki(dir: string, paths: { caCert: string; apiserverClientCert: string; apiserverClientKey: string }): EtcdPki {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    openssl(["genrsa", "-out", "ca.key", "2048"], dir);
+    openssl(["req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=hardened-cluster-local-etcd-ca", "-days", "2", "-sha256", "-out", "ca.crt"], dir);
+    clientOrServerCert(dir, "server", "/CN=etcd-local",
+        "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    clientOrServerCert(dir, "apiserver-etcd-client", "/CN=kube-apiserver-etcd-client", CLIENT_EXT);
+    clientOrServerCert(dir, "e2e-client", "/CN=hc-e2e-etcd-reader", CLIENT_EXT);
+    const clientDir = path.join(dir, "client");
+    mkdirSync(clientDir, { mode: 0o700 });
+    copyFileSync(path.join(dir, "ca.crt"), path.join(clientDir, "ca.crt"));
+    copyFileSync(path.join(dir, "e2e-client.crt"), path.join(clientDir, "client.crt"));
+    copyFileSync(path.join(dir, "e2e-client.key"), path.join(clientDir, "client.key"));
+    for (const [from, to] of [["ca.crt", paths.caCert], ["apiserver-etcd-client.crt", paths.apiserverClientCert], ["apiserver-etcd-client.key", paths.apiserverClientKey]]) {
+        mkdirSync(path.dirname(to), { recursive: true, mode: 0o700 });
+        if (path.resolve(dir, from) !== path.resolve(to)) copyFileSync(path.join(dir, from), to);
+    }
+    return {
+        caCert: paths.caCert, serverCert: path.join(dir, "server.crt"), serverKey: path.join(dir, "server.key"),
+        apiserverClientCert: paths.apiserverClientCert, apiserverClientKey: paths.apiserverClientKey, clientDir,
+    };
 }
 
 export function makePki(dir: string, saKeyPath: string): Pki {

@@ -12,6 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=scripts/toolchain/common.sh
 source "$here/common.sh"
+# shellcheck source=scripts/toolchain/k8s-module.sh
+source "$here/k8s-module.sh"
 
 k8s_version="${HC_K8S_VERSION:-v1.34.4}"
 etcd_version="${HC_ETCD_VERSION:-v3.6.14}"
@@ -76,42 +78,10 @@ GO
 
 # --- Kubernetes ------------------------------------------------------------------------------
 build_k8s() {
-  local mod="$HC_TOOLS_DIR/modules/kubernetes-$k8s_version" gomod staging minor patch
-  mkdir -p "$mod"
-  gomod="$(go mod download -json "k8s.io/kubernetes@$k8s_version" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')"
-  [ -f "$gomod" ] || { echo "build-k8s: could not download k8s.io/kubernetes@$k8s_version" >&2; exit 1; }
-  # Staging modules are required at v0.0.0 upstream (satisfied by local replaces that do not
-  # apply to a dependency); each is published as v0.<minor>.<patch>.
-  minor="$(echo "$k8s_version" | cut -d. -f2)"; patch="$(echo "$k8s_version" | cut -d. -f3)"
-  staging="$(awk '/^require[[:space:]]*\(/{r=1;next} r&&/^\)/{r=0} r&&$2=="v0.0.0"{print $1} /^require[[:space:]]+[^(]/&&$3=="v0.0.0"{print $2}' "$gomod" | sort -u)"
-  [ -n "$staging" ] || { echo "build-k8s: found no v0.0.0 staging requirements in $gomod" >&2; exit 1; }
-  {
-    echo "module hardened-cluster.local/kubernetes-tools"
-    echo
-    echo "go 1.24"
-    echo
-    echo "require k8s.io/kubernetes $k8s_version"
-    echo
-    for m in $staging; do echo "replace $m => $m v0.$minor.$patch"; done
-  } >"$mod/go.mod"
-  cat >"$mod/tools.go" <<'GO'
-//go:build tools
-
-// Package tools pins the commands this module builds, so `go mod tidy` keeps their modules.
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
-  local date ldflags="-s -w" pkg
-  date="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags="$ldflags -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean -X $pkg.buildDate=$date"
-  done
-  hc_log "build-k8s: building kube-apiserver, kube-controller-manager and kubectl $k8s_version ($(echo "$staging" | wc -w) staging modules replaced; cold: several minutes)"
+  local mod="$HC_TOOLS_DIR/modules/kubernetes-$k8s_version" ldflags
+  k8s_wrapper_module "$mod" "$k8s_version" kube-apiserver kube-controller-manager kubectl
+  ldflags="$(k8s_ldflags "$k8s_version")"
+  hc_log "build-k8s: building kube-apiserver, kube-controller-manager and kubectl $k8s_version (cold: several minutes)"
   (cd "$mod" && go mod tidy >&2 &&
      for c in kube-apiserver kube-controller-manager kubectl; do
        have "$c" || go build -trimpath -ldflags "$ldflags" -o "$bin/$c" "k8s.io/kubernetes/cmd/$c"
