@@ -76,10 +76,11 @@ describe("stacks (program under mocks)", function () {
         assert.equal(objs.filter(o => o.kind === "ExternalSecret" && o.metadata.namespace === "payments").length, 1);
         assert.equal(objs.filter(o => o.kind === "CronJob" && o.metadata.namespace === "kube-bench").length, 1);
     });
-    it("local: add-ons off, control plane on with plain-http loopback etcd", () => {
+    it("local: add-ons off, control plane on with loopback etcd over TLS with a client certificate", () => {
         assert.equal(count(g.local, "kubernetes:helm.sh/v4:Chart"), 0);
         const cp = g.local.outputs.controlPlane as { apiServerArgs: string[] };
-        assert.ok(cp.apiServerArgs.includes("--etcd-servers=http://127.0.0.1:2379"));
+        assert.ok(cp.apiServerArgs.includes("--etcd-servers=https://127.0.0.1:2379"));
+        for (const f of ["--etcd-cafile=", "--etcd-certfile=", "--etcd-keyfile="]) assert.ok(cp.apiServerArgs.some(a => a.startsWith(f)), f);
         assert.ok(cp.apiServerArgs.includes("--allow-privileged=true"), "privileged pods are left to Pod Security admission, as in prod");
     });
     it("local: one SecureNamespace with a workload ServiceAccount and three access levels", () => {
