@@ -41,7 +41,7 @@ async function main(): Promise<void> {
             const { down } = await import("../cluster/down");
             const c = await up();
             kubeconfig = c.kubeconfig;
-            stop = () => down(c.stateDir);
+            stop = () => down(c);
         }
     }
     try {
