@@ -51,9 +51,24 @@ async function upUntilEtcd(pointer: string) {
     let stderr = "";
     child.stderr!.on("data", d => (stderr += d));
     const exited = new Promise<number | null>(resolve => child.on("exit", (code, sig) => resolve(code ?? (sig ? -1 : null))));
-    const info = await until("the pointer to be written", () => readJson(pointer), 120_000);
-    const etcd = await until("etcd to be recorded", () => recordedPids(info.stateDir).find(p => p.name === "etcd"), 60_000);
-    return { child, info, etcd, exited, stderr: () => stderr };
+    try {
+        // Generous: rendering the stack and making the PKI come first, and the machine may be busy.
+        const info = await until("the pointer to be written", () => readJson(pointer), 300_000);
+        const etcd = await until("etcd to be recorded", () => recordedPids(info.stateDir).find(p => p.name === "etcd"), 300_000);
+        return { child, info, etcd, exited, stderr: () => stderr };
+    } catch (e) {
+        await stopStray(child, pointer);
+        throw e;
+    }
+}
+
+/** After a failure: kill the child up and stop whatever its pointer records, so nothing outlives the check. */
+async function stopStray(child: ReturnType<typeof spawn>, pointer: string): Promise<void> {
+    if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await new Promise(r => child.once("exit", r));
+    }
+    if (existsSync(pointer)) spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "cluster", "down.ts")], { cwd: REPO, env: { ...process.env, HC_CLUSTER_POINTER: pointer }, encoding: "utf8", timeout: 120_000 });
 }
 
 export async function localControlPlaneCheck(c: UpResult): Promise<void> {
@@ -81,12 +96,14 @@ export async function localControlPlaneCheck(c: UpResult): Promise<void> {
     assert(JSON.stringify(values) === JSON.stringify(want), `the exports evaluate to ${JSON.stringify(values)}, expected ${JSON.stringify(want)}`);
 
     const tmp = mkdtempSync(path.join(os.tmpdir(), "hc-e2e-pointer-"));
+    const strays: Array<() => Promise<void>> = [];
     try {
         // up killed with SIGKILL: the pointer was written before the daemons, down follows it.
         const pointer = path.join(tmp, "killed.json");
         const killed = await upUntilEtcd(pointer);
         killed.child.kill("SIGKILL");
         await killed.exited;
+        strays.push(() => stopStray(killed.child, pointer));
         assert(running(killed.etcd), "etcd should outlive the killed up (that is what down is for)");
         const d = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "cluster", "down.ts")], { cwd: REPO, env: { ...process.env, HC_CLUSTER_POINTER: pointer }, encoding: "utf8", timeout: 60_000 });
         assert(d.status === 0, `cluster:down after a killed up failed (${d.status}): ${d.stderr}`);
@@ -96,12 +113,14 @@ export async function localControlPlaneCheck(c: UpResult): Promise<void> {
         // up hung up on (SIGHUP): it stops what it started, removes its state and the pointer, exits 129.
         const hupPointer = path.join(tmp, "hup.json");
         const hup = await upUntilEtcd(hupPointer);
+        strays.push(() => stopStray(hup.child, hupPointer));
         hup.child.kill("SIGHUP");
         const code = await hup.exited;
         assert(code === 129, `up exited with ${code} on SIGHUP, expected 129: ${hup.stderr()}`);
         assert(!running(hup.etcd), "etcd still runs after up was hung up on");
         assert(!existsSync(hup.info.stateDir) && !existsSync(hupPointer), "up left its state directory or the pointer after SIGHUP");
     } finally {
+        for (const stop of strays) await stop(); // no-ops when the check went through
         rmSync(tmp, { recursive: true, force: true });
     }
 }
