@@ -6,6 +6,7 @@
  */
 import { rmSync } from "fs";
 import { log } from "./local";
+import { stopNode } from "./node";
 import { stopAll } from "./procs";
 import { clearPointer, loadInfo, notOurStateDir } from "./state";
 
@@ -15,7 +16,7 @@ export interface DownResult {
     stateDir?: string;
 }
 
-export async function down(target?: { stateDir: string; token: string }): Promise<DownResult> {
+export async function down(target?: { stateDir: string; token: string; toolsBin?: string; kubeconfig?: string }): Promise<DownResult> {
     const info = target ?? loadInfo();
     if (!info) {
         log("no local cluster is recorded; nothing to stop");
@@ -23,7 +24,9 @@ export async function down(target?: { stateDir: string; token: string }): Promis
     }
     const why = notOurStateDir(info.stateDir, info.token);
     if (why) return { problems: [`refusing to act on the recorded state directory: ${why}`], stateDir: info.stateDir };
-    const problems = await stopAll(info.stateDir);
+    // The node first, while the API server still answers (its pods are deleted through it).
+    const api = info.toolsBin && info.kubeconfig ? { k8sBin: info.toolsBin, adminKubeconfig: info.kubeconfig } : undefined;
+    const problems = [...await stopNode(info.stateDir, api), ...await stopAll(info.stateDir)];
     if (problems.length) return { problems, stateDir: info.stateDir };
     rmSync(info.stateDir, { recursive: true, force: true });
     clearPointer(info.stateDir);

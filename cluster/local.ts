@@ -10,9 +10,10 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as https from "https";
 import * as http from "http";
 import * as path from "path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { gatherStack, kubernetesObjects, REPO } from "../scripts/gather";
 import { OidcProvider, startOidcProvider } from "./oidc";
+import { NodeResult, startNode, stopNode } from "./node";
 import { EtcdPki, kubeconfig, makeEtcdPki, makePki, Pki } from "./pki";
 import { freePort, startDetached, stopAll } from "./procs";
 import { clearPointer, ClusterInfo, newStateDir, saveInfo } from "./state";
@@ -80,6 +81,8 @@ export interface UpResult extends ClusterInfo {
     pki: Pki;
     etcdPki: EtcdPki;
     encryptionKeyName: string;
+    /** The worker node, with `up({ node: true })`. */
+    nodeResult?: NodeResult;
     /** The loopback OIDC provider, when the stack configures OIDC. */
     oidc?: OidcProvider;
 }
@@ -110,7 +113,14 @@ export async function startApiServer(stateDir: string, bin: string, args: string
 /** Exit codes for the signals that interrupt `up` (128 + signal number). */
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
-export async function up(): Promise<UpResult> {
+/** The first /24 of an IPv4 pod subnet (the node's pod range). */
+export function nodePodCidr(podSubnet: string): string {
+    const m = /^(\d+)\.(\d+)\.(\d+)\.\d+\/(\d+)$/.exec(podSubnet);
+    if (!m || Number(m[4]) > 24) throw new Error(`the stack's pod subnet '${podSubnet}' is not an IPv4 range of /24 or wider`);
+    return `${m[1]}.${m[2]}.${m[3]}.0/24`;
+}
+
+export async function up(opts: { node?: boolean } = {}): Promise<UpResult> {
     const bin = tools();
     // The state directory and the pointer to it exist before any daemon starts, so cluster:down
     // finds whatever runs even if this process is killed (SIGKILL cannot be caught).
@@ -121,7 +131,7 @@ export async function up(): Promise<UpResult> {
     };
     saveInfo(info);
     const cleanup = async () => {
-        const left = await stopAll(stateDir);
+        const left = [...await stopNode(stateDir, info.kubeconfig ? { k8sBin: bin, adminKubeconfig: info.kubeconfig } : undefined), ...await stopAll(stateDir)];
         if (left.length) {
             log(`could not stop: ${left.join("; ")}; state kept in ${stateDir}`);
             return;
@@ -200,6 +210,8 @@ export async function up(): Promise<UpResult> {
         const kcm = startDetached(stateDir, "kube-controller-manager", path.join(bin, "kube-controller-manager"), [
             `--kubeconfig=${kcmKubeconfig}`, `--authentication-kubeconfig=${kcmKubeconfig}`, `--authorization-kubeconfig=${kcmKubeconfig}`,
             `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCert}`, "--use-service-account-credentials=true",
+            // Signs approved CSRs (the node's kubelet-serving certificate, serverTLSBootstrap) with the cluster CA.
+            `--cluster-signing-cert-file=${pki.caCert}`, `--cluster-signing-key-file=${pki.caKey}`,
             "--controllers=*,-nodeipam,-nodelifecycle,-ttl,-bootstrapsigner,-tokencleaner,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
             "--leader-elect=false", "--bind-address=127.0.0.1", `--secure-port=${kcmPort}`, "--profiling=false",
         ]);
@@ -220,9 +232,21 @@ export async function up(): Promise<UpResult> {
         info.namespace = ns;
         info.workloadServiceAccount = sas[0] ?? "";
         saveInfo(info);
+        let nodeResult: NodeResult | undefined;
+        if (opts.node) {
+            const kubeadm = parse(files["/etc/kubernetes/kubeadm-config.yaml"] ?? "") ?? {};
+            const kubeletConfigYaml = files["/etc/kubernetes/kubelet-config.yaml"];
+            if (!kubeletConfigYaml || !kubeadm.networking?.podSubnet) throw new Error("the local stack has no kubelet configuration or pod subnet among its control-plane artefacts");
+            nodeResult = await startNode({
+                stateDir, k8sBin: bin, server, pki, adminKubeconfig, kubeletConfigYaml, localPath: p => localPath(stateDir, p),
+                serviceCidr: kubeadm.networking.serviceSubnet, podCidr: nodePodCidr(kubeadm.networking.podSubnet),
+            }, token);
+            Object.assign(info, { node: nodeResult.name, testImage: nodeResult.testImage });
+            saveInfo(info);
+        }
         const enc = files["/etc/kubernetes/enc/encryption-config.yaml"];
         const keyName = /name: (\S+)/.exec(enc)?.[1] ?? "";
-        return { ...info, apiserverArgs: args, apiserverPid, pki, etcdPki, encryptionKeyName: keyName, ...(oidc ? { oidc } : {}) };
+        return { ...info, apiserverArgs: args, apiserverPid, pki, etcdPki, encryptionKeyName: keyName, ...(oidc ? { oidc } : {}), ...(nodeResult ? { nodeResult } : {}) };
     } catch (e) {
         await cleanup();
         throw e;

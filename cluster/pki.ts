@@ -35,6 +35,12 @@ function clientOrServerCert(dir: string, name: string, subject: string, ext: str
     openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", `${ca}.crt`, "-CAkey", `${ca}.key`, "-CAcreateserial", "-days", "2", "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.crt`], dir);
 }
 
+/** A client certificate `<name>.{crt,key}` in the cluster PKI directory, signed by the cluster CA. */
+export function makeClientCert(pki: Pki, name: string, subject: string): { cert: string; key: string } {
+    clientOrServerCert(pki.dir, name, subject, CLIENT_EXT);
+    return { cert: path.join(pki.dir, `${name}.crt`), key: path.join(pki.dir, `${name}.key`) };
+}
+
 const CLIENT_EXT = "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n";
 
 export interface EtcdPki {

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local test worker node needs, when missing:
-#   iptables, ipset, conntrack (the NetworkPolicy firewall and the kubelet), libseccomp-dev (runc
-#   is built with seccomp), busybox-static (the test image's userland).
+#   iptables, ipset, conntrack (the NetworkPolicy firewall and the kubelet), gcc, libc6-dev and
+#   libseccomp-dev (runc is built with cgo and seccomp), busybox-static (the test image's userland).
 # Runs `apt-get update` once, only when something is missing. Needs root (as the node does).
 set -euo pipefail
-pkgs=(iptables ipset conntrack libseccomp-dev busybox-static)
+pkgs=(iptables ipset conntrack libseccomp-dev busybox-static gcc libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -25,6 +25,8 @@ import { mutated } from "../rules/fixtures";
 import { accessOracleCheck } from "./access-oracle";
 import { admissionParity, apiValid, controlPolicies } from "./admission-parity";
 import { localControlPlaneCheck } from "./local-control-plane";
+import { nodeChecks } from "./node";
+import { nodeLeftovers } from "../../cluster/node";
 
 const yamlOf = (objs: object[]) => objs.map(o => stringify(o)).join("---\n");
 
@@ -369,11 +371,12 @@ const checks: Check[] = [
     { name: "18. local control plane: etcd takes TLS clients with its CA's certificate only; a killed up leaves a pointer down follows; a hung-up up cleans up; exports eval back exactly", run: () => localControlPlaneCheck(c) },
 ];
 checks.push(accessOracleCheck(() => c, k));
+checks.push(...nodeChecks(() => c));
 
 async function main(): Promise<number> {
     const t0 = Date.now();
     try {
-        c = await up();
+        c = await up({ node: true });
     } catch (e) {
         console.log(`FAIL  cluster:up — ${(e as Error).message}`);
         return 1;
@@ -394,10 +397,11 @@ async function main(): Promise<number> {
     } finally {
         const pidsAtEnd = [...pids, ...recordedPids(c.stateDir)];
         const left = (await down(c)).problems;
+        if (c.nodeResult) left.push(...nodeLeftovers(c.nodeResult.record)); // processes, mounts, chains, ipsets, bridge, cgroups, sysctls, host paths
         const stillAlive = pidsAtEnd.filter(p => startTimeOf(p.pid) === p.startTime);
         const ok = left.length === 0 && stillAlive.length === 0 && !existsSync(c.stateDir);
-        results.push({ name: "10. teardown leaves no process running", ok, detail: ok ? undefined : `still running: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}` });
-        console.log(`${ok ? "PASS" : "FAIL"}  10. teardown leaves no process running`);
+        results.push({ name: "10. teardown leaves nothing behind: no process, and of the node no mount, iptables chain, ipset, bridge, cgroup, kernel setting or host path", ok, detail: ok ? undefined : `left: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}` });
+        console.log(`${ok ? "PASS" : "FAIL"}  ${results[results.length - 1].name}${ok ? "" : `\n      ${results[results.length - 1].detail}`}`);
     }
     const failed = results.filter(r => !r.ok).length;
     console.log(`\ntotal time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
