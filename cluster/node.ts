@@ -40,7 +40,9 @@ export const KERNEL_DEFAULTS: Record<string, string> = {
 };
 /** Host paths a kubelet may create for hostPath volumes (kube-bench's): removed after when they did not exist before and are empty. */
 const HOST_PATHS_WATCHED = ["/var/lib/kubelet", "/var/lib/etcd", "/etc/kubernetes", "/etc/systemd", "/lib/systemd", "/etc/cni/net.d", "/etc/cni",
-    "/var/log/containers", "/var/lib/cni/results", "/var/lib/cni"];
+    "/var/log/containers", "/var/lib/cni/results", "/var/lib/cni", "/var/lib/kube-router"];
+/** Kernel settings the node's components may change besides KERNEL_DEFAULTS (the bridge plugin enables forwarding): restored after. */
+const SYSCTLS_WATCHED = ["net.ipv4.ip_forward", "net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables", "net.ipv6.conf.all.forwarding"];
 const IPTABLES = ["iptables", "ip6tables"];
 const TABLES = ["filter", "nat", "mangle", "raw"];
 
@@ -251,7 +253,7 @@ export async function startNode(ctx: NodeContext, token: string): Promise<NodeRe
     // Record the machine's state before touching it: stopNode removes exactly what appeared.
     const record: NodeRecord = {
         stateDir, bin, containerdSocket, testImage, podCidr: ctx.podCidr,
-        sysctls: Object.fromEntries(Object.keys(KERNEL_DEFAULTS).map(k => [k, readSysctl(k)])),
+        sysctls: Object.fromEntries([...Object.keys(KERNEL_DEFAULTS), ...SYSCTLS_WATCHED].filter(k => existsSync(`/proc/sys/${k.replace(/\./g, "/")}`)).map(k => [k, readSysctl(k)])),
         chainsBefore: iptablesChains(), ipsetsBefore: ipsets(),
         hostPathsBefore: HOST_PATHS_WATCHED.filter(p => existsSync(p)),
         cgroupControllers: cgroupControllers(),
@@ -458,17 +460,20 @@ export async function stopNode(stateDir: string, api?: { k8sBin: string; adminKu
     // Mounts under the state directory (netns, rootfs overlays, shm, kubelet volumes).
     for (const m of mountsUnder(stateDir)) run("umount", ["-l", m], { allowFail: true });
     for (const m of mountsUnder(stateDir)) problems.push(`mount ${m} remains`);
-    // iptables: first every rule that jumps to a chain that did not exist before, then those chains.
+    // iptables: first every rule (in a chain that existed before) that jumps to a chain that did not,
+    // or matches an ipset that did not exist before; then those chains; then those ipsets.
+    const freshSets = ipsets().filter(x => !rec.ipsetsBefore.includes(x));
     for (const [key, before] of Object.entries(rec.chainsBefore)) {
         const [ipt, table] = key.split(":");
         const fresh = () => iptablesChains()[key]?.filter(c => !before.includes(c)) ?? [];
         const chains = fresh();
-        if (!chains.length) continue;
+        if (!chains.length && !freshSets.length) continue;
         const rules = run(`${ipt}-save`, ["-t", table], { allowFail: true }).out.split("\n").filter(l => l.startsWith("-A "));
         for (const r of rules) {
             const target = /\s-[jg] (\S+)/.exec(r)?.[1];
             const chain = r.split(" ")[1];
-            if (target && chains.includes(target) && !chains.includes(chain)) {
+            const set = /--match-set (\S+)/.exec(r)?.[1];
+            if (!chains.includes(chain) && ((target && chains.includes(target)) || (set && freshSets.includes(set)))) {
                 run(ipt, ["-t", table, "-D", ...splitRule(r.slice(3))], { allowFail: true });
             }
         }
@@ -492,9 +497,6 @@ export async function stopNode(stateDir: string, api?: { k8sBin: string; adminKu
     }
     for (const d of nodeCgroups(rec.cgroupControllers)) problems.push(`cgroup ${d} remains`);
     for (const [k, v] of Object.entries(rec.sysctls)) try { writeSysctl(k, v); } catch (e) { problems.push(`sysctl ${k}: ${(e as Error).message}`); }
-    for (const p of HOST_PATHS_WATCHED.filter(x => !rec.hostPathsBefore.includes(x)).sort((a, b) => b.length - a.length)) {
-        try { if (existsSync(p)) rmdirSync(p); } catch (e) { problems.push(`host path ${p} appeared and is not empty`); }
-    }
     // Kubelet's container log links (fixed host path) pointing into this state directory.
     if (existsSync("/var/log/containers")) {
         for (const f of readdirSync("/var/log/containers")) {
@@ -506,6 +508,9 @@ export async function stopNode(stateDir: string, api?: { k8sBin: string; adminKu
     for (const d of ["/var/lib/cni/results"]) {
         if (!existsSync(d)) continue;
         for (const f of readdirSync(d).filter(f => f.startsWith(`${CNI_NETWORK}-`))) rmSync(path.join(d, f), { force: true });
+    }
+    for (const p of HOST_PATHS_WATCHED.filter(x => !rec.hostPathsBefore.includes(x)).sort((a, b) => b.length - a.length)) {
+        try { if (existsSync(p)) rmdirSync(p); } catch (e) { problems.push(`host path ${p} appeared and is not empty`); }
     }
     if (!problems.length) {
         rmSync(recordFile(stateDir), { force: true });

@@ -55,6 +55,18 @@ gomod_wrapper() {
   } >"$mod/tools.go"
 }
 
+# tidy_pinned: `go mod tidy`, refusing to resolve any package to a "latest" version (every module
+# must come from the upstream go.mod or an explicit pin here, so a rebuild next year is the same).
+tidy_pinned() {
+  local out
+  out="$(go mod tidy 2>&1)" || { echo "$out" >&2; return 1; }
+  if echo "$out" | grep -q "finding module for package"; then
+    echo "$out" | grep "finding module for package" >&2
+    echo "build-node: the module graph in $PWD is not fully pinned (see above); pin those modules" >&2
+    return 1
+  fi
+}
+
 timed() { local t0; t0=$(date +%s); "$@"; hc_log "build-node: $1 done in $(( $(date +%s) - t0 ))s"; }
 
 # --- runc: cgo with libseccomp (seccomp profiles are enforced by runc) -----------------------
@@ -62,7 +74,7 @@ build_runc() {
   local mod="$HC_TOOLS_DIR/modules/runc-$runc_version"
   gomod_wrapper "$mod" github.com/opencontainers/runc "$runc_version" github.com/opencontainers/runc
   hc_log "build-node: building runc $runc_version (cgo, seccomp)"
-  (cd "$mod" && go mod tidy >&2 &&
+  (cd "$mod" && tidy_pinned &&
      CGO_ENABLED=1 go build -trimpath -tags "seccomp urfave_cli_no_docs" \
        -ldflags "-s -w -X main.version=${runc_version#v} -X main.gitCommit=$runc_version" -o "$bin/runc" github.com/opencontainers/runc)
   "$bin/runc" --version | grep -q "^runc version ${runc_version#v}" || { echo "build-node: runc does not report $runc_version" >&2; exit 1; }
@@ -74,7 +86,7 @@ build_containerd() {
   local mod="$HC_TOOLS_DIR/modules/containerd-$containerd_version" m=github.com/containerd/containerd/v2 c
   gomod_wrapper "$mod" "$m" "$containerd_version" "$m/cmd/containerd" "$m/cmd/ctr" "$m/cmd/containerd-shim-runc-v2"
   hc_log "build-node: building containerd, ctr and containerd-shim-runc-v2 $containerd_version"
-  (cd "$mod" && go mod tidy >&2 &&
+  (cd "$mod" && tidy_pinned &&
      for c in containerd ctr containerd-shim-runc-v2; do
        CGO_ENABLED=0 go build -trimpath -tags "no_btrfs no_devmapper no_zfs no_aufs urfave_cli_no_docs" \
          -ldflags "-s -w -X $m/version.Version=$containerd_version -X $m/version.Revision=$containerd_version" -o "$bin/$c" "$m/cmd/$c"
@@ -87,7 +99,7 @@ build_cni() {
   local mod="$HC_TOOLS_DIR/modules/cni-plugins-$cni_version" m=github.com/containernetworking/plugins p
   gomod_wrapper "$mod" "$m" "$cni_version" "$m/plugins/main/bridge" "$m/plugins/ipam/host-local" "$m/plugins/main/loopback"
   hc_log "build-node: building CNI plugins $cni_version (bridge, host-local, loopback)"
-  (cd "$mod" && go mod tidy >&2 &&
+  (cd "$mod" && tidy_pinned &&
      for p in main/bridge ipam/host-local main/loopback; do
        CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X github.com/containernetworking/plugins/pkg/utils/buildversion.BuildVersion=$cni_version" \
          -o "$bin/$(basename "$p")" "$m/plugins/$p"
@@ -98,8 +110,19 @@ build_cni() {
 build_kube_router() {
   local mod="$HC_TOOLS_DIR/modules/kube-router-$kube_router_version" m=github.com/cloudnativelabs/kube-router/v2
   gomod_wrapper "$mod" "$m" "$kube_router_version" "$m/cmd/kube-router"
+  # Packages kube-router's go.mod leaves unresolved (its docker client's tracing and Windows
+  # console deps): pinned to the releases of kube-router's own dependency era, not "latest".
+  cat >>"$mod/go.mod" <<'PINS'
+
+require (
+	github.com/Azure/go-ansiterm v0.0.0-20230124172434-306776ec8161
+	github.com/cenkalti/backoff/v4 v4.2.1
+	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.24.0
+	go.opentelemetry.io/proto/otlp v1.1.0
+)
+PINS
   hc_log "build-node: building kube-router $kube_router_version"
-  (cd "$mod" && go mod tidy >&2 &&
+  (cd "$mod" && tidy_pinned &&
      CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X $m/pkg/version.Version=$kube_router_version -X $m/pkg/version.BuildDate=pinned" \
        -o "$bin/kube-router" "$m/cmd/kube-router")
 }
