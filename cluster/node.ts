@@ -509,8 +509,23 @@ export async function stopNode(stateDir: string, api?: { k8sBin: string; adminKu
         if (!existsSync(d)) continue;
         for (const f of readdirSync(d).filter(f => f.startsWith(`${CNI_NETWORK}-`))) rmSync(path.join(d, f), { force: true });
     }
+    // Host paths that appeared: the kubelet keeps its device-plugin socket under /var/lib/kubelet
+    // whatever its root directory, and hostPath volumes create missing paths. Sockets and empty
+    // directories go; a regular file in them would be someone's data: reported, kept.
     for (const p of HOST_PATHS_WATCHED.filter(x => !rec.hostPathsBefore.includes(x)).sort((a, b) => b.length - a.length)) {
-        try { if (existsSync(p)) rmdirSync(p); } catch (e) { problems.push(`host path ${p} appeared and is not empty`); }
+        if (!existsSync(p)) continue;
+        const dirs: string[] = [];
+        const walk = (d: string) => {
+            dirs.push(d);
+            for (const e of readdirSync(d, { withFileTypes: true })) {
+                const f = path.join(d, e.name);
+                if (e.isDirectory()) walk(f);
+                else if (e.isSocket()) unlinkSync(f);
+            }
+        };
+        try { walk(p); } catch { /* vanished */ }
+        for (const d of dirs.sort((a, b) => b.length - a.length)) try { rmdirSync(d); } catch { /* not empty */ }
+        if (existsSync(p)) problems.push(`host path ${p} appeared and holds files`);
     }
     if (!problems.length) {
         rmSync(recordFile(stateDir), { force: true });
