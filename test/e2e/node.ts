@@ -142,10 +142,12 @@ export function nodeChecks(get: () => UpResult): Array<{ name: string; run: () =
             const configz = JSON.parse(configzBody).kubeletconfig;
             assert(configz, "the kubelet's /configz has no kubeletconfig");
             const leaves = (o: any, prefix = ""): string[] => Object.entries(o).flatMap(([key, v]) => v && typeof v === "object" && !Array.isArray(v) ? leaves(v, `${prefix}${key}.`) : [`${prefix}${key}`]);
-            const running = leaves(file).filter(p => JSON.stringify(getPath(configz, p)) !== JSON.stringify(getPath(file, p)));
+            // configz omits the type fields and zero values (omitempty): an absent field reads as its zero value.
+            const same = (want: unknown, got: unknown) => JSON.stringify(want) === JSON.stringify(got) || (got === undefined && [0, false, "", null].includes(want as never));
+            const running = leaves(file).filter(p => !["apiVersion", "kind"].includes(p) && !same(getPath(file, p), getPath(configz, p)));
             assert(running.length === 0, `the running kubelet's configuration differs from its file in: ${running.map(p => `${p}=${JSON.stringify(getPath(configz, p))}`).join(", ")}`);
             for (const [f, v] of [["readOnlyPort", 0], ["authentication.anonymous.enabled", false], ["authorization.mode", "Webhook"], ["protectKernelDefaults", true], ["seccompDefault", true]] as const) {
-                assert(JSON.stringify(getPath(configz, f)) === JSON.stringify(v), `running kubelet: ${f} is ${JSON.stringify(getPath(configz, f))}`);
+                assert(same(v, getPath(configz, f)), `running kubelet: ${f} is ${JSON.stringify(getPath(configz, f))}`);
             }
             // A compliant pod in the team namespace, resources from the LimitRange defaults.
             pods = await runPods([pod("runs", ns(), { "app.kubernetes.io/name": "runs" }, "sleep 3600", { sa: c.workloadServiceAccount, resources: undefined })]);
