@@ -26,6 +26,7 @@ import { accessOracleCheck } from "./access-oracle";
 import { admissionParity, apiValid, controlPolicies } from "./admission-parity";
 import { localControlPlaneCheck } from "./local-control-plane";
 import { nodeChecks } from "./node";
+import { rbacParityCheck } from "./rbac-parity";
 import { nodeLeftovers } from "../../cluster/node";
 
 const yamlOf = (objs: object[]) => objs.map(o => stringify(o)).join("---\n");
@@ -372,6 +373,7 @@ const checks: Check[] = [
 ];
 checks.push(accessOracleCheck(() => c, k));
 checks.push(...nodeChecks(() => c));
+checks.push(rbacParityCheck(() => ({ kubectl: k, namespace: ns() })));
 
 async function main(): Promise<number> {
     const t0 = Date.now();

@@ -183,7 +183,7 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
 
 /** The e2e check entry (registered in test/e2e/e2e.ts). */
 export const rbacParityCheck = (ctx: () => { kubectl: Kubectl; namespace: string }) => ({
-    name: "14. RBAC parity: every role control's verdict on the RBAC fixtures equals the API server's SubjectAccessReview answers (100%)",
+    name: "19. RBAC parity: every role control's verdict on the RBAC fixtures equals the API server's SubjectAccessReview answers (100%)",
     run: async () => {
         const { kubectl, namespace } = ctx();
         console.log(await rbacParity(kubectl, namespace));
