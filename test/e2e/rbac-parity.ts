@@ -101,6 +101,39 @@ async function awaitAggregation(k: Kubectl, clusterRoles: Json[]): Promise<void>
     }
 }
 
+const BATCH = 200;
+
+/** The request a SubjectAccessReview asks about, as one string (to pair answers with questions). */
+const reviewKey = (r: Json): string => {
+    const a = r.spec?.resourceAttributes ?? {};
+    return [r.spec?.user, a.verb, a.group, a.resource, a.subresource, a.name, a.namespace].map(v => v ?? "").join("|");
+};
+
+/** The JSON documents of a stream of concatenated documents (what `kubectl create -o json` prints for several objects). */
+export function jsonDocuments(text: string): Json[] {
+    const docs: Json[] = [];
+    let depth = 0;
+    let start = -1;
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (inString) {
+            if (ch === "\\") i++;
+            else if (ch === '"') inString = false;
+        } else if (ch === '"') inString = true;
+        else if (ch === "{" || ch === "[") {
+            if (depth++ === 0) start = i;
+        } else if (ch === "}" || ch === "]") {
+            if (--depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)));
+            if (depth < 0) throw new Error(`unbalanced JSON at offset ${i}`);
+        } else if (depth === 0 && !/\s/.test(ch)) throw new Error(`unexpected ${JSON.stringify(ch)} between JSON documents at offset ${i}`);
+    }
+    if (depth !== 0 || inString) throw new Error("truncated JSON document");
+    const out: Json[] = [];
+    for (const d of docs) out.push(...(d?.kind === "List" && Array.isArray(d.items) ? d.items : [d]));
+    return out;
+}
+
 /** Runs the parity check; returns the printed table, throws when any verdict disagrees. */
 export async function rbacParity(k: Kubectl, namespace: string): Promise<string> {
     const fx = fixtures(namespace);
@@ -127,9 +160,18 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
                 q.forEach((group, gi) => group.forEach(r => { asked.push({ role, control, group: gi }); reviews.push(sar(role, r)); }));
             }
         }
-        const created = JSON.parse(run(k, ["create", "-o", "json", "-f", "-"], asList(reviews)));
-        const items: Json[] = created.kind === "List" ? created.items : [created];
-        if (items.length !== reviews.length) throw new Error(`asked ${reviews.length} SubjectAccessReviews, got ${items.length} answers`);
+        // In batches: kubectl prints one JSON document per created object (not a List), and all
+        // of them at once would overflow the output buffer of the kubectl helper (1 MiB).
+        const items: Json[] = [];
+        for (let i = 0; i < reviews.length; i += BATCH) {
+            const batch = reviews.slice(i, i + BATCH);
+            const answers = jsonDocuments(run(k, ["create", "-o", "json", "-f", "-"], asList(batch)));
+            if (answers.length !== batch.length) throw new Error(`asked ${batch.length} SubjectAccessReviews, got ${answers.length} answers`);
+            answers.forEach((a, j) => {
+                if (reviewKey(a) !== reviewKey(batch[j])) throw new Error(`answer ${i + j} is for ${reviewKey(a)}, asked ${reviewKey(batch[j])}`);
+            });
+            items.push(...answers);
+        }
 
         // The API server's answer per (role, control): every group has an allowed request.
         const allowed = new Map<string, boolean[]>();
