@@ -504,11 +504,10 @@ export async function stopNode(stateDir: string, api?: { k8sBin: string; adminKu
             try { if (readlinkSync(p).startsWith(stateDir)) unlinkSync(p); } catch { /* not a link */ }
         }
     }
-    // CNI results cached by libcni for this network.
-    for (const d of ["/var/lib/cni/results"]) {
-        if (!existsSync(d)) continue;
-        for (const f of readdirSync(d).filter(f => f.startsWith(`${CNI_NETWORK}-`))) rmSync(path.join(d, f), { force: true });
-    }
+    // CNI results cached by libcni: those of this network, and any (containerd's own cni-loopback
+    // network included) whose network namespace lies in this state directory. containerd removes
+    // them when it tears a sandbox down; pods stopped at teardown on a busy machine leave them.
+    for (const f of ownCniResults("/var/lib/cni/results", stateDir)) rmSync(f, { force: true });
     // Host paths that appeared: the kubelet keeps its device-plugin socket under /var/lib/kubelet
     // whatever its root directory, and hostPath volumes create missing paths. Sockets and empty
     // directories go; a regular file in them would be someone's data: reported, kept.
@@ -532,6 +531,15 @@ export async function stopNode(stateDir: string, api?: { k8sBin: string; adminKu
         releaseLock(stateDir);
     }
     return problems;
+}
+
+/** The libcni result files in `dir` that belong to the node of `stateDir`: of its network, or with a network namespace inside the state directory. */
+export function ownCniResults(dir: string, stateDir: string): string[] {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir).map(f => path.join(dir, f)).filter(p => {
+        if (path.basename(p).startsWith(`${CNI_NETWORK}-`)) return true;
+        try { return String(JSON.parse(readFileSync(p, "utf8")).netns ?? "").startsWith(`${stateDir}/`); } catch { return false; /* not a result file: not ours */ }
+    });
 }
 
 /** Split an iptables-save rule into arguments (quoted strings kept whole). */
