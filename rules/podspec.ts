@@ -133,7 +133,7 @@ export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
  * Kubernetes' own workload kinds (those are dispatched by kind, and rules choose among them).
  */
 export function isPodCarrier(obj: K8sObject): boolean {
-    const builtIn = typeof obj?.kind === "string" && POD_SPEC_PATHS[obj.kind] !== undefined && isBuiltInGroup(obj.apiVersion);
+    const builtIn = typeof obj?.kind === "string" && own(POD_SPEC_PATHS, obj.kind) !== undefined && isBuiltInGroup(obj.apiVersion);
     return !builtIn && carriesPods(obj);
 }
 
@@ -194,10 +194,15 @@ function splitPath(path: string): string[] {
     return out;
 }
 
+/** A table entry for a key taken from input (a kind): own entries only, never Object.prototype's (`constructor`, `toString`). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+    return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
     const kind = obj.kind;
     if (typeof kind !== "string") return [];
-    const builtIn = POD_SPEC_PATHS[kind];
+    const builtIn = own(POD_SPEC_PATHS, kind);
     if (builtIn && isBuiltInGroup(obj.apiVersion)) {
         const f = follow(obj, builtIn)[0];
         const ref = f ? refAt(obj, f, kind === "Pod") : undefined;
@@ -205,11 +210,12 @@ function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
     }
     const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
     const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
-    const known = CRD_POD_SPEC_PATHS[`${group}/${kind}`];
+    const known = own(CRD_POD_SPEC_PATHS, `${group}/${kind}`);
     if (known) {
         return known.flatMap(p => follow(obj, p).map(f => refAt(obj, f, false)).filter((r): r is PodSpecRef => r !== undefined));
     }
-    if (group === "argoproj.io" && ARGO_WORKFLOW_SPECS[kind]) return argoWorkflow(obj, ARGO_WORKFLOW_SPECS[kind]);
+    const argo = own(ARGO_WORKFLOW_SPECS, kind);
+    if (group === "argoproj.io" && argo) return argoWorkflow(obj, argo);
     if (isBuiltInGroup(obj.apiVersion)) return [];
     // Unknown kind: a pod spec at a common path, else any object holding a `containers` list.
     for (const p of COMMON_POD_SPEC_PATHS) {

@@ -39,4 +39,13 @@ describe("pod templates in custom resources and unknown kinds", () => {
         const [, sts] = CRD_CASES[3];
         assert.equal(evaluate(ps01, [sts]).length, 1);
     });
+    it("kinds named like Object.prototype members (constructor, toString, __proto__) are unknown kinds, not table entries: no rule throws", () => {
+        const all = resolveRules(RULES);
+        for (const kind of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+            for (const apiVersion of ["v1", "apps/v1", "argoproj.io/v1alpha1", "example.com/v1"]) {
+                const o = { apiVersion, kind, metadata: { name: "c", namespace: "team-a" }, data: { a: "b" } };
+                assert.deepEqual(evaluate(all, [o]).filter(f => f.error).map(f => f.message), [], `${apiVersion} ${kind}`);
+            }
+        }
+    });
 });
