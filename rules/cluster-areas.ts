@@ -1,6 +1,6 @@
 /** RBAC, networking and control-plane artefact rules, in catalog order. */
 import { auditEnabled, auditPolicyContent, encryptionAtRest } from "./controlplane/controlplane";
-import { externalIps, ingressHost, ingressTls, loadBalancer, namespaceDefaultDeny, nginxSnippets, nodePort, workloadIsolation } from "./network/network";
+import { externalIps, ingressHost, ingressTls, loadBalancer, namespaceDefaultDeny, nginxSnippets, nodePort, quarantineExcluded, workloadIsolation } from "./network/network";
 import { anonymousSubjects, authenticatedSubjects, bindingChain, clusterAdminBinding, mastersSubjects } from "./rbac/bindings";
 import {
     approveCsr, clusterConfigMaps, createPods, deleteEvidence, endpoints, escalateBind, execAttach, impersonate, nodesProxy, persistentVolumes, saTokens,
@@ -11,6 +11,6 @@ import { Rule } from "./types";
 export const CLUSTER_AREA_RULES: readonly Rule[] = [
     wildcards, secretsRead, execAttach, escalateBind, impersonate, clusterAdminBinding, anonymousSubjects, authenticatedSubjects, mastersSubjects,
     createPods, nodesProxy, approveCsr, webhooks, saTokens, persistentVolumes, bindingChain, deleteEvidence, clusterConfigMaps, endpoints,
-    nodePort, loadBalancer, externalIps, ingressTls, ingressHost, nginxSnippets, workloadIsolation, namespaceDefaultDeny,
+    nodePort, loadBalancer, externalIps, ingressTls, ingressHost, nginxSnippets, workloadIsolation, namespaceDefaultDeny, quarantineExcluded,
     encryptionAtRest, auditEnabled, auditPolicyContent,
 ];

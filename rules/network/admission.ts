@@ -1,4 +1,4 @@
-/** NET-01 … NET-08 in the API server. */
+/** NET-01 … NET-09 in the API server. */
 import { INGRESS_RESOURCES, SERVICE_RESOURCES } from "../cel";
 import { Admission } from "../types";
 
@@ -44,5 +44,9 @@ export const NETWORK_ADMISSION: Record<string, Admission> = {
     "NET-08": { none: {
         kind: "several-objects",
         reason: "Decided on a Namespace together with the NetworkPolicies in it (a default-deny for both directions): admission sees one object at a time.",
+    } },
+    "NET-09": { none: {
+        kind: "cel-cannot-express",
+        reason: "The rule decides whether a NetworkPolicy's podSelector can select any pod carrying the quarantine label, a search over label sets (for every key the selector names: the label absent, each value the selector names, a value it names nowhere); an expression looking only at the quarantine key's requirements would deny policies whose selector selects no pod at all, where the rule passes, and the exact search has not been written in CEL and checked against the rule. The control is advisory: the pack and the scanner report it.",
     } },
 };

@@ -1,9 +1,10 @@
-/** NET-01 … NET-08: Service exposure, Ingress TLS and annotations, NetworkPolicy coverage. */
+/** NET-01 … NET-09: Service exposure, Ingress TLS and annotations, NetworkPolicy coverage, quarantine. */
 import { describe, judge, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { get, show } from "../fields";
 import { indexByNamespace } from "../namespaces/index-by-namespace";
 import { Json, pathKey, podSpecOf, WORKLOAD_KINDS } from "../podspec";
 import { SelectorIndex } from "../selector-index";
+import { matchSelector } from "../selectors";
 import { Finding, StackRule } from "../types";
 import { isUnknown } from "../unknown";
 
@@ -156,3 +157,69 @@ export const namespaceDefaultDeny: StackRule = {
         return out;
     },
 };
+
+/** Label `npm run isolate` puts on a quarantined pod (the same as components/namespace/builders.ts QUARANTINE_LABEL; a test keeps them equal). */
+export const QUARANTINE_LABEL = "hardened-cluster/quarantine";
+
+/** The traffic directions a NetworkPolicy allows something in, with policyTypes defaulted as the API server does. */
+function allowedDirections(spec: Json): Array<"ingress" | "egress"> | "unknown" {
+    if (isUnknown(spec.policyTypes) || isUnknown(spec.ingress) || isUnknown(spec.egress)) return "unknown";
+    const rules = (d: "ingress" | "egress") => Array.isArray(spec[d]) && spec[d].length > 0;
+    const types: unknown[] = Array.isArray(spec.policyTypes) && spec.policyTypes.length > 0 ? spec.policyTypes : ["Ingress", ...(rules("egress") ? ["Egress"] : [])];
+    return (["ingress", "egress"] as const).filter(d => types.includes(d === "ingress" ? "Ingress" : "Egress") && rules(d));
+}
+
+/**
+ * Whether a pod selector can select some pod labelled `QUARANTINE_LABEL: "true"`: requirements on
+ * different keys are independent, so it can exactly when, key by key, some value (or the label's
+ * absence) meets every requirement on that key, the quarantine label's value being "true". The
+ * labels so found are checked against the whole selector before answering yes.
+ */
+export function canSelectQuarantined(selector: Json): boolean | "unknown" {
+    if (isUnknown(selector)) return "unknown";
+    const sel = selector ?? {}; // an absent podSelector selects every pod
+    if (typeof sel !== "object" || Array.isArray(sel)) return false;
+    const ml = sel.matchLabels;
+    const exprs = sel.matchExpressions;
+    if (isUnknown(ml) || isUnknown(exprs)) return "unknown";
+    const labels: Record<string, unknown> = ml !== null && typeof ml === "object" && !Array.isArray(ml) ? ml : {};
+    const reqs: Json[] = Array.isArray(exprs) ? exprs : [];
+    const keys = new Set<string>([QUARANTINE_LABEL, ...Object.keys(labels), ...reqs.map(e => e?.key).filter((k): k is string => typeof k === "string")]);
+    const chosen: Record<string, unknown> = {};
+    for (const key of keys) {
+        const only = { matchLabels: key in labels ? { [key]: labels[key] } : {}, matchExpressions: reqs.filter(e => e?.key === key) };
+        const mentioned = [...(key in labels ? [labels[key]] : []), ...only.matchExpressions.flatMap(e => (Array.isArray(e.values) ? e.values : []))];
+        const fresh = "x".repeat(1 + Math.max(0, ...mentioned.map(v => String(v).length)));
+        const candidates: unknown[] = key === QUARANTINE_LABEL ? ["true"] : [undefined, fresh, ...mentioned];
+        let found = false;
+        for (const v of candidates) {
+            const m = matchSelector(only, v === undefined ? {} : { [key]: v });
+            if (m === "unknown") return "unknown";
+            if (m) {
+                if (v !== undefined) chosen[key] = v;
+                found = true;
+                break;
+            }
+        }
+        if (!found) return false;
+    }
+    return matchSelector(sel, chosen);
+}
+
+export const quarantineExcluded = objectRule({
+    id: "NET-09", name: "allow-policies-skip-quarantined-pods",
+    description: `A NetworkPolicy that allows traffic must not select quarantined pods: its podSelector must exclude the label \`${QUARANTINE_LABEL}\` that \`npm run isolate\` sets. NetworkPolicies add up, so the quarantine policy cannot take back what another policy selecting the pod allows, and an isolated pod would keep that traffic.`,
+    remediation: `Add \`{ key: ${QUARANTINE_LABEL}, operator: DoesNotExist }\` to the policy's \`podSelector.matchExpressions\`, as every allow policy of SecureNamespace and SecureIngress does.`,
+    url: NP_URL,
+    defaultExemptNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
+}, ["NetworkPolicy"], o => {
+    const spec = o.spec;
+    if (isUnknown(spec)) return [["spec", UNKNOWN_VERDICT]];
+    if (spec === null || typeof spec !== "object") return [];
+    const dirs = allowedDirections(spec);
+    if (dirs === "unknown") return [["spec.podSelector", UNKNOWN_VERDICT]];
+    if (dirs.length === 0) return [];
+    const can = canSelectQuarantined(spec.podSelector);
+    if (can === "unknown") return [["spec.podSelector", UNKNOWN_VERDICT]];
+    return [["spec.podSelector", can ? `${describe(o)} allows ${dirs.join(" and ")} for pods its podSelector does not keep from quarantine: a pod isolated with the label ${QUARANTINE_LABEL}=true keeps that traffic.` : undefined]];
+});

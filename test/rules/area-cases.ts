@@ -42,6 +42,16 @@ export const AUDIT_FLAGS = ["--audit-policy-file=/etc/kubernetes/audit/policy.ya
 export interface Case { id: string; good: () => Json[]; bad: () => Json[]; what: string; cfg?: PackConfig }
 
 export const d = () => workload("Deployment");
+/** NET-09 fixtures: an allow policy for the web pods, with the given extra selector requirements. */
+const Q = "hardened-cluster/quarantine";
+const NOT_QUARANTINED: Json = { key: Q, operator: "DoesNotExist" };
+export const allowWeb = (exprs: Json[], type: "Ingress" | "Egress" = "Ingress"): Json => ({
+    apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "allow-web", namespace: "team-a" },
+    spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "web" }, ...(exprs.length ? { matchExpressions: exprs } : {}) }, policyTypes: [type],
+        [type.toLowerCase()]: [{ [type === "Ingress" ? "from" : "to"]: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "client" } } }], ports: [{ port: 8080 }] }],
+    },
+});
 export const withContainer = (f: (c: Json) => void) => mutated("Deployment", s => f(s.containers[0]));
 
 export const CASES: Case[] = [
@@ -137,6 +147,9 @@ export const CASES: Case[] = [
     { id: "NET-06", what: "configuration snippet", good: () => [ingress({}, { "nginx.ingress.kubernetes.io/rewrite-target": "/" })], bad: () => [ingress({}, { "nginx.ingress.kubernetes.io/configuration-snippet": "more_set_headers x;" })] },
     { id: "NET-07", what: "workload selected by no policy", good: () => [d(), deny], bad: () => [d()] },
     { id: "NET-08", what: "namespace without default-deny", good: () => [ns(), deny], bad: () => [ns(), { ...clone(deny), spec: { podSelector: {}, policyTypes: ["Ingress"] } }] },
+    { id: "NET-09", what: "allow policy selecting quarantined pods", good: () => [allowWeb([NOT_QUARANTINED])], bad: () => [allowWeb([])] },
+    { id: "NET-09", what: "quarantine excluded with NotIn, not with Exists", good: () => [allowWeb([{ key: Q, operator: "NotIn", values: ["true"] }])], bad: () => [allowWeb([{ key: Q, operator: "NotIn", values: ["false"] }])] },
+    { id: "NET-09", what: "egress-only allow policy", good: () => [allowWeb([NOT_QUARANTINED], "Egress")], bad: () => [allowWeb([{ key: Q, operator: "Exists" }], "Egress")] },
     { id: "CFG-01", what: "identity first", good: () => [encCfg([{ aescbc: { keys: [{ name: "k", secret: "x" }] } }, { identity: {} }])], bad: () => [encCfg([{ identity: {} }, { aescbc: { keys: [{ name: "k", secret: "x" }] } }])] },
     { id: "CFG-01", what: "provider without keys", good: () => [encCfg([{ secretbox: { keys: [{ name: "k", secret: "x" }] } }])], bad: () => [encCfg([{ secretbox: { keys: [] } }])] },
     { id: "CFG-02", what: "static pod without audit log path", good: () => [apiserverPod(AUDIT_FLAGS)], bad: () => [apiserverPod(AUDIT_FLAGS.slice(0, 1))] },
