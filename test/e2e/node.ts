@@ -8,7 +8,7 @@
  *       TCP connections between pods (busybox nc), each denial paired with a connection to the same
  *       port from a peer that is allowed (so a denial is the policy, not a missing listener);
  *   16. quarantine: `npm run isolate` cuts the pod off from flows that passed a moment before (both
- *       directions), reports a team policy that forgets the quarantine label (and that policy's
+ *       directions), reports a team policy that forgets the quarantine label (as the pack's NET-09 does; and that policy's
  *       flow indeed still passes), `release` restores the flows;
  *   17. kube-bench's CronJob as a Job on the node: host PID, read-only host paths, no capability,
  *       no token, observed from inside the container; its pods are refused in a team namespace.
@@ -21,6 +21,8 @@ import * as https from "https";
 import { kubectl, localPath, UpResult } from "../../cluster/local";
 import { LOCAL_KUBELET_OVERRIDES, NODE_TAINT } from "../../cluster/node";
 import { QUARANTINE_LABEL } from "../../ops/isolate";
+import { RULES } from "../../rules";
+import { evaluate, resolveRules } from "../../rules/engine";
 import { REPO } from "../../scripts/gather";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -230,6 +232,10 @@ export function nodeChecks(get: () => UpResult): Array<{ name: string; run: () =
             await expectFlow(T("app"), at("db/db"), 5432, false, "egress after isolation");
             await expectFlow(T("app"), at("kube-system/kube-dns"), 53, false, "DNS egress after isolation");
             await expectFlow("monitoring/prometheus", at(T("app")), 9091, true, "the team policy's flow (policies add up: that is why isolate names it)");
+            // The pack's NET-09, on the namespace's policies as the API server holds them, flags exactly the one whose flow passed.
+            const live = JSON.parse(k(["get", "networkpolicies", "-n", ns(), "-o", "json"]).out).items;
+            const net09 = evaluate(resolveRules(RULES.filter(r => r.id === "NET-09")), live).map(f => `${f.object.metadata?.name}${f.unknown ? " (unknown)" : ""}`);
+            assert(JSON.stringify(net09) === JSON.stringify(["team-own-metrics"]), `NET-09 flags ${JSON.stringify(net09)} among ${live.length} policies, expected only team-own-metrics`);
             const rel = cli(["release", ns(), "app"]);
             assert(rel.status === 0, `release failed (${rel.status}): ${rel.stderr}`);
             await expectFlow("monitoring/prometheus", at(T("app")), 9090, true, "ingress after release");
