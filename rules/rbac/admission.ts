@@ -36,7 +36,20 @@ export function grantExpression(g: GrantControl): string {
 const resourcesOf = (kinds: readonly string[]): AdmissionResources[] =>
     ROLE_RESOURCES.map(r => ({ ...r, resources: kinds.map(k => `${k.toLowerCase()}s`) }));
 
-const AGGREGATED = "An aggregated ClusterRole is judged when the aggregation controller writes the rules of the ClusterRoles it selects into it (an update), not when it is created with its aggregationRule.";
+/**
+ * The aggregation controller writes into each aggregated ClusterRole (`admin`, `edit`, `view`,
+ * add-ons' own) the rules of the ClusterRoles its aggregationRule selects. Those rules were each
+ * judged when their ClusterRole was admitted; judging the controller's copy again denied its
+ * update (`edit` grants Secret reads and exec by design) and left the built-in roles stale, so
+ * no add-on's `aggregate-to-edit` rules ever reached the teams bound to `edit`. Its identity: its
+ * own ServiceAccount, or the controller manager's without per-controller credentials.
+ */
+export const NOT_AGGREGATION_CONTROLLER = {
+    name: "not-aggregation-controller",
+    expression: "!(request.userInfo.username in ['system:serviceaccount:kube-system:clusterrole-aggregation-controller', 'system:kube-controller-manager'])",
+};
+
+const AGGREGATED = "The rules the aggregation controller copies into an aggregated ClusterRole are judged in the ClusterRoles they come from, not again in the aggregate (the controller's writes are let through), so a control that needs two rules held by two different selected ClusterRoles (RBAC-12's two halves of CSR approval) is not judged on their union: the pack and the scanner judge the aggregated role as declared.";
 
 /** The denial message of each grant control. */
 const GRANT_MESSAGES: Record<string, string> = {
@@ -61,13 +74,14 @@ const subjectsNone = (names: string[]) =>
 export const RBAC_ADMISSION: Record<string, Admission> = {
     "RBAC-01": { twin: {
         resources: ROLE_RESOURCES,
+        matchConditions: [NOT_AGGREGATION_CONTROLLER],
         expression: `${SYSTEM_NAME} || !has(object.rules) || object.rules.all(r, !(has(r.verbs) && '*' in r.verbs) && !(has(r.resources) && '*' in r.resources) && !(has(r.apiGroups) && '*' in r.apiGroups))`,
         message: "[RBAC-01] Roles must not use * in verbs, resources or apiGroups.",
     } },
     ...Object.fromEntries(Object.entries(GRANT_CONTROLS).map(([id, g]): [string, Admission] => {
         const message = GRANT_MESSAGES[id];
         if (!message) throw new Error(`grant control ${id} has no admission message in rules/rbac/admission.ts`);
-        return [id, { twin: { resources: resourcesOf(g.kinds), expression: grantExpression(g), message, gap: AGGREGATED } }];
+        return [id, { twin: { resources: resourcesOf(g.kinds), matchConditions: [NOT_AGGREGATION_CONTROLLER], expression: grantExpression(g), message, gap: AGGREGATED } }];
     })),
     "RBAC-06": { twin: {
         resources: BINDING_RESOURCES,

@@ -7,7 +7,8 @@
 import { strict as assert } from "assert";
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
-import { ADMISSION_CONTROLS, isSingleObject, WITHOUT_TWIN } from "../../admission/policies";
+import { ADMISSION_CONTROLS, admissionPolicies, isSingleObject, WITHOUT_TWIN } from "../../admission/policies";
+import { NOT_AGGREGATION_CONTROLLER } from "../../rules/rbac/admission";
 import { RULES } from "../../rules";
 import { resolveRules } from "../../rules/engine";
 import { ADMISSION_BY_ID } from "../../rules/admission";
@@ -91,5 +92,20 @@ describe("admission twins: every control has a CEL twin or a stated reason", () 
         };
         check("rules", ["admission", "components", "policy-packs", "scanner", "test", "scripts"]);
         check("admission", ["components", "policy-packs", "scanner", "test", "scripts"]);
+    });
+});
+
+describe("admission twins: the aggregation controller keeps the built-in roles current", () => {
+    it("every policy on Roles/ClusterRoles lets the aggregation controller's writes through, and only those policies", () => {
+        const policies = admissionPolicies({ prefix: "t-", exemptNamespaces: [] }).filter(o => o.kind === "ValidatingAdmissionPolicy");
+        const onRoles = policies.filter(p => p.spec.matchConstraints.resourceRules.some((r: { resources: string[] }) => r.resources.includes("clusterroles")));
+        assert.ok(onRoles.length >= 10, `expected the RBAC role controls, got ${onRoles.map(p => p.metadata.name).join(", ")}`);
+        for (const p of onRoles) {
+            const c = p.spec.matchConditions.find((m: { name: string }) => m.name === NOT_AGGREGATION_CONTROLLER.name);
+            assert.ok(c, `${p.metadata.name} would deny the aggregation controller's update of admin/edit/view`);
+            assert.match(c.expression, /system:serviceaccount:kube-system:clusterrole-aggregation-controller/);
+        }
+        const others = policies.filter(p => !onRoles.includes(p) && p.spec.matchConditions.some((m: { name: string }) => m.name === NOT_AGGREGATION_CONTROLLER.name));
+        assert.deepEqual(others.map(p => p.metadata.name), []);
     });
 });

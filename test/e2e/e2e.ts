@@ -232,6 +232,16 @@ const checks: Check[] = [
         const exempt = kbIn("kube-bench");
         assert(exempt.code === 0, `kube-bench's CronJob was refused in its exempt namespace: ${exempt.err}`);
         k(["delete", "-f", "-"], ps02);
+        // The stack's Deny policies on ClusterRoles let the aggregation controller through: a rule
+        // labelled aggregate-to-edit reaches the built-in `edit` role (which grants Secret reads and
+        // exec by design, so a policy judging the controller's copy would refuse it and `edit`
+        // would go stale).
+        const aggregated = stringify({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "e2e-aggregate-to-edit", labels: { "rbac.authorization.k8s.io/aggregate-to-edit": "true" } }, rules: [{ apiGroups: ["e2e.example.com"], resources: ["widgets"], verbs: ["get"] }] });
+        assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], aggregated).code === 0, "could not create the aggregate-to-edit ClusterRole");
+        const editHasIt = () => /e2e\.example\.com/.test(k(["get", "clusterrole", "edit", "-o", "json"]).out);
+        for (let t = 0; t < 60 && !editHasIt(); t++) spawnSync("sleep", ["0.5"]);
+        assert(editHasIt(), "the aggregation controller's update of ClusterRole edit never landed (an admission policy on ClusterRoles denies it?)");
+        k(["delete", "clusterrole", "e2e-aggregate-to-edit"]);
         // The stack's own Deny policies would answer first for fixtures that break several
         // controls: remove their bindings for the parity run and wait until they stop acting.
         assert(k(["delete", "validatingadmissionpolicybindings", "-l", "hardened-cluster/control"]).code === 0, "could not remove the stack's bindings");
