@@ -60,9 +60,22 @@ export interface AdmissionOptions {
 }
 
 
-/** matchConditions for the exemptions: break-glass first, then names, then each set of labels. */
+/**
+ * The garbage collector removes the `foregroundDeletion` finalizer of an object whose dependents
+ * are gone (an update). Judging that update again would leave an object that an admission policy
+ * now refuses (a team's Role granting exec, created before the policy or by break-glass) stuck in
+ * deletion for ever: `pulumi destroy` timed out on exactly that. The collector only edits
+ * finalizers and owner references, so its writes are let through. Its identity: its own
+ * ServiceAccount, or the controller manager's without per-controller credentials.
+ */
+export const NOT_GARBAGE_COLLECTOR = {
+    name: "not-garbage-collector",
+    expression: "!(request.userInfo.username in ['system:serviceaccount:kube-system:generic-garbage-collector', 'system:kube-controller-manager'])",
+};
+
+/** matchConditions for the exemptions: break-glass and the garbage collector first, then names, then each set of labels. */
 export function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Array<Record<string, string> | undefined> }): Obj[] {
-    const out: Obj[] = [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }];
+    const out: Obj[] = [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }, NOT_GARBAGE_COLLECTOR];
     const names = [...new Set(o.exemptNames ?? [])];
     if (names.length > 0) {
         const tests = names.map(n => (n.endsWith("*") ? `object.metadata.name.startsWith(${celString(n.slice(0, -1))})` : `object.metadata.name == ${celString(n)}`));

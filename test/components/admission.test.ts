@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ClusterAdmission, validateClusterAdmissionArgs } from "../../components/admission/clusterAdmission";
-import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
+import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES, NOT_GARBAGE_COLLECTOR } from "../../admission/policies";
 import { RULES } from "../../rules";
 import { setupMocks, valueOf } from "../support/mocks";
 
@@ -42,19 +42,25 @@ describe("in-cluster admission policies", () => {
             assert.deepEqual(policy(c.id).spec.matchConditions[0], { name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" });
         }
     });
+    it("no policy blocks the garbage collector's finalizer removal (an object refused today must still be deletable)", () => {
+        for (const c of ADMISSION_CONTROLS) {
+            assert.deepEqual(policy(c.id).spec.matchConditions[1], NOT_GARBAGE_COLLECTOR, c.id);
+        }
+        assert.match(NOT_GARBAGE_COLLECTOR.expression, /system:serviceaccount:kube-system:generic-garbage-collector/);
+    });
     it("SA-03 never blocks the controller that creates default ServiceAccounts", () => {
-        assert.match(policy("SA-03").spec.matchConditions[1].expression, /service-account-controller/);
+        assert.match(policy("SA-03").spec.matchConditions.find((m: { name: string }) => m.name === "not-serviceaccount-controller").expression, /service-account-controller/);
     });
     it("exemptions by name (prefix) and label become matchConditions after break-glass", () => {
         const o = admissionPolicies({ prefix: "x-", exemptNamespaces: [], exemptNames: ["legacy-*", "one"], exemptLabels: { team: "sre" } });
         const mc = o.find(x => x.kind === "ValidatingAdmissionPolicy")!.spec.matchConditions;
-        assert.deepEqual(mc.map((m: any) => m.name), ["not-break-glass", "not-exempt-name", "not-exempt-labels"]);
-        assert.equal(mc[1].expression, "!(object.metadata.name.startsWith('legacy-') || object.metadata.name == 'one')");
-        assert.equal(mc[2].expression, "!(has(object.metadata.labels) && ('team' in object.metadata.labels && object.metadata.labels['team'] == 'sre'))");
+        assert.deepEqual(mc.map((m: any) => m.name), ["not-break-glass", "not-garbage-collector", "not-exempt-name", "not-exempt-labels"]);
+        assert.equal(mc[2].expression, "!(object.metadata.name.startsWith('legacy-') || object.metadata.name == 'one')");
+        assert.equal(mc[3].expression, "!(has(object.metadata.labels) && ('team' in object.metadata.labels && object.metadata.labels['team'] == 'sre'))");
     });
     it("quotes in exempt names cannot break out of the CEL string", () => {
         const mc = admissionPolicies({ prefix: "x-", exemptNamespaces: [], exemptNames: ["a') || true || ('"] })[0].spec.matchConditions;
-        assert.equal(mc[1].expression, "!(object.metadata.name == 'a\\') || true || (\\'')");
+        assert.equal(mc[2].expression, "!(object.metadata.name == 'a\\') || true || (\\'')");
     });
     it("every policy fails closed and names its control in the message", () => {
         for (const c of ADMISSION_CONTROLS) {
@@ -104,10 +110,10 @@ describe("in-cluster admission policies", () => {
             const b = find(o, "ValidatingAdmissionPolicyBinding", "PS-04");
             assert.deepEqual(b.spec.matchResources.namespaceSelector.matchExpressions[0].values, ["kube-system", "ingress"]);
             const mc = find(o, "ValidatingAdmissionPolicy", "PS-04").spec.matchConditions;
-            assert.deepEqual(mc.map((m: any) => m.name), ["not-break-glass", "not-exempt-name", "not-exempt-labels", "not-exempt-labels-2"]);
-            assert.equal(mc[1].expression, "!(object.metadata.name == 'legacy' || object.metadata.name.startsWith('edge-'))");
-            assert.match(mc[2].expression, /'team'/);
-            assert.match(mc[3].expression, /'role'.*'edge'/);
+            assert.deepEqual(mc.map((m: any) => m.name), ["not-break-glass", "not-garbage-collector", "not-exempt-name", "not-exempt-labels", "not-exempt-labels-2"]);
+            assert.equal(mc[2].expression, "!(object.metadata.name == 'legacy' || object.metadata.name.startsWith('edge-'))");
+            assert.match(mc[3].expression, /'team'/);
+            assert.match(mc[4].expression, /'role'.*'edge'/);
             // Other controls keep only the global exemptions.
             assert.deepEqual(find(o, "ValidatingAdmissionPolicyBinding", "PS-03").spec.matchResources.namespaceSelector.matchExpressions[0].values, ["kube-system"]);
         });
