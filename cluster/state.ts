@@ -80,7 +80,7 @@ export function loadInfo(): ClusterInfo | undefined {
     try {
         return JSON.parse(readFileSync(pointerFile(), "utf8"));
     } catch (e) {
-        throw new Error(`the cluster pointer ${pointerFile()} is not valid JSON (${(e as Error).message}); remove it after checking no local cluster runs`);
+        throw new Error(`the cluster pointer ${pointerFile()} is not valid JSON (${(e as Error).message}); remove it after checking no local cluster runs`, { cause: e });
     }
 }
 

@@ -179,19 +179,19 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         }
         const b = args.addons?.kubeBench;
         if (b?.enabled) {
-            const { enabled: _b, ...bench } = b; // eslint-disable-line @typescript-eslint/no-unused-vars
+            const { enabled: _b, ...bench } = b;
             this.kubeBench = new KubeBench(`${name}-kube-bench`, bench, child);
         }
         if (args.controlPlane?.enabled) {
-            const { enabled: _enabled, ...cp } = args.controlPlane; // eslint-disable-line @typescript-eslint/no-unused-vars
+            const { enabled: _enabled, ...cp } = args.controlPlane;
             this.controlPlane = new ControlPlaneHardening(`${name}-control-plane`, cp, { parent: this });
         }
         if (al) {
-            const { prometheusOperator: _p, ...alerts } = al; // eslint-disable-line @typescript-eslint/no-unused-vars
+            const { prometheusOperator: _p, ...alerts } = al;
             this.alerts = new SecurityAlerts(`${name}-alerts`, { ...alerts, namespace: alertsNamespace }, child);
         }
         if (args.admission?.enabled) {
-            const { enabled: _on, ...adm } = args.admission; // eslint-disable-line @typescript-eslint/no-unused-vars
+            const { enabled: _on, ...adm } = args.admission;
             this.admission = new ClusterAdmission(`${name}-admission`, adm, child);
         }
         this.registerOutputs({ namespaces: this.namespaces.map(n => n.namespaceName) });

@@ -9,7 +9,7 @@
  * Exit codes: 0 success; 1 a mandatory policy violation (printed with control IDs) or a failed
  * operation; 2 usage errors (unknown stack, missing file, missing tool, no passphrase).
  */
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { DeployResult, Operation, OPERATIONS, PolicyViolation, runDeploy } from "./run";
 
 export interface CliIO {
@@ -31,7 +31,7 @@ export function formatViolations(vs: readonly PolicyViolation[]): string {
 export async function main(argv: string[], io: CliIO): Promise<number> {
     const cmd = new Command("hardened-deploy")
         .description("Run a stack's preview, up, refresh or destroy through the Pulumi Automation API, with the hardened-k8s policy pack attached.")
-        .addArgument(new (require("commander").Argument)("<operation>", "what to run").choices(OPERATIONS as string[]))
+        .addArgument(new Argument("<operation>", "what to run").choices(OPERATIONS as string[]))
         .requiredOption("--stack <name>", "the stack: any stacks/Pulumi.<name>.yaml of the project")
         .option("--kubeconfig <file>", "kubeconfig for the Kubernetes provider (default: the ambient one)")
         .option("--config-file <file>", "use this stack config file instead of the project's Pulumi.<stack>.yaml")

@@ -3,7 +3,7 @@
  * config file, and the program to run inline. The stack config file in the project is the source
  * of truth; the runner never writes into the project directory.
  */
-import { existsSync, readFileSync } from "fs";
+import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
@@ -57,7 +57,6 @@ export function stackConfigDir(p: ProjectInfo): string {
 export function knownStacks(p: ProjectInfo): string[] {
     const dir = stackConfigDir(p);
     if (!existsSync(dir)) return [];
-    const { readdirSync } = require("fs") as typeof import("fs");
     return readdirSync(dir).map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
 }
 

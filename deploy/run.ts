@@ -12,11 +12,12 @@
  */
 import { createHash } from "crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "fs";
+import { createRequire } from "module";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import type * as automation from "@pulumi/pulumi/automation";
 import { ProjectInfo, readProject, readStackFile, stackConfigDir, UsageError } from "./project";
-import { cacheDir, findTools, policyPackDir, writeAnalyzer } from "./tools";
+import { cacheDir, findTools, packageRoot, policyPackDir, writeAnalyzer } from "./tools";
 
 export type Operation = "preview" | "up" | "refresh" | "destroy";
 export const OPERATIONS: readonly Operation[] = ["preview", "up", "refresh", "destroy"];
@@ -84,11 +85,16 @@ function syncStackFile(project: ProjectInfo, stack: string, workDir: string, con
 
 const registered = new Set<string>();
 
+/** require() as the project's own modules see it: its dependencies resolve from its directory. */
+function projectRequire(project: ProjectInfo): NodeJS.Require {
+    return createRequire(path.join(project.dir, "package.json"));
+}
+
 /** Loads the project's main module as its program (TypeScript through the project's own ts-node). */
 function moduleProgram(project: ProjectInfo): () => Promise<Record<string, unknown>> {
     return async () => {
         if (project.main.endsWith(".ts") && !registered.has(project.dir)) {
-            const tsNode = require(require.resolve("ts-node", { paths: [project.dir] }));
+            const tsNode = projectRequire(project)("ts-node");
             tsNode.register({ transpileOnly: true, project: path.join(project.dir, "tsconfig.json") });
             registered.add(project.dir);
         }
@@ -96,7 +102,7 @@ function moduleProgram(project: ProjectInfo): () => Promise<Record<string, unkno
         // afresh for each run (the runner previews before `up` in the same process).
         const own = (f: string) => f.startsWith(project.dir + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
         for (const f of Object.keys(require.cache)) if (own(f)) delete require.cache[f];
-        const mod = require(project.main);
+        const mod = projectRequire(project)(project.main);
         return mod && typeof mod === "object" ? { ...mod } : {};
     };
 }
@@ -105,7 +111,7 @@ function controlIdOf(policyName: string, message: string): string | undefined {
     const m = /\[([A-Z]+-\d+)\]/.exec(message);
     if (m) return m[1];
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the rule core, loaded only for a message without its ID
         const { RULES } = require("../rules") as typeof import("../rules");
         return RULES.find(r => r.name === policyName)?.id;
     } catch {
@@ -144,7 +150,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
 
     // The Automation API of the project's own @pulumi/pulumi: the inline program registers its
     // resources with that copy's runtime, so runner and program must share it.
-    const auto: typeof automation = require(require.resolve("@pulumi/pulumi/automation", { paths: [project.dir] }));
+    const auto: typeof automation = projectRequire(project)("@pulumi/pulumi/automation");
     const { main: _main, stackConfigDir: _dir, ...settings } = project.settings;
     void _main;
     void _dir;
@@ -220,7 +226,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
 
 /** The directory of this package's own Pulumi project (Pulumi.yaml beside package.json). */
 export function packageProjectDir(): string {
-    return require("./tools").packageRoot();
+    return packageRoot();
 }
 
 function lastLines(s: string, n = 25): string {

@@ -35,7 +35,7 @@ export function policyPackDir(): string {
     const root = packageRoot();
     const compiled = path.join(root, "dist", "policy-packs", "hardened-k8s");
     // bin/compiled.js ships with the package; it is plain JavaScript shared with the bins.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JavaScript file at a path known at run time
     const { compiledIsFresh } = require(path.join(root, "bin", "compiled.js")) as { compiledIsFresh(root: string, dirs: string[]): boolean };
     const fresh = existsSync(path.join(compiled, "PulumiPolicy.yaml")) && compiledIsFresh(root, ["rules", "policy-packs"]);
     return fresh ? compiled : path.join(root, "policy-packs", "hardened-k8s");

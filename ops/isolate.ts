@@ -38,8 +38,7 @@ import { Command, CommanderError } from "commander";
 import { QUARANTINE_LABEL } from "../components/namespace/builders";
 import { matchSelector } from "../rules/selectors";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION: string = require("../package.json").version;
+import { version as VERSION } from "../package.json";
 
 export { QUARANTINE_LABEL };
 export const QUARANTINE_POLICY = "quarantine";
@@ -170,6 +169,7 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
 
 /** A name from the API as printed: control characters (newlines, escapes) written as \uXXXX so it cannot forge a line or a terminal sequence. */
 export function printable(v: unknown): string {
+    // eslint-disable-next-line no-control-regex -- control characters are what it matches
     return String(v).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 

@@ -93,7 +93,7 @@ export interface Reporter {
  * line and paragraph separators) become \xNN / \uNNNN escapes.
  */
 export function escapeText(s: string): string {
-    // eslint-disable-next-line no-control-regex
+    // eslint-disable-next-line no-control-regex -- control characters are what it matches
     return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, c => (c === "\\" ? "\\\\" : c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 

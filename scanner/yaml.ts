@@ -73,6 +73,8 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const UINT64_MAX = 2n ** 64n - 1n;
 const NOT_RESOLVED = Symbol("string");
+/** The base named by the letter after a leading 0 (without a letter, the 0 itself means octal). */
+const BASE_PREFIXES: Partial<Record<string, number>> = { x: 16, X: 16, o: 8, O: 8, b: 2, B: 2 };
 
 /** Go's strconv.ParseInt(s, 0, 64) / ParseUint: sign, base prefix (0x, 0o, 0b, leading 0 = octal), digits. */
 function goParseInt(s: string, unsigned: boolean): bigint | undefined {
@@ -84,11 +86,9 @@ function goParseInt(s: string, unsigned: boolean): bigint | undefined {
     }
     let base = 10;
     if (s[i] === "0" && s.length > i + 1) {
-        const p = s[i + 1];
-        if (p === "x" || p === "X") (base = 16), (i += 2);
-        else if (p === "o" || p === "O") (base = 8), (i += 2);
-        else if (p === "b" || p === "B") (base = 2), (i += 2);
-        else (base = 8), (i += 1);
+        const prefixed = BASE_PREFIXES[s[i + 1]];
+        base = prefixed ?? 8;
+        i += prefixed === undefined ? 1 : 2;
     }
     const digits = s.slice(i);
     if (digits === "") return undefined;
@@ -436,7 +436,7 @@ export function parseDocument(text: string, line: number, filename?: string, gen
     opened = [];
     lineBase = line;
     badKey = undefined;
-    let value: unknown = undefined;
+    let value: unknown;
     try {
         // go-yaml v2 reads the first document of its input; a `...` end marker ends it.
         value = load(text, { schema: SCHEMA, listener: listener as never, filename, json: false });
@@ -449,7 +449,7 @@ export function parseDocument(text: string, line: number, filename?: string, gen
             }
         } else throw e;
     }
-    if (value === undefined) value = firstDocumentOnly(text, filename, line);
+    if (value === undefined) value = firstDocumentOnly(text, filename);
     if (badKey !== undefined) throw new YamlError("invalid map key: a sequence or mapping cannot be a key", unpack(badKey).line, unpack(badKey).column);
     const pos = firstContent(text, 0, line);
     if ((specials.length > 0 || sawMerge) && value !== null && typeof value === "object") value = fixup(value, line);
@@ -485,7 +485,7 @@ function checkAliasing(root: object, line: number): void {
 }
 
 /** Text after a `...` document end marker is not read by go-yaml v2's Unmarshal. */
-function firstDocumentOnly(text: string, filename: string | undefined, line: number): unknown {
+function firstDocumentOnly(text: string, filename: string | undefined): unknown {
     const m = /^\.\.\.[ \t]*(#.*)?$/m.exec(text);
     if (!m) return null;
     kids = [];

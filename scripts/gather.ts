@@ -43,7 +43,7 @@ export function stackConfig(stack: string, dir = path.join(REPO, "stacks")): Rec
     try {
         doc = parse(readFileSync(file, "utf8")) ?? {};
     } catch (e) {
-        throw new Error(`${file}: ${(e as Error).message}`);
+        throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
     }
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(doc.config ?? {})) {

@@ -84,6 +84,7 @@ export function checkCidrExcept(key: string, except: string, cidr: string): void
 }
 
 /** Newlines, tabs, escapes and other control characters: never part of a name, a flag value or a URL. */
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /** A string that ends up in a flag, a file or an object name must be one line without control characters. */

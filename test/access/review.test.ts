@@ -114,7 +114,7 @@ describe("access CLI", () => {
         assert.match(t.out, /ServiceAccount team\/app +RoleBinding team\/sas-exec → ClusterRole agg rules\[0\] \(via Group system:serviceaccounts:team\)/);
         const m = await cli(["risky", "--format", "markdown", "--no-defaults", "-"]);
         assert.match(m.out, /### Namespace team/);
-        assert.match(m.out, /\| ServiceAccount team\/app \|  \| ✔ \|/);
+        assert.match(m.out, /\| ServiceAccount team\/app \| {2}\| ✔ \|/);
     });
     it("the default RBAC snapshot is included offline: every authenticated user may create SelfSubjectAccessReviews", async () => {
         const r = await cli(["who-can", "create", "selfsubjectaccessreviews", "--format", "json", "-"]);

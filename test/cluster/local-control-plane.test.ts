@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { spawn, spawnSync } from "child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { down } from "../../cluster/down";
@@ -120,7 +120,7 @@ describe("local cluster: cluster:down acts only on what up started", function ()
             // A symlink to a real state directory is refused too.
             const link = path.join(os.tmpdir(), `hc-cluster-link${process.pid}`);
             rmSync(link, { force: true });
-            require("fs").symlinkSync(state.stateDir, link);
+            symlinkSync(state.stateDir, link);
             try {
                 assert.match(notOurStateDir(link, state.token) ?? "", /symlink/);
             } finally {

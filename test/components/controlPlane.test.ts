@@ -6,7 +6,6 @@ import {
 } from "../../components/controlPlaneHardening";
 import { isSecret, MockRecorder, setupMocks, urnOf, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Rule = { level: string; resources?: { group: string; resources: string[] }[]; verbs?: string[]; nonResourceURLs?: string[]; users?: string[]; userGroups?: string[] };
 
 /** First rule of the policy matching a resource request (as the API server evaluates it). */

@@ -1,7 +1,7 @@
 /** The CI templates users copy are linted with real linters for their formats. */
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { REPO } from "./analyze";
@@ -18,7 +18,7 @@ describe("CI templates", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "hc-al-"));
         try {
             const file = path.join(dir, "bad.yml");
-            require("fs").writeFileSync(file, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.x }}\n        uses: actions/checkout@v4\n");
+            writeFileSync(file, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.x }}\n        uses: actions/checkout@v4\n");
             const res = spawnSync(process.env.HC_ACTIONLINT_BIN!, ["-no-color", file], { encoding: "utf8" });
             assert.notEqual(res.status, 0);
         } finally {
@@ -43,7 +43,7 @@ describe("CI templates", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "hc-glbad-"));
         try {
             const file = path.join(dir, "bad.yml");
-            require("fs").writeFileSync(file, "stages: [a]\njob:\n  stage: a\n  scriptx: [echo]\n");
+            writeFileSync(file, "stages: [a]\njob:\n  stage: a\n  scriptx: [echo]\n");
             assert.notEqual(gitlabList(file).status, 0);
         } finally {
             rmSync(dir, { recursive: true, force: true });

@@ -307,7 +307,7 @@ describe("ops/isolate (fake kubectl)", () => {
                 setState(s); // no previous log for sidecar although its status shows a restart
                 const r = isolate("team-a", "web-7d4b9");
                 assert.equal(r.code, 1);
-                assert.match(r.err, /pod is labelled, but the evidence is incomplete \(1 of its captures\):\n  logs-previous-sidecar\.txt: failed: kubectl exited 1: .*previous terminated container "sidecar"/);
+                assert.match(r.err, /pod is labelled, but the evidence is incomplete \(1 of its captures\):\n {2}logs-previous-sidecar\.txt: failed: kubectl exited 1: .*previous terminated container "sidecar"/);
                 assert.equal(state().pods["team-a/web-7d4b9"].metadata.labels[QUARANTINE_LABEL], "true", "the pod stays labelled");
                 assert.equal(entry("logs-previous-sidecar.txt").status, "failed");
                 assert.equal(entry("logs-previous-app.txt").status, "complete");
@@ -340,7 +340,7 @@ describe("ops/isolate (fake kubectl)", () => {
                 setState(s);
                 const r = isolate("team-a", "web-7d4b9", ["--capture-timeout", "1"]);
                 assert.equal(r.code, 1);
-                assert.match(r.err, /evidence is incomplete .*\n  logs-app\.txt: truncated: timed out after 1 s and was stopped/);
+                assert.match(r.err, /evidence is incomplete .*\n {2}logs-app\.txt: truncated: timed out after 1 s and was stopped/);
                 const text = readFileSync(path.join(folder(), "logs-app.txt"), "utf8");
                 assert.match(text, /^2024-05-01T12:00:00Z before the stall\n\n# kubectl logs web-7d4b9 -n team-a -c app --timestamps\n# incomplete: timed out after 1 s/);
                 assert.equal(entry("logs-app.txt").status, "truncated");
@@ -394,7 +394,7 @@ describe("ops/isolate (fake kubectl)", () => {
                 assert.ok(m.refused.every((x: { status: string; error: string }) => x.status === "refused" && /logs were not captured/.test(x.error)));
                 assert.match(m.refused.find((x: { container: string }) => x.container === "app").error, /a second container with the same name/);
                 assert.equal(m.incomplete.length, hostile.length + 3);
-                assert.match(r.err, /evidence is incomplete \(10 of its captures\):\n  container "\.\.\/\.\.\/\.\.\/escaped": refused: not a valid container name/);
+                assert.match(r.err, /evidence is incomplete \(10 of its captures\):\n {2}container "\.\.\/\.\.\/\.\.\/escaped": refused: not a valid container name/);
                 // Printed names are JSON-quoted: a newline or a CI workflow command cannot start a line of output.
                 assert.ok(!r.out.split("\n").some(l => l.startsWith("::error")) && !r.err.split("\n").some(l => l.startsWith("::error")));
             });

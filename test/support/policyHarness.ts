@@ -35,7 +35,7 @@ function levelOf(p: Policy, cfg: PackConfig): string {
 function configOf(p: Policy, cfg: PackConfig): Record<string, unknown> {
     const entry = cfg[p.name];
     if (!entry || typeof entry === "string") return {};
-    const { enforcementLevel: _l, ...rest } = entry; // eslint-disable-line @typescript-eslint/no-unused-vars
+    const { enforcementLevel: _l, ...rest } = entry;
     return rest;
 }
 
