@@ -11,8 +11,8 @@ import { ConfigError } from "./components/namespace/validate";
 import { RULES } from "./rules";
 import { PackConfig } from "./rules/engine";
 import { loadPackConfig } from "./rules/packConfig";
+import { PROJECT } from "./rules/vocabulary";
 
-export const PROJECT = "hardened-cluster";
 export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "alerts", "ingresses", "kubeconfig"] as const;
 
 export interface StackConfig {

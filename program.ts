@@ -7,7 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterBaseline } from "./components/clusterBaseline";
-import { PROJECT, readStackConfig } from "./config";
+import { readStackConfig } from "./config";
+import { PROJECT } from "./rules/vocabulary";
 
 export function hardenedClusterProgram(): Record<string, unknown> {
     const config = readStackConfig();

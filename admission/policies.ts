@@ -12,6 +12,7 @@ import { RULES } from "../rules";
 import { celString } from "../rules/cel";
 import { PackConfig, resolveRules } from "../rules/engine";
 import { CelTwin, FromConfig, NoTwin, Rule, RuleConfig } from "../rules/types";
+import { ADDON_NAMESPACES, PSS_ENFORCE_LABEL, SYSTEM_NAMESPACES } from "../rules/vocabulary";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
@@ -89,9 +90,9 @@ export function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Arra
     return out;
 }
 
-export const DEFAULT_EXEMPT_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "falco", "trivy-system", "kube-bench"];
+export const DEFAULT_EXEMPT_NAMESPACES = [...SYSTEM_NAMESPACES, ...ADDON_NAMESPACES];
 
-const PSS_ENFORCE = "pod-security.kubernetes.io/enforce";
+const PSS_ENFORCE = PSS_ENFORCE_LABEL;
 const fromConfig = <T>(v: FromConfig<T>, cfg: RuleConfig): T => (typeof v === "function" ? (v as (c: RuleConfig) => T)(cfg) : v);
 
 /** ValidatingAdmissionPolicy + binding per control the stack's policy config leaves enabled. */

@@ -3,7 +3,8 @@ import { performance } from "perf_hooks";
 import { toPolicies } from "../policy-packs/crossguard/policies";
 import { RULES } from "../rules";
 import { evaluate, resolveRules } from "../rules/engine";
-import { gatherInProcess, kubernetesObjects, PROJECT } from "../scripts/gather";
+import { gatherInProcess, kubernetesObjects } from "../scripts/gather";
+import { PROJECT } from "../rules/vocabulary";
 import { runPolicies } from "../test/support/policyHarness";
 
 async function main(): Promise<void> {

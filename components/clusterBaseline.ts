@@ -5,13 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAdmission, ClusterAdmissionArgs, validateClusterAdmissionArgs } from "./admission/clusterAdmission";
-import { KUBE_BENCH_NAMESPACE, KubeBench, KubeBenchArgs, validateKubeBenchArgs } from "./addons/kubeBench";
+import { KubeBench, KubeBenchArgs, validateKubeBenchArgs } from "./addons/kubeBench";
 import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
 import { SecureIngress, SecureIngressArgs, validateSecureIngressArgs } from "./ingress/secureIngress";
 import { DEFAULT_RULE_SELECTOR_LABELS, SecurityAlerts, SecurityAlertsArgs, validateSecurityAlertsArgs } from "./alerts/securityAlerts";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
 import { checkDnsLabel, checkKnownKeys, checkStringList, checkTeamNamespaceName, ConfigError } from "./namespace/validate";
 import { DEFAULT_OIDC_PREFIX, SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
+import { ADDON_NAMESPACES, FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../rules/vocabulary";
 
 export interface TeamNamespaceArgs extends Omit<SecureNamespaceArgs, "namespaceName"> {
     /** Namespace name (DNS-1123 label), unique in the list. */
@@ -54,14 +55,10 @@ function oidcGroupsPrefix(args: ClusterBaselineArgs): string | undefined {
 /** Namespace of the PrometheusRule and of the Prometheus that scrapes the add-ons. */
 export const DEFAULT_ALERTS_NAMESPACE = "monitoring";
 
-/** Default namespaces of the runtime-security add-ons (runtimeSecurity.ts applies the same defaults). */
-const FALCO_NAMESPACE = "falco";
-const TRIVY_NAMESPACE = "trivy-system";
-
 /** The namespaces the add-ons live in (their defaults and any configured name), whether enabled or not. */
 function addonNamespaces(args: ClusterBaselineArgs): string[] {
     const configured = [args.addons?.falco?.namespace, args.addons?.trivy?.namespace].filter((n): n is string => typeof n === "string");
-    return [...new Set([FALCO_NAMESPACE, TRIVY_NAMESPACE, KUBE_BENCH_NAMESPACE, ...configured])];
+    return [...new Set([...ADDON_NAMESPACES, ...configured])];
 }
 
 /** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
@@ -87,7 +84,7 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
     if (bench !== undefined) {
         if (bench.enabled !== undefined && typeof bench.enabled !== "boolean") throw new ConfigError(`${keyPrefix}:addons.kubeBench.enabled`, "must be true or false");
         validateKubeBenchArgs(bench, `${keyPrefix}:addons.kubeBench`);
-        if (bench.enabled && seen.has(KUBE_BENCH_NAMESPACE)) throw new ConfigError(`${keyPrefix}:addons.kubeBench`, `'${KUBE_BENCH_NAMESPACE}' is also a team namespace`);
+        if (bench.enabled && seen.has(KUBE_BENCH_NS)) throw new ConfigError(`${keyPrefix}:addons.kubeBench`, `'${KUBE_BENCH_NS}' is also a team namespace`);
     }
     for (const [addon, t] of Object.entries({ falco: args.addons?.falco, trivy: args.addons?.trivy }).filter(([, v]) => v !== undefined)) {
         const key = `${keyPrefix}:addons.${addon}`;
@@ -99,7 +96,7 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
             checkStringList(`${key}.egressCidrs`, t.egressCidrs);
             validateSecureNamespaceArgs({ network: { egress: [{ name: "x", peers: t.egressCidrs.map(cidr => ({ cidr })) }] } }, key);
         }
-        const ns = t?.namespace ?? (addon === "falco" ? FALCO_NAMESPACE : TRIVY_NAMESPACE);
+        const ns = t?.namespace ?? (addon === "falco" ? FALCO_NS : TRIVY_NS);
         if (t?.enabled && seen.has(ns)) {
             throw new ConfigError(`${key}.namespace`, `'${ns}' is also a team namespace`);
         }

@@ -15,4 +15,5 @@ export { KubeBench, KubeBenchArgs } from "./addons/kubeBench";
 export { ControlPlaneHardening } from "./controlPlaneHardening";
 export { ControlPlaneHardeningArgs, OidcArgs } from "./controlPlane/args";
 export { ConfigError } from "./namespace/validate";
-export { QUARANTINE_LABEL, pssLabels, defaultDenySpec, dnsEgressSpec, quarantineSpec } from "./namespace/builders";
+export { pssLabels, defaultDenySpec, dnsEgressSpec, quarantineSpec } from "./namespace/builders";
+export { QUARANTINE_LABEL } from "../rules/vocabulary";

@@ -35,7 +35,7 @@ import { createHash } from "crypto";
 import { appendFileSync, closeSync, mkdirSync, openSync, readSync, rmdirSync, writeFileSync } from "fs";
 import * as path from "path";
 import { Command, CommanderError } from "commander";
-import { QUARANTINE_LABEL } from "../components/namespace/builders";
+import { QUARANTINE_LABEL } from "../rules/vocabulary";
 import { matchSelector } from "../rules/selectors";
 
 import { version as VERSION } from "../package.json";

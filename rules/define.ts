@@ -12,10 +12,6 @@ export type Verdict = string | undefined | typeof UNKNOWN_VERDICT;
 export const UNKNOWN_VERDICT = Symbol("unknown-verdict");
 
 export const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
-export const FALCO_NS = "falco";
-export const TRIVY_NS = "trivy-system";
-/** kube-bench (CIS benchmark runs) reads the host: host PID and read-only host paths, as root without capabilities. */
-export const KUBE_BENCH_NS = "kube-bench";
 
 function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, what: string): Finding | undefined {
     if (v === undefined) return undefined;

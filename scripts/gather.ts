@@ -14,9 +14,10 @@ import { execFileSync } from "child_process";
 import { readFileSync } from "fs";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { apiOfType } from "../rules/typeToken";
+import { PROJECT } from "../rules/vocabulary";
 
 export const REPO = path.resolve(__dirname, "..");
-export const PROJECT = "hardened-cluster";
 
 export interface GatheredResource {
     urn: string;
@@ -53,19 +54,14 @@ export function stackConfig(stack: string, dir = path.join(REPO, "stacks")): Rec
     return out;
 }
 
-const K8S_TYPE = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/;
-
 /** Plain Kubernetes manifests of the custom `kubernetes:*` resources (Patch resources become their object). */
 export function kubernetesObjects(resources: readonly GatheredResource[]): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
     const out: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
     for (const r of resources) {
-        const m = K8S_TYPE.exec(r.type);
-        if (!r.custom || !m || r.type.startsWith("kubernetes:helm.sh") || r.type.startsWith("kubernetes:yaml")) {
-            continue;
+        const api = r.custom ? apiOfType(r.type) : undefined;
+        if (api) {
+            out.push({ ...r.inputs, ...api });
         }
-        const [, group, version, rawKind] = m;
-        const kind = rawKind.endsWith("Patch") ? rawKind.slice(0, -"Patch".length) : rawKind;
-        out.push({ ...r.inputs, apiVersion: group === "core" ? version : `${group}/${version}`, kind });
     }
     return out;
 }

@@ -9,12 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SecureNamespace } from "../secureNamespace";
 import { checkKnownKeys, checkLabels, checkOneOf, checkSingleLine, checkStringList, ConfigError } from "../namespace/validate";
+import { KUBE_BENCH_NS } from "../../rules/vocabulary";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Obj = Record<string, any>;
 
-/** The namespace the policy pack and the admission policies exempt for kube-bench's host access. */
-export const KUBE_BENCH_NAMESPACE = "kube-bench";
 export const KUBE_BENCH_IMAGE = "docker.io/aquasec/kube-bench:v0.15.6";
 export const KUBE_BENCH_TARGETS = ["master", "controlplane", "node", "etcd", "policies"] as const;
 export type KubeBenchTarget = (typeof KUBE_BENCH_TARGETS)[number];
@@ -133,7 +132,7 @@ export class KubeBench extends pulumi.ComponentResource {
         validateKubeBenchArgs(args, name);
         const provider = opts.provider ? { provider: opts.provider } : {};
         this.namespace = new SecureNamespace(`${name}-ns`, {
-            namespaceName: KUBE_BENCH_NAMESPACE,
+            namespaceName: KUBE_BENCH_NS,
             // Host PID and host paths need `privileged` enforce; audit and warn stay restricted so the exception is recorded.
             podSecurity: { enforce: "privileged", audit: "restricted", warn: "restricted" },
             quota: { pods: 5, requestsCpu: "1", requestsMemory: "1Gi", limitsCpu: "2", limitsMemory: "2Gi" },

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { FALCO_NS, TRIVY_NS } from "../../rules/vocabulary";
 import { SecureNamespace } from "../secureNamespace";
 import { AddonMetrics, FALCO_CHART, FALCO_METRICS_PORT, falcoValues, TRIVY_CHART, TRIVY_METRICS_PORT, trivyValues } from "./values";
 
@@ -44,7 +45,7 @@ export class Falco extends pulumi.ComponentResource {
 
     constructor(name: string, args: AddonArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("hardened:addons:Falco", name, {}, opts);
-        this.namespace = addonNamespace(this, name, args.namespace ?? "falco", args.egressCidrs ?? ["0.0.0.0/0"],
+        this.namespace = addonNamespace(this, name, args.namespace ?? FALCO_NS, args.egressCidrs ?? ["0.0.0.0/0"],
             args.metrics && { scrapeNamespace: args.metrics.scrapeNamespace, port: FALCO_METRICS_PORT }, opts.provider);
         this.chart = new k8s.helm.v4.Chart(name, {
             chart: FALCO_CHART.chart,
@@ -63,7 +64,7 @@ export class TrivyOperator extends pulumi.ComponentResource {
 
     constructor(name: string, args: AddonArgs & { severities?: string[] } = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("hardened:addons:TrivyOperator", name, {}, opts);
-        this.namespace = addonNamespace(this, name, args.namespace ?? "trivy-system", args.egressCidrs ?? ["0.0.0.0/0"],
+        this.namespace = addonNamespace(this, name, args.namespace ?? TRIVY_NS, args.egressCidrs ?? ["0.0.0.0/0"],
             args.metrics && { scrapeNamespace: args.metrics.scrapeNamespace, port: TRIVY_METRICS_PORT }, opts.provider);
         this.chart = new k8s.helm.v4.Chart(name, {
             chart: TRIVY_CHART.chart,

@@ -3,6 +3,7 @@
  * (no Pulumi types), so they are tested without mocks and reused by other tools.
  */
 import { ResolvedSecureNamespaceArgs } from "./defaults";
+import { PSS_LABEL_PREFIX, QUARANTINE_LABEL } from "../../rules/vocabulary";
 import { AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, PeerArgs, PssLevel, TrafficRuleArgs } from "./types";
 
 import type * as k8s from "@pulumi/kubernetes";
@@ -13,14 +14,12 @@ type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec & Obj;
 type PolicyRule = k8s.types.input.rbac.v1.PolicyRule & Obj;
 type Subject = k8s.types.input.rbac.v1.Subject & Obj;
 
-export const PSS_PREFIX = "pod-security.kubernetes.io";
-
 /** Pod Security admission labels: each mode with its level and pinned version. */
 export function pssLabels(levels: { enforce: PssLevel; audit: PssLevel; warn: PssLevel }, version: string): Record<string, string> {
     const out: Record<string, string> = {};
     for (const mode of ["enforce", "audit", "warn"] as const) {
-        out[`${PSS_PREFIX}/${mode}`] = levels[mode];
-        out[`${PSS_PREFIX}/${mode}-version`] = version;
+        out[`${PSS_LABEL_PREFIX}/${mode}`] = levels[mode];
+        out[`${PSS_LABEL_PREFIX}/${mode}-version`] = version;
     }
     return out;
 }
@@ -57,8 +56,6 @@ export function limitRangeSpec(l: ResolvedSecureNamespaceArgs["limits"]): k8s.ty
 }
 
 /** Deny every ingress and egress for every pod of the namespace. */
-/** Label that puts a pod in quarantine (set by `npm run isolate`, removed by `npm run release`). */
-export const QUARANTINE_LABEL = "hardened-cluster/quarantine";
 
 /**
  * NetworkPolicies only add allowances, so a deny-all policy alone cannot cut off a pod that

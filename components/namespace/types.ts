@@ -1,8 +1,9 @@
 /** Argument types of SecureNamespace. Every default lives in `defaults.ts`. */
 
-/** Pod Security Standards level. See https://kubernetes.io/docs/concepts/security/pod-security-standards/ */
-export type PssLevel = "privileged" | "baseline" | "restricted";
-export const PSS_LEVELS: readonly PssLevel[] = ["privileged", "baseline", "restricted"];
+import type { PssLevel } from "../../rules/vocabulary";
+
+export type { PssLevel } from "../../rules/vocabulary";
+export { PSS_LEVELS } from "../../rules/vocabulary";
 
 export interface PodSecurityArgs {
     /** Level enforced by Pod Security admission. Default `restricted`: the hardened profile. */

@@ -1,5 +1,6 @@
 /** Input validation shared by the components: every error names the offending key and what is allowed. */
 import { BlockList, isIPv4, isIPv6 } from "net";
+import { SYSTEM_NAMESPACES } from "../../rules/vocabulary";
 
 export class ConfigError extends Error {
     constructor(readonly key: string, detail: string) {
@@ -160,11 +161,11 @@ export function checkLabels(key: string, value: unknown): void {
 }
 
 /** Namespaces Kubernetes itself owns. */
-export const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"] as const;
+export const RESERVED_NAMESPACES: readonly string[] = ["default", ...SYSTEM_NAMESPACES];
 
 /** A namespace the blueprint manages as a team namespace (default-deny, quota, access; deleted by `destroy`). */
 export function checkTeamNamespaceName(key: string, name: string, alsoReserved: readonly string[] = []): void {
-    if ((RESERVED_NAMESPACES as readonly string[]).includes(name)) {
+    if (RESERVED_NAMESPACES.includes(name)) {
         throw new ConfigError(key, `'${name}' belongs to Kubernetes itself (${RESERVED_NAMESPACES.join(", ")}): a team namespace there would get default-deny traffic and a quota, and destroy would delete it`);
     }
     if (alsoReserved.includes(name)) {

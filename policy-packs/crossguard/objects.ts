@@ -5,6 +5,7 @@
  * neither throws nor passes silently.
  */
 import proxy from "./sdk";
+import { apiOfType } from "../../rules/typeToken";
 import { K8sObject } from "../../rules/types";
 import { UNKNOWN } from "../../rules/unknown";
 
@@ -39,25 +40,17 @@ export function plain(v: unknown): unknown {
     return t;
 }
 
-const K8S_TYPE = /^kubernetes:([^:]+)\/([^:/]+):(\w+)$/;
-
 /** The Kubernetes kind a resource type token stands for (`Patch` types count as their object), or undefined. */
 export function kindOf(type: string): string | undefined {
-    const m = K8S_TYPE.exec(type);
-    if (!m || m[1] === "helm.sh" || m[1] === "yaml" || m[1] === "kustomize") {
-        return undefined;
-    }
-    return m[3].endsWith("Patch") ? m[3].slice(0, -"Patch".length) : m[3];
+    return apiOfType(type)?.kind;
 }
 
 /** The Kubernetes object of a `kubernetes:<group>/<version>:<Kind>` resource, or undefined for other types. */
 export function kubernetesObject(type: string, props: unknown): K8sObject | undefined {
-    const m = K8S_TYPE.exec(type);
-    if (!m || m[1] === "helm.sh" || m[1] === "yaml" || m[1] === "kustomize") {
+    const api = apiOfType(type);
+    if (!api) {
         return undefined;
     }
-    const [, group, version, rawKind] = m;
-    const kind = rawKind.endsWith("Patch") ? rawKind.slice(0, -"Patch".length) : rawKind;
     const obj = (plain(props) ?? {}) as K8sObject;
-    return { ...obj, apiVersion: group === "core" ? version : `${group}/${version}`, kind };
+    return { ...obj, ...api };
 }

@@ -1,9 +1,10 @@
 /** NS-01 … NS-03 in the API server. */
 import { BINDING_RESOURCES, celList, core, INGRESS_RESOURCES, ROLE_RESOURCES, SERVICE_RESOURCES, WORKLOAD_RESOURCES } from "../cel";
 import { Admission, RuleConfig } from "../types";
+import { PSS_ENFORCE_LABEL, PSS_LEVELS } from "../vocabulary";
 
-const LEVELS = ["privileged", "baseline", "restricted"];
-const ENFORCE = "pod-security.kubernetes.io/enforce";
+const LEVELS: readonly string[] = PSS_LEVELS;
+const ENFORCE = PSS_ENFORCE_LABEL;
 /** The levels at or above the configured minimum. */
 const enough = (cfg: RuleConfig) => LEVELS.slice(Math.max(0, LEVELS.indexOf(String(cfg.minimumLevel))));
 

@@ -1,6 +1,7 @@
 /** NS-01 … NS-03: object placement and namespace Pod Security labels. */
 import { show } from "../fields";
-import { describe, FALCO_NS, judge, KUBE_BENCH_NS, objectRule, TRIVY_NS, Verdict } from "../define";
+import { describe, judge, objectRule, Verdict } from "../define";
+import { FALCO_NS, KUBE_BENCH_NS, PSS_ENFORCE_LABEL, PSS_LEVELS, SYSTEM_NAMESPACES, TRIVY_NS } from "../vocabulary";
 import { WORKLOAD_KINDS } from "../podspec";
 import { isUnknown } from "../unknown";
 
@@ -27,11 +28,11 @@ export const systemNamespace = objectRule({
     description: "User workloads must not run in kube-system or the other system namespaces, where they would sit beside the cluster's own components and their credentials.",
     remediation: "Move the workload to a team namespace created with SecureNamespace.",
     url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/#initial-namespaces",
-    config: { systemNamespaces: { type: "array", items: { type: "string" }, description: "Namespaces reserved for the cluster's own components.", default: ["kube-system", "kube-public", "kube-node-lease"] } },
+    config: { systemNamespaces: { type: "array", items: { type: "string" }, description: "Namespaces reserved for the cluster's own components.", default: [...SYSTEM_NAMESPACES] } },
 }, WORKLOAD_KINDS, (o, cfg) => [["metadata.namespace", judge(o.metadata?.namespace, v => (cfg.systemNamespaces as string[]).includes(v), () => `${describe(o)} is a workload in a system namespace.`)]]);
 
-const LEVELS = ["privileged", "baseline", "restricted"];
-const ENFORCE = "pod-security.kubernetes.io/enforce";
+const LEVELS: readonly string[] = PSS_LEVELS;
+const ENFORCE = PSS_ENFORCE_LABEL;
 
 export const namespacePss = objectRule({
     id: "NS-03", name: "namespace-pod-security-enforced",

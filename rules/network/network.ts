@@ -7,6 +7,7 @@ import { SelectorIndex } from "../selector-index";
 import { matchSelector } from "../selectors";
 import { Finding, StackRule } from "../types";
 import { isUnknown } from "../unknown";
+import { QUARANTINE_LABEL, SYSTEM_NAMESPACES } from "../vocabulary";
 
 const SVC_URL = "https://kubernetes.io/docs/concepts/services-networking/service/";
 const ING_URL = "https://kubernetes.io/docs/concepts/services-networking/ingress/";
@@ -139,7 +140,7 @@ export const namespaceDefaultDeny: StackRule = {
     description: "Every namespace must have a default-deny NetworkPolicy for both ingress and egress (empty podSelector, no allow rules), so traffic is only what other policies allow.",
     remediation: "Create the namespace with SecureNamespace (it adds the `default-deny` policy) or add one: `podSelector: {}`, `policyTypes: [Ingress, Egress]`.",
     url: `${NP_URL}#default-policies`,
-    defaultExemptNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
+    defaultExemptNamespaces: [...SYSTEM_NAMESPACES],
     check(objects) {
         const { declared } = indexByNamespace(objects);
         const { byNs, unknown } = policiesByNamespace(objects);
@@ -157,9 +158,6 @@ export const namespaceDefaultDeny: StackRule = {
         return out;
     },
 };
-
-/** Label `npm run isolate` puts on a quarantined pod (the same as components/namespace/builders.ts QUARANTINE_LABEL; a test keeps them equal). */
-export const QUARANTINE_LABEL = "hardened-cluster/quarantine";
 
 /** The traffic directions a NetworkPolicy allows something in, with policyTypes defaulted as the API server does. */
 function allowedDirections(spec: Json): Array<"ingress" | "egress"> | "unknown" {
@@ -211,7 +209,7 @@ export const quarantineExcluded = objectRule({
     description: `A NetworkPolicy that allows traffic must not select quarantined pods: its podSelector must exclude the label \`${QUARANTINE_LABEL}\` that \`npm run isolate\` sets. NetworkPolicies add up, so the quarantine policy cannot take back what another policy selecting the pod allows, and an isolated pod would keep that traffic.`,
     remediation: `Add \`{ key: ${QUARANTINE_LABEL}, operator: DoesNotExist }\` to the policy's \`podSelector.matchExpressions\`, as every allow policy of SecureNamespace and SecureIngress does.`,
     url: NP_URL,
-    defaultExemptNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
+    defaultExemptNamespaces: [...SYSTEM_NAMESPACES],
 }, ["NetworkPolicy"], o => {
     const spec = o.spec;
     if (isUnknown(spec)) return [["spec", UNKNOWN_VERDICT]];

@@ -2,7 +2,8 @@
 import { get, show } from "../fields";
 import { ContainerRef, Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, FALCO_NS, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { containerRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { FALCO_NS } from "../vocabulary";
 
 const CAPS_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container";
 

@@ -2,7 +2,8 @@
 import { get, show } from "../fields";
 import { Json, pathKey } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
+import { asList, containerRule, effective, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 export const readOnlyRootFs = containerRule({
     id: "PS-22", name: "read-only-root-filesystem",

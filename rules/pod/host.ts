@@ -2,7 +2,8 @@
 import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
+import { asList, containerRule, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
 

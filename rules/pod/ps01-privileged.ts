@@ -2,6 +2,7 @@ import { get } from "../fields";
 import { containersOf, podSpecsOf, WORKLOAD_KINDS } from "../podspec";
 import { Finding, ResourceRule } from "../types";
 import { isUnknown } from "../unknown";
+import { FALCO_NS } from "../vocabulary";
 
 /** PS-01: no container may run privileged. */
 export const privilegedContainer: ResourceRule = {
@@ -15,7 +16,7 @@ export const privilegedContainer: ResourceRule = {
     remediation:
         "Remove `securityContext.privileged: true` from the container (or set it to false). Workloads in a SecureNamespace at the `restricted` level (the default `podSecurity.enforce`) are refused by Pod Security admission if they try.",
     url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
-    defaultExemptNamespaces: ["falco"],
+    defaultExemptNamespaces: [FALCO_NS],
     check(obj) {
         const findings: Finding[] = [];
         for (const c of podSpecsOf(obj).flatMap(containersOf)) {

@@ -2,7 +2,8 @@
 import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, effective, FALCO_NS, judge, KUBE_BENCH_NS, podRule, PSS_URL, TRIVY_NS, UNKNOWN_VERDICT, Verdict } from "../define";
+import { containerRule, effective, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
 

@@ -4,6 +4,7 @@ import { containerRule, judge, Verdict } from "../define";
 import { ContainerRef } from "../podspec";
 import { Finding, StackRule } from "../types";
 import { namespaceFindings } from "../namespaces/index-by-namespace";
+import { SYSTEM_NAMESPACES } from "../vocabulary";
 
 const URL = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/";
 
@@ -29,7 +30,7 @@ function perNamespaceRule(id: string, name: string, kind: string, what: string, 
         description: `Every namespace must have a ${kind}. ${what}`,
         remediation,
         url: kind === "ResourceQuota" ? "https://kubernetes.io/docs/concepts/policy/resource-quotas/" : "https://kubernetes.io/docs/concepts/policy/limit-range/",
-        defaultExemptNamespaces: ["kube-system", "kube-public", "kube-node-lease"],
+        defaultExemptNamespaces: [...SYSTEM_NAMESPACES],
         check(objects): Finding[] {
             return namespaceFindings(objects, id, (ns, members) => members.some(o => o.kind === kind) ? undefined : `Namespace "${ns}" has no ${kind}.`);
         },

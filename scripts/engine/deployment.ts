@@ -3,6 +3,7 @@
  * analyze them with `pulumi policy analyze --file`. Resources come from the program run under
  * mocks (scripts/gather.ts) or from plain Kubernetes manifests.
  */
+import { kubernetesTypeToken } from "../../rules/typeToken";
 
 export interface DeploymentResource {
     urn: string;
@@ -28,12 +29,6 @@ export function checkpointValue(v: unknown): unknown {
         return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, checkpointValue(x)]));
     }
     return v;
-}
-
-/** The Pulumi type token of a Kubernetes object: `kubernetes:<group or core>/<version>:<Kind>`. */
-export function kubernetesTypeToken(apiVersion: string, kind: string): string {
-    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["core", apiVersion];
-    return `kubernetes:${group}/${version}:${kind}`;
 }
 
 /** A plain manifest as a custom resource of a stack (named after kind, namespace and name). */

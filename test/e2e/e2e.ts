@@ -19,7 +19,7 @@ import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from
 import { loadStackPolicyConfig } from "../../config";
 import { REPO } from "../../scripts/gather";
 import { RULES } from "../../rules";
-import { KUBE_BENCH_NS } from "../../rules/define";
+import { KUBE_BENCH_NS } from "../../rules/vocabulary";
 import { CASES } from "../rules/area-cases";
 import { mutated } from "../rules/fixtures";
 import { accessOracleCheck } from "./access-oracle";

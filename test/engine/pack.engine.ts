@@ -7,10 +7,9 @@ import { readdirSync, readFileSync, existsSync } from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { RULES } from "../../rules";
+import { PROJECT } from "../../rules/vocabulary";
 import { manifestResource, toDeployment } from "../../scripts/engine/deployment";
 import { analyze, PolicyEvent, REPO } from "./analyze";
-
-const PROJECT = "hardened-cluster";
 
 /** Policy name of the rule implementing a control (the pack names policies after rules). */
 function policyFor(controlId: string): string {

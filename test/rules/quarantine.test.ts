@@ -1,9 +1,10 @@
 /** NET-09: allow NetworkPolicies must not select quarantined pods (the label `npm run isolate` sets). */
 import { strict as assert } from "assert";
 import fc from "fast-check";
-import { QUARANTINE_LABEL as COMPONENT_LABEL, quarantineSpec, defaultDenySpec, dnsEgressSpec } from "../../components/namespace/builders";
-import { QUARANTINE_LABEL as ISOLATE_LABEL, selects } from "../../ops/isolate";
-import { canSelectQuarantined, QUARANTINE_LABEL } from "../../rules/network/network";
+import { quarantineSpec, defaultDenySpec, dnsEgressSpec } from "../../components/namespace/builders";
+import { selects } from "../../ops/isolate";
+import { canSelectQuarantined } from "../../rules/network/network";
+import { QUARANTINE_LABEL } from "../../rules/vocabulary";
 import { UNKNOWN } from "../../rules/unknown";
 import { allowWeb, clone, Json, run } from "./area-cases";
 
@@ -11,9 +12,8 @@ const Q = QUARANTINE_LABEL;
 const np = (name: string, spec: Json): Json => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "team-a" }, spec });
 
 describe("NET-09 allow policies skip quarantined pods", () => {
-    it("judges the label isolate sets and SecureNamespace's policies exclude", () => {
-        assert.equal(QUARANTINE_LABEL, COMPONENT_LABEL);
-        assert.equal(QUARANTINE_LABEL, ISOLATE_LABEL);
+    it("judges the label isolate sets and SecureNamespace's quarantine policy selects", () => {
+        assert.deepEqual(quarantineSpec().podSelector, { matchLabels: { [QUARANTINE_LABEL]: "true" } });
     });
 
     it("passes SecureNamespace's own policies: quarantine, default-deny (no allow rules) and DNS egress (excludes the label)", () => {
