@@ -22,7 +22,10 @@ export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public
 export const FALCO_NS = "falco";
 /** Default namespace of the Trivy operator add-on (vulnerability and config scans). */
 export const TRIVY_NS = "trivy-system";
-/** Namespace of kube-bench (CIS benchmark runs) that reads the host: host PID and read-only host paths, as root without capabilities. */
+/**
+ * Namespace of kube-bench (CIS benchmark runs), which reads the host: host PID and read-only host
+ * paths, as root without capabilities.
+ */
 export const KUBE_BENCH_NS = "kube-bench";
 /** The add-on namespaces the blueprint manages itself, at their default names. */
 export const ADDON_NAMESPACES: readonly string[] = [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS];
