@@ -9,15 +9,15 @@
  * or the check fails. Aggregated ClusterRoles are judged once the aggregation controller (in
  * kube-controller-manager) has filled their rules.
  */
-import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
-import { aggregateClusterRoles, ResourceRequest } from "../../rules/rbac/authorize";
-import { BINDING_CHAIN } from "../../rules/rbac/bindings";
-import { QuestionOf, QUESTIONS } from "../../rules/rbac/roles";
-import { CASES, Json } from "../rules/area-cases";
-import { RBAC_CASES } from "../rules/rbac-cases";
+import { RULES } from "../../../rules";
+import { evaluate, resolveRules } from "../../../rules/engine";
+import { aggregateClusterRoles, ResourceRequest } from "../../../rules/rbac/authorize";
+import { BINDING_CHAIN } from "../../../rules/rbac/bindings";
+import { QuestionOf, QUESTIONS } from "../../../rules/rbac/roles";
+import { CASES, Json } from "../../rules/area-cases";
+import { RBAC_CASES } from "../../rules/rbac-cases";
+import { Check, Kubectl } from "../harness";
 
-type Kubectl = (args: string[], input?: string) => { code: number; out: string; err: string };
 
 const RBAC = "rbac.authorization.k8s.io";
 const LABEL = "hardened-cluster/rbac-parity";
@@ -223,11 +223,9 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
     }
 }
 
-/** The e2e check entry (registered in test/e2e/e2e.ts). */
-export const rbacParityCheck = (ctx: () => { kubectl: Kubectl; namespace: string }) => ({
+export const check: Check = {
     name: "19. RBAC parity: every role control's verdict on the RBAC fixtures equals the API server's SubjectAccessReview answers (100%)",
-    run: async () => {
-        const { kubectl, namespace } = ctx();
-        console.log(await rbacParity(kubectl, namespace));
+    run: async ({ k, ns }) => {
+        console.log(await rbacParity(k, ns));
     },
-});
+};

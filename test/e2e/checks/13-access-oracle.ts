@@ -11,31 +11,24 @@
  */
 import { writeFileSync } from "fs";
 import * as path from "path";
-import { openReview } from "../../access/cli";
-import { connect, request } from "../../access/live";
-import { describeRequest } from "../../access/request";
-import { AccessSubject, canAllows, identity, subjectKey, subjectLabel } from "../../access/review";
-import { isNonResourceRequest, Request } from "../../rules/rbac/authorize";
-import { generate, questions } from "../access/generate";
+import { openReview } from "../../../access/cli";
+import { connect, request } from "../../../access/live";
+import { describeRequest } from "../../../access/request";
+import { AccessSubject, canAllows, identity, subjectKey, subjectLabel } from "../../../access/review";
+import { isNonResourceRequest, Request } from "../../../rules/rbac/authorize";
+import { generate, questions } from "../../access/generate";
+import { assert, Check } from "../harness";
 
-interface Cluster { kubeconfig: string; stateDir: string; toolsBin: string }
-type Kubectl = (args: string[], input?: string) => { code: number; out: string; err: string };
 
 const MIN_QUESTIONS = 5000;
 const CONCURRENCY = 16;
 
-function assert(cond: unknown, msg: string): asserts cond {
-    if (!cond) throw new Error(msg);
-}
-
 const category = (q: Request) => (isNonResourceRequest(q) ? "non-resource URL"
     : `${q.subresource ? "subresource" : "resource"}${q.name ? ", named" : ""}${q.namespace ? ", namespaced" : ", cluster-wide"}`);
 
-export function accessOracleCheck(cluster: () => Cluster, kubectl: Kubectl) {
-    return {
+export const check: Check = {
         name: "13. access review: who-can/can answers equal SubjectAccessReview for >= 5,000 questions; offline (manifests) and live (kubeconfig) agree",
-        run: async () => {
-            const c = cluster();
+        run: async ({ c, k: kubectl }) => {
             const gen = generate({ seed: 16, prefix: "oracle", clusterRoleBindings: 16, roleBindingsPerNamespace: 8 });
             const genFile = path.join(c.stateDir, "access-oracle.yaml");
             // JSON documents: YAML 1.1 readers (kubectl) would take label values like `y` for booleans.
@@ -123,5 +116,4 @@ export function accessOracleCheck(cluster: () => Cluster, kubectl: Kubectl) {
             assert(wrong.length === 0, `the review disagrees with the API server:\n      ${wrong.join("\n      ")}`);
             assert(all.off === total && all.live === total && all.can === total && all.offLive === total, "disagreements (see table)");
         },
-    };
-}
+};

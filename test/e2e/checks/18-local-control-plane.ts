@@ -10,13 +10,11 @@ import * as https from "https";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { exportLines, UpResult } from "../../cluster/local";
-import { recordedPids, startTimeOf, Started } from "../../cluster/procs";
-import { REPO } from "../../scripts/gather";
+import { exportLines, UpResult } from "../../../cluster/local";
+import { recordedPids, startTimeOf, Started } from "../../../cluster/procs";
+import { REPO } from "../../../scripts/gather";
+import { assert, Check } from "../harness";
 
-function assert(cond: unknown, msg: string): asserts cond {
-    if (!cond) throw new Error(msg);
-}
 
 /** Status of a GET, or the error message when the connection or handshake fails. */
 function get(url: string, opts: https.RequestOptions): Promise<number | string> {
@@ -71,7 +69,7 @@ async function stopStray(child: ReturnType<typeof spawn>, pointer: string): Prom
     if (existsSync(pointer)) spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "cluster", "down.ts")], { cwd: REPO, env: { ...process.env, HC_CLUSTER_POINTER: pointer }, encoding: "utf8", timeout: 120_000 });
 }
 
-export async function localControlPlaneCheck(c: UpResult): Promise<void> {
+async function localControlPlaneCheck(c: UpResult): Promise<void> {
     // etcd: TLS only, and only clients holding a certificate from etcd's CA.
     const ca = readFileSync(`${c.etcdCertDir}/ca.crt`);
     const health = `${c.etcdEndpoint}/health`;
@@ -124,3 +122,8 @@ export async function localControlPlaneCheck(c: UpResult): Promise<void> {
         rmSync(tmp, { recursive: true, force: true });
     }
 }
+
+export const check: Check = {
+    name: "18. local control plane: etcd takes TLS clients with its CA's certificate only; a killed up leaves a pointer down follows; a hung-up up cleans up; exports eval back exactly",
+    run: ({ c }) => localControlPlaneCheck(c),
+};
