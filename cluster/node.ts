@@ -99,7 +99,14 @@ function run(cmd: string, args: string[], opts: { input?: string; allowFail?: bo
 
 /** Build (or reuse) the node components; returns their directory. */
 export function nodeTools(): string {
-    return execFileSync("bash", [path.join(REPO, "scripts", "toolchain", "build-node.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+    const script = path.join(REPO, "scripts", "toolchain", "build-node.sh");
+    try {
+        return execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+    } catch (e) {
+        // The script says why on stderr (inherited); the status tells the rest when it could not.
+        const { status, signal } = e as { status?: number | null; signal?: string | null };
+        throw new Error(`${script} failed (${signal ? `signal ${signal}` : `exit status ${status}`}); its messages are above`);
+    }
 }
 
 /** Chain names of every table of iptables and ip6tables (only tables this kernel has). */

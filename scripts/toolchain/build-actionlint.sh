@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/common.sh"
 version="${HC_ACTIONLINT_VERSION:-1.7.12}"
 bin="$HC_TOOLS_DIR/actionlint-v$version/bin"
-have_version() { "$1" -version 2>/dev/null | head -n1 | tr -d '[:space:]'; }
+have_version() { "$1" -version 2>/dev/null | sed -n 1p | tr -d '[:space:]'; }
 if command -v actionlint >/dev/null 2>&1 && [ "$(have_version "$(command -v actionlint)")" = "$version" ] && [ "$(command -v actionlint)" != "$bin/actionlint" ]; then
   dirname "$(command -v actionlint)"; exit 0
 fi

@@ -29,7 +29,7 @@ k8s_reports() {
     *) "$1" --version 2>/dev/null | awk '{print $2}' ;;
   esac
 }
-etcd_reports() { "$1" version 2>/dev/null | sed -n 's/^etcdctl version: //p;s/^etcd Version: //p' | head -n1; }
+etcd_reports() { "$1" version 2>/dev/null | sed -n 's/^etcdctl version: //p;s/^etcd Version: //p' | sed -n 1p; }
 etcd_want="${etcd_version#v}"
 
 # have TOOL: true when $bin/TOOL is at the pinned version; links a PATH binary at that version in.

@@ -13,7 +13,7 @@ out="$(dirname "$bin")/image"
 busybox=/bin/busybox
 [ -x "$bin/pause" ] || { echo "build-node-image: $bin/pause is missing" >&2; exit 1; }
 [ -x "$busybox" ] || { echo "build-node-image: $busybox is missing (Debian package busybox-static)" >&2; exit 1; }
-bbver="$("$busybox" | head -n1 | sed -n 's/^BusyBox v\([0-9.]*\).*/\1/p')"
+bbver="$("$busybox" | sed -n '1s/^BusyBox v\([0-9.]*\).*/\1/p')"
 [ -n "$bbver" ] || { echo "build-node-image: cannot read the busybox version" >&2; exit 1; }
 test_name="hardened-cluster.local/node-test:busybox-$bbver"
 pause_name="registry.k8s.io/pause:3.10.1"

@@ -60,7 +60,7 @@ gomod_wrapper() {
 tidy_pinned() {
   local out
   out="$(go mod tidy 2>&1)" || { echo "$out" >&2; return 1; }
-  if echo "$out" | grep -q "finding module for package"; then
+  if echo "$out" | grep "finding module for package" >/dev/null; then
     echo "$out" | grep "finding module for package" >&2
     echo "build-node: the module graph in $PWD is not fully pinned (see above); pin those modules" >&2
     return 1
@@ -77,8 +77,8 @@ build_runc() {
   (cd "$mod" && tidy_pinned &&
      CGO_ENABLED=1 go build -trimpath -tags "seccomp urfave_cli_no_docs" \
        -ldflags "-s -w -X main.version=${runc_version#v} -X main.gitCommit=$runc_version" -o "$bin/runc" github.com/opencontainers/runc)
-  "$bin/runc" --version | grep -q "^runc version ${runc_version#v}" || { echo "build-node: runc does not report $runc_version" >&2; exit 1; }
-  "$bin/runc" --version | grep -q "^libseccomp: " || { echo "build-node: runc was built without seccomp" >&2; exit 1; }
+  "$bin/runc" --version | grep "^runc version ${runc_version#v}" >/dev/null || { echo "build-node: runc does not report $runc_version" >&2; exit 1; }
+  "$bin/runc" --version | grep "^libseccomp: " >/dev/null || { echo "build-node: runc was built without seccomp" >&2; exit 1; }
 }
 
 # --- containerd: static, without the storage drivers this node does not use -----------------
@@ -91,7 +91,7 @@ build_containerd() {
        CGO_ENABLED=0 go build -trimpath -tags "no_btrfs no_devmapper no_zfs no_aufs urfave_cli_no_docs" \
          -ldflags "-s -w -X $m/version.Version=$containerd_version -X $m/version.Revision=$containerd_version" -o "$bin/$c" "$m/cmd/$c"
      done)
-  "$bin/containerd" --version | grep -q " $containerd_version " || { echo "build-node: containerd does not report $containerd_version" >&2; exit 1; }
+  "$bin/containerd" --version | grep " $containerd_version " >/dev/null || { echo "build-node: containerd does not report $containerd_version" >&2; exit 1; }
 }
 
 # --- CNI plugins -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=scripts/toolchain/common.sh
 source "$here/common.sh"
 src="$here/promql-check"
-version="$(awk '$1 == "require" && $2 == "github.com/prometheus/prometheus" {print $3} $1 == "github.com/prometheus/prometheus" {print $2}' "$src/go.mod" | head -n1)"
+version="$(awk '$1 == "require" && $2 == "github.com/prometheus/prometheus" {print $3} $1 == "github.com/prometheus/prometheus" {print $2}' "$src/go.mod" | sed -n 1p)"
 [ -n "$version" ] || { echo "build-promql-check: no github.com/prometheus/prometheus version in $src/go.mod" >&2; exit 1; }
 key="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-12)"
 bin="$HC_TOOLS_DIR/promql-check-$version-$key/bin"

@@ -17,7 +17,7 @@ source "$here/common.sh"
 # The CLI version must match the SDK the program and the pack are built against.
 version="${HC_PULUMI_VERSION:-$(node -e 'process.stdout.write(require(process.argv[1]).version)' "$repo/node_modules/@pulumi/pulumi/package.json" 2>/dev/null || true)}"
 if [ -z "$version" ]; then
-  version="$(sed -n 's/.*"@pulumi\/pulumi": *"\([0-9.]*\)".*/\1/p' "$repo/package.json" | head -n1)"
+  version="$(sed -n 's/.*"@pulumi\/pulumi": *"\([0-9.]*\)".*/\1/p' "$repo/package.json" | sed -n 1p)"
 fi
 [ -n "$version" ] || { echo "build-pulumi: cannot determine the @pulumi/pulumi version (run npm ci first)" >&2; exit 1; }
 

@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=scripts/toolchain/common.sh
 source "$here/common.sh"
 src="$here/yaml-oracle"
-version="$(awk '$1 == "sigs.k8s.io/yaml" {print $2}' "$src/go.mod" | head -n1)"
+version="$(awk '$1 == "sigs.k8s.io/yaml" {print $2}' "$src/go.mod" | sed -n 1p)"
 [ -n "$version" ] || { echo "build-yaml-oracle: no sigs.k8s.io/yaml version in $src/go.mod" >&2; exit 1; }
 key="$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-12)"
 bin="$HC_TOOLS_DIR/yaml-oracle-$version-$key/bin"
@@ -20,5 +20,5 @@ hc_log "build-yaml-oracle: building yaml-oracle with sigs.k8s.io/yaml $version"
 mkdir -p "$bin"
 (cd "$src" && go build -mod=readonly -trimpath -ldflags "-s -w" -o "$bin/yaml-oracle.tmp" .) >&2
 mv "$bin/yaml-oracle.tmp" "$bin/yaml-oracle"
-"$bin/yaml-oracle" -version | grep -qx "sigs.k8s.io/yaml@$version" || { echo "build-yaml-oracle: built binary does not report sigs.k8s.io/yaml@$version" >&2; rm -f "$bin/yaml-oracle"; exit 1; }
+"$bin/yaml-oracle" -version | grep -x "sigs.k8s.io/yaml@$version" >/dev/null || { echo "build-yaml-oracle: built binary does not report sigs.k8s.io/yaml@$version" >&2; rm -f "$bin/yaml-oracle"; exit 1; }
 echo "$bin"

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(iptables ipset conntrack libseccomp-dev busybox-static gcc libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 [ "$(id -u)" = 0 ] || { echo "node-packages: installing ${missing[*]} needs root" >&2; exit 1; }
