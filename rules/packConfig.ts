@@ -5,8 +5,9 @@
  * `enforcementLevel` and the policy's own config; `all` sets every policy's level. It is
  * validated with ajv against the schema the rules declare, so errors name the offending key.
  */
-import Ajv from "ajv";
+import type Ajv from "ajv";
 import { readFileSync } from "fs";
+import { createRequire } from "module";
 import { COMMON_CONFIG_SCHEMA, PackConfig } from "./engine";
 import { Rule } from "./types";
 
@@ -30,10 +31,13 @@ export class ConfigFileError extends Error {}
 
 let compiled: { rules: readonly Rule[]; validate: ReturnType<Ajv["compile"]> } | undefined;
 
+/** ajv, loaded on the first validation (a scan without --config does not pay for loading it). */
+const loadAjv = (): typeof Ajv => (createRequire(__filename)("ajv") as { default: typeof Ajv }).default;
+
 /** Validate a parsed policy config; throws naming `where` (a file or a config key) and each bad key. */
 export function checkPackConfig(data: unknown, rules: readonly Rule[], where: string): PackConfig {
     if (compiled?.rules !== rules) {
-        compiled = { rules, validate: new Ajv({ allErrors: true, strict: false }).compile(packConfigSchema(rules)) };
+        compiled = { rules, validate: new (loadAjv())({ allErrors: true, strict: false }).compile(packConfigSchema(rules)) };
     }
     const validate = compiled.validate;
     if (!validate(data)) {

@@ -72,7 +72,7 @@ export function checkBatch(batch: readonly Located[], rules: readonly ResolvedRu
     const here = new Map<object, Located>(batch.map(l => [l.object, l]));
     const at = (o: K8sObject, path: string | undefined): Where => {
         const l = here.get(o);
-        return l ? { file: l.file, ...locate(o, l.pos, path), ...(l.rendered ? { rendered: l.rendered } : {}) } : { file: "", line: 1, column: 1 };
+        return l ? { file: l.file, ...locate(o, l.pos, path, l.locs), ...(l.rendered ? { rendered: l.rendered } : {}) } : { file: "", line: 1, column: 1 };
     };
     const findings = evaluateIsolated(rules, batch.map(l => l.object), false, o => at(o, undefined), error);
     toRecords(findings, f => at(f.object, f.path), violation, error);

@@ -351,7 +351,7 @@ function placeAgain(
                 parseChunk({ text: text.slice(k.chunk.start, k.chunk.end), start: k.chunk.start, line: k.chunk.line }, k.file, docObjects, []);
             }
             const again = docObjects[k.chunk.index];
-            if (again) pos = locate(again.object, again.pos, f.path);
+            if (again) pos = locate(again.object, again.pos, f.path, again.locs);
         }
         out.set(f, { file: k.file, ...pos, ...(k.rendered ? { rendered: k.rendered } : {}) });
     }

@@ -16,7 +16,7 @@ import { execFileSync } from "child_process";
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "fs";
 import * as path from "path";
 import { K8sObject } from "../rules/types";
-import { Chunk, LOC, parseDocument, splitStream, YamlError } from "./yaml";
+import { Chunk, parseDocument, Positions, splitStream, YamlError } from "./yaml";
 
 export interface Located {
     object: K8sObject;
@@ -28,6 +28,8 @@ export interface Located {
     rendered?: "kustomize" | "helm";
     /** Where the object's document is in its source (to find positions again later), and its index among the document's objects. */
     chunk?: { start: number; end: number; line: number; index: number };
+    /** Positions of the fields of the object's document, as read (yaml.ts `locate`). */
+    locs?: Positions;
 }
 
 export interface LoadError {
@@ -254,25 +256,25 @@ export function parseChunk(chunk: Chunk, file: string, into: Located[], errors: 
         throw e;
     }
     const from = into.length;
-    flatten(doc.value, doc.pos, file, into, rendered);
+    flatten(doc.value, doc.pos, doc.locs, file, into, rendered);
     for (let i = from; i < into.length; i++) into[i].chunk = { start: chunk.start, end: chunk.start + chunk.text.length, line: chunk.line, index: i - from };
 }
 
-function flatten(value: unknown, pos: number, file: string, into: Located[], rendered?: "kustomize" | "helm"): void {
+function flatten(value: unknown, pos: number, locs: Positions, file: string, into: Located[], rendered?: "kustomize" | "helm"): void {
     if (Array.isArray(value)) {
         // a top-level sequence of objects (not something kubectl accepts, but seen in the wild)
-        const loc = (value as unknown as { [k: symbol]: unknown[] | undefined })[LOC];
-        value.forEach((v, i) => flatten(v, (loc?.[i] as number | undefined) ?? pos, file, into, rendered));
+        const loc = locs.get(value);
+        value.forEach((v, i) => flatten(v, (loc?.[i] as number | undefined) ?? pos, locs, file, into, rendered));
         return;
     }
     if (!value || typeof value !== "object") return;
     const o = value as K8sObject & { items?: unknown[] };
     if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
-        const loc = (o.items as unknown as { [k: symbol]: unknown[] | undefined })[LOC];
-        o.items.forEach((item, i) => flatten(item, (loc?.[i] as number | undefined) ?? pos, file, into, rendered));
+        const loc = locs.get(o.items);
+        o.items.forEach((item, i) => flatten(item, (loc?.[i] as number | undefined) ?? pos, locs, file, into, rendered));
         return;
     }
-    into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}) });
+    into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}), locs });
 }
 
 

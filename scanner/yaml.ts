@@ -28,11 +28,13 @@ export const pack = (line: number, column: number): number => line * COL + Math.
 export const unpack = (p: number): Position => ({ line: Math.floor(p / COL), column: p % COL });
 
 /**
- * Key positions of a mapping (`[key, pos, key, pos, ...]`) or item positions of a sequence, kept
- * on the object under a symbol (invisible to Object.keys, JSON and the rules).
+ * Key positions of a mapping (`[key, pos, key, pos, ...]`) or item positions of a sequence, per
+ * mapping or sequence of one document, in a table beside the objects (which stay plain: nothing
+ * for Object.keys, JSON, copies or the rules to see, and dropped with the table).
  */
-export const LOC = Symbol("hardened-scan.positions");
-type Located = { [LOC]?: unknown[] };
+export type Positions = Map<object, unknown[]>;
+/** The table of the document being read. */
+let locs: Positions = new Map();
 
 export class YamlError extends Error {
     constructor(message: string, readonly line: number, readonly column?: number) {
@@ -261,7 +263,7 @@ function listener(event: "open" | "close", s: ListenerState): void {
     const result = s.result;
     if (result !== null && typeof result === "object" && !(MARKER in result)) {
         const mine = kids[d];
-        if (mine !== undefined) attach(result as Located, mine);
+        if (mine !== undefined) attach(result as object, mine);
     }
     if (d <= 1) return;
     // A key is followed by `:` (after spaces); anything else is a value or an item.
@@ -277,7 +279,7 @@ function listener(event: "open" | "close", s: ListenerState): void {
     list.push(isKey, result, opened[d]);
 }
 
-function attach(o: Located, mine: unknown[]): void {
+function attach(o: object, mine: unknown[]): void {
     if (Array.isArray(o)) {
         const items: number[] = [];
         for (let i = 0; i < mine.length; i += 3) if (!mine[i]) items.push(mine[i + 2] as number);
@@ -301,9 +303,8 @@ function attach(o: Located, mine: unknown[]): void {
     if (keys.length > 0) setLoc(o, keys);
 }
 
-/** Non-enumerable, so deep comparisons and copies of the objects ignore it. */
 function setLoc(o: object, v: unknown[]): void {
-    Object.defineProperty(o, LOC, { value: v, enumerable: false, writable: true, configurable: true });
+    locs.set(o, v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,6 +315,8 @@ export interface YamlDocument {
     value: unknown;
     /** Position of the document's first content. */
     pos: number;
+    /** Positions of the document's mappings and sequences (for locate). */
+    locs: Positions;
 }
 
 const goKeyDesc = (k: string) => JSON.stringify(k);
@@ -340,8 +343,8 @@ function fixup(root: unknown, chunkLine: number): unknown {
             for (let i = 0; i < o.length; i++) o[i] = value(o[i], chunkLine);
             return;
         }
-        const rec = o as Record<string, unknown> & Located;
-        const loc = rec[LOC];
+        const rec = o as Record<string, unknown>;
+        const loc = locs.get(rec);
         let merge: unknown;
         let mergePos = chunkLine;
         for (const k of Object.keys(rec)) {
@@ -370,12 +373,12 @@ function fixup(root: unknown, chunkLine: number): unknown {
                 throw new YamlError("map merge requires map or sequence of maps as the value", mergePos);
             }
             const extra: unknown[] = [];
-            for (const src of sources as Array<Record<string, unknown> & Located>) {
+            for (const src of sources as Array<Record<string, unknown>>) {
                 walk(src);
                 for (const k of Object.keys(src)) {
                     if (Object.prototype.hasOwnProperty.call(rec, k)) throw new YamlError(`key ${goKeyDesc(k)} already set in map`, mergePos);
                     rec[k] = src[k];
-                    const p = posOfKey(src[LOC], k);
+                    const p = posOfKey(locs.get(src), k);
                     if (p !== undefined) extra.push(k, p);
                 }
             }
@@ -432,6 +435,7 @@ export function parseDocument(text: string, line: number, filename?: string, gen
     }
     specials = [];
     sawMerge = false;
+    locs = new Map();
     kids = [];
     opened = [];
     lineBase = line;
@@ -456,7 +460,7 @@ export function parseDocument(text: string, line: number, filename?: string, gen
     else if (value !== null && typeof value === "object" && MARKER in value) value = fixup(value, line);
     if (value === undefined) value = null;
     if (value !== null && typeof value === "object" && text.includes("&")) checkAliasing(value, line);
-    return { value, pos };
+    return { value, pos, locs };
 }
 
 /**
@@ -537,13 +541,13 @@ export function splitStream(text: string): { chunks: Chunk[]; error?: YamlError 
 }
 
 /** Where the value at a finding path is: its key (or item), else the nearest ancestor found. */
-export function locate(root: unknown, rootPos: number, path: string | undefined): Position {
+export function locate(root: unknown, rootPos: number, path: string | undefined, positions: Positions | undefined): Position {
     let best = rootPos;
     if (!path) return unpack(best);
     let cur: unknown = root;
     for (const seg of parsePath(path)) {
         if (cur === null || typeof cur !== "object") break;
-        const loc = (cur as Located)[LOC];
+        const loc = positions?.get(cur);
         let p: number | undefined;
         if (typeof seg === "number") {
             if (!Array.isArray(cur)) break;
@@ -1049,6 +1053,7 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
     if (!FAST_CHARS.test(text)) return undefined;
     src = text;
     n = text.length;
+    locs = new Map();
     p = 0;
     ln = 0;
     ls = 0;
@@ -1058,7 +1063,7 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
         if (indentNow !== 0) return undefined;
         const value = block(0);
         if ((indentNow as number) !== -1) return undefined;
-        return { value, pos: firstContent(text, 0, line) };
+        return { value, pos: firstContent(text, 0, line), locs };
     } catch (e) {
         if (e === GIVE_UP) return undefined;
         throw e;

@@ -9,23 +9,23 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { corpus } from "../../bench/corpus";
-import { fastDocument, LOC, parseDocument, splitStream } from "../../scanner/yaml";
+import { fastDocument, parseDocument, Positions, splitStream } from "../../scanner/yaml";
 
 const REPO = path.join(__dirname, "..", "..");
 
-/** A value with its positions made visible (key order, LOC arrays, -0). */
-function shape(v: unknown): unknown {
+/** A value with its positions made visible (key order, position arrays, -0). */
+function shape(v: unknown, locs: Positions): unknown {
     if (v === null || typeof v !== "object") return typeof v === "number" && Object.is(v, -0) ? "-0" : v === undefined ? "undefined" : v;
-    const loc = (v as { [LOC]?: unknown[] })[LOC];
-    if (Array.isArray(v)) return { seq: v.map(shape), loc };
-    return { map: Object.keys(v).map(k => [k, shape((v as Record<string, unknown>)[k])]), loc };
+    const loc = locs.get(v);
+    if (Array.isArray(v)) return { seq: v.map(x => shape(x, locs)), loc };
+    return { map: Object.keys(v).map(k => [k, shape((v as Record<string, unknown>)[k], locs)]), loc };
 }
 
 /** The general reader's answer: the document (value and positions) or its error. */
 function general(text: string, line: number): string {
     try {
         const d = parseDocument(text, line, undefined, true);
-        return JSON.stringify({ value: shape(d.value), pos: d.pos });
+        return JSON.stringify({ value: shape(d.value, d.locs), pos: d.pos });
     } catch (e) {
         return JSON.stringify({ error: (e as Error).message });
     }
@@ -40,7 +40,7 @@ function compare(text: string, line: number, what: string): boolean {
         assert.fail(`${what}: the fast reader threw ${(e as Error).message}`);
     }
     if (fast === undefined) return false;
-    assert.equal(JSON.stringify({ value: shape(fast.value), pos: fast.pos }), general(text, line), `${what}: the fast reader differs from the general one on:\n${text}`);
+    assert.equal(JSON.stringify({ value: shape(fast.value, fast.locs), pos: fast.pos }), general(text, line), `${what}: the fast reader differs from the general one on:\n${text}`);
     return true;
 }
 

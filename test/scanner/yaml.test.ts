@@ -65,7 +65,7 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
     describe("positions", () => {
         const text = "# head\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {\"a.b/c\": x}\nspec:\n  base: &b\n    q: 1\n  merged:\n    <<: *b\n    r: 2\n  containers:\n  - name: a\n    securityContext:\n      privileged: yes\n  -   name: b\n      securityContext: {privileged: true}\n";
         const doc = parseDocument(text, 5);
-        const at = (p?: string) => locate(doc.value, doc.pos, p);
+        const at = (p?: string) => locate(doc.value, doc.pos, p, doc.locs);
         it("of a field in block and flow style, of a sequence item, of a bracketed key", () => {
             assert.deepEqual(at("spec.containers[0].securityContext.privileged"), { line: 20, column: 7 });
             assert.deepEqual(at("spec.containers[1].securityContext.privileged"), { line: 22, column: 25 });
@@ -83,7 +83,7 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
         });
         it("in JSON", () => {
             const j = parseDocument('{"apiVersion": "v1",\n "kind": "Pod", "spec": {"containers": [{"name": "a",\n   "securityContext": {"privileged": true}}]}}', 1);
-            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged"), { line: 3, column: 24 });
+            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged", j.locs), { line: 3, column: 24 });
         });
     });
 });
