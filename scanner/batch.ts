@@ -77,3 +77,24 @@ export function checkBatch(batch: readonly Located[], rules: readonly ResolvedRu
     const findings = evaluateIsolated(rules, batch.map(l => l.object), false, o => at(o, undefined), error);
     toRecords(findings, f => at(f.object, f.path), violation, error);
 }
+
+/** Does `v` hold only what JSON carries unchanged (no NaN, ±Infinity, -0 or undefined)? Nesting beyond `depth`: no. */
+function jsonExact(v: unknown, depth: number): boolean {
+    if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0);
+    if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+    if (typeof v !== "object" || depth === 0) return false;
+    if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!jsonExact(v[i], depth - 1)) return false;
+        return true;
+    }
+    for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k], depth - 1)) return false;
+    return true;
+}
+
+/**
+ * A batch's objects as kept for the cross-resource rules: the objects as read (their positions are
+ * in a table of their own, dropped with the batch), or a JSON copy of one holding a value JSON
+ * changes, so they see exactly what they see of a batch a worker thread read (sent as JSON).
+ */
+export const keptObjects = (located: readonly Located[]): K8sObject[] =>
+    located.map(l => (jsonExact(l.object, 200) ? l.object : (JSON.parse(JSON.stringify(l.object)) as K8sObject)));

@@ -18,7 +18,7 @@ import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/engine";
 import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/engine";
-import { evaluateIsolated, toRecords } from "./batch";
+import { evaluateIsolated, keptObjects, toRecords } from "./batch";
 import { Job, JobResult, runJob } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
@@ -163,8 +163,6 @@ class Pool {
     }
 }
 
-/** Plain copies of a batch's objects (no positions, no strings sharing the input's text), in one JSON round trip. */
-const compactCopies = (located: readonly Located[]): K8sObject[] => JSON.parse(JSON.stringify(located.map(l => l.object)));
 
 export function run(argv: string[], io: RunIO): number {
     const cmd = new Command("hardened-scan")
@@ -216,7 +214,7 @@ export function run(argv: string[], io: RunIO): number {
     const resolved = resolveRules(rules, packConfig);
     const resourceRules = resolved.filter(r => r.rule.scope === "resource");
     const stackRules = resolved.filter(r => r.rule.scope === "stack");
-    /** Objects kept for the cross-resource rules: compact copies, with where they came from. */
+    /** Objects kept for the cross-resource rules (as read, or as a worker sent them), with where they came from. */
     const kept = new Map<object, Located & { source: number }>();
     const all: K8sObject[] = [];
     /** Texts kept for finding positions again (stdin and rendered output; files are read again). */
@@ -236,7 +234,7 @@ export function run(argv: string[], io: RunIO): number {
     const loadOpts: LoadOptions = { maxInputBytes: opts.maxInputSize, readStdin: io.readStdin, kubectl: opts.kubectl, helm: opts.helm };
 
     // Documents go in batches to the resource rules (in worker threads for large inputs), with
-    // their positions; the results are reported in input order. Compact copies of the objects are
+    // their positions; the results are reported in input order. The objects are
     // kept for the cross-resource rules, so memory holds objects, not positions or findings.
     let pool: Pool | undefined;
     const jobs = io.rules ? 0 : opts.jobs ?? defaultJobs();
@@ -269,7 +267,7 @@ export function run(argv: string[], io: RunIO): number {
         const runHere = (job: Job) => {
             const { located, ...r } = runJob(job, resourceRules, false);
             // (a batch run here ahead of its turn waits with its copies only, not the objects as read)
-            return { r, objects: compactCopies(located) };
+            return { r, objects: keptObjects(located) };
         };
         if (jobs > 1 && got.text.length >= PARALLEL_FROM && batches.length > 1) {
             pool ??= new Pool(jobs - 1, packConfig);
@@ -289,7 +287,7 @@ export function run(argv: string[], io: RunIO): number {
         } else {
             for (const job of batches) {
                 const r = runJob(job, resourceRules, false);
-                take(r, got.file, got.rendered, source, compactCopies(r.located));
+                take(r, got.file, got.rendered, source, keptObjects(r.located));
             }
         }
         if (error) reportError({ file: got.file, line: error.line, message: `${error.message} (the rest of the file is not read, as kubectl would not)` });

@@ -8,6 +8,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { corpus } from "../../bench/corpus";
+import { keptObjects } from "../../scanner/batch";
 import { run } from "../../scanner/cli";
 
 function scan(args: string[]): { code: number; out: string; byWorkers: number } {
@@ -45,4 +46,27 @@ describe("scanner: worker threads give the single-threaded report", function () 
             }
         });
     }
+});
+
+describe("scanner: objects kept for the cross-resource rules", () => {
+    it("are the objects as read, or their JSON copy when they hold a value JSON changes (what a worker sends)", () => {
+        const plain = { kind: "Deployment", metadata: { name: "a", labels: { x: "1" } }, spec: { replicas: 2, paused: false, list: [null, "s", 1.5] } };
+        const odd = [
+            { kind: "Deployment", spec: { replicas: NaN } },
+            { kind: "Deployment", spec: { replicas: -0 } },
+            { kind: "Deployment", spec: { items: [Infinity] } },
+            { kind: "Deployment", spec: { x: -Infinity } },
+            { kind: "Deployment", spec: { x: undefined, y: [undefined] } },
+        ];
+        const located = [plain, ...odd].map(object => ({ object, file: "f.yaml", pos: 0 }));
+        const kept = keptObjects(located);
+        assert.equal(kept[0], plain);
+        odd.forEach((o, i) => {
+            assert.notEqual(kept[i + 1], o);
+            assert.ok(Object.is(JSON.stringify(kept[i + 1]), JSON.stringify(o)));
+            assert.deepStrictEqual(kept[i + 1], JSON.parse(JSON.stringify(o)));
+        });
+        assert.equal((kept[1] as { spec: { replicas: unknown } }).spec.replicas, null);
+        assert.ok(Object.is((kept[2] as { spec: { replicas: unknown } }).spec.replicas, 0));
+    });
 });
