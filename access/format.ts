@@ -97,7 +97,8 @@ function riskyMarkdown(entries: RiskyEntry[], title: string): string {
         out.push(`### ${scope === "*" ? "Cluster-wide (every namespace)" : `Namespace ${md(scope)}`}`, "");
         out.push(`| subject | ${used.map(p => p.id).join(" | ")} |`, `|---|${used.map(() => ":---:").join("|")}|`);
         for (const s of [...new Set(here.map(e => subjectLabel(e.subject)))]) {
-            out.push(`| ${md(s)} | ${used.map(p => (here.some(e => subjectLabel(e.subject) === s && e.power === p.id) ? "✔" : "")).join(" | ")} |`);
+            const held = (power: string) => here.some(e => subjectLabel(e.subject) === s && e.power === power);
+            out.push(`| ${md(s)} | ${used.map(p => (held(p.id) ? "✔" : "")).join(" | ")} |`);
         }
         out.push("");
     }

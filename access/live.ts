@@ -31,9 +31,34 @@ export const LIVE_LISTS: ReadonlyArray<{ path: string; apiVersion: string; kind:
     { path: "/apis/rbac.authorization.k8s.io/v1/rolebindings", apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding" },
 ];
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/** The fields of a kubeconfig (clientcmd v1) the review reads; a file is taken as it parses. */
+interface KubeconfigCluster {
+    server?: string;
+    "certificate-authority-data"?: string;
+    "certificate-authority"?: string;
+    "insecure-skip-tls-verify"?: boolean;
+    "tls-server-name"?: string;
+}
+interface KubeconfigUser {
+    token?: string;
+    tokenFile?: string;
+    "client-certificate-data"?: string;
+    "client-certificate"?: string;
+    "client-key-data"?: string;
+    "client-key"?: string;
+    exec?: unknown;
+    "auth-provider"?: unknown;
+}
+type Named<K extends string, T> = { name?: unknown } & { [key in K]?: T };
+interface Kubeconfig {
+    "current-context"?: string;
+    contexts?: Named<"context", { cluster?: string; user?: string }>[];
+    clusters?: Named<"cluster", KubeconfigCluster>[];
+    users?: Named<"user", KubeconfigUser>[];
+}
+
 export function connect(kubeconfigFile: string, context?: string): Connection {
-    let doc: any;
+    let doc: Kubeconfig | null | undefined;
     try {
         doc = parse(readFileSync(kubeconfigFile, "utf8"));
     } catch (e) {
@@ -42,8 +67,9 @@ export function connect(kubeconfigFile: string, context?: string): Connection {
     const base = path.dirname(path.resolve(kubeconfigFile));
     const file = (p: string) => readFileSync(path.isAbsolute(p) ? p : path.join(base, p));
     const ctxName = context ?? doc?.["current-context"];
-    const named = (list: string, name: string) => {
-        const e = (Array.isArray(doc?.[list]) ? doc[list] : []).find((x: any) => x?.name === name);
+    const named = <L extends "contexts" | "clusters" | "users">(list: L, name: string | undefined) => {
+        const entries: Kubeconfig[L] = doc?.[list];
+        const e = (Array.isArray(entries) ? entries : []).find(x => x?.name === name) as NonNullable<Kubeconfig[L]>[number] | undefined;
         if (!e) throw new KubeconfigError(`${kubeconfigFile}: no ${list.replace(/s$/, "")} named '${name}'`);
         return e;
     };
@@ -69,8 +95,12 @@ export function connect(kubeconfigFile: string, context?: string): Connection {
     return { server: cluster.server.replace(/\/$/, ""), agent: new https.Agent(opts), headers };
 }
 
+/** A response body: the API server's JSON, read by each caller as the endpoint defines it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON whose shape each caller knows
+type ApiJson = any;
+
 /** One HTTPS request; resolves with status and parsed JSON body. */
-export function request(c: Connection, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+export function request(c: Connection, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: ApiJson }> {
     return new Promise((resolve, reject) => {
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
         const req = https.request(`${c.server}${urlPath}`, {

@@ -234,9 +234,22 @@ function releaseLock(stateDir: string): void {
     } catch { /* none */ }
 }
 
+/** A KubeletConfiguration: the field the local node rewrites, every other one kept as it is. */
+export interface KubeletConfiguration {
+    authentication: { x509: { clientCAFile: string } };
+    [field: string]: unknown;
+}
+
+/** The fields of a CertificateSigningRequest the node's start reads. */
+interface CertificateSigningRequest {
+    metadata: { name: string };
+    spec: { signerName: string; username: string };
+    status?: { certificate?: string; conditions?: unknown[] };
+}
+
 /** The component's KubeletConfiguration with only the local overrides (see LOCAL_KUBELET_OVERRIDES). */
-export function localKubeletConfig(component: Record<string, any>, ctx: { localPath: (p: string) => string; containerdSocket: string; podLogsDir: string }): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const cfg = JSON.parse(JSON.stringify(component));
+export function localKubeletConfig(component: KubeletConfiguration, ctx: { localPath: (p: string) => string; containerdSocket: string; podLogsDir: string }): KubeletConfiguration {
+    const cfg: KubeletConfiguration = JSON.parse(JSON.stringify(component));
     cfg.authentication.x509.clientCAFile = ctx.localPath(component.authentication.x509.clientCAFile);
     cfg.cgroupDriver = "cgroupfs";
     cfg.address = "127.0.0.1";
@@ -369,7 +382,7 @@ imports = []
     ]);
 
     // --- kubelet: the component's configuration, paths and addresses adapted ----------------
-    const component = parse(ctx.kubeletConfigYaml) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const component = parse(ctx.kubeletConfigYaml) as KubeletConfiguration;
     const cfg = localKubeletConfig(component, { localPath: ctx.localPath, containerdSocket, podLogsDir: path.join(dir, "pod-logs") });
     const kubeletConfig = path.join(dir, "kubelet-config.yaml");
     writeFileSync(kubeletConfig, stringify(cfg));
@@ -382,7 +395,7 @@ imports = []
     // node's own kubelet-serving request (the controller manager signs it with the cluster CA).
     await waitUntil("the node to register", () => kc(ctx, ["get", "node", NODE_NAME]).code === 0, 120_000, kubelet.started.log);
     await waitUntil("the kubelet-serving CSR to be approved", () => {
-        const csrs = JSON.parse(kc(ctx, ["get", "csr", "-o", "json"]).out).items as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const csrs: CertificateSigningRequest[] = JSON.parse(kc(ctx, ["get", "csr", "-o", "json"]).out).items;
         const mine = csrs.filter(c => c.spec.signerName === "kubernetes.io/kubelet-serving" && c.spec.username === `system:node:${NODE_NAME}`);
         if (mine.some(c => c.status?.certificate)) return true;
         for (const c of mine.filter(x => !x.status?.conditions?.length)) kc(ctx, ["certificate", "approve", c.metadata.name]);

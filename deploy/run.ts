@@ -111,7 +111,7 @@ function controlIdOf(policyName: string, message: string): string | undefined {
     const m = /\[([A-Z]+-\d+)\]/.exec(message);
     if (m) return m[1];
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the rule core, loaded only for a message without its ID
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded for an unnamed message only
         const { RULES } = require("../rules") as typeof import("../rules");
         return RULES.find(r => r.name === policyName)?.id;
     } catch {

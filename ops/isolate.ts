@@ -61,7 +61,8 @@ class Exit extends Error {
     }
 }
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read from kubectl's JSON output
+type Obj = Record<string, any>;
 
 interface KubectlResult {
     status: number;

@@ -77,7 +77,7 @@ function isBuiltInGroup(apiVersion: unknown): boolean {
 export type ContainerField = "containers" | "initContainers" | "ephemeralContainers";
 export const CONTAINER_FIELDS: readonly ContainerField[] = ["containers", "initContainers", "ephemeralContainers"];
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects as parsed, read without narrowing
 export type Json = any;
 
 export interface PodSpecRef {

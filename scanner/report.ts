@@ -109,7 +109,8 @@ const resourceId = (r: ResourceRef) => escapeText(`${r.kind} ${r.namespace ? `${
 export class TextReporter implements Reporter {
     constructor(private readonly out: Out) {}
     violation(v: ScanViolation): void {
-        this.out.push(`${where(v.file, v.line, v.column)}: ${v.enforcementLevel.toUpperCase()} [${v.controlId} ${v.severity}] ${v.policy}: ${resourceId(v.resource)}: ${escapeText(v.message)}${v.rendered ? ` (position in the ${v.rendered === "helm" ? "helm template" : "kubectl kustomize"} output)` : ""}\n`);
+        const renderer = v.rendered === "helm" ? "helm template" : "kubectl kustomize";
+        this.out.push(`${where(v.file, v.line, v.column)}: ${v.enforcementLevel.toUpperCase()} [${v.controlId} ${v.severity}] ${v.policy}: ${resourceId(v.resource)}: ${escapeText(v.message)}${v.rendered ? ` (position in the ${renderer} output)` : ""}\n`);
     }
     error(e: ScanError): void {
         const rule = e.controlId ? ` [${e.controlId}] ${e.policy ?? ""}: ${e.resource ? `${resourceId(e.resource)}: ` : ""}rule failed:` : "";
@@ -222,9 +223,10 @@ export class SarifReporter implements Reporter {
     }
 
     error(e: ScanError): void {
+        const resource = e.resource ? `${e.resource.kind} ${e.resource.namespace ? `${e.resource.namespace}/` : ""}${e.resource.name}: ` : "";
         this.notifications.push({
             level: "error",
-            message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.controlId ? `[${e.controlId}] ${e.policy}: ${e.resource ? `${e.resource.kind} ${e.resource.namespace ? `${e.resource.namespace}/` : ""}${e.resource.name}: ` : ""}rule failed: ` : ""}${e.message}` },
+            message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.controlId ? `[${e.controlId}] ${e.policy}: ${resource}rule failed: ` : ""}${e.message}` },
             locations: [{ physicalLocation: { artifactLocation: this.artifact(e.file), ...(e.line ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } } : {}) } }],
             ...(e.policy && this.index.has(e.policy) ? { associatedRule: { id: e.policy, index: this.index.get(e.policy) } } : {}),
         });

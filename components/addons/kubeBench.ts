@@ -11,7 +11,7 @@ import { SecureNamespace } from "../secureNamespace";
 import { checkKnownKeys, checkLabels, checkOneOf, checkSingleLine, checkStringList, ConfigError } from "../namespace/validate";
 import { KUBE_BENCH_NS } from "../../rules/vocabulary";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
 
 export const KUBE_BENCH_IMAGE = "docker.io/aquasec/kube-bench:v0.15.6";

@@ -6,7 +6,7 @@
 
 import type { ResolvedOidc } from "./args";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
 
 export type EncryptionProvider = "aescbc" | "secretbox";

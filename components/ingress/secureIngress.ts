@@ -8,7 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { allowPodSelector } from "../namespace/builders";
 import { checkDnsLabel, checkKnownKeys, checkLabels, checkOneOf, checkPort, checkSingleLine, ConfigError, isIp } from "../namespace/validate";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
 
 export interface SecureIngressArgs {

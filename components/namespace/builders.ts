@@ -8,7 +8,7 @@ import { AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, PeerArgs, PssLev
 
 import type * as k8s from "@pulumi/kubernetes";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
 type NetworkPolicySpec = k8s.types.input.networking.v1.NetworkPolicySpec & Obj;
 type PolicyRule = k8s.types.input.rbac.v1.PolicyRule & Obj;

@@ -4,7 +4,7 @@
  * The pack test suite exercises them through the SDK's own unknownCheckingProxy, so a change in
  * a future SDK fails a test instead of silently passing.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module absent from the SDK's typings
 const internals = require("@pulumi/policy/proxy") as {
     unknownBooleanValue: unknown;
     unknownNumberValue: unknown;

@@ -32,7 +32,7 @@ export function checkpointValue(v: unknown): unknown {
 }
 
 /** A plain manifest as a custom resource of a stack (named after kind, namespace and name). */
-export function manifestResource(obj: Record<string, any>, stack: string, project: string): DeploymentResource { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function manifestResource(obj: { metadata?: { namespace?: string; name?: string } } & Record<string, unknown>, stack: string, project: string): DeploymentResource {
     const md = obj.metadata ?? {};
     const type = kubernetesTypeToken(String(obj.apiVersion), String(obj.kind));
     const name = [md.namespace, md.name].filter(Boolean).join("-");

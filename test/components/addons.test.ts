@@ -3,7 +3,7 @@ import { Falco, TrivyOperator } from "../../components/addons/runtimeSecurity";
 import { FALCO_CHART, falcoValues, PLATFORM_RULES, TRIVY_CHART, trivyValues } from "../../components/addons/values";
 import { MockRecorder, setupMocks, urnOf, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
 describe("runtime-security add-ons", () => {
     describe("values", () => {
         const f: any = falcoValues();

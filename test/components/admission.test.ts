@@ -4,7 +4,7 @@ import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES, NOT_G
 import { RULES } from "../../rules";
 import { setupMocks, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
 const REGISTRIES = { "allowed-image-registries": { allowedRegistries: ["registry.example.com", "ghcr.io/acme/"] } };
 const find = (objs: any[], kind: string, id: string) => objs.find(o => o.kind === kind && o.metadata.labels["hardened-cluster/control"] === id);
 

@@ -5,7 +5,7 @@ import { SecurityAlerts, validateSecurityAlertsArgs } from "../../components/ale
 import { PrometheusRuleSpec, SECURITY_ALERTS_GROUP, securityAlertRules, SecurityAlertRulesOptions } from "../../components/alerts/rules";
 import { setupMocks, urnOf, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
 const REPO = path.resolve(__dirname, "../..");
 const ALERTS = ["FalcoCriticalEvent", "ImageCriticalVulnerabilities", "PodSecurityAdmissionDenials", "RbacChangeBurst", "ApiServerUnauthorizedBurst", "ApiServerForbiddenBurst"];
 

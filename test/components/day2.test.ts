@@ -6,7 +6,7 @@ import { accessSubjects, externalSecretSpec, secretVolume } from "../../componen
 import { SecureNamespace, validateSecureNamespaceArgs } from "../../components/secureNamespace";
 import { setupMocks, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
 const ISSUER = "https://login.example.com/realms/platform";
 
 describe("OIDC for the API server", () => {

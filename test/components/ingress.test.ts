@@ -7,7 +7,7 @@ import { evaluate, resolveRules } from "../../rules/engine";
 import { matchSelector } from "../../rules/selectors";
 import { setupMocks, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
 const ARGS: SecureIngressArgs = { namespace: "payments", hosts: ["pay.example.com", "api.pay.example.com"], service: { name: "payments-api", port: 80 }, targetPort: 8080, podLabels: { app: "payments-api" }, issuer: "letsencrypt-prod" };
 
 describe("SecureIngress", () => {

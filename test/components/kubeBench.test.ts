@@ -6,7 +6,7 @@ import { RULES } from "../../rules";
 import { evaluate, resolveRules } from "../../rules/engine";
 import { setupMocks, valueOf } from "../support/mocks";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
 describe("kube-bench CronJob", () => {
     const spec = kubeBenchCronJobSpec({}, "kube-bench") as any;
     const pod = spec.jobTemplate.spec.template.spec;

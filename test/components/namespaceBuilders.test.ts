@@ -7,8 +7,7 @@ import { matchSelector } from "../../rules/selectors";
 import { DEFAULT_LIMITS, DEFAULT_QUOTA, resolveSecureNamespaceArgs } from "../../components/namespace/defaults";
 import { ACCESS_LEVELS } from "../../components/namespace/types";
 
-// Builders return Pulumi input types; tests read them as plain JSON.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Pulumi inputs read as JSON
 const j = (o: unknown): any => o;
 
 const DANGEROUS_VERBS = ["escalate", "bind", "impersonate", "*"];

@@ -10,7 +10,7 @@ import * as path from "path";
 import { policyPackDir } from "../../deploy/tools";
 import { REPO } from "../../scripts/gather";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, without typings
 const { compiledIsFresh } = require(path.join(REPO, "bin", "compiled.js")) as { compiledIsFresh(root: string, dirs: string[]): boolean };
 
 describe("compiled policy pack freshness (bin/compiled.js)", () => {

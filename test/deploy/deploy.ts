@@ -15,7 +15,8 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { gatherStack, kubernetesObjects, REPO } from "../../scripts/gather";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects read from kubectl's JSON output
+type Obj = Record<string, any>;
 const results: Array<{ name: string; ok: boolean; detail?: string }> = [];
 const work = mkdtempSync(path.join(os.tmpdir(), "hc-deploy-"));
 const logFile = path.join(work, "deploy.log");

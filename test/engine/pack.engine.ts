@@ -40,8 +40,7 @@ describe("real engine: stacks/ pass the hardened-k8s pack", () => {
 
     for (const stack of ["dev", "prod", "local"]) {
         it(`${stack}: no mandatory violation, exit 0`, async () => {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const { gatherStack } = require("../../scripts/gather");
+            const { gatherStack } = await import("../../scripts/gather");
             const gathered = await gatherStack(stack);
             assert.ok(gathered.resources.length > 5, `gathered only ${gathered.resources.length} resources`);
             const cfgFile = path.join(REPO, "stacks", `policy-config.${stack}.json`);

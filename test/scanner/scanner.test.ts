@@ -1,11 +1,15 @@
 import { strict as assert } from "assert";
+import Ajv4 from "ajv-draft-04";
 import { spawnSync } from "child_process";
-import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "fs";
+import { mkdtempSync, mkdirSync, rmSync, utimesSync, writeFileSync, readFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { run } from "../../scanner/cli";
 import { mutated, workload } from "../rules/fixtures";
+
+/** The official SARIF 2.1.0 schema (draft-04 JSON Schema). */
+const SARIF_SCHEMA = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
 
 const REPO = path.join(__dirname, "..", "..");
 const INSECURE = path.join(REPO, "examples", "insecure", "insecure.yaml");
@@ -112,12 +116,11 @@ describe("offline scanner", () => {
             assert.match(r.out, /mandatory, \d+ advisory violation\(s\), 0 error\(s\)\.\n$/);
         });
         it("sarif is valid SARIF 2.1.0 (official schema) with rules, levels and locations", () => {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const Ajv4 = require("ajv-draft-04");
             const ajv = new Ajv4({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false });
-            const validate = ajv.compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json")); // eslint-disable-line @typescript-eslint/no-require-imports
+            const validate = ajv.compile(SARIF_SCHEMA);
             const log = JSON.parse(scan(["--format", "sarif", INSECURE]).out);
-            assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
+            const valid: boolean = validate(log);
+            assert.ok(valid, JSON.stringify(validate.errors?.slice(0, 3)));
             const runLog = log.runs[0];
             assert.equal(runLog.tool.driver.name, "hardened-scan");
             const res = runLog.results.find((x: { ruleId: string }) => x.ruleId === "no-privileged-containers");

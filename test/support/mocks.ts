@@ -10,7 +10,8 @@ import { generateKeyPairSync, randomBytes } from "crypto";
 export interface RegisteredResource {
     type: string;
     name: string;
-    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the inputs as registered, read by tests as JSON
+    inputs: Record<string, any>;
     urn: string;
     custom: boolean;
 }
@@ -37,7 +38,8 @@ export class MockRecorder {
 }
 
 /** Provider-computed outputs for the resource types the blueprint uses. */
-export function mockOutputs(type: string, inputs: Record<string, any>): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs and outputs as the engine passes them
+export function mockOutputs(type: string, inputs: Record<string, any>): Record<string, any> {
     switch (type) {
         case "random:index/randomBytes:RandomBytes": {
             const bytes = randomBytes(inputs.length ?? 32);

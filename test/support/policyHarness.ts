@@ -98,7 +98,7 @@ export async function runPolicies(policies: readonly Policy[], resources: readon
 }
 
 /** The resource as the Kubernetes provider registers it: `kubernetes:<group>/<version>:<Kind>` with the object as props. */
-export function k8sResource(obj: Record<string, any>): EngineResource { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function k8sResource(obj: { metadata?: { namespace?: unknown; name?: unknown } } & Record<string, unknown>): EngineResource {
     const av = typeof obj.apiVersion === "string" ? obj.apiVersion : "v1";
     const [group, version] = av.includes("/") ? av.split("/") : ["core", av];
     const s = (v: unknown, dflt: string) => (typeof v === "string" ? v : dflt); // hostile objects: names may be anything
