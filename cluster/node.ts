@@ -105,7 +105,7 @@ export function nodeTools(): string {
     } catch (e) {
         // The script says why on stderr (inherited); the status tells the rest when it could not.
         const { status, signal } = e as { status?: number | null; signal?: string | null };
-        throw new Error(`${script} failed (${signal ? `signal ${signal}` : `exit status ${status}`}); its messages are above`);
+        throw new Error(`${script} failed (${signal ? `signal ${signal}` : `exit status ${status}`}); its messages are above`, { cause: e });
     }
 }
 

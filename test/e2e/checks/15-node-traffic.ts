@@ -7,7 +7,6 @@
 import { Check } from "../harness";
 import { ensureNamespace, expectFlow, nodePod, runPods, serve } from "../node-kit";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export const check: Check = {
     name: "15. node traffic: default-deny inside and across namespaces; DNS egress to kube-dns only; the stack's declared ingress/egress flows and SecureIngress's backend port pass, nothing else",
     run: async e => {

@@ -12,7 +12,6 @@ import { evaluate, resolveRules } from "../../../rules/engine";
 import { assert, Check, isolateCli } from "../harness";
 import { expectFlow, podAddress } from "../node-kit";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export const check: Check = {
     name: "16. node quarantine: isolate cuts the pod off from flows that passed a moment before (both directions) and names a team policy that forgets the quarantine label, whose flow indeed still passes; release restores the flows",
     run: async e => {
