@@ -169,9 +169,10 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
 }
 
 /** A name from the API as printed: control characters (newlines, escapes) written as \uXXXX so it cannot forge a line or a terminal sequence. */
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 export function printable(v: unknown): string {
-    // eslint-disable-next-line no-control-regex -- control characters are what it matches
-    return String(v).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return String(v).replace(CONTROL_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

@@ -92,9 +92,10 @@ export interface Reporter {
  * Text that cannot forge output: control characters (newlines, ANSI escapes, NUL, DEL, C1,
  * line and paragraph separators) become \xNN / \uNNNN escapes.
  */
+// eslint-disable-next-line no-control-regex -- control characters are what it matches
+const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g;
 export function escapeText(s: string): string {
-    // eslint-disable-next-line no-control-regex -- control characters are what it matches
-    return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g, c => (c === "\\" ? "\\\\" : c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+    return s.replace(ESCAPED, c => (c === "\\" ? "\\\\" : c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /** A file name at the start of a line: escaped, and never starting with `::` (CI workflow commands). */

@@ -42,7 +42,8 @@ export const IMAGES_ADMISSION: Record<string, Admission> = {
             const allowed = registryList(cfg, "allowedRegistries");
             const denied = registryList(cfg, "deniedRegistries");
             const under = (ps: string[]) => `[${ps.map(celString).join(", ")}].exists(p, r == p || r.startsWith(p + '/'))`;
-            return `variables.refs.all(r, ${[denied.length > 0 ? `!${under(denied)}` : "", allowed.length > 0 ? under(allowed) : ""].filter(Boolean).join(" && ")})`;
+            const conditions = [denied.length > 0 ? `!${under(denied)}` : "", allowed.length > 0 ? under(allowed) : ""];
+            return `variables.refs.all(r, ${conditions.filter(Boolean).join(" && ")})`;
         },
         message: cfg => {
             const list = (key: string) => (registryList(cfg, key).length > 0 ? ` (${registryList(cfg, key).join(", ")})` : "");

@@ -14,6 +14,8 @@ export const CLUSTER_SCOPED = new Set(["Namespace", "Node", "PersistentVolume", 
 
 const NAMESPACED_KINDS = [...WORKLOAD_KINDS, "Service", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "Ingress", "NetworkPolicy",
     "PersistentVolumeClaim", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Endpoints", "EndpointSlice"];
+const IN_DEFAULT = "in the default namespace";
+const NO_NAMESPACE = "not given a namespace (it lands in default)";
 
 export const defaultNamespace = objectRule({
     id: "NS-01", name: "no-default-namespace",
@@ -21,7 +23,7 @@ export const defaultNamespace = objectRule({
     remediation: "Set `metadata.namespace` to a namespace created with SecureNamespace.",
     url: "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/",
 }, NAMESPACED_KINDS, o => [["metadata.namespace", judge(o.metadata?.namespace, v => v === undefined || v === null || v === "" || v === "default",
-    () => `${describe(o)} is ${o.metadata?.namespace === "default" ? "in the default namespace" : "not given a namespace (it lands in default)"}.`)]]);
+    () => `${describe(o)} is ${o.metadata?.namespace === "default" ? IN_DEFAULT : NO_NAMESPACE}.`)]]);
 
 export const systemNamespace = objectRule({
     id: "NS-02", name: "no-workloads-in-system-namespaces",

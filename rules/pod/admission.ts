@@ -85,7 +85,10 @@ export const POD_ADMISSION: Record<string, Admission> = {
     }),
     "PS-21": everywhere({
         variables: POD_VARIABLES,
-        expression: cfg => `variables.containers.all(c, ${["runAsUser", "runAsGroup"].map(f => `!(${effectiveId(f)} > 0 && ${effectiveId(f)} < ${minimumId(cfg)})`).join(" && ")})`,
+        expression: cfg => {
+            const low = (f: string) => `!(${effectiveId(f)} > 0 && ${effectiveId(f)} < ${minimumId(cfg)})`;
+            return `variables.containers.all(c, ${["runAsUser", "runAsGroup"].map(low).join(" && ")})`;
+        },
         message: cfg => `[PS-21] Containers should run with runAsUser and runAsGroup of at least ${minimumId(cfg)}.`,
     }),
     "PS-22": everywhere({
