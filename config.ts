@@ -9,8 +9,7 @@ import * as path from "path";
 import { ClusterBaselineArgs } from "./components/clusterBaseline";
 import { ConfigError } from "./components/namespace/validate";
 import { RULES } from "./rules";
-import { PackConfig } from "./rules/engine";
-import { loadPackConfig } from "./rules/packConfig";
+import { CheckedPackConfig, loadPackConfig } from "./rules/packConfig";
 import { PROJECT } from "./rules/vocabulary";
 
 export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "alerts", "ingresses", "kubeconfig"] as const;
@@ -44,7 +43,7 @@ function object<T>(cfg: pulumi.Config, key: string): T | undefined {
  * scanner and the in-cluster admission policies share: `admission.policyConfigFile` (relative to
  * the project) or, by default, `stacks/policy-config.<stack>.json` when it exists.
  */
-export function loadStackPolicyConfig(stack: string, file: unknown, root = __dirname): PackConfig | undefined {
+export function loadStackPolicyConfig(stack: string, file: unknown, root = __dirname): CheckedPackConfig | undefined {
     const key = `${PROJECT}:admission.policyConfigFile`;
     if (file !== undefined && (typeof file !== "string" || file === "")) throw new ConfigError(key, "must be a path to a JSON policy config file");
     const full = path.resolve(root, file ?? path.join("stacks", `policy-config.${stack}.json`));

@@ -11,6 +11,7 @@
 import { RULES } from "../rules";
 import { celString } from "../rules/cel";
 import { PackConfig, resolveRules } from "../rules/engine";
+import { checkPackConfig } from "../rules/packConfig";
 import { CelTwin, FromConfig, NoTwin, Rule, RuleConfig } from "../rules/types";
 import { ADDON_NAMESPACES, PSS_ENFORCE_LABEL, SYSTEM_NAMESPACES } from "../rules/vocabulary";
 
@@ -50,6 +51,8 @@ export interface AdmissionOptions {
      * The stack's policy config (the `--policy-pack-config` format, `stacks/policy-config.<stack>.json`):
      * per control its level (mandatory → Deny, advisory → Warn + Audit, disabled → not installed),
      * its exemptions (namespaces, names, labels) and its own settings (IMG-03's registries).
+     * A config checked where it entered (a `CheckedPackConfig`: the stack's file, ClusterAdmission's
+     * argument) is used as it is; any other value is checked here first.
      */
     packConfig?: PackConfig;
     /** Override the action per control ID (e.g. roll out in Warn before Deny). */
@@ -97,7 +100,7 @@ const fromConfig = <T>(v: FromConfig<T>, cfg: RuleConfig): T => (typeof v === "f
 
 /** ValidatingAdmissionPolicy + binding per control the stack's policy config leaves enabled. */
 export function admissionPolicies(o: AdmissionOptions): Obj[] {
-    const resolved = new Map(resolveRules(ADMISSION_CONTROLS.map(c => RULES.find(r => r.id === c.id)!), o.packConfig ?? {}).map(r => [r.rule.id, r]));
+    const resolved = new Map(resolveRules(ADMISSION_CONTROLS.map(c => RULES.find(r => r.id === c.id)!), o.packConfig === undefined ? {} : checkPackConfig(o.packConfig, RULES, "packConfig")).map(r => [r.rule.id, r]));
     const out: Obj[] = [];
     for (const c of ADMISSION_CONTROLS) {
         const { enforcementLevel, config } = resolved.get(c.id)!;

@@ -61,8 +61,11 @@ function addonNamespaces(args: ClusterBaselineArgs): string[] {
     return [...new Set([...ADDON_NAMESPACES, ...configured])];
 }
 
-/** Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). */
-export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix: string): void {
+/**
+ * Validate the whole baseline. `keyPrefix` is the config namespace (`hardened-cluster`). Returns the
+ * arguments with the admission policy config checked, to be passed on as they are.
+ */
+export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix: string): ClusterBaselineArgs {
     const seen = new Map<string, number>();
     (args.namespaces ?? []).forEach((ns, i) => {
         const key = `${keyPrefix}:namespaces[${i}]`;
@@ -137,8 +140,9 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
         if (args.admission.enabled !== undefined && typeof args.admission.enabled !== "boolean") {
             throw new ConfigError(`${keyPrefix}:admission.enabled`, "must be true or false");
         }
-        validateClusterAdmissionArgs(args.admission, `${keyPrefix}:admission`);
+        return { ...args, admission: validateClusterAdmissionArgs(args.admission, `${keyPrefix}:admission`) };
     }
+    return args;
 }
 
 export class ClusterBaseline extends pulumi.ComponentResource {
@@ -153,7 +157,7 @@ export class ClusterBaseline extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterBaselineArgs, opts: pulumi.ComponentResourceOptions = {}, keyPrefix = name) {
         super("hardened:k8s:ClusterBaseline", name, {}, opts);
-        validateClusterBaselineArgs(args, keyPrefix);
+        args = validateClusterBaselineArgs(args, keyPrefix);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
         const prefix = oidcGroupsPrefix(args);
         for (const { name: nsName, ...rest } of args.namespaces ?? []) {

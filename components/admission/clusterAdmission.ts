@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { RULES } from "../../rules";
 import { PackConfig } from "../../rules/engine";
-import { checkPackConfig } from "../../rules/packConfig";
+import { CheckedPackConfig, checkPackConfig } from "../../rules/packConfig";
 import { checkKnownKeys, checkLabels, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
 import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
 
@@ -35,11 +35,16 @@ export interface ClusterAdmissionArgs {
 
 const ACTIONS: readonly AdmissionAction[] = ["Deny", "Warn", "Audit"];
 
-export function validateClusterAdmissionArgs(a: ClusterAdmissionArgs, keyPrefix: string): void {
+/** The arguments once validated: the policy config is the checked value the admission face takes. */
+export type CheckedClusterAdmissionArgs = ClusterAdmissionArgs & { readonly policyConfig?: CheckedPackConfig };
+
+/** Validate the arguments; returns them with the policy config checked (a checked one is not checked again). */
+export function validateClusterAdmissionArgs<A extends ClusterAdmissionArgs>(a: A, keyPrefix: string): A & CheckedClusterAdmissionArgs {
     checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "exemptNames", "exemptLabels", "actions", "enabled", "policyConfig"]);
+    let policyConfig: CheckedPackConfig | undefined;
     if (a.policyConfig !== undefined) {
         try {
-            checkPackConfig(a.policyConfig, RULES, `${keyPrefix}.policyConfig`);
+            policyConfig = checkPackConfig(a.policyConfig, RULES, `${keyPrefix}.policyConfig`);
         } catch (e) {
             throw new ConfigError(`${keyPrefix}.policyConfig`, (e as Error).message.replace(`${keyPrefix}.policyConfig: `, ""));
         }
@@ -54,6 +59,7 @@ export function validateClusterAdmissionArgs(a: ClusterAdmissionArgs, keyPrefix:
         acts.forEach((x, i) => checkOneOf(`${keyPrefix}.actions.${id}[${i}]`, x, ACTIONS));
         if (acts.includes("Deny") && acts.includes("Warn")) throw new ConfigError(`${keyPrefix}.actions.${id}`, "Deny and Warn together are not allowed by the API server");
     }
+    return policyConfig === undefined ? (a as A & CheckedClusterAdmissionArgs) : { ...a, policyConfig };
 }
 
 export class ClusterAdmission extends pulumi.ComponentResource {
@@ -61,9 +67,9 @@ export class ClusterAdmission extends pulumi.ComponentResource {
 
     constructor(name: string, args: ClusterAdmissionArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("hardened:k8s:ClusterAdmission", name, {}, opts);
-        validateClusterAdmissionArgs(args, name);
+        const { policyConfig } = validateClusterAdmissionArgs(args, name);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
-        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, packConfig: args.policyConfig, actions: args.actions, exemptNames: args.exemptNames, exemptLabels: args.exemptLabels })) {
+        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, packConfig: policyConfig, actions: args.actions, exemptNames: args.exemptNames, exemptLabels: args.exemptLabels })) {
             const id = `${name}-${o.kind === "ValidatingAdmissionPolicy" ? "policy" : "binding"}-${o.metadata.labels["hardened-cluster/control"].toLowerCase()}`;
             this.policies.push(o.kind === "ValidatingAdmissionPolicy"
                 ? new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(id, { metadata: o.metadata, spec: o.spec }, child)

@@ -1,7 +1,10 @@
 import { strict as assert } from "assert";
 import { ClusterAdmission, validateClusterAdmissionArgs } from "../../components/admission/clusterAdmission";
 import { ADMISSION_CONTROLS, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES, NOT_GARBAGE_COLLECTOR } from "../../admission/policies";
+import { validateClusterBaselineArgs } from "../../components/clusterBaseline";
+import { loadStackPolicyConfig } from "../../config";
 import { RULES } from "../../rules";
+import { checkPackConfig, isCheckedPackConfig } from "../../rules/packConfig";
 import { setupMocks, valueOf } from "../support/mocks";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */
@@ -143,6 +146,25 @@ describe("in-cluster admission policies", () => {
                 /hardened-cluster:admission\.policyConfig: invalid policy config:[\s\S]*no-such-policy/);
             assert.throws(() => validateClusterAdmissionArgs({ policyConfig: { "allowed-image-registries": { allowedRegistries: "registry.example.com" } } as any }, "a"),
                 /a\.policyConfig: invalid policy config:[\s\S]*allowed-image-registries\.allowedRegistries: must be array/);
+            assert.throws(() => admissionPolicies({ prefix: "x-", exemptNamespaces: [], packConfig: { "no-such-policy": "mandatory" } as any }),
+                /packConfig: invalid policy config:[\s\S]*no-such-policy/, "the face checks a config nobody checked");
+        });
+        it("is checked once where it enters and passed on as the checked value", () => {
+            const checked = loadStackPolicyConfig("prod", undefined)!;
+            assert.ok(isCheckedPackConfig(checked, RULES));
+            assert.equal(checkPackConfig(checked, RULES, "again"), checked, "a checked config is not checked again");
+            assert.throws(() => { (checked as any)["allowed-image-registries"] = "disabled"; }, TypeError, "frozen: it stays what was checked");
+            assert.throws(() => { (checked as any)["allowed-image-registries"].allowedRegistries.push("evil.example"); }, TypeError);
+            // The baseline passes the very value on to ClusterAdmission, which passes it to the face.
+            const args = { admission: { enabled: true, policyConfig: checked } };
+            assert.equal(validateClusterBaselineArgs(args, "hc").admission!.policyConfig, checked);
+            assert.equal(validateClusterAdmissionArgs({ policyConfig: checked }, "a").policyConfig, checked);
+            // A raw config (a library user's) is checked once and replaced by its checked copy.
+            const raw = structuredClone(REGISTRIES);
+            const once = validateClusterBaselineArgs({ admission: { enabled: true, policyConfig: raw } }, "hc").admission!.policyConfig;
+            assert.notEqual(once, raw);
+            assert.ok(isCheckedPackConfig(once, RULES));
+            assert.deepEqual(once, raw);
         });
     });
 });
