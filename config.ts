@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { existsSync } from "fs";
 import * as path from "path";
 import { ClusterBaselineArgs } from "./components/clusterBaseline";
-import { ConfigError } from "./components/namespace/validate";
+import { ConfigError } from "./components/validate";
 import { RULES } from "./rules";
 import { CheckedPackConfig, loadPackConfig } from "./rules/packConfig";
 import { PROJECT } from "./rules/vocabulary";

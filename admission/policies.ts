@@ -10,7 +10,7 @@
 
 import { RULES } from "../rules";
 import { celString } from "../rules/cel";
-import { PackConfig, resolveRules } from "../rules/engine";
+import { PackConfig, resolveRules } from "../rules/evaluate";
 import { checkPackConfig } from "../rules/packConfig";
 import { CelTwin, FromConfig, NoTwin, Rule, RuleConfig } from "../rules/types";
 import { ADDON_NAMESPACES, PSS_ENFORCE_LABEL, SYSTEM_NAMESPACES } from "../rules/vocabulary";

@@ -11,7 +11,7 @@ import { parseRequest } from "../access/request";
 import { AccessReview } from "../access/review";
 import { risky } from "../access/risky";
 import { loadPaths } from "../scanner/load";
-import { generate } from "../test/access/generate";
+import { generate } from "../scripts/rbac-generate";
 
 const file = process.argv[2];
 const gen = generate({

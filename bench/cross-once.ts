@@ -5,7 +5,7 @@
  */
 import { performance } from "perf_hooks";
 import { RULES } from "../rules";
-import { evaluate, resolveRules } from "../rules/engine";
+import { evaluate, resolveRules } from "../rules/evaluate";
 import { K8sObject } from "../rules/types";
 
 const n = Number(process.argv[2] ?? 10000);

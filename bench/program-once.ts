@@ -2,10 +2,10 @@
 import { performance } from "perf_hooks";
 import { toPolicies } from "../policy-packs/crossguard/policies";
 import { RULES } from "../rules";
-import { evaluate, resolveRules } from "../rules/engine";
+import { evaluate, resolveRules } from "../rules/evaluate";
 import { gatherInProcess, kubernetesObjects } from "../scripts/gather";
 import { PROJECT } from "../rules/vocabulary";
-import { runPolicies } from "../test/support/policyHarness";
+import { runPolicies } from "../scripts/policy-harness";
 
 async function main(): Promise<void> {
     const n = Number(process.argv[2]);

@@ -10,7 +10,7 @@ import { Falco, TrivyOperator } from "./addons/runtimeSecurity";
 import { SecureIngress, SecureIngressArgs, validateSecureIngressArgs } from "./ingress/secureIngress";
 import { DEFAULT_RULE_SELECTOR_LABELS, SecurityAlerts, SecurityAlertsArgs, validateSecurityAlertsArgs } from "./alerts/securityAlerts";
 import { ControlPlaneHardening, ControlPlaneHardeningArgs, validateControlPlaneArgs } from "./controlPlaneHardening";
-import { checkDnsLabel, checkKnownKeys, checkStringList, checkTeamNamespaceName, ConfigError } from "./namespace/validate";
+import { checkDnsLabel, checkKnownKeys, checkStringList, checkTeamNamespaceName, ConfigError } from "./validate";
 import { DEFAULT_OIDC_PREFIX, SecureNamespace, SecureNamespaceArgs, validateSecureNamespaceArgs } from "./secureNamespace";
 import { ADDON_NAMESPACES, FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../rules/vocabulary";
 

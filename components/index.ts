@@ -14,6 +14,6 @@ export { Falco, TrivyOperator, AddonArgs } from "./addons/runtimeSecurity";
 export { KubeBench, KubeBenchArgs } from "./addons/kubeBench";
 export { ControlPlaneHardening } from "./controlPlaneHardening";
 export { ControlPlaneHardeningArgs, OidcArgs } from "./controlPlane/args";
-export { ConfigError } from "./namespace/validate";
+export { ConfigError } from "./validate";
 export { pssLabels, defaultDenySpec, dnsEgressSpec, quarantineSpec } from "./namespace/builders";
 export { QUARANTINE_LABEL } from "../rules/vocabulary";

@@ -11,7 +11,7 @@
 import type Ajv from "ajv";
 import { readFileSync } from "fs";
 import { createRequire } from "module";
-import { COMMON_CONFIG_SCHEMA, PackConfig } from "./engine";
+import { COMMON_CONFIG_SCHEMA, PackConfig } from "./evaluate";
 import { Rule } from "./types";
 
 const LEVEL = { type: "string", enum: ["advisory", "mandatory", "disabled"] };

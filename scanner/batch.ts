@@ -2,8 +2,8 @@
  * The resource rules over one batch of objects as read (with their positions): violations and
  * rule errors, each placed at its field. Used in-process and by the worker threads.
  */
-import * as engine from "../rules/engine";
-import { EvaluatedFinding, ResolvedRule } from "../rules/engine";
+import * as engine from "../rules/evaluate";
+import { EvaluatedFinding, ResolvedRule } from "../rules/evaluate";
 import { K8sObject } from "../rules/types";
 import { Located } from "./load";
 import { ResourceRef, ScanError, ScanViolation } from "./report";

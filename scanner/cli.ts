@@ -16,8 +16,8 @@ import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from "worke
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { RULES } from "../rules";
-import * as engine from "../rules/engine";
-import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/engine";
+import * as engine from "../rules/evaluate";
+import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/evaluate";
 import { evaluateIsolated, keptObjects, toRecords } from "./batch";
 import { Job, JobResult, runJob } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";

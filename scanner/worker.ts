@@ -4,7 +4,7 @@
  */
 import { MessagePort, workerData } from "worker_threads";
 import { RULES } from "../rules";
-import { PackConfig, resolveRules } from "../rules/engine";
+import { PackConfig, resolveRules } from "../rules/evaluate";
 import { checkBatch } from "./batch";
 import { LoadError, Located, parseChunk } from "./load";
 import { ScanError, ScanViolation } from "./report";

@@ -80,7 +80,7 @@ export function gatherStack(stack: string): Gathered {
 /** In this process: install mocks, run index.ts inside a Pulumi stack, wait for every registration. */
 export async function gatherInProcess(stack: string, config = stackConfig(stack)): Promise<Gathered> {
     const pulumi = await import("@pulumi/pulumi");
-    const { mockOutputs } = await import("../test/support/mocks");
+    const { mockOutputs } = await import("./mock-outputs");
     const resources: GatheredResource[] = [];
     const parents = new Map<string, Promise<string> | undefined>();
     pulumi.runtime.setAllConfig(config);

@@ -1,12 +1,12 @@
 /**
  * `npm run yaml:table`: asks the Kubernetes decoder (scripts/toolchain/yaml-oracle: apimachinery's
  * YAMLReader + sigs.k8s.io/yaml YAMLToJSONStrict) how it reads every input of
- * test/scanner/yamlCases.ts and writes its answers to test/scanner/yaml-oracle-table.json.
+ * scripts/yaml-cases.ts and writes its answers to test/scanner/yaml-oracle-table.json.
  */
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
 import * as path from "path";
-import { yamlCaseInputs } from "../test/scanner/yamlCases";
+import { yamlCaseInputs } from "./yaml-cases";
 
 const REPO = path.join(__dirname, "..");
 

@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { SecureNamespace } from "../secureNamespace";
-import { checkKnownKeys, checkLabels, checkOneOf, checkSingleLine, checkStringList, ConfigError } from "../namespace/validate";
+import { checkKnownKeys, checkLabels, checkOneOf, checkSingleLine, checkStringList, ConfigError } from "../validate";
 import { KUBE_BENCH_NS } from "../../rules/vocabulary";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON

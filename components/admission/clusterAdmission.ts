@@ -7,9 +7,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { RULES } from "../../rules";
-import { PackConfig } from "../../rules/engine";
+import { PackConfig } from "../../rules/evaluate";
 import { CheckedPackConfig, checkPackConfig } from "../../rules/packConfig";
-import { checkKnownKeys, checkLabels, checkOneOf, checkStringList, ConfigError } from "../namespace/validate";
+import { checkKnownKeys, checkLabels, checkOneOf, checkStringList, ConfigError } from "../validate";
 import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
 
 export interface ClusterAdmissionArgs {

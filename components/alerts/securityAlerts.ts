@@ -5,8 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { checkDnsLabel, ConfigError } from "../namespace/validate";
-import { securityAlertRules, SecurityAlertRulesOptions, validateSecurityAlertOptions } from "./rules";
+import { checkDnsLabel, ConfigError } from "../validate";
+import { securityAlertRules, SecurityAlertRulesOptions, validateSecurityAlertOptions } from "./alertRules";
 
 export interface SecurityAlertsArgs extends SecurityAlertRulesOptions {
     /**

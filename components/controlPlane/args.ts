@@ -1,7 +1,11 @@
 /** ControlPlaneHardening arguments, their defaults (applied here only) and validation. */
-import { checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkServiceUrl, checkSingleLine, checkStringList, ConfigError, isIp } from "../namespace/validate";
+import { checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkServiceUrl, checkSingleLine, checkStringList, ConfigError, isIp } from "../validate";
 import { DEFAULT_OIDC_PREFIX } from "../namespace/types";
-import { ENCRYPTION_PROVIDERS, EncryptionProvider, TLS_VERSIONS, TlsVersion } from "./builders";
+
+export type EncryptionProvider = "aescbc" | "secretbox";
+export const ENCRYPTION_PROVIDERS: readonly EncryptionProvider[] = ["aescbc", "secretbox"];
+export type TlsVersion = "VersionTLS12" | "VersionTLS13";
+export const TLS_VERSIONS: readonly TlsVersion[] = ["VersionTLS12", "VersionTLS13"];
 
 export interface ControlPlaneHardeningArgs {
     /** Encryption at rest. See https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/ */

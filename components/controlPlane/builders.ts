@@ -4,13 +4,10 @@
  * artefacts for its own layout.
  */
 
-import type { ResolvedOidc } from "./args";
+import type { EncryptionProvider, ResolvedOidc, TlsVersion } from "./args";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
-
-export type EncryptionProvider = "aescbc" | "secretbox";
-export const ENCRYPTION_PROVIDERS: readonly EncryptionProvider[] = ["aescbc", "secretbox"];
 
 /** Where the artefacts live on a control-plane node. */
 export interface ArtefactPaths {
@@ -113,9 +110,6 @@ export function auditPolicy(): Obj {
         ],
     };
 }
-
-export type TlsVersion = "VersionTLS12" | "VersionTLS13";
-export const TLS_VERSIONS: readonly TlsVersion[] = ["VersionTLS12", "VersionTLS13"];
 
 /** AEAD, forward-secret cipher suites only (TLS 1.2; TLS 1.3 suites are not configurable). */
 export const STRONG_CIPHER_SUITES: readonly string[] = [

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { allowPodSelector } from "../namespace/builders";
-import { checkDnsLabel, checkKnownKeys, checkLabels, checkOneOf, checkPort, checkSingleLine, ConfigError, isIp } from "../namespace/validate";
+import { checkDnsLabel, checkKnownKeys, checkLabels, checkOneOf, checkPort, checkSingleLine, ConfigError, isIp } from "../validate";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;

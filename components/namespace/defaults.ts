@@ -2,7 +2,7 @@
 import {
     checkCidr, checkCidrExcept, checkDnsLabel, checkLabels, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
     checkStringList, checkTeamNamespaceName, ConfigError,
-} from "./validate";
+} from "../validate";
 import {
     ACCESS_FLAGS, ACCESS_LEVELS, ACCESS_PERMISSION_FLAGS, AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, ExternalSecretsArgs, LimitsArgs, NetworkArgs,
     PSS_LEVELS, PssLevel, QuotaArgs, SecureNamespaceArgs, TrafficRuleArgs,

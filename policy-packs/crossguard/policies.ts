@@ -6,7 +6,7 @@
 import { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import proxy from "./sdk";
 import { control, defaultEnforcement } from "../../rules/catalog";
-import { checkResource, checkStack, COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/engine";
+import { checkResource, checkStack, COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/evaluate";
 import { isPodCarrier } from "../../rules/podspec";
 import { Finding, K8sObject, Rule } from "../../rules/types";
 import { kindOf, kubernetesObject } from "./objects";

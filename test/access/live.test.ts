@@ -14,7 +14,7 @@ import { connect, LIVE_LISTS, readCluster } from "../../access/live";
 import { AccessReview, subjectKey } from "../../access/review";
 import { makePki } from "../../cluster/pki";
 import { K8sObject } from "../../rules/types";
-import { generate, questions } from "./generate";
+import { generate, questions } from "../../scripts/rbac-generate";
 
 describe("access review, live mode (loopback API)", function () {
     this.timeout(60_000);

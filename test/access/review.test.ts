@@ -5,7 +5,7 @@ import { AccessReview, canAllows, identity, parseSubject, subjectKey } from "../
 import { risky } from "../../access/risky";
 import { RbacSnapshot } from "../../rules/rbac/authorize";
 import { K8sObject } from "../../rules/types";
-import { generate, questions } from "./generate";
+import { generate, questions } from "../../scripts/rbac-generate";
 
 const RBAC = "rbac.authorization.k8s.io/v1";
 const REF = "rbac.authorization.k8s.io";

@@ -10,7 +10,7 @@ import * as path from "path";
 import { ADMISSION_CONTROLS, admissionPolicies, isSingleObject, WITHOUT_TWIN } from "../../admission/policies";
 import { NOT_AGGREGATION_CONTROLLER } from "../../rules/rbac/admission";
 import { RULES } from "../../rules";
-import { resolveRules } from "../../rules/engine";
+import { resolveRules } from "../../rules/evaluate";
 import { ADMISSION_BY_ID } from "../../rules/admission";
 import { CATALOG } from "../../rules/catalog";
 import { MULTI_OBJECT_REASONS } from "../../rules/types";

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
 import { SecurityAlerts, validateSecurityAlertsArgs } from "../../components/alerts/securityAlerts";
-import { PrometheusRuleSpec, SECURITY_ALERTS_GROUP, securityAlertRules, SecurityAlertRulesOptions } from "../../components/alerts/rules";
+import { PrometheusRuleSpec, SECURITY_ALERTS_GROUP, securityAlertRules, SecurityAlertRulesOptions } from "../../components/alerts/alertRules";
 import { setupMocks, urnOf, valueOf } from "../support/mocks";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */

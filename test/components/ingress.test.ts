@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { validateClusterBaselineArgs } from "../../components/clusterBaseline";
 import { ingressControllerPolicySpec, SecureIngress, secureIngressObject, SecureIngressArgs } from "../../components/ingress/secureIngress";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { matchSelector } from "../../rules/selectors";
 import { setupMocks, valueOf } from "../support/mocks";
 

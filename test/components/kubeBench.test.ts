@@ -3,7 +3,7 @@ import { strict as assert } from "assert";
 import { KUBE_BENCH_HOST_PATHS, KubeBench, kubeBenchCronJobSpec, validateKubeBenchArgs } from "../../components/addons/kubeBench";
 import { validateClusterBaselineArgs } from "../../components/clusterBaseline";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { setupMocks, valueOf } from "../support/mocks";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests read the mocks' recorded inputs as JSON */

@@ -5,7 +5,7 @@ import { kubernetesObject, plain } from "../../policy-packs/crossguard/objects";
 import proxy from "../../policy-packs/crossguard/sdk";
 import { RULES } from "../../rules";
 import { UNKNOWN } from "../../rules/unknown";
-import { k8sResource, ruleNamed, runPolicies } from "../support/policyHarness";
+import { k8sResource, ruleNamed, runPolicies } from "../../scripts/policy-harness";
 import { mutated, workload } from "../rules/fixtures";
 
 const policies = toPolicies(RULES);

@@ -8,7 +8,7 @@ import * as path from "path";
 import { toPolicies } from "../../policy-packs/crossguard/policies";
 import { RULES } from "../../rules";
 import { gatherStack } from "../../scripts/gather";
-import { runPolicies } from "../support/policyHarness";
+import { runPolicies } from "../../scripts/policy-harness";
 
 const REPO = path.join(__dirname, "..", "..");
 

@@ -1,6 +1,6 @@
 /** One compliant and one one-field-mutated failing fixture per control outside pod security (shared by the unit tests and the admission parity check). */
 import { RULES } from "../../rules";
-import { evaluate, PackConfig, resolveRules } from "../../rules/engine";
+import { evaluate, PackConfig, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
 import { Json, mutated, workload } from "./fixtures";
 

@@ -1,7 +1,7 @@
 /** SEC-02/SEC-03 precision: key-name and value evidence combined, known formats, parsed config files, the key named in message and path. */
 import { strict as assert } from "assert";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { findInValue, keyClass } from "../../rules/secrets/credentials";
 import { cm, withContainer } from "./area-cases";
 

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { RULES } from "../../rules";
-import { EvaluatedFinding, evaluate, resolveRules } from "../../rules/engine";
+import { EvaluatedFinding, evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
 import { AUDIT_OK, apiserverPod, AUDIT_FLAGS, CASES, cm, encCfg, ingress, Json } from "./area-cases";
 

@@ -10,9 +10,9 @@ import * as path from "path";
 import fc from "fast-check";
 import { toPolicies, toPolicy } from "../../policy-packs/crossguard/policies";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject, ResourceRule, StackRule } from "../../rules/types";
-import { k8sResource, runPolicies } from "../support/policyHarness";
+import { k8sResource, runPolicies } from "../../scripts/policy-harness";
 import { anyObject, evaluateAll, Json, RUNS, SEED, summary } from "./fuzz-support";
 import { workload } from "./fixtures";
 

@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
 import { apiserverPod, AUDIT_FLAGS, ingress } from "./area-cases";
 import { mutated } from "./fixtures";

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
 import { CASES, Json } from "./area-cases";
 import { mutated, WORKLOAD_KIND_LIST, workload } from "./fixtures";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { evaluate, PackConfig, resolveRules } from "../../rules/engine";
+import { evaluate, PackConfig, resolveRules } from "../../rules/evaluate";
 import { POD_RULES } from "../../rules/pod";
 import { K8sObject, Rule } from "../../rules/types";
 import { UNKNOWN } from "../../rules/unknown";

@@ -2,8 +2,8 @@
 import { strict as assert } from "assert";
 import { toPolicies } from "../../policy-packs/crossguard/policies";
 import { RULES } from "../../rules";
-import { evaluate, isChecked, resolveRules } from "../../rules/engine";
-import { k8sResource, ruleNamed, runPolicies } from "../support/policyHarness";
+import { evaluate, isChecked, resolveRules } from "../../rules/evaluate";
+import { k8sResource, ruleNamed, runPolicies } from "../../scripts/policy-harness";
 import { CRD_CASES } from "./crd-fixtures";
 import { Json, WORKLOAD_KIND_LIST, workload } from "./fixtures";
 

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import fc from "fast-check";
 import { RULES } from "../../rules";
-import { evaluate, resolveRules } from "../../rules/engine";
+import { evaluate, resolveRules } from "../../rules/evaluate";
 import { SelectorIndex } from "../../rules/selector-index";
 import { Match, matchSelector } from "../../rules/selectors";
 import { UNKNOWN } from "../../rules/unknown";

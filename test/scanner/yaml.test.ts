@@ -4,7 +4,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { askOracle } from "../../scripts/gen-yaml-table";
 import { locate, parseDocument, splitStream } from "../../scanner/yaml";
-import { STRICTER, yamlCaseInputs } from "./yamlCases";
+import { STRICTER, yamlCaseInputs } from "../../scripts/yaml-cases";
 
 type Answer = { documents: Array<{ json?: unknown; error?: string }>; error?: string };
 const TABLE: { decoder: string; cases: Array<{ yaml: string } & Answer> } = JSON.parse(readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"));
@@ -37,7 +37,7 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
     it("the table is the live decoder's answer for every case (sigs.k8s.io/yaml built from the Go module proxy)", function () {
         this.timeout(300_000); // a cold run builds the oracle from Go modules; warm it is instant
         const inputs = yamlCaseInputs();
-        assert.deepEqual(TABLE.cases.map(c => c.yaml), inputs, "test/scanner/yamlCases.ts changed: run npm run yaml:table");
+        assert.deepEqual(TABLE.cases.map(c => c.yaml), inputs, "scripts/yaml-cases.ts changed: run npm run yaml:table");
         const live = askOracle(inputs);
         const asJson = (x: unknown) => JSON.stringify(x);
         const drift = inputs.filter((_y, i) => asJson(live[i]) !== asJson({ documents: TABLE.cases[i].documents, ...(TABLE.cases[i].error ? { error: TABLE.cases[i].error } : {}) }));

@@ -5,7 +5,7 @@
  * what a real deployment would give them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { generateKeyPairSync, randomBytes } from "crypto";
+import { mockOutputs } from "../../scripts/mock-outputs";
 
 export interface RegisteredResource {
     type: string;
@@ -34,41 +34,6 @@ export class MockRecorder {
 
     clear(): void {
         this.resources.length = 0;
-    }
-}
-
-/** Provider-computed outputs for the resource types the blueprint uses. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs and outputs as the engine passes them
-export function mockOutputs(type: string, inputs: Record<string, any>): Record<string, any> {
-    switch (type) {
-        case "random:index/randomBytes:RandomBytes": {
-            const bytes = randomBytes(inputs.length ?? 32);
-            return { ...inputs, base64: bytes.toString("base64"), hex: bytes.toString("hex") };
-        }
-        case "random:index/randomId:RandomId": {
-            const bytes = randomBytes(inputs.byteLength ?? 8);
-            return { ...inputs, hex: bytes.toString("hex"), b64Std: bytes.toString("base64"), dec: BigInt("0x" + bytes.toString("hex")).toString() };
-        }
-        case "tls:index/privateKey:PrivateKey": {
-            const algorithm = inputs.algorithm ?? "RSA";
-            const { privateKey, publicKey } =
-                algorithm === "ECDSA"
-                    ? generateKeyPairSync("ec", { namedCurve: inputs.ecdsaCurve === "P384" ? "P-384" : "P-256" })
-                    : algorithm === "ED25519"
-                      ? generateKeyPairSync("ed25519")
-                      : generateKeyPairSync("rsa", { modulusLength: inputs.rsaBits ?? 2048 });
-            return {
-                ...inputs,
-                privateKeyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-                privateKeyPemPkcs8: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-                publicKeyPem: publicKey.export({ type: "spki", format: "pem" }).toString(),
-            };
-        }
-        case "tls:index/selfSignedCert:SelfSignedCert":
-        case "tls:index/locallySignedCert:LocallySignedCert":
-            return { ...inputs, certPem: `-----BEGIN CERTIFICATE-----\nmock-${type.split(":").pop()}\n-----END CERTIFICATE-----\n` };
-        default:
-            return inputs;
     }
 }
 

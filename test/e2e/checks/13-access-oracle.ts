@@ -2,7 +2,7 @@
  * e2e check: the access review answers exactly as the API server's authorizer.
  *
  * On the local control plane, with the local stack's RBAC plus a generated set of
- * Roles/ClusterRoles/bindings (test/access/generate.ts) applied, every (subject, question) of a
+ * Roles/ClusterRoles/bindings (scripts/rbac-generate.ts) applied, every (subject, question) of a
  * generated set of at least 5,000 is asked three ways: the offline review (the manifests as
  * written plus the default RBAC snapshot, aggregation recomputed), the live review (read from the
  * cluster with the admin kubeconfig) and the API server itself (a SubjectAccessReview per
@@ -16,7 +16,7 @@ import { connect, request } from "../../../access/live";
 import { describeRequest } from "../../../access/request";
 import { AccessSubject, canAllows, identity, subjectKey, subjectLabel } from "../../../access/review";
 import { isNonResourceRequest, Request } from "../../../rules/rbac/authorize";
-import { generate, questions } from "../../access/generate";
+import { generate, questions } from "../../../scripts/rbac-generate";
 import { assert, Check } from "../harness";
 
 

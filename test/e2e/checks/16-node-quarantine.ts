@@ -8,7 +8,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { QUARANTINE_LABEL } from "../../../ops/isolate";
 import { RULES } from "../../../rules";
-import { evaluate, resolveRules } from "../../../rules/engine";
+import { evaluate, resolveRules } from "../../../rules/evaluate";
 import { assert, Check, isolateCli } from "../harness";
 import { expectFlow, podAddress } from "../node-kit";
 

@@ -10,7 +10,7 @@
  * kube-controller-manager) has filled their rules.
  */
 import { RULES } from "../../../rules";
-import { evaluate, resolveRules } from "../../../rules/engine";
+import { evaluate, resolveRules } from "../../../rules/evaluate";
 import { aggregateClusterRoles, ResourceRequest } from "../../../rules/rbac/authorize";
 import { BINDING_CHAIN } from "../../../rules/rbac/bindings";
 import { QuestionOf, QUESTIONS } from "../../../rules/rbac/roles";

@@ -6,8 +6,8 @@
  * namespace), the ServiceAccount groups and OIDC-prefixed groups. Deterministic for a seed. Every
  * object is valid for the API server (rules never mix resources and URLs; Roles have no URLs).
  */
-import { NonResourceRequest, Request, ResourceRequest } from "../../rules/rbac/authorize";
-import { K8sObject } from "../../rules/types";
+import { NonResourceRequest, Request, ResourceRequest } from "../rules/rbac/authorize";
+import { K8sObject } from "../rules/types";
 
 /** A small deterministic PRNG (mulberry32). */
 export function rng(seed: number): () => number {

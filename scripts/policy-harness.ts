@@ -5,9 +5,9 @@
  * validation awaited, UnknownValueError turned into the SDK's advisory "can't run" diagnostic.
  */
 import { Policy, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
-import proxy from "../../policy-packs/crossguard/sdk";
-import { defaultEnforcement } from "../../rules/catalog";
-import { RULES } from "../../rules";
+import proxy from "../policy-packs/crossguard/sdk";
+import { defaultEnforcement } from "../rules/catalog";
+import { RULES } from "../rules";
 
 export interface Violation {
     policy: string;

@@ -4,7 +4,7 @@
  * admission denials, RBAC changes and failed authentication/authorization at the API server.
  * Pure: no Pulumi; every expression is checked by the real PromQL parser in the tests.
  */
-import { checkKnownKeys, checkOneOf, ConfigError } from "../namespace/validate";
+import { checkKnownKeys, checkOneOf, ConfigError } from "../validate";
 
 export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];

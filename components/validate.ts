@@ -1,6 +1,6 @@
 /** Input validation shared by the components: every error names the offending key and what is allowed. */
 import { BlockList, isIPv4, isIPv6 } from "net";
-import { SYSTEM_NAMESPACES } from "../../rules/vocabulary";
+import { SYSTEM_NAMESPACES } from "../rules/vocabulary";
 
 export class ConfigError extends Error {
     constructor(readonly key: string, detail: string) {
