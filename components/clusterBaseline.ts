@@ -123,6 +123,7 @@ export function validateClusterBaselineArgs(args: ClusterBaselineArgs, keyPrefix
         const key = `${keyPrefix}:ingresses[${i}]`;
         checkDnsLabel(`${key}.name`, ing?.name);
         validateSecureIngressArgs(ing, key);
+        if (ing.ingressName !== undefined) throw new ConfigError(`${key}.ingressName`, "is not a key of an ingress entry: `name` names the Ingress");
         if (!seen.has(ing.namespace)) throw new ConfigError(`${key}.namespace`, `'${ing.namespace}' is not one of the team namespaces of ${keyPrefix}:namespaces`);
         const id = `${ing.namespace}/${ing.name}`;
         if (ingressNames.has(id)) throw new ConfigError(`${key}.name`, `duplicate ingress '${id}'`);
@@ -161,11 +162,16 @@ export class ClusterBaseline extends pulumi.ComponentResource {
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
         const prefix = oidcGroupsPrefix(args);
         for (const { name: nsName, ...rest } of args.namespaces ?? []) {
-            this.namespaces.push(new SecureNamespace(nsName, { namespaceName: nsName, ...(prefix ? { oidcGroupsPrefix: prefix } : {}), ...rest }, child));
+            // Named `<baseline>-<namespace>` so two baselines never collide; stacks created when the
+            // name was the namespace alone keep their resources through the alias (children follow).
+            this.namespaces.push(new SecureNamespace(`${name}-${nsName}`, { namespaceName: nsName, ...(prefix ? { oidcGroupsPrefix: prefix } : {}), ...rest },
+                { ...child, aliases: [{ name: nsName }] }));
         }
         const byName = new Map((args.namespaces ?? []).map((n, i) => [n.name, this.namespaces[i]]));
         for (const { name: ingName, ...ing } of args.ingresses ?? []) {
-            this.ingresses.push(new SecureIngress(ingName, ing, { ...child, dependsOn: [byName.get(ing.namespace)!] }));
+            // `<baseline>-<namespace>-<name>`: ingresses of one name in two namespaces are allowed.
+            this.ingresses.push(new SecureIngress(`${name}-${ing.namespace}-${ingName}`, { ...ing, ingressName: ingName },
+                { ...child, dependsOn: [byName.get(ing.namespace)!], aliases: [{ name: ingName }] }));
         }
         const al = args.alerts?.prometheusOperator ? args.alerts : undefined;
         const alertsNamespace = al?.namespace ?? DEFAULT_ALERTS_NAMESPACE;

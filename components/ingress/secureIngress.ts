@@ -12,6 +12,11 @@ import { checkDnsLabel, checkKnownKeys, checkLabels, checkOneOf, checkPort, chec
 type Obj = Record<string, any>;
 
 export interface SecureIngressArgs {
+    /**
+     * Name of the Ingress object; its NetworkPolicy is `allow-ingress-controller-<name>`. Default: the
+     * component's name (ClusterBaseline passes the entry's `name`, its component being `<baseline>-<name>`).
+     */
+    readonly ingressName?: string;
     /** Namespace of the Ingress and its backend. */
     readonly namespace: string;
     /** Host names served; each must be specific (no wildcard) and gets TLS. */
@@ -42,8 +47,9 @@ const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 export function validateSecureIngressArgs(a: SecureIngressArgs, key: string): void {
     if (a === null || typeof a !== "object") throw new ConfigError(key, "must be an object");
-    checkKnownKeys(key, a, ["name", "namespace", "hosts", "service", "podLabels", "targetPort", "path", "issuer", "issuerKind", "tlsSecretName", "ingressClassName", "controllerNamespace", "controllerPodLabels"]);
+    checkKnownKeys(key, a, ["name", "ingressName", "namespace", "hosts", "service", "podLabels", "targetPort", "path", "issuer", "issuerKind", "tlsSecretName", "ingressClassName", "controllerNamespace", "controllerPodLabels"]);
     checkDnsLabel(`${key}.namespace`, a.namespace);
+    if (a.ingressName !== undefined) checkDnsLabel(`${key}.ingressName`, a.ingressName);
     if (!Array.isArray(a.hosts) || a.hosts.length === 0) throw new ConfigError(`${key}.hosts`, "must list at least one host name");
     a.hosts.forEach((h, i) => {
         if (typeof h !== "string" || !HOST.test(h) || isIp(h)) {
@@ -120,10 +126,11 @@ export class SecureIngress extends pulumi.ComponentResource {
         super("hardened:k8s:SecureIngress", name, {}, opts);
         validateSecureIngressArgs(args, name);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
-        const obj = secureIngressObject(name, args);
+        const ingressName = args.ingressName ?? name;
+        const obj = secureIngressObject(ingressName, args);
         this.ingress = new k8s.networking.v1.Ingress(name, obj, child);
         this.networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-from-controller`, {
-            metadata: { name: `allow-ingress-controller-${name}`, namespace: args.namespace },
+            metadata: { name: `allow-ingress-controller-${ingressName}`, namespace: args.namespace },
             spec: ingressControllerPolicySpec(args),
         }, child);
         this.registerOutputs({ hosts: args.hosts });

@@ -177,6 +177,30 @@ describe("ClusterBaseline wiring", () => {
         const keys = rec.resources.map(r => `${r.type}::${r.name}`);
         assert.equal(new Set(keys).size, keys.length);
     });
+    const ingress = { name: "web", namespace: "team-a", hosts: ["web.example.com"], service: { name: "web", port: 80 }, podLabels: { app: "web" }, issuer: "letsencrypt" };
+    const all = (b: ClusterBaseline) => [b, ...b.namespaces, ...b.namespaces.flatMap(n => [n.namespace, n.quota, ...n.networkPolicies]), ...b.ingresses.flatMap(i => [i, i.ingress, i.networkPolicy])];
+    it("two baselines with the same team namespace and ingress (two clusters) have distinct URNs", async () => {
+        setupMocks();
+        const [a, b] = ["east", "west"].map(n => new ClusterBaseline(n, { namespaces: [ok], ingresses: [ingress] }));
+        const urns = await Promise.all([...all(a), ...all(b)].map(r => valueOf(r.urn)));
+        assert.equal(new Set(urns).size, urns.length, urns.join("\n"));
+        assert.ok(urns.includes("urn:pulumi:test::hardened-cluster::hardened:k8s:ClusterBaseline$hardened:k8s:SecureNamespace::east-team-a"));
+        // The objects in the cluster keep their names: only the Pulumi names carry the prefix.
+        assert.equal(await valueOf(a.namespaces[0].namespaceName), "team-a");
+        assert.equal(await valueOf(b.ingresses[0].ingress.metadata.name), "web");
+        assert.equal(await valueOf(b.ingresses[0].networkPolicy.metadata.name), "allow-ingress-controller-web");
+    });
+    it("keeps the resources of stacks created before the prefix: aliases from the old names", async () => {
+        setupMocks();
+        const b = new ClusterBaseline("baseline", { namespaces: [ok], ingresses: [ingress] });
+        const aliases = async (r: object) => Promise.all(((r as { __aliases?: unknown[] }).__aliases ?? []).map(a => valueOf(a as string)));
+        const parent = "urn:pulumi:test::hardened-cluster::hardened:k8s:ClusterBaseline";
+        assert.deepEqual(await aliases(b.namespaces[0]), [`${parent}$hardened:k8s:SecureNamespace::team-a`]);
+        assert.deepEqual(await aliases(b.ingresses[0]), [`${parent}$hardened:k8s:SecureIngress::web`]);
+        assert.equal(await valueOf(b.ingresses[0].urn), `${parent}$hardened:k8s:SecureIngress::baseline-team-a-web`);
+    });
+    it("an ingress entry names its Ingress with `name` only", () =>
+        assert.throws(() => validateClusterBaselineArgs({ namespaces: [ok], ingresses: [{ ...ingress, ingressName: "x" }] }, "hc"), /hc:ingresses\[0\]\.ingressName: is not a key/));
 });
 
 describe("the stack's policy config file (shared by the pack, the scanner and admission)", () => {
