@@ -12,7 +12,7 @@ import { RULES } from "./rules";
 import { CheckedPackConfig, loadPackConfig } from "./rules/packConfig";
 import { PROJECT } from "./rules/vocabulary";
 
-export const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "alerts", "ingresses", "kubeconfig"] as const;
+const CONFIG_KEYS = ["namespaces", "addons", "controlPlane", "admission", "alerts", "ingresses", "kubeconfig"] as const;
 
 export interface StackConfig {
     baseline: ClusterBaselineArgs;

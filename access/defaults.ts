@@ -20,7 +20,7 @@ export interface DefaultsSnapshot {
 
 let cached: DefaultsSnapshot | undefined;
 
-export function defaultRbac(): DefaultsSnapshot {
+function defaultRbac(): DefaultsSnapshot {
     return (cached ??= JSON.parse(readFileSync(DEFAULTS_FILE, "utf8")) as DefaultsSnapshot);
 }
 

@@ -7,7 +7,7 @@ import { describeRequest } from "./request";
 import { AccessReview, AccessSubject, Chain, Grantee, PRIVILEGED_CHAIN_NOTE, RuleGrant, subjectLabel } from "./review";
 import { POWERS, RiskyEntry } from "./risky";
 
-export const SCHEMA = "hardened-cluster.access/v1";
+const SCHEMA = "hardened-cluster.access/v1";
 export type Format = "text" | "json" | "markdown";
 
 const subjectJson = (s: AccessSubject) => ({ kind: s.kind, name: s.name, ...(s.namespace ? { namespace: s.namespace } : {}) });
@@ -20,7 +20,7 @@ const requestJson = (r: Request) => (isNonResourceRequest(r)
 
 const ref = (x: { kind: string; name: string; namespace?: string }) => `${x.kind} ${x.namespace ? `${x.namespace}/` : ""}${x.name}`;
 /** `ClusterRoleBinding x → ClusterRole y (via Group g)` */
-export const chainText = (c: Chain) => `${ref(c.binding)} → ${ref(c.role)} rules[${c.ruleIndex}] (via ${subjectLabel(c.via)})${c.default ? " [default]" : ""}`;
+const chainText = (c: Chain) => `${ref(c.binding)} → ${ref(c.role)} rules[${c.ruleIndex}] (via ${subjectLabel(c.via)})${c.default ? " [default]" : ""}`;
 const ruleText = (r: PolicyRule) => {
     if (r.nonResourceURLs?.length) return `${(r.verbs ?? []).join(",")} ${r.nonResourceURLs.join(",")}`;
     const res = (r.resources ?? []).flatMap(x => (r.apiGroups ?? []).map(g => (g ? `${x}.${g}` : x)));

@@ -9,7 +9,7 @@ import { NonResourceRequest, Request, ResourceRequest } from "../rules/rbac/auth
  * discovery; offline there is none). A resource not listed here is in the core group unless the
  * argument names a group (`widgets.example.com`).
  */
-export const BUILTIN_GROUPS: Readonly<Record<string, string>> = {
+const BUILTIN_GROUPS: Readonly<Record<string, string>> = {
     deployments: "apps", daemonsets: "apps", statefulsets: "apps", replicasets: "apps", controllerrevisions: "apps",
     jobs: "batch", cronjobs: "batch",
     roles: "rbac.authorization.k8s.io", clusterroles: "rbac.authorization.k8s.io",

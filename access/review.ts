@@ -40,7 +40,7 @@ export interface Chain {
 }
 
 /** The authorizer's privileged group: allowed everything before RBAC is asked. */
-export const MASTERS = "system:masters";
+const MASTERS = "system:masters";
 export const PRIVILEGED_CHAIN_NOTE = "member of system:masters (allowed by the API server before RBAC)";
 
 const SA_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;

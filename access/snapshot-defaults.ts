@@ -13,7 +13,7 @@ import { K8sObject } from "../rules/types";
 import { DEFAULTS_FILE, DefaultsSnapshot, stripServerFields } from "./defaults";
 import { connect, LIVE_LISTS, listAll, request } from "./live";
 
-export async function snapshotFrom(kubeconfig: string): Promise<DefaultsSnapshot> {
+async function snapshotFrom(kubeconfig: string): Promise<DefaultsSnapshot> {
     const c = connect(kubeconfig);
     const version = await request(c, "GET", "/version");
     if (version.status !== 200) throw new Error(`GET /version: HTTP ${version.status}`);

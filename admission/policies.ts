@@ -78,7 +78,7 @@ export const NOT_GARBAGE_COLLECTOR = {
 };
 
 /** matchConditions for the exemptions: break-glass and the garbage collector first, then names, then each set of labels. */
-export function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Array<Record<string, string> | undefined> }): Obj[] {
+function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Array<Record<string, string> | undefined> }): Obj[] {
     const out: Obj[] = [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }, NOT_GARBAGE_COLLECTOR];
     const names = [...new Set(o.exemptNames ?? [])];
     if (names.length > 0) {

@@ -53,7 +53,7 @@ function oidcGroupsPrefix(args: ClusterBaselineArgs): string | undefined {
 }
 
 /** Namespace of the PrometheusRule and of the Prometheus that scrapes the add-ons. */
-export const DEFAULT_ALERTS_NAMESPACE = "monitoring";
+const DEFAULT_ALERTS_NAMESPACE = "monitoring";
 
 /** The namespaces the add-ons live in (their defaults and any configured name), whether enabled or not. */
 function addonNamespaces(args: ClusterBaselineArgs): string[] {

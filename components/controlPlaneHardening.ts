@@ -19,7 +19,7 @@ export * from "./controlPlane/builders";
 const yaml = (o: unknown) => stringify(o, { lineWidth: 0 });
 
 /** The first IP of a service CIDR (the `kubernetes` Service's ClusterIP). */
-export function firstServiceIp(cidr: string): string {
+function firstServiceIp(cidr: string): string {
     const [ip] = cidr.split("/");
     const parts = ip.split(".").map(Number);
     parts[3] += 1;

@@ -127,7 +127,7 @@ const QUANTITY_SUFFIX: Record<string, number> = {
 };
 
 /** The value of a quantity already accepted by checkQuantity, in base units (cores, bytes, objects). */
-export function quantityValue(value: string | number): number {
+function quantityValue(value: string | number): number {
     if (typeof value === "number") return value;
     const m = /^\+?((?:\d+(?:\.\d*)?|\.\d+))(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(value);
     if (!m) return NaN;
@@ -161,7 +161,7 @@ export function checkLabels(key: string, value: unknown): void {
 }
 
 /** Namespaces Kubernetes itself owns. */
-export const RESERVED_NAMESPACES: readonly string[] = ["default", ...SYSTEM_NAMESPACES];
+const RESERVED_NAMESPACES: readonly string[] = ["default", ...SYSTEM_NAMESPACES];
 
 /** A namespace the blueprint manages as a team namespace (default-deny, quota, access; deleted by `destroy`). */
 export function checkTeamNamespaceName(key: string, name: string, alsoReserved: readonly string[] = []): void {

@@ -20,7 +20,7 @@ export interface CliIO {
     confirm?: (question: string) => Promise<boolean>;
 }
 
-export function formatViolations(vs: readonly PolicyViolation[]): string {
+function formatViolations(vs: readonly PolicyViolation[]): string {
     const order = (v: PolicyViolation) => (v.level === "mandatory" ? 0 : 1);
     return [...vs]
         .sort((a, b) => order(a) - order(b) || (a.controlId ?? "").localeCompare(b.controlId ?? "") || (a.resourceUrn ?? "").localeCompare(b.resourceUrn ?? ""))

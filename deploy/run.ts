@@ -225,7 +225,7 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
 }
 
 /** The directory of this package's own Pulumi project (Pulumi.yaml beside package.json). */
-export function packageProjectDir(): string {
+function packageProjectDir(): string {
     return packageRoot();
 }
 

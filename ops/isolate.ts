@@ -41,7 +41,7 @@ import { matchSelector } from "../rules/selectors";
 import { version as VERSION } from "../package.json";
 
 export { QUARANTINE_LABEL };
-export const QUARANTINE_POLICY = "quarantine";
+const QUARANTINE_POLICY = "quarantine";
 export const ANNOTATION_AT = "hardened-cluster/quarantined-at";
 export const ANNOTATION_REASON = "hardened-cluster/quarantine-reason";
 
@@ -171,7 +171,7 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
 /** A name from the API as printed: control characters (newlines, escapes) written as \uXXXX so it cannot forge a line or a terminal sequence. */
 // eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-export function printable(v: unknown): string {
+function printable(v: unknown): string {
     return String(v).replace(CONTROL_CHARS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
@@ -226,7 +226,7 @@ export interface CaptureLimits {
     /** kubectl's error output kept in memory (its standard output goes straight to the file). */
     stderrBytes: number;
 }
-export const DEFAULT_LIMITS: CaptureLimits = { timeoutMs: 120_000, stderrBytes: 4 << 20 };
+const DEFAULT_LIMITS: CaptureLimits = { timeoutMs: 120_000, stderrBytes: 4 << 20 };
 
 /**
  * complete: kubectl exited 0. unavailable: kubectl failed where the pod's status says there is

@@ -17,10 +17,10 @@ export const SERVICE_RESOURCES: AdmissionResources[] = [core("services")];
 export const INGRESS_RESOURCES: AdmissionResources[] = [{ apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], resources: ["ingresses"] }];
 
 /** The pod spec of any workload kind (rules/podspec.ts POD_SPEC_PATHS). */
-export const POD_SPEC = "object.kind == 'Pod' ? object.spec : object.kind == 'PodTemplate' ? object.template.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec";
+const POD_SPEC = "object.kind == 'Pod' ? object.spec : object.kind == 'PodTemplate' ? object.template.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec";
 const listOf = (field: string) => `(has(variables.spec.${field}) ? variables.spec.${field} : [])`;
 /** containers, initContainers and ephemeralContainers, as rules/podspec.ts containersOf. */
-export const ALL_CONTAINERS = `${listOf("containers")} + ${listOf("initContainers")} + ${listOf("ephemeralContainers")}`;
+const ALL_CONTAINERS = `${listOf("containers")} + ${listOf("initContainers")} + ${listOf("ephemeralContainers")}`;
 /** `variables.spec` (the pod spec of any workload kind) and `variables.containers` (all of its containers). */
 export const POD_VARIABLES = [{ name: "spec", expression: POD_SPEC }, { name: "containers", expression: ALL_CONTAINERS }];
 export const SPEC_VARIABLE = [{ name: "spec", expression: POD_SPEC }];

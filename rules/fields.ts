@@ -27,11 +27,6 @@ export function get(root: Json, path: string): Json {
     return cur;
 }
 
-/** True when `v` is a plain (non-null, non-array, known) object. */
-export function isObject(v: unknown): v is Record<string, Json> {
-    return v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
-}
-
 /** Longest value quoted in a message: a megabyte value is named, not copied. */
 const MAX_SHOWN = 200;
 
@@ -52,9 +47,4 @@ export function show(v: unknown, max = MAX_SHOWN): string {
         }
     }
     return s.length > max ? `${s.slice(0, max)}…` : s;
-}
-
-/** A string value, or undefined for anything else (names, namespaces, keys read from hostile input). */
-export function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
 }

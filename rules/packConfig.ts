@@ -16,7 +16,7 @@ import { Rule } from "./types";
 
 const LEVEL = { type: "string", enum: ["advisory", "mandatory", "disabled"] };
 
-export function packConfigSchema(rules: readonly Rule[]): object {
+function packConfigSchema(rules: readonly Rule[]): object {
     const properties: Record<string, object> = { all: { oneOf: [LEVEL, { type: "object", properties: { enforcementLevel: LEVEL }, additionalProperties: false }] } };
     for (const r of rules) {
         properties[r.name] = {

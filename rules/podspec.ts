@@ -7,7 +7,7 @@ import { K8sObject } from "./types";
 import { isUnknown } from "./unknown";
 
 /** Kinds that carry a pod spec, and where it lives. */
-export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
     Pod: ["spec"],
     PodTemplate: ["template", "spec"],
     Deployment: ["spec", "template", "spec"],
@@ -29,7 +29,7 @@ export const WORKLOAD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
  * (an object with a `containers` list of objects), so unknown kinds that carry containers are
  * checked too.
  */
-export const CRD_POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
+const CRD_POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
     "argoproj.io/Rollout": [["spec", "template", "spec"]],
     "serving.knative.dev/Service": [["spec", "template", "spec"]],
     "serving.knative.dev/Configuration": [["spec", "template", "spec"]],
@@ -75,7 +75,7 @@ function isBuiltInGroup(apiVersion: unknown): boolean {
 }
 
 export type ContainerField = "containers" | "initContainers" | "ephemeralContainers";
-export const CONTAINER_FIELDS: readonly ContainerField[] = ["containers", "initContainers", "ephemeralContainers"];
+const CONTAINER_FIELDS: readonly ContainerField[] = ["containers", "initContainers", "ephemeralContainers"];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- objects as parsed, read without narrowing
 export type Json = any;

@@ -16,7 +16,7 @@ export function askOracle(inputs: readonly string[]): Array<{ documents: Array<{
     return JSON.parse(execFileSync(path.join(bin, "yaml-oracle"), { input: JSON.stringify(inputs), encoding: "utf8", maxBuffer: 1 << 28 }));
 }
 
-export function oracleVersions(): string {
+function oracleVersions(): string {
     const bin = execFileSync("bash", [path.join(REPO, "scripts/toolchain/build-yaml-oracle.sh")], { encoding: "utf8" }).trim().split("\n").pop()!;
     return execFileSync(path.join(bin, "yaml-oracle"), ["-version"], { encoding: "utf8" }).trim().split("\n").join(", ");
 }

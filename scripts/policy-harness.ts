@@ -40,7 +40,7 @@ function configOf(p: Policy, cfg: PackConfig): Record<string, unknown> {
 }
 
 /** Replace `UNKNOWN_<type>` marker strings with the SDK's unknown sentinels, as deserialization does. */
-export function withSentinels(v: unknown): unknown {
+function withSentinels(v: unknown): unknown {
     if (v === "UNKNOWN_STRING") return proxy.unknownStringValue;
     if (v === "UNKNOWN_BOOL") return proxy.unknownBooleanValue;
     if (v === "UNKNOWN_ARRAY") return proxy.unknownArrayValue;

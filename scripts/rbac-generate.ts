@@ -10,7 +10,7 @@ import { NonResourceRequest, Request, ResourceRequest } from "../rules/rbac/auth
 import { K8sObject } from "../rules/types";
 
 /** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
+function rng(seed: number): () => number {
     let a = seed >>> 0;
     return () => {
         a = (a + 0x6d2b79f5) >>> 0;
@@ -25,7 +25,7 @@ const RBAC = "rbac.authorization.k8s.io/v1";
 const REF = "rbac.authorization.k8s.io";
 
 /** [apiGroup, resource] pairs the rules and the questions draw from (subresources included). */
-export const RESOURCES: ReadonlyArray<[string, string]> = [
+const RESOURCES: ReadonlyArray<[string, string]> = [
     ["", "pods"], ["", "pods/exec"], ["", "pods/log"], ["", "pods/portforward"], ["", "secrets"], ["", "configmaps"],
     ["", "serviceaccounts"], ["", "serviceaccounts/token"], ["", "nodes"], ["", "nodes/proxy"], ["", "persistentvolumes"],
     ["apps", "deployments"], ["apps", "deployments/scale"], ["apps", "statefulsets/scale"], ["batch", "jobs"],

@@ -7,7 +7,7 @@
  */
 
 /** Plain scalars, each read as a value (`v: S`) and as a key (`S: v`). */
-export const SCALARS: readonly string[] = [
+const SCALARS: readonly string[] = [
     // booleans, every spelling go-yaml v2 knows and near misses
     "y", "Y", "yes", "Yes", "YES", "yEs", "n", "N", "no", "No", "NO", "nO",
     "true", "True", "TRUE", "tRue", "false", "False", "FALSE", "fAlse",
@@ -30,7 +30,7 @@ export const SCALARS: readonly string[] = [
 ];
 
 /** Whole documents and streams: quoting, tags, anchors, merge keys, duplicates, block scalars, separators. */
-export const DOCUMENTS: readonly string[] = [
+const DOCUMENTS: readonly string[] = [
     "privileged: yes\nhostPID: on\nhostNetwork: y\nrunAsUser: 0_0\ndefaultMode: 0644\n",
     "a: 'yes'\nb: \"on\"\nc: !!str yes\nd: !!str 0644\n",
     "a: !!int \"0644\"\nb: !!float 1\nc: !!bool \"yes\"\nd: !!null ''\n",

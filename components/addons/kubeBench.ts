@@ -14,8 +14,8 @@ import { KUBE_BENCH_NS } from "../../rules/vocabulary";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
 
-export const KUBE_BENCH_IMAGE = "docker.io/aquasec/kube-bench:v0.15.6";
-export const KUBE_BENCH_TARGETS = ["master", "controlplane", "node", "etcd", "policies"] as const;
+const KUBE_BENCH_IMAGE = "docker.io/aquasec/kube-bench:v0.15.6";
+const KUBE_BENCH_TARGETS = ["master", "controlplane", "node", "etcd", "policies"] as const;
 export type KubeBenchTarget = (typeof KUBE_BENCH_TARGETS)[number];
 
 export interface KubeBenchArgs {

@@ -6,11 +6,11 @@
  */
 import { checkKnownKeys, checkOneOf, ConfigError } from "../validate";
 
-export const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
+const ALERT_SEVERITIES = ["critical", "warning", "info"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 
 /** Falco priorities, most severe first; Falco exports a rule's priority as its index here ("0" is Emergency). */
-export const FALCO_PRIORITIES = ["Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug"] as const;
+const FALCO_PRIORITIES = ["Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational", "Debug"] as const;
 export type FalcoPriority = (typeof FALCO_PRIORITIES)[number];
 
 export interface AlertOptions {
@@ -75,7 +75,7 @@ const EVENT_ALERTS = ["falco", "podSecurityDenials", "rbacChanges", "unauthorize
 interface ResolvedAlert { enabled: boolean; severity: AlertSeverity; for: string }
 interface ResolvedEventAlert extends ResolvedAlert { window: string; threshold: number }
 
-export const SECURITY_ALERT_DEFAULTS: {
+const SECURITY_ALERT_DEFAULTS: {
     falco: ResolvedEventAlert & { minPriority: FalcoPriority };
     vulnerabilities: ResolvedAlert & { threshold: number };
     podSecurityDenials: ResolvedEventAlert;

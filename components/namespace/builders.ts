@@ -230,7 +230,7 @@ export function externalSecretSpec(storeName: string, s: { name: string; refresh
 }
 
 /** File mode of mounted Secret files: readable by the file's owner only (octal 0400). */
-export const SECRET_FILE_MODE = 0o400;
+const SECRET_FILE_MODE = 0o400;
 
 /**
  * A Secret volume whose files only their owner can read (`defaultMode: 0400`), for workloads

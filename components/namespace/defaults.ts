@@ -8,7 +8,7 @@ import {
     PSS_LEVELS, PssLevel, QuotaArgs, SecureNamespaceArgs, TrafficRuleArgs,
 } from "./types";
 
-export const DEFAULT_PSS_VERSION = "v1.34";
+const DEFAULT_PSS_VERSION = "v1.34";
 
 export const DEFAULT_QUOTA: Required<QuotaArgs> = {
     requestsCpu: "4",
@@ -46,7 +46,7 @@ export interface ResolvedSecureNamespaceArgs {
     externalSecrets?: { storeName: string; provider: Record<string, unknown>; secrets: Array<{ name: string; refreshInterval: string; data: ExternalSecretsArgs["secrets"][number]["data"] }> };
 }
 
-export const DEFAULT_REFRESH_INTERVAL = "1h";
+const DEFAULT_REFRESH_INTERVAL = "1h";
 /** A Go duration above zero, e.g. `30s`, `15m`, `1h30m`. */
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 

@@ -24,7 +24,7 @@ export function configSchemaOf(rule: Rule): { properties: Record<string, Record<
 }
 
 /** Description shown by the engine: the rule's text, its control ID and references. */
-export function descriptionOf(rule: Rule): string {
+function descriptionOf(rule: Rule): string {
     const c = control(rule.id);
     return `[${rule.id}] ${rule.description}${c.references ? ` References: ${c.references}.` : ""}`;
 }

@@ -72,7 +72,7 @@ export const auditEnabled = objectRule({
 type AuditRule = { level?: string; resources?: Json[]; verbs?: string[]; nonResourceURLs?: string[]; users?: string[]; userGroups?: string[]; namespaces?: string[] };
 
 /** The level of the first rule matching a request by an ordinary user (first match wins). */
-export function auditLevel(rules: AuditRule[], req: { group: string; resource: string; verb: string }): string | undefined {
+function auditLevel(rules: AuditRule[], req: { group: string; resource: string; verb: string }): string | undefined {
     const list = (v: unknown): Json[] | undefined => (Array.isArray(v) ? v : undefined);
     for (const r of rules) {
         // A rule that is not an object (`rules: [null]`) matches nothing.

@@ -7,7 +7,7 @@ import { Finding, K8sObject, StackRule } from "../types";
 import { isUnknown } from "../unknown";
 
 /** apiVersion → the release that removed it, per kind ("*" for every kind of the group version). */
-export const REMOVED_APIS: Record<string, Record<string, string>> = {
+const REMOVED_APIS: Record<string, Record<string, string>> = {
     "extensions/v1beta1": { "*": "1.22 (1.16 for workloads)" },
     "apps/v1beta1": { "*": "1.16" },
     "apps/v1beta2": { "*": "1.16" },

@@ -7,7 +7,7 @@ import { IMAGE_NAMING } from "./images";
  * Every image of `variables.containers` as `registry/repository` (tag and digest removed), read
  * the way parseImage reads it: generated from IMAGE_NAMING, the data parseImage uses.
  */
-export const IMAGE_REFS = (() => {
+const IMAGE_REFS = (() => {
     const first = "x.split('/')[0]";
     const host = [...IMAGE_NAMING.hostMarks.map(m => `${first}.contains(${celString(m)})`), `${first} == ${celString(IMAGE_NAMING.localHost)}`].join(" || ");
     const hub = IMAGE_NAMING.defaultRegistry;

@@ -5,13 +5,6 @@ import { FALCO_NS, KUBE_BENCH_NS, PSS_ENFORCE_LABEL, PSS_LEVELS, SYSTEM_NAMESPAC
 import { WORKLOAD_KINDS } from "../podspec";
 import { isUnknown } from "../unknown";
 
-/** Kinds that are not namespaced (checked by NS-01 only when namespaced). */
-export const CLUSTER_SCOPED = new Set(["Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "StorageClass", "CustomResourceDefinition",
-    "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-    "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding", "APIService", "CSIDriver", "CSINode", "IngressClass", "RuntimeClass", "VolumeAttachment",
-    "CertificateSigningRequest", "PodSecurityPolicy", "FlowSchema", "PriorityLevelConfiguration", "ClusterIssuer", "List", "EncryptionConfiguration",
-    "Policy", "ClusterConfiguration", "KubeletConfiguration"]);
-
 const NAMESPACED_KINDS = [...WORKLOAD_KINDS, "Service", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding", "Ingress", "NetworkPolicy",
     "PersistentVolumeClaim", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Endpoints", "EndpointSlice"];
 const IN_DEFAULT = "in the default namespace";

@@ -8,7 +8,7 @@ import { FALCO_NS } from "../vocabulary";
 const CAPS_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container";
 
 /** Capability names without the CAP_ prefix, upper-case. */
-export function capName(c: unknown): string {
+function capName(c: unknown): string {
     return show(c).toUpperCase().replace(/^CAP_/, "");
 }
 
@@ -27,8 +27,8 @@ function addedVerdict(c: ContainerRef, bad: (cap: string) => boolean, what: stri
     return [["securityContext.capabilities.add", offending.length ? `The ${c.label} adds ${what}: ${offending.join(", ")}.` : undefined]];
 }
 
-export const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
-export const DANGEROUS_CAPABILITIES = ["ALL", "SYS_ADMIN", "SYS_MODULE", "NET_ADMIN", "SYS_PTRACE", "SYS_RAWIO", "SYS_BOOT", "SYS_TIME", "BPF", "PERFMON", "DAC_READ_SEARCH", "MAC_ADMIN", "MAC_OVERRIDE"];
+const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+const DANGEROUS_CAPABILITIES = ["ALL", "SYS_ADMIN", "SYS_MODULE", "NET_ADMIN", "SYS_PTRACE", "SYS_RAWIO", "SYS_BOOT", "SYS_TIME", "BPF", "PERFMON", "DAC_READ_SEARCH", "MAC_ADMIN", "MAC_OVERRIDE"];
 
 export const baselineCapabilities = containerRule({
     id: "PS-12", name: "capabilities-baseline-only",

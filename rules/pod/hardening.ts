@@ -99,7 +99,7 @@ export const procMount = containerRule({
     url: `${PSS_URL}#baseline`,
 }, c => [["securityContext.procMount", judge(get(c.container, "securityContext.procMount"), v => v !== undefined && v !== "Default", () => `The ${c.label} sets procMount ${show(get(c.container, "securityContext.procMount"))}.`)]]);
 
-export const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
+const SAFE_SYSCTLS = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.tcp_syncookies",
     "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports", "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
     "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"];
 
@@ -119,7 +119,7 @@ export const sysctls = podRule({
                 : /[+=]/.test(show(s?.value ?? "", Infinity)) ? `The pod sets sysctl ${show(s.name)} to "${show(s.value)}", which contains '+' or '=' (cr8escape).` : undefined] as [string, Verdict]);
 });
 
-export const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+const RESTRICTED_VOLUME_TYPES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 
 export const volumeTypes = podRule({
     id: "PS-29", name: "restricted-volume-types",

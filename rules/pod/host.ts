@@ -38,7 +38,7 @@ export const hostPathVolume = podRule({
 }, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath`,
     judge(h.path, () => true, () => `The pod mounts host path ${show(h.path)} as volume "${show(h.name)}".`)] as [string, Verdict]));
 
-export const DEFAULT_SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/root",
+const DEFAULT_SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/root",
     "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/etcd", "/var/run/secrets", "/run/secrets", "/home"];
 
 /** The path without trailing slashes (`/` stays `/`); a loop, not `/\/+$/`, which is quadratic on runs of slashes. */

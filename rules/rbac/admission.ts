@@ -28,7 +28,7 @@ const grants = (anyName: boolean): string => [
  * rule whatever its resourceNames: each non-empty name it lists is asked about, and a list of
  * only "" grants the unnamed request.
  */
-export function grantExpression(g: GrantControl): string {
+function grantExpression(g: GrantControl): string {
     const groups = g.question.map(group => `object.rules.exists(r, [${group.map(request).join(", ")}].exists(q, ${grants(g.alsoNamed)}))`);
     return `${SYSTEM_NAME} || !has(object.rules) || !(${groups.join(" && ")})`;
 }

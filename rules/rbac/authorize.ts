@@ -88,28 +88,28 @@ function anyOf(list: Json, test: (entry: string) => boolean): Decision {
     return unknown ? "unknown" : false;
 }
 
-export function verbDecides(rule: Json, verb: string): Decision {
+function verbDecides(rule: Json, verb: string): Decision {
     return anyOf(rule?.verbs, v => v === "*" || v === verb);
 }
 
-export function apiGroupDecides(rule: Json, group: string): Decision {
+function apiGroupDecides(rule: Json, group: string): Decision {
     return anyOf(rule?.apiGroups, g => g === "*" || g === group);
 }
 
 /** `resource` and `subresource` as in the request (`pods` + `exec`). */
-export function resourceDecides(rule: Json, resource: string, subresource = ""): Decision {
+function resourceDecides(rule: Json, resource: string, subresource = ""): Decision {
     const combined = subresource ? `${resource}/${subresource}` : resource;
     return anyOf(rule?.resources, r => r === "*" || r === combined || (subresource !== "" && r === `*/${subresource}`));
 }
 
-export function resourceNameDecides(rule: Json, name = ""): Decision {
+function resourceNameDecides(rule: Json, name = ""): Decision {
     const names = rule?.resourceNames;
     if (isUnknown(names)) return "unknown";
     if (!Array.isArray(names) || names.length === 0) return true;
     return anyOf(names, n => n === name);
 }
 
-export function nonResourceURLDecides(rule: Json, path: string): Decision {
+function nonResourceURLDecides(rule: Json, path: string): Decision {
     return anyOf(rule?.nonResourceURLs, u => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))));
 }
 
@@ -126,7 +126,7 @@ export function ruleDecides(rule: Json, req: Request): Decision {
 }
 
 /** Does any of the rules grant the request? */
-export function rulesDecide(rules: Json, req: Request): Decision {
+function rulesDecide(rules: Json, req: Request): Decision {
     if (isUnknown(rules)) return "unknown";
     let unknown = false;
     for (const r of Array.isArray(rules) ? rules : []) {

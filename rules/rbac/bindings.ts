@@ -4,8 +4,7 @@ import { describe, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { Json } from "../podspec";
 import { Finding, K8sObject, StackRule } from "../types";
 import { isUnknown } from "../unknown";
-import { ResourceRequest } from "./authorize";
-import { Grant } from "./grants";
+import { Decision, ResourceRequest } from "./authorize";
 import { decide } from "./roles";
 
 const RBAC_URL = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/";
@@ -70,7 +69,7 @@ function bindingFindings(objects: readonly K8sObject[], id: string, judgeBinding
     return out;
 }
 
-const g2v = (g: Grant, msg: string): Verdict => (g === true ? msg : g === "unknown" ? UNKNOWN_VERDICT : undefined);
+const g2v = (g: Decision, msg: string): Verdict => (g === true ? msg : g === "unknown" ? UNKNOWN_VERDICT : undefined);
 
 export const clusterAdminBinding: StackRule = {
     id: "RBAC-06", name: "no-cluster-admin-bindings", scope: "stack", kinds: BINDINGS,
@@ -101,7 +100,7 @@ export const bindingChain: StackRule = {
     check(objects) {
         return bindingFindings(objects, "RBAC-16", (b, role) => {
             if (!role) return undefined;
-            const g: Grant = decide((role as Json).rules, BINDING_CHAIN).decision;
+            const g: Decision = decide((role as Json).rules, BINDING_CHAIN).decision;
             return g2v(g, `${describe(b)} binds ${describe(role)}, which can create bindings and bind roles (self-escalation).`);
         });
     },

@@ -40,7 +40,7 @@ const TOKEN_FORMATS: Array<[RegExp, string]> = [
 const JWT_RUN = /[A-Za-z0-9_.-]+/g;
 
 /** A JSON Web Token (`eyJ…` header, three dot-separated base64url parts of 10+ characters), in one linear pass. */
-export function hasJwt(v: string): boolean {
+function hasJwt(v: string): boolean {
     if (!v.includes("eyJ")) return false;
     for (const [run] of v.matchAll(JWT_RUN)) {
         if (run.length < 35 || !run.includes("eyJ")) continue;
@@ -64,7 +64,7 @@ export function hasJwt(v: string): boolean {
 const REFERENCE = /^(?:\$\([^)]*\)|\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|%\([^)]*\)s|\$[A-Z_][A-Z0-9_]*)$/;
 
 /** A password in URL userinfo (`scheme://user:pass@host`, `redis://:pass@host`), found by a linear scan of each authority. */
-export function urlPassword(v: string): boolean {
+function urlPassword(v: string): boolean {
     for (let at = v.indexOf("://"); at >= 0; at = v.indexOf("://", at + 3)) {
         let end = at + 3;
         while (end < v.length && !"/?# \t\r\n\"'".includes(v[end])) end++;
@@ -80,7 +80,7 @@ export function urlPassword(v: string): boolean {
 }
 
 /** A value that is a credential whatever its name, with what it is. */
-export function tokenFormat(v: string): Reason {
+function tokenFormat(v: string): Reason {
     for (const [re, what] of TOKEN_FORMATS) if (re.test(v)) return what;
     if (hasJwt(v)) return "a JSON Web Token";
     if (urlPassword(v)) return "a password in a URL";
@@ -88,7 +88,7 @@ export function tokenFormat(v: string): Reason {
 }
 
 /** Words of a key: split on non-alphanumerics and camelCase, lower-cased (`dbPassword` → db, password). */
-export function words(name: string): string[] {
+function words(name: string): string[] {
     return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
 }
 
@@ -150,7 +150,7 @@ function looksGenerated(t: string): boolean {
 }
 
 /** Judge one (key, scalar value) pair: why it is a credential, or undefined. */
-export function judgePair(name: string, value: unknown): Reason {
+function judgePair(name: string, value: unknown): Reason {
     if (typeof value === "string") {
         const known = tokenFormat(value);
         if (known) return known;

@@ -19,7 +19,7 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** Secret values as the checkpoint format stores them unencrypted: the signature plus JSON `plaintext`. */
-export function checkpointValue(v: unknown): unknown {
+function checkpointValue(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(checkpointValue);
     if (v && typeof v === "object") {
         const o = v as Record<string, unknown>;
