@@ -15,7 +15,7 @@ import { checkPackConfig } from "../rules/packConfig";
 import { CelTwin, FromConfig, NoTwin, Rule, RuleConfig } from "../rules/types";
 import { ADDON_NAMESPACES, PSS_ENFORCE_LABEL, SYSTEM_NAMESPACES } from "../rules/vocabulary";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON */
 type Obj = Record<string, any>;
 
 export type AdmissionAction = "Deny" | "Warn" | "Audit";

@@ -1,5 +1,5 @@
 /** Generated corpora of mixed Kubernetes objects for the benchmark (deterministic). */
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- generated Kubernetes objects as plain JSON */
 
 function container(i: number, insecure: boolean): any {
     return {

@@ -25,7 +25,7 @@ export interface GatheredResource {
     name: string;
     custom: boolean;
     parent?: string;
-    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them
 }
 
 export interface Gathered {
@@ -55,8 +55,8 @@ export function stackConfig(stack: string, dir = path.join(REPO, "stacks")): Rec
 }
 
 /** Plain Kubernetes manifests of the custom `kubernetes:*` resources (Patch resources become their object). */
-export function kubernetesObjects(resources: readonly GatheredResource[]): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const out: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+export function kubernetesObjects(resources: readonly GatheredResource[]): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them
+    const out: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them
     for (const r of resources) {
         const api = r.custom ? apiOfType(r.type) : undefined;
         if (api) {

@@ -11,7 +11,7 @@ import { Case, CASES, run as packRun } from "../rules/area-cases";
 import { mutated, workload } from "../rules/fixtures";
 import { POD_CASES } from "../rules/pod-cases";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures and API objects are free-form Kubernetes JSON */
 type Kubectl = (args: string[], input?: string) => { code: number; out: string; err: string };
 
 /**

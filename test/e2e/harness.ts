@@ -65,7 +65,7 @@ export function waitForSync<T>(probe: () => T, timeoutMs: number, intervalMs = 5
 export const yamlOf = (objs: object[]) => objs.map(o => stringify(o)).join("---\n");
 
 /** A Pod that the stack's restricted namespace admits; `mutate` makes it something else. */
-export function podYaml(e: E2e, name: string, mutate: (pod: any) => void = () => undefined): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function podYaml(e: E2e, name: string, mutate: (pod: any) => void = () => undefined): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- a pod manifest mutated freely
     const pod = {
         apiVersion: "v1", kind: "Pod", metadata: { name, namespace: e.ns, labels: { "app.kubernetes.io/name": name } },
         spec: {
@@ -90,7 +90,7 @@ export function loadChecks(dir = path.join(__dirname, "checks")): Check[] {
     const files = readdirSync(dir).filter(f => /\.ts$/.test(f)).sort();
     const checks = files.map(f => {
         if (!/^\d{2}-[a-z0-9-]+\.ts$/.test(f)) throw new Error(`${path.join(dir, f)}: a check's file name is <two-digit number>-<name>.ts`);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- check modules are found at run time by file name
         const check = (require(path.join(dir, f)) as { check?: Check }).check;
         if (!check || !check.name.startsWith(`${Number(f.slice(0, 2))}. `)) throw new Error(`${path.join(dir, f)} does not export check: Check named "${Number(f.slice(0, 2))}. ..."`);
         return check;

@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { NODE_TAINT } from "../../cluster/node";
 import { assert, E2e } from "./harness";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON output is read by path, untyped */
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 const RESTRICTED_CONTAINER = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };

@@ -1,7 +1,7 @@
 /** Compliant fixtures per workload kind, and helpers that mutate exactly one field. */
 import { K8sObject } from "../../rules/types";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- fixtures are free-form Kubernetes objects that tests mutate by path */
 export type Json = any;
 
 export const IMAGE = "registry.example.com/team/app@sha256:" + "a".repeat(64);

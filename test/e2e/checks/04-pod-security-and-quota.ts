@@ -10,7 +10,7 @@ export const check: Check = {
     name: "4. PodSecurity rejects privileged, hostPath and root pods; admits a compliant one; LimitRange defaults; quota forbids NodePort/LoadBalancer",
     run: e => {
         const { k, ns } = e;
-        const bad: Array<[string, (p: any) => void]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+        const bad: Array<[string, (p: any) => void]> = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- a pod manifest mutated freely
             ["privileged", p => Object.assign(p.spec.containers[0].securityContext, { privileged: true, allowPrivilegeEscalation: true })],
             ["hostpath", p => { p.spec.volumes = [{ name: "h", hostPath: { path: "/etc" } }]; p.spec.containers[0].volumeMounts = [{ name: "h", mountPath: "/h" }]; }],
             ["root", p => { p.spec.securityContext.runAsUser = 0; delete p.spec.securityContext.runAsNonRoot; }],

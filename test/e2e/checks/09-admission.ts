@@ -23,7 +23,7 @@ import { assert, Check, yamlOf } from "../harness";
 export const check: Check = {
     name: "9. admission: the stack's policies are live, CEL compiles, verdicts equal the pack's (parity), break-glass works",
     run: ({ k, ns }) => {
-        const live = new Set(JSON.parse(k(["get", "validatingadmissionpolicies", "-o", "json"]).out).items.map((i: any) => i.metadata.name)); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const live = new Set(JSON.parse(k(["get", "validatingadmissionpolicies", "-o", "json"]).out).items.map((i: any) => i.metadata.name)); // eslint-disable-line @typescript-eslint/no-explicit-any -- kubectl's JSON and fixtures, untyped
         const expected = admissionPolicies({ prefix: "hardened-", exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, packConfig: loadStackPolicyConfig("local", undefined, REPO) })
             .filter(o => o.kind === "ValidatingAdmissionPolicy").map(o => o.metadata.name);
         const missing = expected.filter(n => !live.has(n));
@@ -73,7 +73,7 @@ export const check: Check = {
         console.log(admissionParity(k));
         // Exemptions reach the API server as matchConditions: a name pattern from the policy config
         // entry of the control (as the pack reads it) and a label set given to every policy.
-        const dry = (obj: any) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj)); // eslint-disable-line @typescript-eslint/no-explicit-any
+        const dry = (obj: any) => k(["create", "--dry-run=server", "--as=parity@example.com", "-f", "-"], stringify(obj)); // eslint-disable-line @typescript-eslint/no-explicit-any -- kubectl's JSON and fixtures, untyped
         const exemptRun = controlPolicies("NET-03", { prefix: "exempt-", exemptNamespaces: ["kube-system"], actions: { "NET-03": ["Deny"] }, packConfig: { "no-service-external-ips": { exemptNames: ["legacy-*"] } }, exemptLabels: { "hardened-cluster/exempt": "net-03" } });
         assert(k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], yamlOf(exemptRun)).code === 0, "exemption policy did not apply");
         const ext = CASES.find(x => x.id === "NET-03")!.bad()[0];

@@ -11,7 +11,7 @@ import { LOCAL_KUBELET_OVERRIDES } from "../../../cluster/node";
 import { assert, Check } from "../harness";
 import { containerPid, getPath, nodePod, procStatus, runPods } from "../node-kit";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON and the kubelet's configuration are read by path, untyped */
 export const check: Check = {
     name: "14. node: the kubelet runs the component's KubeletConfiguration (local overrides only); a compliant pod runs with uid, no capabilities, NoNewPrivs, seccomp and the LimitRange memory limit observed in /proc and its cgroup",
     run: async e => {

@@ -7,7 +7,7 @@ import { stringify } from "yaml";
 import { NODE_TAINT } from "../../../cluster/node";
 import { assert, Check, pause } from "../harness";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubectl's JSON output is read by path, untyped */
 export const check: Check = {
     name: "17. node kube-bench: a Job from the stack's CronJob runs with host PID, read-only host paths, no capability and no token (seen inside the container); its pods are refused in a team namespace",
     run: async e => {
