@@ -25,7 +25,10 @@ export function checkUnknownKeys(all: Record<string, string>): void {
     for (const full of Object.keys(all)) {
         const [ns, key] = full.split(":");
         if (ns === PROJECT && !(CONFIG_KEYS as readonly string[]).includes(key)) {
-            throw new ConfigError(full, `unknown config key; known keys: ${CONFIG_KEYS.map(k => `${PROJECT}:${k}`).join(", ")}`);
+            throw new ConfigError(
+                full,
+                `unknown config key; known keys: ${CONFIG_KEYS.map(k => `${PROJECT}:${k}`).join(", ")}`,
+            );
         }
     }
 }
@@ -45,7 +48,8 @@ function object<T>(cfg: pulumi.Config, key: string): T | undefined {
  */
 export function loadStackPolicyConfig(stack: string, file: unknown, root = __dirname): CheckedPackConfig | undefined {
     const key = `${PROJECT}:admission.policyConfigFile`;
-    if (file !== undefined && (typeof file !== "string" || file === "")) throw new ConfigError(key, "must be a path to a JSON policy config file");
+    if (file !== undefined && (typeof file !== "string" || file === ""))
+        throw new ConfigError(key, "must be a path to a JSON policy config file");
     const full = path.resolve(root, file ?? path.join("stacks", `policy-config.${stack}.json`));
     if (!existsSync(full)) {
         if (file === undefined) return undefined;
@@ -61,7 +65,8 @@ export function loadStackPolicyConfig(stack: string, file: unknown, root = __dir
 function readAdmission(cfg: pulumi.Config): ClusterBaselineArgs["admission"] {
     const admission = object<Record<string, unknown>>(cfg, "admission");
     // Anything but an object goes on unchanged, for validateClusterBaselineArgs to refuse with the key named.
-    if (admission === undefined || admission === null || typeof admission !== "object") return admission as ClusterBaselineArgs["admission"];
+    if (admission === undefined || admission === null || typeof admission !== "object")
+        return admission as ClusterBaselineArgs["admission"];
     const { policyConfigFile, ...rest } = admission;
     const policyConfig = loadStackPolicyConfig(pulumi.getStack(), policyConfigFile);
     return { ...rest, ...(policyConfig ? { policyConfig } : {}) };

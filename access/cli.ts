@@ -28,10 +28,19 @@ export interface RunIO {
     readStdin?: () => string;
 }
 
-interface Common { format: Format; kubeconfig?: string; context?: string; defaults: boolean }
+interface Common {
+    format: Format;
+    kubeconfig?: string;
+    context?: string;
+    defaults: boolean;
+}
 
 /** The review over the chosen source; `errors` counts input problems already reported. */
-export async function openReview(paths: string[], o: Common, io: RunIO): Promise<{ review: AccessReview; errors: number }> {
+export async function openReview(
+    paths: string[],
+    o: Common,
+    io: RunIO,
+): Promise<{ review: AccessReview; errors: number }> {
     if (o.kubeconfig) {
         if (paths.length) throw new UsageError("give either --kubeconfig or PATH..., not both");
         const c = connect(o.kubeconfig, o.context);
@@ -55,49 +64,91 @@ class UsageError extends Error {}
 
 export async function run(argv: string[], io: RunIO): Promise<number> {
     let code = 0;
-    const common = (c: Command) => c
-        .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
-        .option("--kubeconfig <file>", "read a live cluster (read-only: lists RBAC objects, namespaces, ServiceAccounts)")
-        .option("--context <name>", "kubeconfig context (default: current-context)")
-        .option("--no-defaults", "offline: leave out the API server's default (bootstrap) RBAC")
-        .exitOverride()
-        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    const common = (c: Command) =>
+        c
+            .addOption(
+                new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"),
+            )
+            .option(
+                "--kubeconfig <file>",
+                "read a live cluster (read-only: lists RBAC objects, namespaces, ServiceAccounts)",
+            )
+            .option("--context <name>", "kubeconfig context (default: current-context)")
+            .option("--no-defaults", "offline: leave out the API server's default (bootstrap) RBAC")
+            .exitOverride()
+            .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
     const program = new Command("access")
         .description("RBAC access review: who can do what, decided as the Kubernetes RBAC authorizer decides.")
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    const finish = (errors: number) => { code = errors ? 2 : 0; };
+    const finish = (errors: number) => {
+        code = errors ? 2 : 0;
+    };
 
-    common(program.command("who-can")
-        .description("every subject allowed VERB on RESOURCE[.GROUP][/SUBRESOURCE] (or a /non-resource/url), with the bindings that grant it")
-        .argument("<verb>").argument("<resource>").argument("[paths...]")
-        .option("-n, --namespace <ns>", "namespace of the request (default: cluster-wide, i.e. in every namespace)", "")
-        .option("--name <name>", "object name (grants limited by resourceNames only count for a named request)", ""))
-        .action(async (verb: string, resource: string, paths: string[], o: Common & { namespace: string; name: string }) => {
+    common(
+        program
+            .command("who-can")
+            .description(
+                "every subject allowed VERB on RESOURCE[.GROUP][/SUBRESOURCE] (or a /non-resource/" +
+                    "url), with the bindings that grant it",
+            )
+            .argument("<verb>")
+            .argument("<resource>")
+            .argument("[paths...]")
+            .option(
+                "-n, --namespace <ns>",
+                "namespace of the request (default: cluster-wide, i.e. in every namespace)",
+                "",
+            )
+            .option(
+                "--name <name>",
+                "object name (grants limited by resourceNames only count for a named request)",
+                "",
+            ),
+    ).action(
+        async (verb: string, resource: string, paths: string[], o: Common & { namespace: string; name: string }) => {
             const req = parseRequest(verb, resource, o.name, o.namespace);
             const { review, errors } = await openReview(paths, o, io);
             io.stdout(formatWhoCan(req, review.whoCan(req), o.format));
             finish(errors);
-        });
-    common(program.command("can")
-        .description("a subject's effective rules, cluster-wide and per namespace (like kubectl auth can-i --list, for any subject)")
-        .argument("<subject>", "User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME").argument("[paths...]"))
-        .action(async (subject: string, paths: string[], o: Common) => {
-            const s = parseSubject(subject);
-            const { review, errors } = await openReview(paths, o, io);
-            io.stdout(formatCan(s, review.can(s), o.format));
-            finish(errors);
-        });
-    common(program.command("risky")
-        .description("subjects holding dangerous powers (Secret reads, exec, escalate/bind/impersonate, pod creation, nodes/proxy, tokens, CSR approval, webhooks, PersistentVolumes, *)")
-        .argument("[paths...]")
-        .option("--include-defaults", "also report grants made only by the API server's default bindings", false)
-        .addOption(new Option("--power <id...>", "only these powers").choices(POWERS.map(p => p.id))))
-        .action(async (paths: string[], o: Common & { includeDefaults: boolean; power?: string[] }) => {
-            const { review, errors } = await openReview(paths, o, io);
-            io.stdout(formatRisky(risky(review, { includeDefaults: o.includeDefaults, powers: o.power }), o.format, o.includeDefaults));
-            finish(errors);
-        });
+        },
+    );
+    common(
+        program
+            .command("can")
+            .description(
+                "a subject's effective rules, cluster-wide and per namespace (like kubectl auth can-" +
+                    "i --list, for any subject)",
+            )
+            .argument("<subject>", "User:NAME, Group:NAME or ServiceAccount:NAMESPACE/NAME")
+            .argument("[paths...]"),
+    ).action(async (subject: string, paths: string[], o: Common) => {
+        const s = parseSubject(subject);
+        const { review, errors } = await openReview(paths, o, io);
+        io.stdout(formatCan(s, review.can(s), o.format));
+        finish(errors);
+    });
+    common(
+        program
+            .command("risky")
+            .description(
+                "subjects holding dangerous powers (Secret reads, exec, escalate/bind/impersonate, " +
+                    "pod creation, nodes/proxy, tokens, CSR approval, webhooks, PersistentVolumes, *)",
+            )
+            .argument("[paths...]")
+            .option("--include-defaults", "also report grants made only by the API server's default bindings", false)
+            .addOption(new Option("--power <id...>", "only these powers").choices(POWERS.map(p => p.id))),
+    ).action(async (paths: string[], o: Common & { includeDefaults: boolean; power?: string[] }) => {
+        const { review, errors } = await openReview(paths, o, io);
+        io.stdout(
+            formatRisky(
+                risky(review, { includeDefaults: o.includeDefaults, powers: o.power }),
+                o.format,
+                o.includeDefaults,
+            ),
+        );
+        finish(errors);
+    });
 
     try {
         await program.parseAsync(argv, { from: "user" });
@@ -110,5 +161,9 @@ export async function run(argv: string[], io: RunIO): Promise<number> {
 }
 
 if (require.main === module) {
-    run(process.argv.slice(2), { stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s) }).then(c => { process.exitCode = c; });
+    run(process.argv.slice(2), { stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s) }).then(
+        c => {
+            process.exitCode = c;
+        },
+    );
 }

@@ -27,7 +27,10 @@ function defaultRbac(): DefaultsSnapshot {
 const key = (o: K8sObject) => `${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name ?? ""}`;
 
 /** `objects` plus the defaults they do not replace (an object of the same kind, namespace and name wins). */
-export function withDefaults(objects: readonly K8sObject[], defaults: readonly K8sObject[] = defaultRbac().objects): K8sObject[] {
+export function withDefaults(
+    objects: readonly K8sObject[],
+    defaults: readonly K8sObject[] = defaultRbac().objects,
+): K8sObject[] {
     const have = new Set(objects.map(key));
     return [...defaults.filter(d => !have.has(key(d))), ...objects];
 }
@@ -35,7 +38,16 @@ export function withDefaults(objects: readonly K8sObject[], defaults: readonly K
 /** Keep only what decides access: strip server-written metadata. */
 export function stripServerFields(o: K8sObject): K8sObject {
     const meta = o.metadata ?? {};
-    const out: K8sObject = { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: meta.name, ...(meta.namespace ? { namespace: meta.namespace } : {}), ...(meta.labels ? { labels: meta.labels } : {}), ...(meta.annotations ? { annotations: meta.annotations } : {}) } };
+    const out: K8sObject = {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: {
+            name: meta.name,
+            ...(meta.namespace ? { namespace: meta.namespace } : {}),
+            ...(meta.labels ? { labels: meta.labels } : {}),
+            ...(meta.annotations ? { annotations: meta.annotations } : {}),
+        },
+    };
     for (const f of ["aggregationRule", "rules", "roleRef", "subjects"]) if (o[f] !== undefined) out[f] = o[f];
     return out;
 }

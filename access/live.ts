@@ -25,10 +25,22 @@ export interface Connection {
 export const LIVE_LISTS: ReadonlyArray<{ path: string; apiVersion: string; kind: string }> = [
     { path: "/api/v1/namespaces", apiVersion: "v1", kind: "Namespace" },
     { path: "/api/v1/serviceaccounts", apiVersion: "v1", kind: "ServiceAccount" },
-    { path: "/apis/rbac.authorization.k8s.io/v1/clusterroles", apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" },
-    { path: "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding" },
+    {
+        path: "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+    },
+    {
+        path: "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+    },
     { path: "/apis/rbac.authorization.k8s.io/v1/roles", apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role" },
-    { path: "/apis/rbac.authorization.k8s.io/v1/rolebindings", apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding" },
+    {
+        path: "/apis/rbac.authorization.k8s.io/v1/rolebindings",
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+    },
 ];
 
 /** The fields of a kubeconfig (clientcmd v1) the review reads; a file is taken as it parses. */
@@ -69,16 +81,22 @@ export function connect(kubeconfigFile: string, context?: string): Connection {
     const ctxName = context ?? doc?.["current-context"];
     const named = <L extends "contexts" | "clusters" | "users">(list: L, name: string | undefined) => {
         const entries: Kubeconfig[L] = doc?.[list];
-        const e = (Array.isArray(entries) ? entries : []).find(x => x?.name === name) as NonNullable<Kubeconfig[L]>[number] | undefined;
+        const e = (Array.isArray(entries) ? entries : []).find(x => x?.name === name) as
+            NonNullable<Kubeconfig[L]>[number] | undefined;
         if (!e) throw new KubeconfigError(`${kubeconfigFile}: no ${list.replace(/s$/, "")} named '${name}'`);
         return e;
     };
     if (!ctxName) throw new KubeconfigError(`${kubeconfigFile}: no current-context (pass --context)`);
     const ctx = named("contexts", ctxName).context ?? {};
     const cluster = named("clusters", ctx.cluster).cluster ?? {};
-    const user = ctx.user ? named("users", ctx.user).user ?? {} : {};
-    if (typeof cluster.server !== "string" || !cluster.server.startsWith("https://")) throw new KubeconfigError(`${kubeconfigFile}: cluster '${ctx.cluster}' needs an https:// server`);
-    if (user.exec || user["auth-provider"]) throw new KubeconfigError(`${kubeconfigFile}: user '${ctx.user}' uses an exec plugin or auth provider, which the access review does not run; use a token or client certificate`);
+    const user = ctx.user ? (named("users", ctx.user).user ?? {}) : {};
+    if (typeof cluster.server !== "string" || !cluster.server.startsWith("https://"))
+        throw new KubeconfigError(`${kubeconfigFile}: cluster '${ctx.cluster}' needs an https:// server`);
+    if (user.exec || user["auth-provider"])
+        throw new KubeconfigError(
+            `${kubeconfigFile}: user '${ctx.user}' uses an exec plugin or auth provider, which the ` +
+                `access review does not run; use a token or client certificate`,
+        );
     const b64 = (s: string) => Buffer.from(s, "base64");
     const opts: https.AgentOptions = { keepAlive: true, maxSockets: 8 };
     if (cluster["certificate-authority-data"]) opts.ca = b64(cluster["certificate-authority-data"]);
@@ -100,24 +118,38 @@ export function connect(kubeconfigFile: string, context?: string): Connection {
 type ApiJson = any;
 
 /** One HTTPS request; resolves with status and parsed JSON body. */
-export function request(c: Connection, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: ApiJson }> {
+export function request(
+    c: Connection,
+    method: string,
+    urlPath: string,
+    body?: unknown,
+): Promise<{ status: number; body: ApiJson }> {
     return new Promise((resolve, reject) => {
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-        const req = https.request(`${c.server}${urlPath}`, {
-            method, agent: c.agent, timeout: 30_000,
-            headers: { ...c.headers, ...(data ? { "content-type": "application/json", "content-length": String(data.length) } : {}) },
-        }, res => {
-            const chunks: Buffer[] = [];
-            res.on("data", d => chunks.push(d));
-            res.on("end", () => {
-                const text = Buffer.concat(chunks).toString("utf8");
-                try {
-                    resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
-                } catch {
-                    resolve({ status: res.statusCode ?? 0, body: text });
-                }
-            });
-        });
+        const req = https.request(
+            `${c.server}${urlPath}`,
+            {
+                method,
+                agent: c.agent,
+                timeout: 30_000,
+                headers: {
+                    ...c.headers,
+                    ...(data ? { "content-type": "application/json", "content-length": String(data.length) } : {}),
+                },
+            },
+            res => {
+                const chunks: Buffer[] = [];
+                res.on("data", d => chunks.push(d));
+                res.on("end", () => {
+                    const text = Buffer.concat(chunks).toString("utf8");
+                    try {
+                        resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+                    } catch {
+                        resolve({ status: res.statusCode ?? 0, body: text });
+                    }
+                });
+            },
+        );
         req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath}: timed out`)));
         req.on("error", reject);
         if (data) req.write(data);
@@ -126,12 +158,23 @@ export function request(c: Connection, method: string, urlPath: string, body?: u
 }
 
 /** Every object of one list endpoint, 500 per page; apiVersion and kind filled in (lists leave them out). */
-export async function listAll(c: Connection, list: { path: string; apiVersion: string; kind: string }): Promise<K8sObject[]> {
+export async function listAll(
+    c: Connection,
+    list: { path: string; apiVersion: string; kind: string },
+): Promise<K8sObject[]> {
     const out: K8sObject[] = [];
     let cont = "";
     do {
-        const r = await request(c, "GET", `${list.path}${list.path.includes("?") ? "&" : "?"}limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`);
-        if (r.status !== 200) throw new Error(`list ${list.path}: HTTP ${r.status}: ${typeof r.body === "object" ? r.body?.message : r.body}`);
+        const r = await request(
+            c,
+            "GET",
+            `${list.path}${list.path.includes("?") ? "&" : "?"}limit=500` +
+                `${cont ? `&continue=${encodeURIComponent(cont)}` : ""}`,
+        );
+        if (r.status !== 200)
+            throw new Error(
+                `list ${list.path}: HTTP ${r.status}: ${typeof r.body === "object" ? r.body?.message : r.body}`,
+            );
         for (const item of r.body.items ?? []) out.push({ ...item, apiVersion: list.apiVersion, kind: list.kind });
         cont = r.body.metadata?.continue ?? "";
     } while (cont);

@@ -10,20 +10,40 @@ import { NonResourceRequest, Request, ResourceRequest } from "../rules/rbac/auth
  * argument names a group (`widgets.example.com`).
  */
 const BUILTIN_GROUPS: Readonly<Record<string, string>> = {
-    deployments: "apps", daemonsets: "apps", statefulsets: "apps", replicasets: "apps", controllerrevisions: "apps",
-    jobs: "batch", cronjobs: "batch",
-    roles: "rbac.authorization.k8s.io", clusterroles: "rbac.authorization.k8s.io",
-    rolebindings: "rbac.authorization.k8s.io", clusterrolebindings: "rbac.authorization.k8s.io",
-    networkpolicies: "networking.k8s.io", ingresses: "networking.k8s.io", ingressclasses: "networking.k8s.io",
+    deployments: "apps",
+    daemonsets: "apps",
+    statefulsets: "apps",
+    replicasets: "apps",
+    controllerrevisions: "apps",
+    jobs: "batch",
+    cronjobs: "batch",
+    roles: "rbac.authorization.k8s.io",
+    clusterroles: "rbac.authorization.k8s.io",
+    rolebindings: "rbac.authorization.k8s.io",
+    clusterrolebindings: "rbac.authorization.k8s.io",
+    networkpolicies: "networking.k8s.io",
+    ingresses: "networking.k8s.io",
+    ingressclasses: "networking.k8s.io",
     poddisruptionbudgets: "policy",
-    validatingwebhookconfigurations: "admissionregistration.k8s.io", mutatingwebhookconfigurations: "admissionregistration.k8s.io",
-    validatingadmissionpolicies: "admissionregistration.k8s.io", validatingadmissionpolicybindings: "admissionregistration.k8s.io",
-    certificatesigningrequests: "certificates.k8s.io", signers: "certificates.k8s.io",
-    storageclasses: "storage.k8s.io", csidrivers: "storage.k8s.io", csinodes: "storage.k8s.io", volumeattachments: "storage.k8s.io",
-    horizontalpodautoscalers: "autoscaling", leases: "coordination.k8s.io",
-    customresourcedefinitions: "apiextensions.k8s.io", priorityclasses: "scheduling.k8s.io", endpointslices: "discovery.k8s.io",
-    tokenreviews: "authentication.k8s.io", subjectaccessreviews: "authorization.k8s.io",
-    selfsubjectaccessreviews: "authorization.k8s.io", localsubjectaccessreviews: "authorization.k8s.io",
+    validatingwebhookconfigurations: "admissionregistration.k8s.io",
+    mutatingwebhookconfigurations: "admissionregistration.k8s.io",
+    validatingadmissionpolicies: "admissionregistration.k8s.io",
+    validatingadmissionpolicybindings: "admissionregistration.k8s.io",
+    certificatesigningrequests: "certificates.k8s.io",
+    signers: "certificates.k8s.io",
+    storageclasses: "storage.k8s.io",
+    csidrivers: "storage.k8s.io",
+    csinodes: "storage.k8s.io",
+    volumeattachments: "storage.k8s.io",
+    horizontalpodautoscalers: "autoscaling",
+    leases: "coordination.k8s.io",
+    customresourcedefinitions: "apiextensions.k8s.io",
+    priorityclasses: "scheduling.k8s.io",
+    endpointslices: "discovery.k8s.io",
+    tokenreviews: "authentication.k8s.io",
+    subjectaccessreviews: "authorization.k8s.io",
+    selfsubjectaccessreviews: "authorization.k8s.io",
+    localsubjectaccessreviews: "authorization.k8s.io",
 };
 
 export class RequestError extends Error {}
@@ -39,7 +59,11 @@ export function parseRequest(verb: string, what: string, name = "", namespace = 
         return { verb, path: what } as NonResourceRequest;
     }
     const m = /^([a-z0-9*][-a-z0-9*]*)(?:\.([-a-z0-9.]+|\*))?(?:\/([-a-z0-9*]+))?$/.exec(what);
-    if (!m) throw new RequestError(`invalid resource '${what}': expected RESOURCE[.GROUP][/SUBRESOURCE] (e.g. pods, deployments.apps, pods/exec) or a URL starting with /`);
+    if (!m)
+        throw new RequestError(
+            `invalid resource '${what}': expected RESOURCE[.GROUP][/SUBRESOURCE] (e.g. pods, ` +
+                `deployments.apps, pods/exec) or a URL starting with /`,
+        );
     const [, resource, group, subresource] = m;
     const req: ResourceRequest = { verb, apiGroup: group ?? BUILTIN_GROUPS[resource] ?? "", resource };
     if (subresource) req.subresource = subresource;
@@ -52,5 +76,8 @@ export function parseRequest(verb: string, what: string, name = "", namespace = 
 export function describeRequest(r: Request): string {
     if ("path" in r) return `${r.verb} ${r.path}`;
     const res = `${r.resource}${r.apiGroup ? `.${r.apiGroup}` : ""}${r.subresource ? `/${r.subresource}` : ""}`;
-    return `${r.verb} ${res}${r.name ? ` named "${r.name}"` : ""}${r.namespace ? ` in namespace ${r.namespace}` : " cluster-wide"}`;
+    return (
+        `${r.verb} ${res}${r.name ? ` named "${r.name}"` : ""}` +
+        `${r.namespace ? ` in namespace ${r.namespace}` : " cluster-wide"}`
+    );
 }

@@ -19,8 +19,12 @@ export interface Power {
     clusterScoped?: boolean;
 }
 
-const r = (verb: string, apiGroup: string, resource: string, subresource = ""): Request =>
-    ({ verb, apiGroup, resource, ...(subresource ? { subresource } : {}) });
+const r = (verb: string, apiGroup: string, resource: string, subresource = ""): Request => ({
+    verb,
+    apiGroup,
+    resource,
+    ...(subresource ? { subresource } : {}),
+});
 const each = (verbs: string[], apiGroup: string, resources: string[], subresource = "") =>
     verbs.flatMap(v => resources.map(x => r(v, apiGroup, x, subresource)));
 const RBAC = "rbac.authorization.k8s.io";
@@ -29,23 +33,104 @@ const WRITE = ["create", "update", "patch", "delete"];
 const ANYTHING = r("hardened-cluster-any-verb", "any.hardened-cluster.invalid", "any-resource");
 
 export const POWERS: readonly Power[] = [
-    { id: "anything", title: "`*` on `*` in `*` (every verb on every resource)", controlId: "RBAC-01", requests: [ANYTHING] },
-    { id: "secrets-read", title: "read Secrets (get/list/watch)", controlId: "RBAC-02", requests: each(["get", "list", "watch"], "", ["secrets"]) },
+    {
+        id: "anything",
+        title: "`*` on `*` in `*` (every verb on every resource)",
+        controlId: "RBAC-01",
+        requests: [ANYTHING],
+    },
+    {
+        id: "secrets-read",
+        title: "read Secrets (get/list/watch)",
+        controlId: "RBAC-02",
+        requests: each(["get", "list", "watch"], "", ["secrets"]),
+    },
     // kubectl exec/attach/port-forward over WebSockets are authorized as `get`, over SPDY as `create`.
-    { id: "exec", title: "exec, attach or port-forward into pods", controlId: "RBAC-03", requests: each(["create", "get"], "", ["pods"], "exec").concat(each(["create", "get"], "", ["pods"], "attach"), each(["create", "get"], "", ["pods"], "portforward")) },
-    { id: "escalate-bind", title: "escalate or bind (Cluster)Roles", controlId: "RBAC-04", requests: each(["escalate", "bind"], RBAC, ["roles", "clusterroles"]) },
-    { id: "impersonate", title: "impersonate users, groups, ServiceAccounts or UIDs", controlId: "RBAC-05", requests: [...each(["impersonate"], "", ["users", "groups", "serviceaccounts"]), ...each(["impersonate"], "authentication.k8s.io", ["userextras", "uids"])] },
-    { id: "bindings-write", title: "create or change (Cluster)RoleBindings", controlId: "RBAC-16", requests: each(["create", "update", "patch"], RBAC, ["rolebindings", "clusterrolebindings"]) },
-    { id: "pods-create", title: "create pods or workload controllers (runs code as any ServiceAccount of the namespace)", controlId: "RBAC-10", requests: [
-        ...each(["create"], "", ["pods", "replicationcontrollers"]),
-        ...each(["create", "update", "patch"], "apps", ["deployments", "daemonsets", "statefulsets", "replicasets"]),
-        ...each(["create", "update", "patch"], "batch", ["jobs", "cronjobs"]),
-    ] },
-    { id: "nodes-proxy", title: "nodes/proxy (the kubelet API: exec in any pod of the node)", controlId: "RBAC-11", clusterScoped: true, requests: each(["get", "create"], "", ["nodes"], "proxy") },
-    { id: "sa-token", title: "create ServiceAccount tokens", controlId: "RBAC-14", requests: each(["create"], "", ["serviceaccounts"], "token") },
-    { id: "csr-approve", title: "approve CertificateSigningRequests", controlId: "RBAC-12", clusterScoped: true, requests: [...each(["update", "patch"], "certificates.k8s.io", ["certificatesigningrequests"], "approval"), ...each(["approve"], "certificates.k8s.io", ["signers"])] },
-    { id: "webhooks-write", title: "write admission webhook configurations", controlId: "RBAC-13", clusterScoped: true, requests: each(WRITE, "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"]) },
-    { id: "pv-create", title: "create PersistentVolumes (hostPath volumes on any node)", controlId: "RBAC-15", clusterScoped: true, requests: each(["create"], "", ["persistentvolumes"]) },
+    {
+        id: "exec",
+        title: "exec, attach or port-forward into pods",
+        controlId: "RBAC-03",
+        requests: each(["create", "get"], "", ["pods"], "exec").concat(
+            each(["create", "get"], "", ["pods"], "attach"),
+            each(["create", "get"], "", ["pods"], "portforward"),
+        ),
+    },
+    {
+        id: "escalate-bind",
+        title: "escalate or bind (Cluster)Roles",
+        controlId: "RBAC-04",
+        requests: each(["escalate", "bind"], RBAC, ["roles", "clusterroles"]),
+    },
+    {
+        id: "impersonate",
+        title: "impersonate users, groups, ServiceAccounts or UIDs",
+        controlId: "RBAC-05",
+        requests: [
+            ...each(["impersonate"], "", ["users", "groups", "serviceaccounts"]),
+            ...each(["impersonate"], "authentication.k8s.io", ["userextras", "uids"]),
+        ],
+    },
+    {
+        id: "bindings-write",
+        title: "create or change (Cluster)RoleBindings",
+        controlId: "RBAC-16",
+        requests: each(["create", "update", "patch"], RBAC, ["rolebindings", "clusterrolebindings"]),
+    },
+    {
+        id: "pods-create",
+        title: "create pods or workload controllers (runs code as any ServiceAccount of the namespace)",
+        controlId: "RBAC-10",
+        requests: [
+            ...each(["create"], "", ["pods", "replicationcontrollers"]),
+            ...each(["create", "update", "patch"], "apps", [
+                "deployments",
+                "daemonsets",
+                "statefulsets",
+                "replicasets",
+            ]),
+            ...each(["create", "update", "patch"], "batch", ["jobs", "cronjobs"]),
+        ],
+    },
+    {
+        id: "nodes-proxy",
+        title: "nodes/proxy (the kubelet API: exec in any pod of the node)",
+        controlId: "RBAC-11",
+        clusterScoped: true,
+        requests: each(["get", "create"], "", ["nodes"], "proxy"),
+    },
+    {
+        id: "sa-token",
+        title: "create ServiceAccount tokens",
+        controlId: "RBAC-14",
+        requests: each(["create"], "", ["serviceaccounts"], "token"),
+    },
+    {
+        id: "csr-approve",
+        title: "approve CertificateSigningRequests",
+        controlId: "RBAC-12",
+        clusterScoped: true,
+        requests: [
+            ...each(["update", "patch"], "certificates.k8s.io", ["certificatesigningrequests"], "approval"),
+            ...each(["approve"], "certificates.k8s.io", ["signers"]),
+        ],
+    },
+    {
+        id: "webhooks-write",
+        title: "write admission webhook configurations",
+        controlId: "RBAC-13",
+        clusterScoped: true,
+        requests: each(WRITE, "admissionregistration.k8s.io", [
+            "validatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+        ]),
+    },
+    {
+        id: "pv-create",
+        title: "create PersistentVolumes (hostPath volumes on any node)",
+        controlId: "RBAC-15",
+        clusterScoped: true,
+        requests: each(["create"], "", ["persistentvolumes"]),
+    },
 ];
 
 export interface RiskyEntry {
@@ -94,13 +179,29 @@ export function risky(review: AccessReview, opts: RiskyOptions = {}): RiskyEntry
                 const chains = opts.includeDefaults ? g.chains : g.chains.filter(c => !c.default);
                 if (!chains.length && !(g.privileged && opts.includeDefaults)) continue;
                 if (!ns) clusterHolders.add(k);
-                out.push({ subject: g.subject, power: p.id, title: p.title, controlId: p.controlId, scope: ns || "*", chains, ...(g.privileged ? { privileged: true as const } : {}) });
+                out.push({
+                    subject: g.subject,
+                    power: p.id,
+                    title: p.title,
+                    controlId: p.controlId,
+                    scope: ns || "*",
+                    chains,
+                    ...(g.privileged ? { privileged: true as const } : {}),
+                });
             }
         }
     }
     const idx = new Map(review.subjects.map((s, i) => [subjectKey(s), i]));
     const pidx = new Map(POWERS.map((p, i) => [p.id, i]));
-    return out.sort((a, b) => idx.get(subjectKey(a.subject))! - idx.get(subjectKey(b.subject))! || pidx.get(a.power)! - pidx.get(b.power)! || (a.scope === "*" ? -1 : b.scope === "*" ? 1 : a.scope.localeCompare(b.scope)));
+    return out.sort(
+        (a, b) =>
+            idx.get(subjectKey(a.subject))! - idx.get(subjectKey(b.subject))! ||
+            pidx.get(a.power)! - pidx.get(b.power)! ||
+            (a.scope === "*" ? -1 : b.scope === "*" ? 1 : a.scope.localeCompare(b.scope)),
+    );
 }
 
-const sameChain = (a: Chain, b: Chain) => a.binding.kind === b.binding.kind && a.binding.name === b.binding.name && a.binding.namespace === b.binding.namespace;
+const sameChain = (a: Chain, b: Chain) =>
+    a.binding.kind === b.binding.kind &&
+    a.binding.name === b.binding.name &&
+    a.binding.namespace === b.binding.namespace;

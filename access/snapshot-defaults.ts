@@ -19,11 +19,19 @@ async function snapshotFrom(kubeconfig: string): Promise<DefaultsSnapshot> {
     if (version.status !== 200) throw new Error(`GET /version: HTTP ${version.status}`);
     const objects: K8sObject[] = [];
     for (const l of LIVE_LISTS.filter(x => x.apiVersion.startsWith("rbac."))) {
-        const items = await listAll(c, { ...l, path: `${l.path}?labelSelector=${encodeURIComponent("kubernetes.io/bootstrapping=rbac-defaults")}` });
+        const items = await listAll(c, {
+            ...l,
+            path: `${l.path}?labelSelector=${encodeURIComponent("kubernetes.io/bootstrapping=rbac-defaults")}`,
+        });
         objects.push(...items.map(stripServerFields).map(o => (o.aggregationRule ? { ...o, rules: [] } : o)));
     }
     const order = ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"];
-    objects.sort((a, b) => order.indexOf(a.kind!) - order.indexOf(b.kind!) || (a.metadata?.namespace ?? "").localeCompare(b.metadata?.namespace ?? "") || a.metadata!.name!.localeCompare(b.metadata!.name!));
+    objects.sort(
+        (a, b) =>
+            order.indexOf(a.kind!) - order.indexOf(b.kind!) ||
+            (a.metadata?.namespace ?? "").localeCompare(b.metadata?.namespace ?? "") ||
+            a.metadata!.name!.localeCompare(b.metadata!.name!),
+    );
     c.agent.destroy();
     return { serverVersion: version.body.gitVersion, objects };
 }
@@ -47,10 +55,20 @@ async function main(): Promise<void> {
     try {
         const snap = await snapshotFrom(kubeconfig);
         writeFileSync(DEFAULTS_FILE, JSON.stringify(snap, null, 1) + "\n");
-        process.stderr.write(`wrote ${snap.objects.length} default RBAC objects of kube-apiserver ${snap.serverVersion} to ${DEFAULTS_FILE}\n`);
+        process.stderr.write(
+            `wrote ${snap.objects.length} default RBAC objects of kube-apiserver ` +
+                `${snap.serverVersion} to ${DEFAULTS_FILE}\n`,
+        );
     } finally {
         if (stop) await stop();
     }
 }
 
-if (require.main === module) main().then(() => process.exit(0), e => { process.stderr.write(`access:defaults: ${(e as Error).message}\n`); process.exit(1); });
+if (require.main === module)
+    main().then(
+        () => process.exit(0),
+        e => {
+            process.stderr.write(`access:defaults: ${(e as Error).message}\n`);
+            process.exit(1);
+        },
+    );

@@ -29,11 +29,13 @@ export interface AdmissionControl extends CelTwin {
 
 /** Every control with a CEL twin, in catalog order. */
 export const ADMISSION_CONTROLS: readonly AdmissionControl[] = RULES.flatMap(r =>
-    (r.admission && "twin" in r.admission ? [{ ...r.admission.twin, id: r.id, name: r.name }] : []));
+    r.admission && "twin" in r.admission ? [{ ...r.admission.twin, id: r.id, name: r.name }] : [],
+);
 
 /** Every control without a twin, with the reason. */
 export const WITHOUT_TWIN: ReadonlyArray<{ id: string; name: string } & NoTwin> = RULES.flatMap(r =>
-    (r.admission && "none" in r.admission ? [{ id: r.id, name: r.name, ...r.admission.none }] : []));
+    r.admission && "none" in r.admission ? [{ id: r.id, name: r.name, ...r.admission.none }] : [],
+);
 
 /**
  * A control is decided from one object at a time: a resource rule, or a stack rule that judges
@@ -63,7 +65,6 @@ export interface AdmissionOptions {
     exemptLabels?: Record<string, string>;
 }
 
-
 /**
  * The garbage collector removes the `foregroundDeletion` finalizer of an object whose dependents
  * are gone (an update). Judging that update again would leave an object that an admission policy
@@ -74,21 +75,42 @@ export interface AdmissionOptions {
  */
 export const NOT_GARBAGE_COLLECTOR = {
     name: "not-garbage-collector",
-    expression: "!(request.userInfo.username in ['system:serviceaccount:kube-system:generic-garbage-collector', 'system:kube-controller-manager'])",
+    expression:
+        "!(request.userInfo.username in ['system:serviceaccount:kube-system:generic-garbage-" +
+        "collector', 'system:kube-controller-manager'])",
 };
 
-/** matchConditions for the exemptions: break-glass and the garbage collector first, then names, then each set of labels. */
-function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Array<Record<string, string> | undefined> }): Obj[] {
-    const out: Obj[] = [{ name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" }, NOT_GARBAGE_COLLECTOR];
+/**
+ * matchConditions for the exemptions: break-glass and the garbage collector first, then names, then each set of labels.
+ */
+function matchConditions(o: {
+    exemptNames?: string[];
+    exemptLabels?: Array<Record<string, string> | undefined>;
+}): Obj[] {
+    const out: Obj[] = [
+        { name: "not-break-glass", expression: "!('system:masters' in request.userInfo.groups)" },
+        NOT_GARBAGE_COLLECTOR,
+    ];
     const names = [...new Set(o.exemptNames ?? [])];
     if (names.length > 0) {
-        const tests = names.map(n => (n.endsWith("*") ? `object.metadata.name.startsWith(${celString(n.slice(0, -1))})` : `object.metadata.name == ${celString(n)}`));
+        const tests = names.map(n =>
+            n.endsWith("*")
+                ? `object.metadata.name.startsWith(${celString(n.slice(0, -1))})`
+                : `object.metadata.name == ${celString(n)}`,
+        );
         out.push({ name: "not-exempt-name", expression: `!(${tests.join(" || ")})` });
     }
     const sets = (o.exemptLabels ?? []).map(l => Object.entries(l ?? {})).filter(l => l.length > 0);
     sets.forEach((labels, i) => {
-        const tests = labels.map(([k, v]) => `(${celString(k)} in object.metadata.labels && object.metadata.labels[${celString(k)}] == ${celString(v)})`);
-        out.push({ name: i === 0 ? "not-exempt-labels" : `not-exempt-labels-${i + 1}`, expression: `!(has(object.metadata.labels) && ${tests.join(" && ")})` });
+        const tests = labels.map(
+            ([k, v]) =>
+                `(${celString(k)} in object.metadata.labels && ` +
+                `object.metadata.labels[${celString(k)}] == ${celString(v)})`,
+        );
+        out.push({
+            name: i === 0 ? "not-exempt-labels" : `not-exempt-labels-${i + 1}`,
+            expression: `!(has(object.metadata.labels) && ${tests.join(" && ")})`,
+        });
     });
     return out;
 }
@@ -96,11 +118,17 @@ function matchConditions(o: { exemptNames?: string[]; exemptLabels?: Array<Recor
 export const DEFAULT_EXEMPT_NAMESPACES = [...SYSTEM_NAMESPACES, ...ADDON_NAMESPACES];
 
 const PSS_ENFORCE = PSS_ENFORCE_LABEL;
-const fromConfig = <T>(v: FromConfig<T>, cfg: RuleConfig): T => (typeof v === "function" ? (v as (c: RuleConfig) => T)(cfg) : v);
+const fromConfig = <T>(v: FromConfig<T>, cfg: RuleConfig): T =>
+    typeof v === "function" ? (v as (c: RuleConfig) => T)(cfg) : v;
 
 /** ValidatingAdmissionPolicy + binding per control the stack's policy config leaves enabled. */
 export function admissionPolicies(o: AdmissionOptions): Obj[] {
-    const resolved = new Map(resolveRules(ADMISSION_CONTROLS.map(c => RULES.find(r => r.id === c.id)!), o.packConfig === undefined ? {} : checkPackConfig(o.packConfig, RULES, "packConfig")).map(r => [r.rule.id, r]));
+    const resolved = new Map(
+        resolveRules(
+            ADMISSION_CONTROLS.map(c => RULES.find(r => r.id === c.id)!),
+            o.packConfig === undefined ? {} : checkPackConfig(o.packConfig, RULES, "packConfig"),
+        ).map(r => [r.rule.id, r]),
+    );
     const out: Obj[] = [];
     for (const c of ADMISSION_CONTROLS) {
         const { enforcementLevel, config } = resolved.get(c.id)!;
@@ -109,14 +137,18 @@ export function admissionPolicies(o: AdmissionOptions): Obj[] {
         const labels = { "hardened-cluster/control": c.id };
         const namespaces = [...new Set([...o.exemptNamespaces, ...config.exemptNamespaces])];
         out.push({
-            apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicy",
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicy",
             metadata: { name, labels },
             spec: {
                 failurePolicy: "Fail",
                 matchConstraints: { resourceRules: c.resources.map(r => ({ ...r, operations: ["CREATE", "UPDATE"] })) },
                 // Break-glass: the cluster's system:masters identities are never blocked; then the exemptions.
                 matchConditions: [
-                    ...matchConditions({ exemptNames: [...(o.exemptNames ?? []), ...config.exemptNames], exemptLabels: [o.exemptLabels, config.exemptLabels] }),
+                    ...matchConditions({
+                        exemptNames: [...(o.exemptNames ?? []), ...config.exemptNames],
+                        exemptLabels: [o.exemptLabels, config.exemptLabels],
+                    }),
                     ...(c.matchConditions ?? []),
                 ],
                 ...(c.variables ? { variables: c.variables } : {}),
@@ -125,16 +157,20 @@ export function admissionPolicies(o: AdmissionOptions): Obj[] {
             },
         });
         out.push({
-            apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding",
+            apiVersion: "admissionregistration.k8s.io/v1",
+            kind: "ValidatingAdmissionPolicyBinding",
             metadata: { name, labels },
             spec: {
                 policyName: name,
-                validationActions: o.actions?.[c.id] ?? (enforcementLevel === "mandatory" ? ["Deny"] : ["Warn", "Audit"]),
+                validationActions:
+                    o.actions?.[c.id] ?? (enforcementLevel === "mandatory" ? ["Deny"] : ["Warn", "Audit"]),
                 matchResources: {
                     namespaceSelector: {
                         matchExpressions: [
                             { key: "kubernetes.io/metadata.name", operator: "NotIn", values: namespaces },
-                            ...(c.outsidePodSecurity ? [{ key: PSS_ENFORCE, operator: "NotIn", values: ["baseline", "restricted"] }] : []),
+                            ...(c.outsidePodSecurity
+                                ? [{ key: PSS_ENFORCE, operator: "NotIn", values: ["baseline", "restricted"] }]
+                                : []),
                         ],
                     },
                 },

@@ -15,8 +15,16 @@ import { generate } from "../scripts/rbac-generate";
 
 const file = process.argv[2];
 const gen = generate({
-    seed: 42, prefix: "b", namespaces: 100, clusterRoles: 1000, rolesPerNamespace: 40, clusterRoleBindings: 1000,
-    roleBindingsPerNamespace: 40, users: 400, groups: 200, serviceAccountsPerNamespace: 4,
+    seed: 42,
+    prefix: "b",
+    namespaces: 100,
+    clusterRoles: 1000,
+    rolesPerNamespace: 40,
+    clusterRoleBindings: 1000,
+    roleBindingsPerNamespace: 40,
+    users: 400,
+    groups: 200,
+    serviceAccountsPerNamespace: 4,
 });
 writeFileSync(file, gen.objects.map(o => stringify(o)).join("---\n"));
 const t0 = performance.now();
@@ -36,7 +44,16 @@ const t2 = performance.now();
 const entries = risky(review, { includeDefaults: true });
 const t3 = performance.now();
 const rbac = objects.filter(o => /^(Cluster)?Role(Binding)?$/.test(o.object.kind ?? "")).length;
-process.stdout.write(JSON.stringify({
-    rbacObjects: rbac, subjects: review.subjects.length, namespaces: review.namespaces.length, loadMs: t1 - t0, riskyMs: t3 - t2,
-    riskyEntries: entries.length, whoCanMaxMs: Math.max(...whoCan.map(w => w.ms)), whoCan, maxRssMiB: process.resourceUsage().maxRSS / 1024,
-}));
+process.stdout.write(
+    JSON.stringify({
+        rbacObjects: rbac,
+        subjects: review.subjects.length,
+        namespaces: review.namespaces.length,
+        loadMs: t1 - t0,
+        riskyMs: t3 - t2,
+        riskyEntries: entries.length,
+        whoCanMaxMs: Math.max(...whoCan.map(w => w.ms)),
+        whoCan,
+        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+);

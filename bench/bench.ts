@@ -21,8 +21,17 @@ const BIN = path.join(REPO, "bin", "hardened-scan");
 const MAKE_BULK = path.join(REPO, "..", "shared", "bench", "make_bulk.py");
 
 const node = (script: string, args: string[]) =>
-    JSON.parse(execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, script), ...args], { encoding: "utf8", maxBuffer: 1 << 30 }));
-const load = () => loadavg().map(x => x.toFixed(2)).join(" ");
+    JSON.parse(
+        execFileSync(
+            process.execPath,
+            ["-r", "ts-node/register/transpile-only", path.join(__dirname, script), ...args],
+            { encoding: "utf8", maxBuffer: 1 << 30 },
+        ),
+    );
+const load = () =>
+    loadavg()
+        .map(x => x.toFixed(2))
+        .join(" ");
 
 /** `n` resources in `dir`: make_bulk.py's all.yaml and split/ (100 per file), else the internal corpus. */
 function generate(n: number, dir: string): { file: string; split: string; generator: string } {
@@ -32,23 +41,44 @@ function generate(n: number, dir: string): { file: string; split: string; genera
         return { file: path.join(dir, "all.yaml"), split: path.join(dir, "split"), generator: "make_bulk.py" };
     }
     const file = path.join(dir, "all.yaml");
-    writeFileSync(file, corpus(n).map(o => stringify(o)).join("---\n"));
+    writeFileSync(
+        file,
+        corpus(n)
+            .map(o => stringify(o))
+            .join("---\n"),
+    );
     return { file, split: file, generator: "bench/corpus.ts" };
 }
 
 /** One run of the command as users run it; wall time, peak RSS and the summary. */
-function cli(args: string[]): { ms: number; cpuMs: number; maxRssMiB: number; summary: { resources: number; violations: number; errors: number } } {
+function cli(args: string[]): {
+    ms: number;
+    cpuMs: number;
+    maxRssMiB: number;
+    summary: { resources: number; violations: number; errors: number };
+} {
     // The bin runs inside a process that reports its own peak RSS on exit (stdout is the report, discarded).
-    const probe = `process.on("exit",()=>require("fs").writeSync(2,"\\nBENCH "+JSON.stringify({maxRss:process.resourceUsage().maxRSS,cpu:process.resourceUsage().userCPUTime+process.resourceUsage().systemCPUTime})+"\\n"));process.argv=[process.argv[0],${JSON.stringify(BIN)},...${JSON.stringify(args)}];require(${JSON.stringify(BIN)});`;
+    const probe =
+        `process.on("exit",()=>require("fs").writeSync(2,"\\nBENCH ` +
+        `"+JSON.stringify({maxRss:process.resourceUsage().maxRSS,` +
+        `cpu:process.resourceUsage().userCPUTime+process.resourceUsage().systemCPUTime})+"\\n"));` +
+        `process.argv=[process.argv[0],${JSON.stringify(BIN)},...${JSON.stringify(args)}];` +
+        `require(${JSON.stringify(BIN)});`;
     const t = process.hrtime.bigint();
     const r = spawnSync(process.execPath, ["-e", probe], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.status !== 0 && r.status !== 1) throw new Error(`hardened-scan failed (${r.status}): ${String(r.stderr).slice(-2000)}`);
+    if (r.status !== 0 && r.status !== 1)
+        throw new Error(`hardened-scan failed (${r.status}): ${String(r.stderr).slice(-2000)}`);
     const m = /BENCH (.*)/.exec(String(r.stderr));
     const out = String(r.stdout);
     const lastLine = out.trimEnd().slice(out.trimEnd().lastIndexOf("\n") + 1);
     const summary = args.includes("jsonl") ? JSON.parse(lastLine).summary : JSON.parse(out).summary;
-    return { ms, cpuMs: m ? JSON.parse(m[1]).cpu / 1000 : NaN, maxRssMiB: m ? JSON.parse(m[1]).maxRss / 1024 : NaN, summary };
+    return {
+        ms,
+        cpuMs: m ? JSON.parse(m[1]).cpu / 1000 : NaN,
+        maxRssMiB: m ? JSON.parse(m[1]).maxRss / 1024 : NaN,
+        summary,
+    };
 }
 
 const sizes = (process.env.HC_BENCH_SIZES ?? "10000,50000").split(",").filter(Boolean).map(Number);
@@ -57,8 +87,13 @@ const nsCounts = (process.env.HC_BENCH_NAMESPACES ?? "10,100,1000").split(",").f
 const dir = mkdtempSync(path.join(tmpdir(), "hc-bench-"));
 try {
     execFileSync("npm", ["run", "--silent", "build"], { cwd: REPO, stdio: "inherit" });
-    console.log(`Scanner end to end: \`hardened-scan --format json FILE\` (compiled), best of 3; load average before: ${load()}`);
-    console.log("| resources | generator | threads | findings | wall ms | resources/s | CPU ms (user+sys) | peak RSS MiB |");
+    console.log(
+        `Scanner end to end: \`hardened-scan --format json FILE\` (compiled), best of 3; load ` +
+            `average before: ${load()}`,
+    );
+    console.log(
+        "| resources | generator | threads | findings | wall ms | resources/s | CPU ms (user+sys) | peak RSS MiB |",
+    );
     console.log("|---:|---|---|---:|---:|---:|---:|---:|");
     const rates: number[] = [];
     for (const n of sizes) {
@@ -68,44 +103,81 @@ try {
             const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
             const rate = best.summary.resources / (best.ms / 1000);
             if (!jobs.length) rates.push(rate);
-            console.log(`| ${best.summary.resources} | ${g.generator} | ${jobs.length ? "main only (--jobs 0)" : "main + workers (default)"} | ${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ${Math.min(...runs.map(r => r.cpuMs)).toFixed(0)} | ${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`);
+            console.log(
+                `| ${best.summary.resources} | ${g.generator} | ` +
+                    `${jobs.length ? "main only (--jobs 0)" : "main + workers (default)"} | ` +
+                    `${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ` +
+                    `${Math.min(...runs.map(r => r.cpuMs)).toFixed(0)} | ` +
+                    `${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`,
+            );
         }
         rmSync(path.join(dir, `bulk-${n}`), { recursive: true, force: true });
     }
-    if (rates.length > 1) console.log(`Linearity: resources/s at ${sizes[sizes.length - 1]} is ${((rates[rates.length - 1] / rates[0]) * 100).toFixed(0)}% of that at ${sizes[0]}.`);
+    if (rates.length > 1)
+        console.log(
+            `Linearity: resources/s at ${sizes[sizes.length - 1]} is ` +
+                `${((rates[rates.length - 1] / rates[0]) * 100).toFixed(0)}% of that at ${sizes[0]}.`,
+        );
     console.log(`load average after: ${load()}`);
 
     if (streamSize > 0) {
-        console.log(`\nMemory with every finding streamed: ${streamSize} resources (make_bulk split/, 100 per file), \`--format jsonl\` to /dev/null:`);
+        console.log(
+            `\nMemory with every finding streamed: ${streamSize} resources (make_bulk split/, 100 ` +
+                `per file), \`--format jsonl\` to /dev/null:`,
+        );
         const g = generate(streamSize, path.join(dir, `bulk-${streamSize}`));
         const r = cli(["--format", "jsonl", g.split]);
         console.log("| resources | findings | wall s | resources/s | CPU s (user+sys) | peak RSS MiB | load average |");
         console.log("|---:|---:|---:|---:|---:|---:|---|");
-        console.log(`| ${r.summary.resources} | ${r.summary.violations} | ${(r.ms / 1000).toFixed(1)} | ${Math.round(r.summary.resources / (r.ms / 1000))} | ${(r.cpuMs / 1000).toFixed(1)} | ${r.maxRssMiB.toFixed(0)} | ${load()} |`);
+        console.log(
+            `| ${r.summary.resources} | ${r.summary.violations} | ${(r.ms / 1000).toFixed(1)} | ` +
+                `${Math.round(r.summary.resources / (r.ms / 1000))} | ${(r.cpuMs / 1000).toFixed(1)} | ` +
+                `${r.maxRssMiB.toFixed(0)} | ${load()} |`,
+        );
         rmSync(path.join(dir, `bulk-${streamSize}`), { recursive: true, force: true });
     }
 
-    console.log("\nCross-resource rules: N Deployments against N NetworkPolicies and N PodDisruptionBudgets in one namespace:");
+    console.log(
+        "\nCross-resource rules: N Deployments against N NetworkPolicies and N PodDisruptionBudgets in one namespace:",
+    );
     console.log("| N | NET-07 ms | NET-07 findings | OTH-07 ms | OTH-07 findings |\n|---:|---:|---:|---:|---:|");
     for (const n of (process.env.HC_BENCH_CROSS ?? "1000,10000").split(",").map(Number)) {
         const r = node("cross-once.ts", [String(n)]);
-        console.log(`| ${n} | ${r["NET-07 ms"].toFixed(0)} | ${r["NET-07 findings"]} | ${r["OTH-07 ms"].toFixed(0)} | ${r["OTH-07 findings"]} |`);
+        console.log(
+            `| ${n} | ${r["NET-07 ms"].toFixed(0)} | ${r["NET-07 findings"]} | ` +
+                `${r["OTH-07 ms"].toFixed(0)} | ${r["OTH-07 findings"]} |`,
+        );
     }
 
     if (nsCounts.length) {
         console.log("\nProgram under mocks with N SecureNamespaces, then the pack over its resources:");
-        console.log("| namespaces | resources | k8s objects | program ms | rule core ms | CrossGuard policies ms | peak RSS MiB |");
+        console.log(
+            "| namespaces | resources | k8s objects | program ms | rule core ms | CrossGuard " +
+                "policies ms | peak RSS MiB |",
+        );
         console.log("|---:|---:|---:|---:|---:|---:|---:|");
         for (const n of nsCounts) {
             const r = node("program-once.ts", [String(n)]);
-            console.log(`| ${r.namespaces} | ${r.resources} | ${r.objects} | ${r.programMs.toFixed(0)} | ${r.coreMs.toFixed(0)} | ${r.crossguardMs.toFixed(0)} | ${r.maxRssMiB.toFixed(0)} |`);
+            console.log(
+                `| ${r.namespaces} | ${r.resources} | ${r.objects} | ${r.programMs.toFixed(0)} | ` +
+                    `${r.coreMs.toFixed(0)} | ${r.crossguardMs.toFixed(0)} | ${r.maxRssMiB.toFixed(0)} |`,
+            );
         }
     }
     console.log("\nAccess review, 10,000 RBAC objects (targets: risky < 5 s, one who-can < 1 s after loading):");
     const a = node("access-once.ts", [path.join(dir, "access.yaml")]);
-    console.log(`| RBAC objects | subjects | namespaces | load ms | risky ms | risky grants | slowest who-can ms | peak RSS MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| ${a.rbacObjects} | ${a.subjects} | ${a.namespaces} | ${a.loadMs.toFixed(0)} | ${a.riskyMs.toFixed(0)} | ${a.riskyEntries} | ${a.whoCanMaxMs.toFixed(1)} | ${a.maxRssMiB.toFixed(0)} |`);
+    console.log(
+        `| RBAC objects | subjects | namespaces | load ms | risky ms | risky grants | slowest who-` +
+            `can ms | peak RSS MiB |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n| ${a.rbacObjects} | ` +
+            `${a.subjects} | ${a.namespaces} | ${a.loadMs.toFixed(0)} | ${a.riskyMs.toFixed(0)} | ` +
+            `${a.riskyEntries} | ${a.whoCanMaxMs.toFixed(1)} | ${a.maxRssMiB.toFixed(0)} |`,
+    );
 } finally {
     rmSync(dir, { recursive: true, force: true });
 }
-// Real deployments (needs Go for the tools; about an hour here, the 50-namespace up/destroy): HC_BENCH_DEPLOY=0 skips it.
-if (process.env.HC_BENCH_DEPLOY !== "0") execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "deploy-bench.ts")], { stdio: "inherit" });
+// Real deployments (needs Go for the tools; about an hour here, the 50-namespace up/destroy): HC_BENCH_DEPLOY=0 skips
+// it.
+if (process.env.HC_BENCH_DEPLOY !== "0")
+    execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "deploy-bench.ts")], {
+        stdio: "inherit",
+    });

@@ -10,9 +10,14 @@ import { runPolicies } from "../scripts/policy-harness";
 async function main(): Promise<void> {
     const n = Number(process.argv[2]);
     const namespaces = Array.from({ length: n }, (_, i) => ({
-        name: `team-${i}`, workloadServiceAccounts: ["api", "worker"],
+        name: `team-${i}`,
+        workloadServiceAccounts: ["api", "worker"],
         network: { ingress: [{ name: "web", peers: [{ namespaces: ["ingress-nginx"] }], ports: [{ port: 8080 }] }] },
-        access: { admin: { groups: [`team-${i}-admins`] }, developer: { groups: [`team-${i}-devs`] }, viewer: { groups: [`team-${i}-view`] } },
+        access: {
+            admin: { groups: [`team-${i}-admins`] },
+            developer: { groups: [`team-${i}-devs`] },
+            viewer: { groups: [`team-${i}-view`] },
+        },
     }));
     const t0 = performance.now();
     const g = await gatherInProcess("bench", { [`${PROJECT}:namespaces`]: JSON.stringify(namespaces) });
@@ -20,9 +25,29 @@ async function main(): Promise<void> {
     const objects = kubernetesObjects(g.resources);
     const findings = evaluate(resolveRules(RULES), objects);
     const t2 = performance.now();
-    const violations = await runPolicies(toPolicies(RULES), g.resources.filter(r => r.custom).map(r => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs })));
+    const violations = await runPolicies(
+        toPolicies(RULES),
+        g.resources.filter(r => r.custom).map(r => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs })),
+    );
     const t3 = performance.now();
-    process.stdout.write(JSON.stringify({ namespaces: n, resources: g.resources.length, objects: objects.length, findings: findings.length, violations: violations.length,
-        programMs: t1 - t0, coreMs: t2 - t1, crossguardMs: t3 - t2, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+    process.stdout.write(
+        JSON.stringify({
+            namespaces: n,
+            resources: g.resources.length,
+            objects: objects.length,
+            findings: findings.length,
+            violations: violations.length,
+            programMs: t1 - t0,
+            coreMs: t2 - t1,
+            crossguardMs: t3 - t2,
+            maxRssMiB: process.resourceUsage().maxRSS / 1024,
+        }),
+    );
 }
-main().then(() => process.exit(0), e => { console.error(e); process.exit(1); });
+main().then(
+    () => process.exit(0),
+    e => {
+        console.error(e);
+        process.exit(1);
+    },
+);

@@ -16,7 +16,12 @@ export interface DownResult {
     stateDir?: string;
 }
 
-export async function down(target?: { stateDir: string; token: string; toolsBin?: string; kubeconfig?: string }): Promise<DownResult> {
+export async function down(target?: {
+    stateDir: string;
+    token: string;
+    toolsBin?: string;
+    kubeconfig?: string;
+}): Promise<DownResult> {
     const info = target ?? loadInfo();
     if (!info) {
         log("no local cluster is recorded; nothing to stop");
@@ -25,8 +30,9 @@ export async function down(target?: { stateDir: string; token: string; toolsBin?
     const why = notOurStateDir(info.stateDir, info.token);
     if (why) return { problems: [`refusing to act on the recorded state directory: ${why}`], stateDir: info.stateDir };
     // The node first, while the API server still answers (its pods are deleted through it).
-    const api = info.toolsBin && info.kubeconfig ? { k8sBin: info.toolsBin, adminKubeconfig: info.kubeconfig } : undefined;
-    const problems = [...await stopNode(info.stateDir, api), ...await stopAll(info.stateDir)];
+    const api =
+        info.toolsBin && info.kubeconfig ? { k8sBin: info.toolsBin, adminKubeconfig: info.kubeconfig } : undefined;
+    const problems = [...(await stopNode(info.stateDir, api)), ...(await stopAll(info.stateDir))];
     if (problems.length) return { problems, stateDir: info.stateDir };
     rmSync(info.stateDir, { recursive: true, force: true });
     clearPointer(info.stateDir);
@@ -34,15 +40,18 @@ export async function down(target?: { stateDir: string; token: string; toolsBin?
 }
 
 if (require.main === module) {
-    down().then(r => {
-        if (r.problems.length) {
-            log(`not everything was cleaned (state kept in ${r.stateDir}):\n  ${r.problems.join("\n  ")}`);
+    down().then(
+        r => {
+            if (r.problems.length) {
+                log(`not everything was cleaned (state kept in ${r.stateDir}):\n  ${r.problems.join("\n  ")}`);
+                process.exit(1);
+            }
+            if (r.stateDir) log("stopped and removed");
+            process.exit(0);
+        },
+        e => {
+            log(`failed: ${(e as Error).message}`);
             process.exit(1);
-        }
-        if (r.stateDir) log("stopped and removed");
-        process.exit(0);
-    }, e => {
-        log(`failed: ${(e as Error).message}`);
-        process.exit(1);
-    });
+        },
+    );
 }

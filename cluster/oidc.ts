@@ -30,7 +30,11 @@ export function signJwt(keyPem: string, kid: string, claims: Record<string, unkn
 }
 
 /** Write a fresh signing key and its JWKS, start the provider detached, wait until discovery answers. */
-export async function startOidcProvider(stateDir: string, issuer: string, tls: { cert: string; key: string; ca: string }): Promise<OidcProvider> {
+export async function startOidcProvider(
+    stateDir: string,
+    issuer: string,
+    tls: { cert: string; key: string; ca: string },
+): Promise<OidcProvider> {
     const dir = path.join(stateDir, "oidc");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -40,31 +44,57 @@ export async function startOidcProvider(stateDir: string, issuer: string, tls: {
     const jwk = publicKey.export({ format: "jwk" });
     const jwks = path.join(dir, "jwks.json");
     writeFileSync(jwks, JSON.stringify({ keys: [{ ...jwk, kid, alg: "RS256", use: "sig" }] }));
-    startDetached(stateDir, "oidc-provider", process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), __filename, issuer, tls.cert, tls.key, jwks]);
+    startDetached(stateDir, "oidc-provider", process.execPath, [
+        "-r",
+        require.resolve("ts-node/register/transpile-only"),
+        __filename,
+        issuer,
+        tls.cert,
+        tls.key,
+        jwks,
+    ]);
     const discovery = `${issuer}/.well-known/openid-configuration`;
     for (let i = 0; i < 100; i++) {
         const ok = await new Promise<boolean>(resolve => {
-            https.get(discovery, { ca: readFileSync(tls.ca), timeout: 1000 }, res => { res.resume(); resolve(res.statusCode === 200); }).on("error", () => resolve(false));
+            https
+                .get(discovery, { ca: readFileSync(tls.ca), timeout: 1000 }, res => {
+                    res.resume();
+                    resolve(res.statusCode === 200);
+                })
+                .on("error", () => resolve(false));
         });
         if (ok) return { issuer, signingKey, kid };
         await new Promise(r => setTimeout(r, 200));
     }
-    throw new Error(`the local OIDC provider did not answer at ${discovery} (log: ${path.join(stateDir, "oidc-provider.log")})`);
+    throw new Error(
+        `the local OIDC provider did not answer at ${discovery} (log: ${path.join(stateDir, "oidc-provider.log")})`,
+    );
 }
 
 function serve(issuer: string, certFile: string, keyFile: string, jwksFile: string): void {
     const url = new URL(issuer);
     const base = url.pathname.replace(/\/$/, "");
     const discovery = JSON.stringify({
-        issuer, jwks_uri: `${issuer}/keys`, response_types_supported: ["id_token"], subject_types_supported: ["public"],
+        issuer,
+        jwks_uri: `${issuer}/keys`,
+        response_types_supported: ["id_token"],
+        subject_types_supported: ["public"],
         id_token_signing_alg_values_supported: ["RS256"],
     });
     const jwks = readFileSync(jwksFile, "utf8");
-    const server = https.createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: "TLSv1.2" }, (req, res) => {
-        const body = req.url === `${base}/.well-known/openid-configuration` ? discovery : req.url === `${base}/keys` ? jwks : undefined;
-        res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
-        res.end(body ?? "{}");
-    });
+    const server = https.createServer(
+        { cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: "TLSv1.2" },
+        (req, res) => {
+            const body =
+                req.url === `${base}/.well-known/openid-configuration`
+                    ? discovery
+                    : req.url === `${base}/keys`
+                      ? jwks
+                      : undefined;
+            res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
+            res.end(body ?? "{}");
+        },
+    );
     server.listen(Number(url.port), "127.0.0.1", () => console.log(`oidc provider for ${issuer} listening`));
     process.on("SIGTERM", () => server.close(() => process.exit(0)));
 }

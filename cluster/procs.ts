@@ -64,8 +64,15 @@ export function cmdlineOf(pid: number): string[] | undefined {
  * log file in the state directory, and record its pid, command line and start time before
  * returning. The command line must name the state directory (that is how down recognises it).
  */
-export function startDetached(stateDir: string, name: string, bin: string, args: string[], opts: SpawnOptions = {}): { child: ChildProcess; started: Started } {
-    if (![bin, ...args].some(a => a.includes(stateDir))) throw new Error(`${name}: its command line must name the state directory ${stateDir}`);
+export function startDetached(
+    stateDir: string,
+    name: string,
+    bin: string,
+    args: string[],
+    opts: SpawnOptions = {},
+): { child: ChildProcess; started: Started } {
+    if (![bin, ...args].some(a => a.includes(stateDir)))
+        throw new Error(`${name}: its command line must name the state directory ${stateDir}`);
     const log = path.join(stateDir, `${name}.log`);
     const fd = openSync(log, "a");
     const child = spawn(bin, args, { ...opts, detached: true, stdio: ["ignore", fd, fd] });
@@ -73,7 +80,13 @@ export function startDetached(stateDir: string, name: string, bin: string, args:
         throw new Error(`could not start ${name} (${bin})`);
     }
     child.unref();
-    const started: Started = { name, pid: child.pid, log, argv: [bin, ...args], startTime: startTimeOf(child.pid) ?? "" };
+    const started: Started = {
+        name,
+        pid: child.pid,
+        log,
+        argv: [bin, ...args],
+        startTime: startTimeOf(child.pid) ?? "",
+    };
     const all = recordedPids(stateDir).filter(p => p.name !== name);
     all.push(started);
     writeAtomic(pidsFile(stateDir), JSON.stringify(all, null, 2));
@@ -95,13 +108,20 @@ export function alive(pid: number): boolean {
  * does not name the state directory.
  */
 export function notOurs(p: Started, stateDir: string): string | undefined {
-    if (!Number.isInteger(p.pid) || p.pid <= 1) return `recorded pid ${String(p.pid)} is not a process this tool starts`;
+    if (!Number.isInteger(p.pid) || p.pid <= 1)
+        return `recorded pid ${String(p.pid)} is not a process this tool starts`;
     const start = startTimeOf(p.pid);
     if (start === undefined) return undefined; // gone: nothing to signal
-    if (!p.startTime || start !== p.startTime) return `pid ${p.pid} started at tick ${start}, not at the recorded ${p.startTime || "(none)"}: another process holds the pid`;
+    if (!p.startTime || start !== p.startTime)
+        return (
+            `pid ${p.pid} started at tick ${start}, not at the recorded ${p.startTime || "(none)"}: ` +
+            `another process holds the pid`
+        );
     const cmd = cmdlineOf(p.pid);
-    if (!cmd || !Array.isArray(p.argv) || JSON.stringify(cmd) !== JSON.stringify(p.argv)) return `pid ${p.pid} runs '${(cmd ?? []).join(" ").slice(0, 200)}', not the recorded command line`;
-    if (!cmd.some(a => a.includes(stateDir))) return `pid ${p.pid}'s command line does not name the state directory ${stateDir}`;
+    if (!cmd || !Array.isArray(p.argv) || JSON.stringify(cmd) !== JSON.stringify(p.argv))
+        return `pid ${p.pid} runs '${(cmd ?? []).join(" ").slice(0, 200)}', not the recorded command line`;
+    if (!cmd.some(a => a.includes(stateDir)))
+        return `pid ${p.pid}'s command line does not name the state directory ${stateDir}`;
     return undefined;
 }
 
@@ -155,5 +175,12 @@ export async function stopAll(stateDir: string): Promise<string[]> {
 }
 
 export function removeRecord(stateDir: string, name: string): void {
-    writeAtomic(pidsFile(stateDir), JSON.stringify(recordedPids(stateDir).filter(p => p.name !== name), null, 2));
+    writeAtomic(
+        pidsFile(stateDir),
+        JSON.stringify(
+            recordedPids(stateDir).filter(p => p.name !== name),
+            null,
+            2,
+        ),
+    );
 }

@@ -1,11 +1,24 @@
 /** Where the local cluster keeps its state, and how cluster:down finds it again (and checks it). */
 import { randomBytes } from "crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "fs";
+import {
+    existsSync,
+    lstatSync,
+    mkdirSync,
+    mkdtempSync,
+    readFileSync,
+    realpathSync,
+    renameSync,
+    rmSync,
+    writeFileSync,
+} from "fs";
 import * as os from "os";
 import * as path from "path";
 
 export function cacheDir(): string {
-    return process.env.HC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "hardened-cluster");
+    return (
+        process.env.HC_CACHE_DIR ??
+        path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "hardened-cluster")
+    );
 }
 
 /** A file naming the state directory of the running local cluster (`HC_CLUSTER_POINTER` overrides where). */
@@ -55,10 +68,13 @@ export function notOurStateDir(dir: string, token: string | undefined): string |
         return `'${dir}' does not exist`;
     }
     if (!st.isDirectory()) return `'${dir}' is not a directory (or is a symlink)`;
-    if (path.dirname(realpathSync(dir)) !== realpathSync(os.tmpdir()) || !path.basename(dir).startsWith(STATE_PREFIX)) return `'${dir}' is not a ${STATE_PREFIX}* directory in ${os.tmpdir()}`;
-    if (typeof process.getuid === "function" && st.uid !== process.getuid()) return `'${dir}' is owned by uid ${st.uid}, not by this user`;
+    if (path.dirname(realpathSync(dir)) !== realpathSync(os.tmpdir()) || !path.basename(dir).startsWith(STATE_PREFIX))
+        return `'${dir}' is not a ${STATE_PREFIX}* directory in ${os.tmpdir()}`;
+    if (typeof process.getuid === "function" && st.uid !== process.getuid())
+        return `'${dir}' is owned by uid ${st.uid}, not by this user`;
     const marker = path.join(dir, MARKER);
-    if (!existsSync(marker) || !token || readFileSync(marker, "utf8") !== token) return `'${dir}' has no marker matching the recorded token`;
+    if (!existsSync(marker) || !token || readFileSync(marker, "utf8") !== token)
+        return `'${dir}' has no marker matching the recorded token`;
     return undefined;
 }
 
@@ -80,7 +96,11 @@ export function loadInfo(): ClusterInfo | undefined {
     try {
         return JSON.parse(readFileSync(pointerFile(), "utf8"));
     } catch (e) {
-        throw new Error(`the cluster pointer ${pointerFile()} is not valid JSON (${(e as Error).message}); remove it after checking no local cluster runs`, { cause: e });
+        throw new Error(
+            `the cluster pointer ${pointerFile()} is not valid JSON (${(e as Error).message}); ` +
+                `remove it after checking no local cluster runs`,
+            { cause: e },
+        );
     }
 }
 

@@ -7,8 +7,18 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import {
-    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, externalSecretSpec, limitRangeSpec, pssLabels,
-    quarantineSpec, quotaSpec, sameNamespaceSpec, secretStoreSpec,
+    accessRoleRules,
+    accessSubjects,
+    allowRuleSpec,
+    defaultDenySpec,
+    dnsEgressSpec,
+    externalSecretSpec,
+    limitRangeSpec,
+    pssLabels,
+    quarantineSpec,
+    quotaSpec,
+    sameNamespaceSpec,
+    secretStoreSpec,
 } from "./namespace/builders";
 import { resolveSecureNamespaceArgs, validateSecureNamespaceArgs } from "./namespace/defaults";
 import { AccessLevelName, SecureNamespaceArgs } from "./namespace/types";
@@ -36,23 +46,44 @@ export class SecureNamespace extends pulumi.ComponentResource {
         super("hardened:k8s:SecureNamespace", name, {}, opts);
         validateSecureNamespaceArgs(args, name);
         const a = resolveSecureNamespaceArgs(name, args);
-        const child: pulumi.CustomResourceOptions = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
+        const child: pulumi.CustomResourceOptions = {
+            parent: this,
+            ...(opts.provider ? { provider: opts.provider } : {}),
+        };
 
-        this.namespace = new k8s.core.v1.Namespace(name, {
-            metadata: {
-                name: a.namespaceName,
-                labels: { ...a.labels, ...pssLabels(a.podSecurity, a.podSecurity.version) },
+        this.namespace = new k8s.core.v1.Namespace(
+            name,
+            {
+                metadata: {
+                    name: a.namespaceName,
+                    labels: { ...a.labels, ...pssLabels(a.podSecurity, a.podSecurity.version) },
+                },
             },
-        }, child);
+            child,
+        );
         const ns = this.namespace.metadata.name;
         const inNs = { ...child, dependsOn: [this.namespace] };
-        const meta = (suffix: string, extra: Record<string, unknown> = {}) => ({ name: suffix, namespace: ns, ...extra });
+        const meta = (suffix: string, extra: Record<string, unknown> = {}) => ({
+            name: suffix,
+            namespace: ns,
+            ...extra,
+        });
 
-        this.quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, { metadata: meta("baseline-quota"), spec: quotaSpec(a.quota) }, inNs);
-        this.limitRange = new k8s.core.v1.LimitRange(`${name}-limits`, { metadata: meta("baseline-limits"), spec: limitRangeSpec(a.limits) }, inNs);
+        this.quota = new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            { metadata: meta("baseline-quota"), spec: quotaSpec(a.quota) },
+            inNs,
+        );
+        this.limitRange = new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            { metadata: meta("baseline-limits"), spec: limitRangeSpec(a.limits) },
+            inNs,
+        );
 
         const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            this.networkPolicies.push(new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: meta(suffix), spec }, inNs));
+            this.networkPolicies.push(
+                new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: meta(suffix), spec }, inNs),
+            );
         policy("default-deny", defaultDenySpec());
         // Incident isolation: `npm run isolate NAMESPACE POD` labels a pod, this policy cuts it off.
         policy("quarantine", quarantineSpec());
@@ -71,41 +102,80 @@ export class SecureNamespace extends pulumi.ComponentResource {
 
         // The `default` ServiceAccount exists already (the API server's controller makes it):
         // patch it with server-side apply instead of creating it.
-        this.defaultServiceAccount = new k8s.core.v1.ServiceAccountPatch(`${name}-default-sa`, {
-            metadata: { name: "default", namespace: ns, annotations: { "pulumi.com/patchForce": "true" } },
-            automountServiceAccountToken: false,
-        }, inNs);
+        this.defaultServiceAccount = new k8s.core.v1.ServiceAccountPatch(
+            `${name}-default-sa`,
+            {
+                metadata: { name: "default", namespace: ns, annotations: { "pulumi.com/patchForce": "true" } },
+                automountServiceAccountToken: false,
+            },
+            inNs,
+        );
 
         for (const sa of a.workloadServiceAccounts) {
-            this.serviceAccounts.push(new k8s.core.v1.ServiceAccount(`${name}-sa-${sa}`, {
-                metadata: meta(sa),
-                automountServiceAccountToken: false,
-            }, inNs));
+            this.serviceAccounts.push(
+                new k8s.core.v1.ServiceAccount(
+                    `${name}-sa-${sa}`,
+                    {
+                        metadata: meta(sa),
+                        automountServiceAccountToken: false,
+                    },
+                    inNs,
+                ),
+            );
         }
 
-        for (const [level, access] of Object.entries(a.access) as [AccessLevelName, NonNullable<typeof a.access[AccessLevelName]>][]) {
-            const role = new k8s.rbac.v1.Role(`${name}-${level}`, {
-                metadata: meta(`team-${level}`),
-                rules: accessRoleRules(level, access),
-            }, inNs);
+        for (const [level, access] of Object.entries(a.access) as [
+            AccessLevelName,
+            NonNullable<(typeof a.access)[AccessLevelName]>,
+        ][]) {
+            const role = new k8s.rbac.v1.Role(
+                `${name}-${level}`,
+                {
+                    metadata: meta(`team-${level}`),
+                    rules: accessRoleRules(level, access),
+                },
+                inNs,
+            );
             this.roles.push(role);
-            this.roleBindings.push(new k8s.rbac.v1.RoleBinding(`${name}-${level}`, {
-                metadata: meta(`team-${level}`),
-                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-                subjects: accessSubjects(access, a.oidcGroupsPrefix),
-            }, inNs));
+            this.roleBindings.push(
+                new k8s.rbac.v1.RoleBinding(
+                    `${name}-${level}`,
+                    {
+                        metadata: meta(`team-${level}`),
+                        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                        subjects: accessSubjects(access, a.oidcGroupsPrefix),
+                    },
+                    inNs,
+                ),
+            );
         }
 
         const es = a.externalSecrets;
         if (es) {
-            const store = new k8s.apiextensions.CustomResource(`${name}-secret-store`, {
-                apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: meta(es.storeName), spec: secretStoreSpec(es.provider),
-            }, inNs);
+            const store = new k8s.apiextensions.CustomResource(
+                `${name}-secret-store`,
+                {
+                    apiVersion: "external-secrets.io/v1",
+                    kind: "SecretStore",
+                    metadata: meta(es.storeName),
+                    spec: secretStoreSpec(es.provider),
+                },
+                inNs,
+            );
             this.externalSecrets.push(store);
             for (const s of es.secrets) {
-                this.externalSecrets.push(new k8s.apiextensions.CustomResource(`${name}-external-secret-${s.name}`, {
-                    apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: meta(s.name), spec: externalSecretSpec(es.storeName, s),
-                }, { ...inNs, dependsOn: [this.namespace, store] }));
+                this.externalSecrets.push(
+                    new k8s.apiextensions.CustomResource(
+                        `${name}-external-secret-${s.name}`,
+                        {
+                            apiVersion: "external-secrets.io/v1",
+                            kind: "ExternalSecret",
+                            metadata: meta(s.name),
+                            spec: externalSecretSpec(es.storeName, s),
+                        },
+                        { ...inNs, dependsOn: [this.namespace, store] },
+                    ),
+                );
             }
         }
 

@@ -3,7 +3,10 @@ import { BlockList, isIPv4, isIPv6 } from "net";
 import { SYSTEM_NAMESPACES } from "../rules/vocabulary";
 
 export class ConfigError extends Error {
-    constructor(readonly key: string, detail: string) {
+    constructor(
+        readonly key: string,
+        detail: string,
+    ) {
         super(`${key}: ${detail}`);
         this.name = "ConfigError";
     }
@@ -17,7 +20,10 @@ export function checkQuantity(key: string, value: unknown): void {
         return;
     }
     if (typeof value !== "string" || !QUANTITY.test(value) || value.startsWith("-")) {
-        throw new ConfigError(key, `'${String(value)}' is not a Kubernetes quantity; use forms like 500m, 2, 512Mi or 4Gi`);
+        throw new ConfigError(
+            key,
+            `'${String(value)}' is not a Kubernetes quantity; use forms like 500m, 2, 512Mi or 4Gi`,
+        );
     }
 }
 
@@ -25,7 +31,11 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkDnsLabel(key: string, value: unknown): void {
     if (typeof value !== "string" || value.length > 63 || !DNS1123_LABEL.test(value)) {
-        throw new ConfigError(key, `'${String(value)}' is not a valid name: lower-case letters, digits and '-', at most 63 characters, starting and ending with a letter or digit`);
+        throw new ConfigError(
+            key,
+            `'${String(value)}' is not a valid name: lower-case letters, digits and '-', at most 63 ` +
+                `characters, starting and ending with a letter or digit`,
+        );
     }
 }
 
@@ -58,7 +68,9 @@ export function isIp(s: string): boolean {
     return ipv4(s) || ipv6(s);
 }
 
-/** `address/prefix`, IPv4 (prefix 0-32) or IPv6 (0-128), parsed as net.ParseCIDR does: `:/0` or `10.0.0/8` are refused. */
+/**
+ * `address/prefix`, IPv4 (prefix 0-32) or IPv6 (0-128), parsed as net.ParseCIDR does: `:/0` or `10.0.0/8` are refused.
+ */
 export function checkCidr(key: string, value: unknown): void {
     const m = typeof value === "string" ? /^([^/]+)\/(0|[1-9]\d{0,2})$/.exec(value) : null;
     const ok = m !== null && ((ipv4(m[1]) && Number(m[2]) <= 32) || (ipv6(m[1]) && Number(m[2]) <= 128));
@@ -117,13 +129,30 @@ export function checkServiceUrl(key: string, value: unknown, example: string): v
     }
     if (url.username || url.password) throw new ConfigError(key, `'${String(value)}' must not carry credentials`);
     if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-        throw new ConfigError(key, `'${String(value)}' must use https:// (plain http is only accepted on loopback, 127.0.0.1 or ::1)`);
+        throw new ConfigError(
+            key,
+            `'${String(value)}' must use https:// (plain http is only accepted on loopback, 127.0.0.1 or ::1)`,
+        );
     }
 }
 
 const QUANTITY_SUFFIX: Record<string, number> = {
-    "": 1, n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+    "": 1,
+    n: 1e-9,
+    u: 1e-6,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
 };
 
 /** The value of a quantity already accepted by checkQuantity, in base units (cores, bytes, objects). */
@@ -139,24 +168,44 @@ function quantityValue(value: string | number): number {
  * `lower` must not exceed `upper` (both resolved, defaults included). The error names the key the
  * user set (the upper one when both are set), with both keys and values.
  */
-export function checkNotAbove(lower: { key: string; value: string | number; set: boolean }, upper: { key: string; value: string | number; set: boolean }): void {
+export function checkNotAbove(
+    lower: { key: string; value: string | number; set: boolean },
+    upper: { key: string; value: string | number; set: boolean },
+): void {
     if (quantityValue(lower.value) <= quantityValue(upper.value)) return;
     const shown = (x: typeof lower) => `${x.key} '${x.value}'${x.set ? "" : " (default)"}`;
     const named = upper.set ? upper : lower;
     throw new ConfigError(named.key, `${shown(lower)} is above ${shown(upper)}; it must be at most that`);
 }
 
-const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_NAME = new RegExp(
+    "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\/)?[A-Za-z0-9]([-A-" +
+        "Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+);
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-/** A map of Kubernetes labels (or selector labels): valid names (prefix ≤ 253) and values (≤ 63), as the API server checks them. */
+/**
+ * A map of Kubernetes labels (or selector labels): valid names (prefix ≤ 253) and values (≤ 63), as the API server
+ * checks them.
+ */
 export function checkLabels(key: string, value: unknown): void {
     if (value === undefined) return;
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new ConfigError(key, "must be a map of label names to values");
+    if (value === null || typeof value !== "object" || Array.isArray(value))
+        throw new ConfigError(key, "must be a map of label names to values");
     for (const [k, v] of Object.entries(value)) {
         const prefix = k.includes("/") ? k.slice(0, k.indexOf("/")) : "";
-        if (!LABEL_NAME.test(k) || prefix.length > 253) throw new ConfigError(`${key}.${JSON.stringify(k)}`, "is not a valid label name (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.')");
-        if (typeof v !== "string" || !LABEL_VALUE.test(v)) throw new ConfigError(`${key}.${k}`, `${JSON.stringify(v)} is not a valid label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`);
+        if (!LABEL_NAME.test(k) || prefix.length > 253)
+            throw new ConfigError(
+                `${key}.${JSON.stringify(k)}`,
+                "is not a valid label name (an optional DNS prefix and '/', then at most 63 letters, " +
+                    "digits, '-', '_' or '.')",
+            );
+        if (typeof v !== "string" || !LABEL_VALUE.test(v))
+            throw new ConfigError(
+                `${key}.${k}`,
+                `${JSON.stringify(v)} is not a valid label value (at most 63 letters, digits, '-', ` +
+                    `'_' or '.', starting and ending with a letter or digit)`,
+            );
     }
 }
 
@@ -166,14 +215,26 @@ const RESERVED_NAMESPACES: readonly string[] = ["default", ...SYSTEM_NAMESPACES]
 /** A namespace the blueprint manages as a team namespace (default-deny, quota, access; deleted by `destroy`). */
 export function checkTeamNamespaceName(key: string, name: string, alsoReserved: readonly string[] = []): void {
     if (RESERVED_NAMESPACES.includes(name)) {
-        throw new ConfigError(key, `'${name}' belongs to Kubernetes itself (${RESERVED_NAMESPACES.join(", ")}): a team namespace there would get default-deny traffic and a quota, and destroy would delete it`);
+        throw new ConfigError(
+            key,
+            `'${name}' belongs to Kubernetes itself (${RESERVED_NAMESPACES.join(", ")}): a team ` +
+                `namespace there would get default-deny traffic and a quota, and destroy would delete it`,
+        );
     }
     if (alsoReserved.includes(name)) {
-        throw new ConfigError(key, `'${name}' is an add-on namespace the blueprint manages itself (${alsoReserved.join(", ")}); choose another name`);
+        throw new ConfigError(
+            key,
+            `'${name}' is an add-on namespace the blueprint manages itself ` +
+                `(${alsoReserved.join(", ")}); choose another name`,
+        );
     }
 }
 
-export function checkStringList(key: string, value: unknown, opts: { nonEmpty?: boolean } = {}): asserts value is string[] {
+export function checkStringList(
+    key: string,
+    value: unknown,
+    opts: { nonEmpty?: boolean } = {},
+): asserts value is string[] {
     if (!Array.isArray(value) || value.some(v => typeof v !== "string" || v.length === 0)) {
         throw new ConfigError(key, "must be a list of non-empty strings");
     }
@@ -206,7 +267,19 @@ export function checkKnownKeys(key: string, value: unknown, allowed: readonly st
 export function checkOidcPrefix(key: string, v: unknown): void {
     if (v === undefined) return;
     checkSingleLine(key, v);
-    if (typeof v !== "string" || v === "" || v === "-" || v.startsWith("system:") || "system:".startsWith(v) || /\s/.test(v)) {
-        throw new ConfigError(key, `'${String(v)}' must be a non-empty prefix such as 'oidc:', without spaces, that neither starts with 'system:' nor is the start of it (the API server appends provider names as they are, so such a prefix could form system:masters)`);
+    if (
+        typeof v !== "string" ||
+        v === "" ||
+        v === "-" ||
+        v.startsWith("system:") ||
+        "system:".startsWith(v) ||
+        /\s/.test(v)
+    ) {
+        throw new ConfigError(
+            key,
+            `'${String(v)}' must be a non-empty prefix such as 'oidc:', without spaces, that neither ` +
+                `starts with 'system:' nor is the start of it (the API server appends provider names as ` +
+                `they are, so such a prefix could form system:masters)`,
+        );
     }
 }

@@ -23,21 +23,38 @@ export interface CliIO {
 function formatViolations(vs: readonly PolicyViolation[]): string {
     const order = (v: PolicyViolation) => (v.level === "mandatory" ? 0 : 1);
     return [...vs]
-        .sort((a, b) => order(a) - order(b) || (a.controlId ?? "").localeCompare(b.controlId ?? "") || (a.resourceUrn ?? "").localeCompare(b.resourceUrn ?? ""))
-        .map(v => `  ${v.level === "mandatory" ? "MANDATORY" : "advisory "} [${v.controlId ?? "?"}] ${v.policyName}: ${v.message.split("\n")[0]}${v.resourceUrn ? `\n      resource: ${v.resourceUrn}` : ""}`)
+        .sort(
+            (a, b) =>
+                order(a) - order(b) ||
+                (a.controlId ?? "").localeCompare(b.controlId ?? "") ||
+                (a.resourceUrn ?? "").localeCompare(b.resourceUrn ?? ""),
+        )
+        .map(
+            v =>
+                `  ${v.level === "mandatory" ? "MANDATORY" : "advisory "} [${v.controlId ?? "?"}] ` +
+                `${v.policyName}: ${v.message.split("\n")[0]}` +
+                `${v.resourceUrn ? `\n      resource: ${v.resourceUrn}` : ""}`,
+        )
         .join("\n");
 }
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
     const cmd = new Command("hardened-deploy")
-        .description("Run a stack's preview, up, refresh or destroy through the Pulumi Automation API, with the hardened-k8s policy pack attached.")
+        .description(
+            "Run a stack's preview, up, refresh or destroy through the Pulumi Automation API, with " +
+                "the hardened-k8s policy pack attached.",
+        )
         .addArgument(new Argument("<operation>", "what to run").choices(OPERATIONS as string[]))
         .requiredOption("--stack <name>", "the stack: any stacks/Pulumi.<name>.yaml of the project")
         .option("--kubeconfig <file>", "kubeconfig for the Kubernetes provider (default: the ambient one)")
         .option("--config-file <file>", "use this stack config file instead of the project's Pulumi.<stack>.yaml")
         .option("--yes", "run up, refresh or destroy without asking")
         .option("--expect-no-changes", "fail if the operation would change anything")
-        .option("--policy-pack-config <file>", "policy config (default: policy-config.<stack>.json in the project's stack config directory, else the pack's defaults)")
+        .option(
+            "--policy-pack-config <file>",
+            "policy config (default: policy-config.<stack>.json in the project's stack config " +
+                "directory, else the pack's defaults)",
+        )
         .option("--dir <project>", "another Pulumi project directory (an app team's program using this library)")
         .addOption(new Option("--no-policy-pack", "do not attach the policy pack"))
         .exitOverride()
@@ -49,16 +66,34 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
         throw e;
     }
     const operation = cmd.args[0] as Operation;
-    const opts = cmd.opts<{ stack: string; kubeconfig?: string; configFile?: string; yes?: boolean; expectNoChanges?: boolean; policyPackConfig?: string; dir?: string; policyPack: boolean }>();
+    const opts = cmd.opts<{
+        stack: string;
+        kubeconfig?: string;
+        configFile?: string;
+        yes?: boolean;
+        expectNoChanges?: boolean;
+        policyPackConfig?: string;
+        dir?: string;
+        policyPack: boolean;
+    }>();
     const common = {
-        stack: opts.stack, kubeconfig: opts.kubeconfig, configFile: opts.configFile, policyPackConfig: opts.policyPackConfig, policyPack: opts.policyPack,
-        projectDir: opts.dir, out: io.stdout, err: io.stderr,
+        stack: opts.stack,
+        kubeconfig: opts.kubeconfig,
+        configFile: opts.configFile,
+        policyPackConfig: opts.policyPackConfig,
+        policyPack: opts.policyPack,
+        projectDir: opts.dir,
+        out: io.stdout,
+        err: io.stderr,
         // This package's own project runs the shared program function; another project its main module.
         program: opts.dir ? undefined : async () => (await import("../program")).hardenedClusterProgram(),
     };
     if (operation !== "preview" && !opts.yes) {
         if (!io.interactive || !io.confirm) {
-            io.stderr(`hardened-deploy: ${operation} changes the cluster or the state; pass --yes to run it without a terminal\n`);
+            io.stderr(
+                `hardened-deploy: ${operation} changes the cluster or the state; pass --yes to run ` +
+                    `it without a terminal\n`,
+            );
             return 2;
         }
         if (operation !== "refresh") {
@@ -77,7 +112,16 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 function report(r: DeployResult, operation: Operation, io: CliIO): void {
-    if (r.violations.length) io.stderr(`\nPolicy violations (${r.violations.filter(v => v.level === "mandatory").length} mandatory):\n${formatViolations(r.violations)}\n`);
-    if (r.changes) io.stderr(`\n${operation}: ${Object.entries(r.changes).map(([k, n]) => `${n} ${k}`).join(", ")}\n`);
+    if (r.violations.length)
+        io.stderr(
+            `\nPolicy violations (${r.violations.filter(v => v.level === "mandatory").length} ` +
+                `mandatory):\n${formatViolations(r.violations)}\n`,
+        );
+    if (r.changes)
+        io.stderr(
+            `\n${operation}: ${Object.entries(r.changes)
+                .map(([k, n]) => `${n} ${k}`)
+                .join(", ")}\n`,
+        );
     if (r.code !== 0) io.stderr(`hardened-deploy: ${operation} failed: ${r.error ?? "see above"}\n`);
 }

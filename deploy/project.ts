@@ -38,12 +38,24 @@ export function readProject(dir: string): ProjectInfo {
     } catch (e) {
         throw new UsageError(`${file}: ${(e as Error).message}`);
     }
-    if (typeof settings !== "object" || Array.isArray(settings) || typeof settings.name !== "string" || settings.name === "") {
+    if (
+        typeof settings !== "object" ||
+        Array.isArray(settings) ||
+        typeof settings.name !== "string" ||
+        settings.name === ""
+    ) {
         throw new UsageError(`${file}: must be a mapping with a non-empty 'name'`);
     }
-    const runtime = typeof settings.runtime === "string" ? settings.runtime : (settings.runtime as { name?: string } | undefined)?.name;
-    if (runtime !== "nodejs") throw new UsageError(`${file}: runtime is '${runtime}'; the deploy runner runs Node.js programs only`);
-    const main = typeof settings.main === "string" ? settings.main : ["index.ts", "index.js"].find(f => existsSync(path.join(abs, f))) ?? "index.ts";
+    const runtime =
+        typeof settings.runtime === "string"
+            ? settings.runtime
+            : (settings.runtime as { name?: string } | undefined)?.name;
+    if (runtime !== "nodejs")
+        throw new UsageError(`${file}: runtime is '${runtime}'; the deploy runner runs Node.js programs only`);
+    const main =
+        typeof settings.main === "string"
+            ? settings.main
+            : (["index.ts", "index.js"].find(f => existsSync(path.join(abs, f))) ?? "index.ts");
     return { dir: abs, name: settings.name, settings, main: path.resolve(abs, main) };
 }
 
@@ -57,18 +69,29 @@ export function stackConfigDir(p: ProjectInfo): string {
 export function knownStacks(p: ProjectInfo): string[] {
     const dir = stackConfigDir(p);
     if (!existsSync(dir)) return [];
-    return readdirSync(dir).map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => !!s).sort();
+    return readdirSync(dir)
+        .map(f => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => !!s)
+        .sort();
 }
 
 /** Reads Pulumi.<stack>.yaml; a stack the project does not declare is a usage error naming the known ones. */
 export function readStackFile(p: ProjectInfo, stack: string, configFile?: string): StackFile {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new UsageError(`--stack '${stack}': a stack name may only hold letters, digits, '-', '_' and '.'`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(stack))
+        throw new UsageError(`--stack '${stack}': a stack name may only hold letters, digits, '-', '_' and '.'`);
     const dir = stackConfigDir(p);
-    if (configFile !== undefined && !existsSync(configFile)) throw new UsageError(`--config-file ${configFile}: no such file`);
-    const file = configFile !== undefined ? path.resolve(configFile) : [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map(f => path.join(dir, f)).find(existsSync);
+    if (configFile !== undefined && !existsSync(configFile))
+        throw new UsageError(`--config-file ${configFile}: no such file`);
+    const file =
+        configFile !== undefined
+            ? path.resolve(configFile)
+            : [`Pulumi.${stack}.yaml`, `Pulumi.${stack}.yml`].map(f => path.join(dir, f)).find(existsSync);
     if (!file) {
         const known = knownStacks(p);
-        throw new UsageError(`--stack '${stack}': no ${path.join(dir, `Pulumi.${stack}.yaml`)}; stacks of ${p.name}: ${known.length ? known.join(", ") : "none"}`);
+        throw new UsageError(
+            `--stack '${stack}': no ${path.join(dir, `Pulumi.${stack}.yaml`)}; stacks of ${p.name}: ` +
+                `${known.length ? known.join(", ") : "none"}`,
+        );
     }
     let doc: Record<string, unknown> | null;
     try {
@@ -79,6 +102,7 @@ export function readStackFile(p: ProjectInfo, stack: string, configFile?: string
     doc = doc ?? {};
     if (typeof doc !== "object" || Array.isArray(doc)) throw new UsageError(`${file}: must be a mapping`);
     const config = doc.config ?? {};
-    if (typeof config !== "object" || Array.isArray(config)) throw new UsageError(`${file}: 'config' must be a mapping`);
+    if (typeof config !== "object" || Array.isArray(config))
+        throw new UsageError(`${file}: 'config' must be a mapping`);
     return { file, doc };
 }

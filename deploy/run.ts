@@ -35,7 +35,10 @@ export interface DeployOptions {
     kubeconfig?: string;
     /** Fail if the operation would change anything (preview, up, refresh). */
     expectNoChanges?: boolean;
-    /** Policy config file; default: <stack config dir>/policy-config.<stack>.json when present, else the pack's defaults. */
+    /**
+     * Policy config file; default: <stack config dir>/policy-config.<stack>.json when present, else the pack's
+     * defaults.
+     */
     policyPackConfig?: string;
     /** Attach the hardened-k8s policy pack (default true). */
     policyPack?: boolean;
@@ -56,7 +59,10 @@ export interface DeployResult {
     /** 0 success; 1 a mandatory policy violation or a failed operation; 2 usage error. */
     code: 0 | 1 | 2;
     violations: PolicyViolation[];
-    /** Resource changes by kind of operation (create, update, same, delete, replace, ...), when the engine reported them. */
+    /**
+     * Resource changes by kind of operation (create, update, same, delete, replace, ...), when the engine reported
+     * them.
+     */
     changes?: Record<string, number>;
     /** Stack outputs after up (secrets stay wrapped as secrets). */
     outputs?: Record<string, unknown>;
@@ -100,7 +106,8 @@ function moduleProgram(project: ProjectInfo): () => Promise<Record<string, unkno
         }
         // A module registers its resources when it is first loaded: load the project's own modules
         // afresh for each run (the runner previews before `up` in the same process).
-        const own = (f: string) => f.startsWith(project.dir + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
+        const own = (f: string) =>
+            f.startsWith(project.dir + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`);
         for (const f of Object.keys(require.cache)) if (own(f)) delete require.cache[f];
         const mod = projectRequire(project)(project.main);
         return mod && typeof mod === "object" ? { ...mod } : {};
@@ -124,8 +131,10 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
     try {
         project = readProject(o.projectDir ?? packageProjectDir());
         readStackFile(project, o.stack, o.configFile);
-        if (o.kubeconfig !== undefined && !existsSync(o.kubeconfig)) throw new UsageError(`--kubeconfig ${o.kubeconfig}: no such file`);
-        if (o.policyPackConfig !== undefined && !existsSync(o.policyPackConfig)) throw new UsageError(`--policy-pack-config ${o.policyPackConfig}: no such file`);
+        if (o.kubeconfig !== undefined && !existsSync(o.kubeconfig))
+            throw new UsageError(`--kubeconfig ${o.kubeconfig}: no such file`);
+        if (o.policyPackConfig !== undefined && !existsSync(o.policyPackConfig))
+            throw new UsageError(`--policy-pack-config ${o.policyPackConfig}: no such file`);
     } catch (e) {
         if (e instanceof UsageError) return { code: 2, violations: [], error: e.message };
         throw e;
@@ -133,8 +142,19 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
     const backend = process.env.PULUMI_BACKEND_URL ?? `file://${path.join(cacheDir(), "pulumi-state")}`;
     const stackDoc = readStackFile(project, o.stack, o.configFile).doc;
     const passphraseProvider = stackDoc.secretsprovider === undefined || stackDoc.secretsprovider === "passphrase";
-    if (passphraseProvider && !process.env.PULUMI_CONFIG_PASSPHRASE && !process.env.PULUMI_CONFIG_PASSPHRASE_FILE && !backend.startsWith("https://")) {
-        return { code: 2, violations: [], error: "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts the stack's secrets in the state" };
+    if (
+        passphraseProvider &&
+        !process.env.PULUMI_CONFIG_PASSPHRASE &&
+        !process.env.PULUMI_CONFIG_PASSPHRASE_FILE &&
+        !backend.startsWith("https://")
+    ) {
+        return {
+            code: 2,
+            violations: [],
+            error:
+                "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): it encrypts the " +
+                "stack's secrets in the state",
+        };
     }
     let tools;
     try {
@@ -159,24 +179,48 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         // The engine starts plugins from PATH: the Kubernetes provider and the policy analyzer.
-        PATH: [tools.providerDir, writeAnalyzer(path.join(workDir, "bin"), project.dir), path.dirname(process.execPath), process.env.PATH ?? ""].join(path.delimiter),
+        PATH: [
+            tools.providerDir,
+            writeAnalyzer(path.join(workDir, "bin"), project.dir),
+            path.dirname(process.execPath),
+            process.env.PATH ?? "",
+        ].join(path.delimiter),
         ...(o.kubeconfig ? { KUBECONFIG: path.resolve(o.kubeconfig) } : {}),
     };
-    const pulumiCommand = await auto.PulumiCommand.get({ root: tools.pulumiRoot, version: undefined, skipVersionCheck: true });
+    const pulumiCommand = await auto.PulumiCommand.get({
+        root: tools.pulumiRoot,
+        version: undefined,
+        skipVersionCheck: true,
+    });
     const program = o.program ?? moduleProgram(project);
     const stack = await auto.LocalWorkspace.createOrSelectStack(
         { stackName: o.stack, projectName: project.name, program: async () => (await program()) ?? {} },
         { workDir, pulumiCommand, envVars, projectSettings: settings as unknown as automation.ProjectSettings },
     );
 
-    const packConfig = o.policyPackConfig ?? [path.join(stackConfigDir(project), `policy-config.${o.stack}.json`)].find(existsSync);
-    const policyOpts = o.policyPack === false ? {} : { policyPacks: [policyPackDir()], ...(packConfig ? { policyPackConfigs: [path.resolve(packConfig)] } : {}) };
-    if (o.policyPack !== false) o.err(`deploy: policy pack ${policyPackDir()}${packConfig ? ` with ${packConfig}` : " with its defaults"}\n`);
+    const packConfig =
+        o.policyPackConfig ?? [path.join(stackConfigDir(project), `policy-config.${o.stack}.json`)].find(existsSync);
+    const policyOpts =
+        o.policyPack === false
+            ? {}
+            : {
+                  policyPacks: [policyPackDir()],
+                  ...(packConfig ? { policyPackConfigs: [path.resolve(packConfig)] } : {}),
+              };
+    if (o.policyPack !== false)
+        o.err(`deploy: policy pack ${policyPackDir()}${packConfig ? ` with ${packConfig}` : " with its defaults"}\n`);
 
     const violations: PolicyViolation[] = [];
     const onEvent = (ev: automation.EngineEvent) => {
         const p = ev.policyEvent;
-        if (p) violations.push({ policyName: p.policyName, controlId: controlIdOf(p.policyName, p.message), level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory", message: p.message.trim(), resourceUrn: p.resourceUrn });
+        if (p)
+            violations.push({
+                policyName: p.policyName,
+                controlId: controlIdOf(p.policyName, p.message),
+                level: p.enforcementLevel === "mandatory" ? "mandatory" : "advisory",
+                message: p.message.trim(),
+                resourceUrn: p.resourceUrn,
+            });
     };
     const common = { onOutput: o.out, onEvent, color: "never" as const };
     try {
@@ -195,7 +239,12 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
                 if (o.policyPack !== false) {
                     const pre = await stack.preview({ ...common, ...policyOpts, expectNoChanges: o.expectNoChanges });
                     if (violations.some(v => v.level === "mandatory")) {
-                        return { code: 1, violations, changes: pre.changeSummary as Record<string, number>, error: "mandatory policy violations in the preview; nothing was changed" };
+                        return {
+                            code: 1,
+                            violations,
+                            changes: pre.changeSummary as Record<string, number>,
+                            error: "mandatory policy violations in the preview; nothing was changed",
+                        };
                     }
                     violations.length = 0;
                 }
@@ -215,12 +264,17 @@ export async function runDeploy(o: DeployOptions): Promise<DeployResult> {
                 break;
             }
         }
-        if (violations.some(v => v.level === "mandatory")) return { code: 1, violations, changes, error: "mandatory policy violations" };
+        if (violations.some(v => v.level === "mandatory"))
+            return { code: 1, violations, changes, error: "mandatory policy violations" };
         return { code: 0, violations, changes, outputs };
     } catch (e) {
         const mandatory = violations.filter(v => v.level === "mandatory");
         const msg = (e as Error).message ?? String(e);
-        return { code: 1, violations, error: mandatory.length ? `${mandatory.length} mandatory policy violation(s)` : lastLines(msg) };
+        return {
+            code: 1,
+            violations,
+            error: mandatory.length ? `${mandatory.length} mandatory policy violation(s)` : lastLines(msg),
+        };
     }
 }
 

@@ -11,7 +11,10 @@ import { UsageError } from "./project";
 
 /** The tool cache: $HC_CACHE_DIR, else $XDG_CACHE_HOME/hardened-cluster, else ~/.cache/hardened-cluster. */
 export function cacheDir(): string {
-    return process.env.HC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "hardened-cluster");
+    return (
+        process.env.HC_CACHE_DIR ??
+        path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "hardened-cluster")
+    );
 }
 const toolsDir = () => process.env.HC_TOOLS_DIR ?? path.join(cacheDir(), "tools");
 
@@ -36,8 +39,11 @@ export function policyPackDir(): string {
     const compiled = path.join(root, "dist", "policy-packs", "hardened-k8s");
     // bin/compiled.js ships with the package; it is plain JavaScript shared with the bins.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a JavaScript file at a path known at run time
-    const { compiledIsFresh } = require(path.join(root, "bin", "compiled.js")) as { compiledIsFresh(root: string, dirs: string[]): boolean };
-    const fresh = existsSync(path.join(compiled, "PulumiPolicy.yaml")) && compiledIsFresh(root, ["rules", "policy-packs"]);
+    const { compiledIsFresh } = require(path.join(root, "bin", "compiled.js")) as {
+        compiledIsFresh(root: string, dirs: string[]): boolean;
+    };
+    const fresh =
+        existsSync(path.join(compiled, "PulumiPolicy.yaml")) && compiledIsFresh(root, ["rules", "policy-packs"]);
     return fresh ? compiled : path.join(root, "policy-packs", "hardened-k8s");
 }
 
@@ -51,7 +57,11 @@ export function writeAnalyzer(dir: string, projectDir: string): string {
     const host = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [projectDir] });
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "pulumi-analyzer-policy-nodejs"), `#!/bin/sh\nexec ${q(process.execPath)} ${q(host)} "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+        path.join(dir, "pulumi-analyzer-policy-nodejs"),
+        `#!/bin/sh\nexec ${q(process.execPath)} ${q(host)} "$@"\n`,
+        { mode: 0o755 },
+    );
     return dir;
 }
 
@@ -87,7 +97,8 @@ export interface Tools {
  */
 export function findTools(projectDir: string): Tools {
     const want = versionOf("@pulumi/pulumi", projectDir);
-    if (!want) throw new UsageError(`${projectDir}: @pulumi/pulumi is not installed there (run npm install in the project)`);
+    if (!want)
+        throw new UsageError(`${projectDir}: @pulumi/pulumi is not installed there (run npm install in the project)`);
     const candidates = [
         process.env.HC_PULUMI_BIN,
         path.join(toolsDir(), `pulumi-v${want}`, "bin", "pulumi"),
@@ -96,22 +107,38 @@ export function findTools(projectDir: string): Tools {
     let pulumiBin: string | undefined;
     for (const c of candidates) {
         const v = execFileSync(c, ["version"], { encoding: "utf8" }).trim().replace(/^v/, "");
-        if (v === want) { pulumiBin = c; break; }
+        if (v === want) {
+            pulumiBin = c;
+            break;
+        }
     }
     if (!pulumiBin) {
-        throw new UsageError(`the Pulumi CLI v${want} (the version of @pulumi/pulumi) was not found in $HC_PULUMI_BIN, ${toolsDir()} or PATH; build it with: npm run tools:pulumi`);
+        throw new UsageError(
+            `the Pulumi CLI v${want} (the version of @pulumi/pulumi) was not found in $HC_PULUMI_BIN,` +
+                ` ${toolsDir()} or PATH; build it with: npm run tools:pulumi`,
+        );
     }
     const k8sWant = versionOf("@pulumi/kubernetes", projectDir);
-    if (!k8sWant) throw new UsageError(`${projectDir}: @pulumi/kubernetes is not installed there (run npm install in the project)`);
+    if (!k8sWant)
+        throw new UsageError(
+            `${projectDir}: @pulumi/kubernetes is not installed there (run npm install in the project)`,
+        );
     const providerDirs = [
         process.env.HC_K8S_PROVIDER_DIR,
-        ...(existsSync(toolsDir()) ? readdirSync(toolsDir()).filter(d => d.startsWith("pulumi-resource-kubernetes-")).map(d => path.join(toolsDir(), d, "bin")) : []),
+        ...(existsSync(toolsDir())
+            ? readdirSync(toolsDir())
+                  .filter(d => d.startsWith("pulumi-resource-kubernetes-"))
+                  .map(d => path.join(toolsDir(), d, "bin"))
+            : []),
     ].filter((x): x is string => !!x);
     let provider: { dir: string; version: string } | undefined;
     for (const dir of providerDirs) {
         const marker = path.join(dir, ".version");
         const version = existsSync(marker) ? readFileSync(marker, "utf8").trim() : undefined;
-        if (existsSync(path.join(dir, "pulumi-resource-kubernetes")) && (version === k8sWant || dir === process.env.HC_K8S_PROVIDER_DIR)) {
+        if (
+            existsSync(path.join(dir, "pulumi-resource-kubernetes")) &&
+            (version === k8sWant || dir === process.env.HC_K8S_PROVIDER_DIR)
+        ) {
             provider = { dir, version: version ?? "unknown" };
             break;
         }
@@ -119,7 +146,16 @@ export function findTools(projectDir: string): Tools {
     const fromPath = onPath("pulumi-resource-kubernetes");
     if (!provider && fromPath) provider = { dir: path.dirname(fromPath), version: "from PATH" };
     if (!provider) {
-        throw new UsageError(`the Kubernetes provider plugin ${k8sWant} (the version of @pulumi/kubernetes) was not found in $HC_K8S_PROVIDER_DIR, ${toolsDir()} or PATH; build it with: npm run tools:k8s-provider`);
+        throw new UsageError(
+            `the Kubernetes provider plugin ${k8sWant} (the version of @pulumi/kubernetes) was not ` +
+                `found in $HC_K8S_PROVIDER_DIR, ${toolsDir()} or PATH; build it with: npm run tools:k8s-` +
+                `provider`,
+        );
     }
-    return { pulumiRoot: path.dirname(path.dirname(pulumiBin)), pulumiVersion: want, providerDir: provider.dir, providerVersion: provider.version };
+    return {
+        pulumiRoot: path.dirname(path.dirname(pulumiBin)),
+        pulumiVersion: want,
+        providerDir: provider.dir,
+        providerVersion: provider.version,
+    };
 }

@@ -1,7 +1,8 @@
 /**
  * Incident isolation: put a pod in quarantine and keep the evidence, or take it out again.
  *
- *   isolate NAMESPACE POD [--evidence-dir DIR] [--reason TEXT] [--kubeconfig FILE] [--kubectl PATH] [--capture-timeout SECONDS]
+ *   isolate NAMESPACE POD [--evidence-dir DIR] [--reason TEXT] [--kubeconfig FILE] [--kubectl PATH] [--capture-timeout
+ *   SECONDS]
  *   release NAMESPACE POD [--kubeconfig FILE] [--kubectl PATH]
  *
  * (npm run isolate -- NAMESPACE POD …, npm run release -- NAMESPACE POD …)
@@ -56,7 +57,10 @@ export interface RunIO {
 
 /** Raised for the exit code it carries; the message is printed to stderr. */
 class Exit extends Error {
-    constructor(readonly code: 1 | 2, message: string) {
+    constructor(
+        readonly code: 1 | 2,
+        message: string,
+    ) {
         super(message);
     }
 }
@@ -80,7 +84,10 @@ interface CaptureResult {
 }
 
 class Kubectl {
-    constructor(private readonly bin: string, private readonly kubeconfig: string | undefined) {}
+    constructor(
+        private readonly bin: string,
+        private readonly kubeconfig: string | undefined,
+    ) {}
 
     /** The arguments as run, without the kubeconfig (recorded in the evidence manifest). */
     static display(args: string[]): string {
@@ -92,7 +99,11 @@ class Kubectl {
         const r = spawnSync(this.bin, full, { input, maxBuffer: 1 << 30, timeout: 120_000 });
         if (r.error) {
             const code = (r.error as NodeJS.ErrnoException).code;
-            if (code === "ENOENT" || code === "EACCES") throw new Exit(2, `cannot run kubectl '${this.bin}' (${code}); put kubectl on PATH or pass --kubectl PATH`);
+            if (code === "ENOENT" || code === "EACCES")
+                throw new Exit(
+                    2,
+                    `cannot run kubectl '${this.bin}' (${code}); put kubectl on PATH or pass --kubectl PATH`,
+                );
             return { status: 1, stdout: Buffer.alloc(0), stderr: `kubectl did not complete: ${r.error.message}` };
         }
         return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr.toString() };
@@ -107,7 +118,12 @@ class Kubectl {
         const fd = openSync(file, "wx", 0o600);
         let r;
         try {
-            r = spawnSync(this.bin, full, { stdio: ["ignore", fd, "pipe"], maxBuffer: limits.stderrBytes, timeout: limits.timeoutMs, killSignal: "SIGKILL" });
+            r = spawnSync(this.bin, full, {
+                stdio: ["ignore", fd, "pipe"],
+                maxBuffer: limits.stderrBytes,
+                timeout: limits.timeoutMs,
+                killSignal: "SIGKILL",
+            });
         } finally {
             closeSync(fd);
         }
@@ -115,9 +131,12 @@ class Kubectl {
         const stderr = r.stderr?.toString() ?? "";
         if (r.error) {
             const code = (r.error as NodeJS.ErrnoException).code;
-            const killed = code === "ETIMEDOUT" ? `timed out after ${limits.timeoutMs / 1000} s and was stopped`
-                : code === "ENOBUFS" ? `kubectl wrote more than ${limits.stderrBytes} bytes of errors and was stopped`
-                    : `kubectl did not complete: ${r.error.message}`;
+            const killed =
+                code === "ETIMEDOUT"
+                    ? `timed out after ${limits.timeoutMs / 1000} s and was stopped`
+                    : code === "ENOBUFS"
+                      ? `kubectl wrote more than ${limits.stderrBytes} bytes of errors and was stopped`
+                      : `kubectl did not complete: ${r.error.message}`;
             return { status: null, killed, stdoutBytes, stderr };
         }
         if (r.signal) return { status: null, killed: `kubectl was killed by ${r.signal}`, stdoutBytes, stderr };
@@ -139,8 +158,16 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function validateNames(namespace: string, pod: string): void {
-    if (namespace.length > 63 || !DNS_LABEL.test(namespace)) throw new Exit(2, `'${namespace}' is not a valid namespace name (lower-case letters, digits and '-', at most 63 characters)`);
-    if (pod.length > 253 || !DNS_SUBDOMAIN.test(pod)) throw new Exit(2, `'${pod}' is not a valid pod name (lower-case letters, digits, '-' and '.', at most 253 characters)`);
+    if (namespace.length > 63 || !DNS_LABEL.test(namespace))
+        throw new Exit(
+            2,
+            `'${namespace}' is not a valid namespace name (lower-case letters, digits and '-', at most 63 characters)`,
+        );
+    if (pod.length > 253 || !DNS_SUBDOMAIN.test(pod))
+        throw new Exit(
+            2,
+            `'${pod}' is not a valid pod name (lower-case letters, digits, '-' and '.', at most 253 characters)`,
+        );
 }
 
 /** The namespace and then the pod must exist; a clear exit 2 naming the missing one otherwise. */
@@ -168,7 +195,10 @@ export function selects(sel: LabelSelector | undefined, labels: Record<string, s
     return matchSelector(sel ?? {}, labels) === true;
 }
 
-/** A name from the API as printed: control characters (newlines, escapes) written as \uXXXX so it cannot forge a line or a terminal sequence. */
+/**
+ * A name from the API as printed: control characters (newlines, escapes) written as \uXXXX so it cannot forge a line or
+ * a terminal sequence.
+ */
 // eslint-disable-next-line no-control-regex -- control characters are what it matches
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 function printable(v: unknown): string {
@@ -184,20 +214,33 @@ function policyWarnings(policies: Obj[], labels: Record<string, string>): string
     const warnings: string[] = [];
     const quarantine = policies.find(p => p.metadata?.name === QUARANTINE_POLICY);
     if (quarantine && !selects(quarantine.spec?.podSelector, labels)) {
-        warnings.push(`NetworkPolicy '${QUARANTINE_POLICY}' does not select the labelled pod (podSelector ${JSON.stringify(quarantine.spec?.podSelector ?? {})})`);
+        warnings.push(
+            `NetworkPolicy '${QUARANTINE_POLICY}' does not select the labelled pod (podSelector ` +
+                `${JSON.stringify(quarantine.spec?.podSelector ?? {})})`,
+        );
     }
     for (const p of policies) {
         if (p === quarantine || !selects(p.spec?.podSelector, labels)) continue;
         const types: string[] = p.spec?.policyTypes ?? (p.spec?.egress?.length ? ["Ingress", "Egress"] : ["Ingress"]);
-        const allows = (["Ingress", "Egress"] as const).filter(t => types.includes(t) && (p.spec?.[t.toLowerCase()]?.length ?? 0) > 0);
-        if (allows.length) warnings.push(`NetworkPolicy '${printable(p.metadata?.name)}' also selects the pod and allows ${allows.map(t => t.toLowerCase()).join(" and ")}: policies add up, so that traffic stays allowed`);
+        const allows = (["Ingress", "Egress"] as const).filter(
+            t => types.includes(t) && (p.spec?.[t.toLowerCase()]?.length ?? 0) > 0,
+        );
+        if (allows.length)
+            warnings.push(
+                `NetworkPolicy '${printable(p.metadata?.name)}' also selects the pod and allows ` +
+                    `${allows.map(t => t.toLowerCase()).join(" and ")}: policies add up, so that traffic ` +
+                    `stays allowed`,
+            );
     }
     return warnings;
 }
 
 /** 2024-05-01T12:34:56.789Z → 20240501T123456Z */
 export function stamp(d: Date): string {
-    return d.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+    return d
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z")
+        .replace(/[-:]/g, "");
 }
 
 function evidenceFolder(root: string, namespace: string, pod: string, at: Date): string {
@@ -279,10 +322,13 @@ interface Availability {
 /** What the pod's status says can be read of each container's logs. */
 function availability(podObj: Obj): Map<string, Availability> {
     const out = new Map<string, Availability>();
-    const statuses = ["initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"]
-        .flatMap(f => (Array.isArray(podObj.status?.[f]) ? podObj.status[f] : []) as Obj[]);
+    const statuses = ["initContainerStatuses", "containerStatuses", "ephemeralContainerStatuses"].flatMap(
+        f => (Array.isArray(podObj.status?.[f]) ? podObj.status[f] : []) as Obj[],
+    );
     const byName = new Map(statuses.map(s => [s?.name, s] as const));
-    const names = ["initContainers", "containers", "ephemeralContainers"].flatMap(f => (Array.isArray(podObj.spec?.[f]) ? podObj.spec[f] : []) as Obj[]).map(c => c?.name);
+    const names = ["initContainers", "containers", "ephemeralContainers"]
+        .flatMap(f => (Array.isArray(podObj.spec?.[f]) ? podObj.spec[f] : []) as Obj[])
+        .map(c => c?.name);
     for (const name of names) {
         const st = byName.get(name);
         const started = st?.state?.running || st?.state?.terminated || st?.lastState?.terminated;
@@ -294,15 +340,24 @@ function availability(podObj: Obj): Map<string, Availability> {
     return out;
 }
 
-function collectEvidence(kc: Kubectl, dir: string, namespace: string, pod: string, podObj: Obj, limits: CaptureLimits, io: RunIO, warn: (w: string) => void):
-    { files: EvidenceFile[]; refused: Refused[]; writeErrors: string[] } {
+function collectEvidence(
+    kc: Kubectl,
+    dir: string,
+    namespace: string,
+    pod: string,
+    podObj: Obj,
+    limits: CaptureLimits,
+    io: RunIO,
+    warn: (w: string) => void,
+): { files: EvidenceFile[]; refused: Refused[]; writeErrors: string[] } {
     const files: EvidenceFile[] = [];
     const refused: Refused[] = [];
     const writeErrors: string[] = [];
     const capture = (name: string, args: string[], expectedFailure?: string) => {
         const command = Kubectl.display(args);
         const file = path.join(dir, name);
-        if (path.dirname(file) !== dir) { // (names are validated before this point: a second guard)
+        if (path.dirname(file) !== dir) {
+            // (names are validated before this point: a second guard)
             writeErrors.push(`${JSON.stringify(name)}: would leave the evidence folder`);
             return;
         }
@@ -322,13 +377,23 @@ function collectEvidence(kc: Kubectl, dir: string, namespace: string, pod: strin
         } else if (r.status !== 0) {
             status = expectedFailure ? "unavailable" : "failed";
             error = `kubectl exited ${r.status}${expectedFailure ? ` (${expectedFailure})` : ""}: ${r.stderr.trim()}`;
-            appendFileSync(file, `${r.stdoutBytes > 0 ? "\n" : ""}# ${command}\n# failed with exit ${r.status}:\n${r.stderr}`);
+            appendFileSync(
+                file,
+                `${r.stdoutBytes > 0 ? "\n" : ""}# ${command}\n# failed with exit ${r.status}:\n${r.stderr}`,
+            );
         } else {
             status = "complete";
-            if (r.stdoutBytes === 0 && r.stderr) appendFileSync(file, r.stderr); // e.g. "No resources found in … namespace."
+            // e.g. "No resources found in … namespace."
+            if (r.stdoutBytes === 0 && r.stderr) appendFileSync(file, r.stderr);
         }
         files.push({ name, command, exitCode: r.status, status, ...(error ? { error } : {}), ...digest(file) });
-        const note = { complete: "", unavailable: ` (nothing to read: ${expectedFailure}; kubectl's error is in the file)`, failed: ` (FAILED: kubectl exited ${r.status}; its error is in the file)`, truncated: ` (INCOMPLETE: ${r.killed})`, refused: "" }[status];
+        const note = {
+            complete: "",
+            unavailable: ` (nothing to read: ${expectedFailure}; kubectl's error is in the file)`,
+            failed: ` (FAILED: kubectl exited ${r.status}; its error is in the file)`,
+            truncated: ` (INCOMPLETE: ${r.killed})`,
+            refused: "",
+        }[status];
         io.stdout(`  ${name}${note}\n`);
     };
     capture("pod.yaml", ["get", "pod", pod, "-n", namespace, "-o", "yaml"]);
@@ -336,75 +401,142 @@ function collectEvidence(kc: Kubectl, dir: string, namespace: string, pod: strin
     const avail = availability(podObj);
     const seen = new Set<string>();
     const containers: unknown[] = ["initContainers", "containers", "ephemeralContainers"]
-        .flatMap(f => (Array.isArray(podObj.spec?.[f]) ? podObj.spec[f] : []) as Obj[]).map(c => c?.name);
+        .flatMap(f => (Array.isArray(podObj.spec?.[f]) ? podObj.spec[f] : []) as Obj[])
+        .map(c => c?.name);
     for (const c of containers) {
         const shown = JSON.stringify(c) ?? String(c);
         let why: string | undefined;
-        if (typeof c !== "string" || c.length > 63 || !CONTAINER_NAME.test(c)) why = "not a valid container name (lower-case letters, digits and '-', at most 63 characters)";
+        if (typeof c !== "string" || c.length > 63 || !CONTAINER_NAME.test(c))
+            why = "not a valid container name (lower-case letters, digits and '-', at most 63 characters)";
         else if (seen.has(c)) why = "a second container with the same name";
         if (why) {
-            refused.push({ container: typeof c === "string" ? c : shown, status: "refused", error: `${why}; its logs were not captured` });
+            refused.push({
+                container: typeof c === "string" ? c : shown,
+                status: "refused",
+                error: `${why}; its logs were not captured`,
+            });
             io.stdout(`  REFUSED container name ${shown} from the API: ${why}; its logs were not captured\n`);
             continue;
         }
         seen.add(c as string);
         const a = avail.get(c as string) ?? {};
         capture(`logs-${c}.txt`, ["logs", pod, "-n", namespace, "-c", c as string, "--timestamps"], a.current);
-        capture(`logs-previous-${c}.txt`, ["logs", pod, "-n", namespace, "-c", c as string, "--timestamps", "--previous"], a.previous);
+        capture(
+            `logs-previous-${c}.txt`,
+            ["logs", pod, "-n", namespace, "-c", c as string, "--timestamps", "--previous"],
+            a.previous,
+        );
     }
     const uid = podObj.metadata?.uid;
     const uidOk = typeof uid === "string" && UID.test(uid);
-    if (uid !== undefined && !uidOk) warn(`the pod's uid from the API (${JSON.stringify(uid)}) is not a valid UID; events are selected by kind and name only`);
-    const selector = [`involvedObject.kind=Pod`, `involvedObject.name=${pod}`, ...(uidOk ? [`involvedObject.uid=${uid}`] : [])].join(",");
-    capture("events.txt", ["get", "events", "-n", namespace, "--field-selector", selector, "--sort-by=.metadata.creationTimestamp", "-o", "wide"]);
+    if (uid !== undefined && !uidOk)
+        warn(
+            `the pod's uid from the API (${JSON.stringify(uid)}) is not a valid UID; events are ` +
+                `selected by kind and name only`,
+        );
+    const selector = [
+        `involvedObject.kind=Pod`,
+        `involvedObject.name=${pod}`,
+        ...(uidOk ? [`involvedObject.uid=${uid}`] : []),
+    ].join(",");
+    capture("events.txt", [
+        "get",
+        "events",
+        "-n",
+        namespace,
+        "--field-selector",
+        selector,
+        "--sort-by=.metadata.creationTimestamp",
+        "-o",
+        "wide",
+    ]);
     return { files, refused, writeErrors };
 }
 
-function isolate(kc: Kubectl, namespace: string, pod: string, opts: { evidenceDir: string; reason?: string; limits: CaptureLimits }, io: RunIO): number {
+function isolate(
+    kc: Kubectl,
+    namespace: string,
+    pod: string,
+    opts: { evidenceDir: string; reason?: string; limits: CaptureLimits },
+    io: RunIO,
+): number {
     validateNames(namespace, pod);
     const podObj = requirePod(kc, namespace, pod);
     const now = (io.now ?? (() => new Date()))();
     const warnings: string[] = [];
-    const warn = (w: string) => { warnings.push(w); io.stderr(`warning: ${w}\n`); };
+    const warn = (w: string) => {
+        warnings.push(w);
+        io.stderr(`warning: ${w}\n`);
+    };
     const pols = kc.json(["get", "networkpolicies", "-n", namespace]);
-    const policies: Obj[] | undefined = pols.ok ? pols.value.items ?? [] : undefined;
+    const policies: Obj[] | undefined = pols.ok ? (pols.value.items ?? []) : undefined;
     const hasQuarantine = policies ? policies.some(x => x.metadata?.name === QUARANTINE_POLICY) : null;
     if (!pols.ok) warn(`could not read the NetworkPolicies of namespace '${namespace}': ${pols.error}`);
-    else if (!hasQuarantine) warn(`namespace '${namespace}' has no NetworkPolicy '${QUARANTINE_POLICY}': the label alone does not cut the pod's traffic`);
+    else if (!hasQuarantine)
+        warn(
+            `namespace '${namespace}' has no NetworkPolicy '${QUARANTINE_POLICY}': the label alone ` +
+                `does not cut the pod's traffic`,
+        );
     // Before the label: a folder that cannot be created stops here, with the cluster unchanged.
     let dir: string;
     try {
         dir = evidenceFolder(opts.evidenceDir, namespace, pod, now);
     } catch (e) {
-        throw new Exit(1, `cannot create the evidence folder under '${opts.evidenceDir}': ${(e as Error).message}; nothing was changed`);
+        throw new Exit(
+            1,
+            `cannot create the evidence folder under '${opts.evidenceDir}': ${(e as Error).message}; ` +
+                `nothing was changed`,
+        );
     }
 
     const already = podObj.metadata?.labels?.[QUARANTINE_LABEL] === "true";
-    const patch = { metadata: { labels: { [QUARANTINE_LABEL]: "true" }, annotations: { [ANNOTATION_AT]: now.toISOString(), [ANNOTATION_REASON]: opts.reason ?? null } } };
+    const patch = {
+        metadata: {
+            labels: { [QUARANTINE_LABEL]: "true" },
+            annotations: { [ANNOTATION_AT]: now.toISOString(), [ANNOTATION_REASON]: opts.reason ?? null },
+        },
+    };
     const p = kc.run(["patch", "pod", pod, "-n", namespace, "--type=merge", "-p", JSON.stringify(patch)]);
     if (p.status !== 0) {
         rmdirSync(dir);
-        throw new Exit(1, `could not label pod '${pod}' in namespace '${namespace}': ${p.stderr.trim()}; nothing was changed`);
+        throw new Exit(
+            1,
+            `could not label pod '${pod}' in namespace '${namespace}': ${p.stderr.trim()}; nothing was changed`,
+        );
     }
-    io.stdout(`${already ? "pod was already labelled; re-labelled" : "labelled"} pod ${namespace}/${pod} ${QUARANTINE_LABEL}=true (${ANNOTATION_AT}=${now.toISOString()}${opts.reason ? `, ${ANNOTATION_REASON}` : ""})\n`);
-    if (policies) policyWarnings(policies, { ...(podObj.metadata?.labels ?? {}), [QUARANTINE_LABEL]: "true" }).forEach(warn);
+    io.stdout(
+        `${already ? "pod was already labelled; re-labelled" : "labelled"} pod ${namespace}/${pod} ` +
+            `${QUARANTINE_LABEL}=true (${ANNOTATION_AT}=${now.toISOString()}` +
+            `${opts.reason ? `, ${ANNOTATION_REASON}` : ""})\n`,
+    );
+    if (policies)
+        policyWarnings(policies, { ...(podObj.metadata?.labels ?? {}), [QUARANTINE_LABEL]: "true" }).forEach(warn);
 
     io.stdout(`evidence in ${dir}:\n`);
     const { files, refused, writeErrors } = collectEvidence(kc, dir, namespace, pod, podObj, opts.limits, io, warn);
     const incomplete = [
-        ...files.filter(f => f.status === "failed" || f.status === "truncated").map(f => `${f.name}: ${f.status}: ${f.error}`),
+        ...files
+            .filter(f => f.status === "failed" || f.status === "truncated")
+            .map(f => `${f.name}: ${f.status}: ${f.error}`),
         ...refused.map(r => `container ${JSON.stringify(r.container)}: refused: ${r.error}`),
     ];
     const manifest = {
-        tool: "hardened-cluster isolate", version: VERSION,
-        namespace, pod, podUid: podObj.metadata?.uid ?? null, node: podObj.spec?.nodeName ?? null,
-        isolatedAt: now.toISOString(), reason: opts.reason ?? null, label: `${QUARANTINE_LABEL}=true`,
+        tool: "hardened-cluster isolate",
+        version: VERSION,
+        namespace,
+        pod,
+        podUid: podObj.metadata?.uid ?? null,
+        node: podObj.spec?.nodeName ?? null,
+        isolatedAt: now.toISOString(),
+        reason: opts.reason ?? null,
+        label: `${QUARANTINE_LABEL}=true`,
         quarantinePolicy: hasQuarantine,
         warnings,
         /** false when a capture failed, was cut short or was refused: the list says which. */
         evidenceComplete: incomplete.length === 0 && writeErrors.length === 0,
         incomplete,
-        files, refused,
+        files,
+        refused,
     };
     try {
         writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
@@ -413,7 +545,12 @@ function isolate(kc: Kubectl, namespace: string, pod: string, opts: { evidenceDi
         writeErrors.push(`manifest.json: ${(e as Error).message}`);
     }
     const problems = [...incomplete, ...writeErrors.map(w => `${w}: not written`)];
-    if (problems.length) throw new Exit(1, `pod is labelled, but the evidence is incomplete (${problems.length} of its captures):\n  ${problems.join("\n  ")}`);
+    if (problems.length)
+        throw new Exit(
+            1,
+            `pod is labelled, but the evidence is incomplete (${problems.length} of its captures):\n ` +
+                ` ${problems.join("\n  ")}`,
+        );
     return 0;
 }
 
@@ -421,12 +558,24 @@ function release(kc: Kubectl, namespace: string, pod: string, io: RunIO): number
     validateNames(namespace, pod);
     const podObj = requirePod(kc, namespace, pod);
     const had = podObj.metadata?.labels?.[QUARANTINE_LABEL] !== undefined;
-    const patch = { metadata: { labels: { [QUARANTINE_LABEL]: null }, annotations: { [ANNOTATION_AT]: null, [ANNOTATION_REASON]: null } } };
+    const patch = {
+        metadata: {
+            labels: { [QUARANTINE_LABEL]: null },
+            annotations: { [ANNOTATION_AT]: null, [ANNOTATION_REASON]: null },
+        },
+    };
     const p = kc.run(["patch", "pod", pod, "-n", namespace, "--type=merge", "-p", JSON.stringify(patch)]);
-    if (p.status !== 0) throw new Exit(1, `could not remove the label from pod '${pod}' in namespace '${namespace}': ${p.stderr.trim()}`);
-    io.stdout(had
-        ? `released pod ${namespace}/${pod}: removed label ${QUARANTINE_LABEL} and annotations ${ANNOTATION_AT}, ${ANNOTATION_REASON}\n`
-        : `pod ${namespace}/${pod} was not labelled ${QUARANTINE_LABEL}; made sure the annotations are gone too\n`);
+    if (p.status !== 0)
+        throw new Exit(
+            1,
+            `could not remove the label from pod '${pod}' in namespace '${namespace}': ${p.stderr.trim()}`,
+        );
+    io.stdout(
+        had
+            ? `released pod ${namespace}/${pod}: removed label ${QUARANTINE_LABEL} and annotations ` +
+                  `${ANNOTATION_AT}, ${ANNOTATION_REASON}\n`
+            : `pod ${namespace}/${pod} was not labelled ${QUARANTINE_LABEL}; made sure the annotations are gone too\n`,
+    );
     return 0;
 }
 
@@ -453,28 +602,69 @@ export function run(argv: string[], io: RunIO): number {
         .version(VERSION)
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
-    program.command("isolate")
-        .description(`label the pod ${QUARANTINE_LABEL}=true and write its evidence (manifest, describe, logs, previous logs, events)`)
-        .argument("<namespace>").argument("<pod>")
+    program
+        .command("isolate")
+        .description(
+            `label the pod ${QUARANTINE_LABEL}=true and write its evidence (manifest, describe, logs,` +
+                ` previous logs, events)`,
+        )
+        .argument("<namespace>")
+        .argument("<pod>")
         .option("--evidence-dir <dir>", "where the timestamped evidence folder is created", "incident-evidence")
         .option("--reason <text>", `recorded in the ${ANNOTATION_REASON} annotation and the manifest`)
         .option("--kubeconfig <file>", "kubeconfig to use (default: kubectl's own)")
         .option("--kubectl <path>", "kubectl binary", "kubectl")
-        .option("--capture-timeout <seconds>", "time allowed to each kubectl command writing evidence; a capture cut short makes the run fail", String(DEFAULT_LIMITS.timeoutMs / 1000))
-        .action((namespace: string, pod: string, o: { evidenceDir: string; reason?: string; kubeconfig?: string; kubectl: string; captureTimeout: string }) =>
-            guarded(() => {
-                const seconds = Number(o.captureTimeout);
-                if (!/^\d+(\.\d+)?$/.test(o.captureTimeout) || !(seconds > 0)) throw new Exit(2, `--capture-timeout: '${o.captureTimeout}' is not a positive number of seconds`);
-                const limits = { ...DEFAULT_LIMITS, ...io.limits, timeoutMs: seconds * 1000 };
-                return isolate(new Kubectl(kubectlPath(o.kubectl), o.kubeconfig && callerPath(o.kubeconfig)), namespace, pod, { ...o, evidenceDir: callerPath(o.evidenceDir), limits }, io);
-            }));
-    program.command("release")
+        .option(
+            "--capture-timeout <seconds>",
+            "time allowed to each kubectl command writing evidence; a capture cut short makes the run fail",
+            String(DEFAULT_LIMITS.timeoutMs / 1000),
+        )
+        .action(
+            (
+                namespace: string,
+                pod: string,
+                o: {
+                    evidenceDir: string;
+                    reason?: string;
+                    kubeconfig?: string;
+                    kubectl: string;
+                    captureTimeout: string;
+                },
+            ) =>
+                guarded(() => {
+                    const seconds = Number(o.captureTimeout);
+                    if (!/^\d+(\.\d+)?$/.test(o.captureTimeout) || !(seconds > 0))
+                        throw new Exit(
+                            2,
+                            `--capture-timeout: '${o.captureTimeout}' is not a positive number of seconds`,
+                        );
+                    const limits = { ...DEFAULT_LIMITS, ...io.limits, timeoutMs: seconds * 1000 };
+                    return isolate(
+                        new Kubectl(kubectlPath(o.kubectl), o.kubeconfig && callerPath(o.kubeconfig)),
+                        namespace,
+                        pod,
+                        { ...o, evidenceDir: callerPath(o.evidenceDir), limits },
+                        io,
+                    );
+                }),
+        );
+    program
+        .command("release")
         .description(`remove the ${QUARANTINE_LABEL} label and the quarantine annotations`)
-        .argument("<namespace>").argument("<pod>")
+        .argument("<namespace>")
+        .argument("<pod>")
         .option("--kubeconfig <file>", "kubeconfig to use (default: kubectl's own)")
         .option("--kubectl <path>", "kubectl binary", "kubectl")
         .action((namespace: string, pod: string, o: { kubeconfig?: string; kubectl: string }) =>
-            guarded(() => release(new Kubectl(kubectlPath(o.kubectl), o.kubeconfig && callerPath(o.kubeconfig)), namespace, pod, io)));
+            guarded(() =>
+                release(
+                    new Kubectl(kubectlPath(o.kubectl), o.kubeconfig && callerPath(o.kubeconfig)),
+                    namespace,
+                    pod,
+                    io,
+                ),
+            ),
+        );
     try {
         program.parse(argv, { from: "user" });
     } catch (e) {
@@ -485,5 +675,8 @@ export function run(argv: string[], io: RunIO): number {
 }
 
 if (require.main === module) {
-    process.exitCode = run(process.argv.slice(2), { stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s) });
+    process.exitCode = run(process.argv.slice(2), {
+        stdout: s => process.stdout.write(s),
+        stderr: s => process.stderr.write(s),
+    });
 }

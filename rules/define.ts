@@ -16,7 +16,13 @@ export const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-securit
 function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, what: string): Finding | undefined {
     if (v === undefined) return undefined;
     if (v === UNKNOWN_VERDICT) {
-        return { controlId: meta.id, object: obj, path, unknown: true, message: `${what}: the value at ${path} is unknown during preview, so this control cannot be verified yet.` };
+        return {
+            controlId: meta.id,
+            object: obj,
+            path,
+            unknown: true,
+            message: `${what}: the value at ${path} is unknown during preview, so this control cannot be verified yet.`,
+        };
     }
     return { controlId: meta.id, object: obj, path, message: v };
 }
@@ -25,7 +31,14 @@ function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, what:
  * Turn [field path, verdict] pairs into findings. A path starting with `@` is absolute; others are
  * relative to `base` (the container or pod spec path; "" for whole-object rules).
  */
-function collect(meta: RuleMeta, obj: K8sObject, pairs: Array<[string, Verdict]>, base: string, what: string, out: Finding[]): void {
+function collect(
+    meta: RuleMeta,
+    obj: K8sObject,
+    pairs: Array<[string, Verdict]>,
+    base: string,
+    what: string,
+    out: Finding[],
+): void {
     for (const [rel, v] of pairs) {
         if (v === undefined) continue;
         const path = rel.startsWith("@") ? rel.slice(1) : !base ? rel : rel ? `${base}.${rel}` : base;
@@ -60,7 +73,10 @@ export function containerRule(
 }
 
 /** Rule deciding on the pod spec itself: `check` returns [path relative to the pod spec, verdict] pairs. */
-export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject, cfg: RuleConfig) => Array<[string, Verdict]>): ResourceRule {
+export function podRule(
+    meta: RuleMeta,
+    check: (pod: PodSpecRef, obj: K8sObject, cfg: RuleConfig) => Array<[string, Verdict]>,
+): ResourceRule {
     return {
         ...meta,
         scope: "resource",
@@ -68,7 +84,8 @@ export function podRule(meta: RuleMeta, check: (pod: PodSpecRef, obj: K8sObject,
         podTemplates: true,
         check(obj, ctx) {
             const out: Finding[] = [];
-            for (const pod of podSpecsOf(obj)) collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${describe(obj)}`, out);
+            for (const pod of podSpecsOf(obj))
+                collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${describe(obj)}`, out);
             return out;
         },
     };
@@ -90,7 +107,11 @@ export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { va
 export const asList = (v: Json): Json[] => (Array.isArray(v) ? v : []);
 
 /** Rule deciding on a whole object of the given kinds: `check` returns [field path, verdict] pairs. */
-export function objectRule(meta: RuleMeta, kinds: readonly string[], check: (obj: K8sObject & Json, cfg: RuleConfig) => Array<[string, Verdict]>): ResourceRule {
+export function objectRule(
+    meta: RuleMeta,
+    kinds: readonly string[],
+    check: (obj: K8sObject & Json, cfg: RuleConfig) => Array<[string, Verdict]>,
+): ResourceRule {
     return {
         ...meta,
         scope: "resource",

@@ -7,7 +7,17 @@
 import { control, defaultEnforcement } from "./catalog";
 import { RULES } from "./index";
 import { carriesPods, isPodCarrier } from "./podspec";
-import { EnforcementLevel, Finding, K8sObject, ResourceRule, Rule, RuleConfig, RuleContext, Severity, StackRule } from "./types";
+import {
+    EnforcementLevel,
+    Finding,
+    K8sObject,
+    ResourceRule,
+    Rule,
+    RuleConfig,
+    RuleContext,
+    Severity,
+    StackRule,
+} from "./types";
 
 /** Exemption keys every rule accepts, with their JSON schema. */
 export const COMMON_CONFIG_SCHEMA = {
@@ -80,7 +90,12 @@ export function resolveRules(rules: readonly Rule[], packConfig: PackConfig = {}
         const entry = packConfig[rule.name];
         const level = entryLevel(entry) ?? all ?? defaultEnforcement(rule.id);
         const user = entry !== undefined && typeof entry === "object" ? entry : undefined;
-        return { rule, enforcementLevel: level, severity: control(rule.id).severity, config: resolveRuleConfig(rule, user) };
+        return {
+            rule,
+            enforcementLevel: level,
+            severity: control(rule.id).severity,
+            config: resolveRuleConfig(rule, user),
+        };
     });
 }
 
@@ -98,7 +113,9 @@ export function namespaceOf(obj: K8sObject): string | undefined {
 }
 
 function hasExemptions(cfg: RuleConfig): boolean {
-    return cfg.exemptNamespaces.length > 0 || cfg.exemptNames.length > 0 || Object.keys(cfg.exemptLabels ?? {}).length > 0;
+    return (
+        cfg.exemptNamespaces.length > 0 || cfg.exemptNames.length > 0 || Object.keys(cfg.exemptLabels ?? {}).length > 0
+    );
 }
 
 /** True when the config exempts this object. */
@@ -134,7 +151,12 @@ export function errorFinding(rule: Rule, obj: K8sObject, e: unknown): Finding {
     if (why.length > MAX_ERROR_TEXT) why = `${why.slice(0, MAX_ERROR_TEXT)}…`;
     const ns = obj?.metadata?.namespace;
     const who = `${text(obj?.kind)} "${typeof ns === "string" && ns ? `${ns}/` : ""}${text(obj?.metadata?.name)}"`;
-    return { controlId: rule.id, object: obj, error: true, message: `The rule ${rule.name} failed on ${who} (${why}), so ${rule.id} could not be decided for it.` };
+    return {
+        controlId: rule.id,
+        object: obj,
+        error: true,
+        message: `The rule ${rule.name} failed on ${who} (${why}), so ${rule.id} could not be decided for it.`,
+    };
 }
 
 /** A resource rule's findings on one object; a throw becomes an error finding for that object. */
@@ -209,7 +231,13 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         const emit = (findings: Finding[]) => {
             for (const f of findings) {
                 if (!exempting || !isExempt(f.object, r.config)) {
-                    out.push(Object.assign(f, { policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel }));
+                    out.push(
+                        Object.assign(f, {
+                            policy: r.rule.name,
+                            severity: r.severity,
+                            enforcementLevel: r.enforcementLevel,
+                        }),
+                    );
                 }
             }
         };
@@ -224,7 +252,13 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
                 if (!exempting || !isExempt(obj, r.config)) {
                     // The object itself passed the exemption check: its findings need no second one.
                     for (const f of checkResource(r.rule, obj, ctx)) {
-                        out.push(Object.assign(f, { policy: r.rule.name, severity: r.severity, enforcementLevel: r.enforcementLevel }));
+                        out.push(
+                            Object.assign(f, {
+                                policy: r.rule.name,
+                                severity: r.severity,
+                                enforcementLevel: r.enforcementLevel,
+                            }),
+                        );
                     }
                 }
             }

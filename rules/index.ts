@@ -8,7 +8,10 @@ import { AREA_RULES } from "./areas";
 import { POD_RULES } from "./pod";
 import { Rule } from "./types";
 
-export const RULES: readonly Rule[] = [...POD_RULES, ...AREA_RULES].map(r => ({ ...r, admission: ADMISSION_BY_ID.get(r.id) }));
+export const RULES: readonly Rule[] = [...POD_RULES, ...AREA_RULES].map(r => ({
+    ...r,
+    admission: ADMISSION_BY_ID.get(r.id),
+}));
 
 export * from "./types";
 export { UNKNOWN, isUnknown } from "./unknown";

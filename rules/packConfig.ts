@@ -17,14 +17,21 @@ import { Rule } from "./types";
 const LEVEL = { type: "string", enum: ["advisory", "mandatory", "disabled"] };
 
 function packConfigSchema(rules: readonly Rule[]): object {
-    const properties: Record<string, object> = { all: { oneOf: [LEVEL, { type: "object", properties: { enforcementLevel: LEVEL }, additionalProperties: false }] } };
+    const properties: Record<string, object> = {
+        all: {
+            oneOf: [LEVEL, { type: "object", properties: { enforcementLevel: LEVEL }, additionalProperties: false }],
+        },
+    };
     for (const r of rules) {
         properties[r.name] = {
-            oneOf: [LEVEL, {
-                type: "object",
-                properties: { enforcementLevel: LEVEL, ...COMMON_CONFIG_SCHEMA, ...(r.config ?? {}) },
-                additionalProperties: false,
-            }],
+            oneOf: [
+                LEVEL,
+                {
+                    type: "object",
+                    properties: { enforcementLevel: LEVEL, ...COMMON_CONFIG_SCHEMA, ...(r.config ?? {}) },
+                    additionalProperties: false,
+                },
+            ],
         };
     }
     return { type: "object", properties, additionalProperties: false };
@@ -66,7 +73,10 @@ export function checkPackConfig(data: unknown, rules: readonly Rule[], where: st
         return data;
     }
     if (compiled?.rules !== rules) {
-        compiled = { rules, validate: new (loadAjv())({ allErrors: true, strict: false }).compile(packConfigSchema(rules)) };
+        compiled = {
+            rules,
+            validate: new (loadAjv())({ allErrors: true, strict: false }).compile(packConfigSchema(rules)),
+        };
     }
     const validate = compiled.validate;
     if (!validate(data)) {
@@ -74,7 +84,10 @@ export function checkPackConfig(data: unknown, rules: readonly Rule[], where: st
             .filter(e => e.keyword !== "oneOf")
             .map(e => {
                 const at = e.instancePath ? e.instancePath.slice(1).replace(/\//g, ".") : "(top level)";
-                const extra = e.keyword === "additionalProperties" ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : "";
+                const extra =
+                    e.keyword === "additionalProperties"
+                        ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'`
+                        : "";
                 return `${at}: ${e.message}${extra}`;
             });
         throw new ConfigFileError(`${where}: invalid policy config:\n  ${[...new Set(msgs)].join("\n  ")}`);

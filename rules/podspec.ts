@@ -38,16 +38,29 @@ const CRD_POD_SPEC_PATHS: Readonly<Record<string, ReadonlyArray<readonly string[
     "apps.kruise.io/StatefulSet": [["spec", "template", "spec"]],
     "apps.kruise.io/DaemonSet": [["spec", "template", "spec"]],
     "apps.kruise.io/BroadcastJob": [["spec", "template", "spec"]],
-    "apps.kruise.io/AdvancedCronJob": [["spec", "template", "broadcastJobTemplate", "spec", "template", "spec"], ["spec", "template", "jobTemplate", "spec", "template", "spec"]],
-    "apps.kruise.io/UnitedDeployment": [["spec", "template", "statefulSetTemplate", "spec", "template", "spec"], ["spec", "template", "advancedStatefulSetTemplate", "spec", "template", "spec"],
-        ["spec", "template", "cloneSetTemplate", "spec", "template", "spec"], ["spec", "template", "deploymentTemplate", "spec", "template", "spec"]],
+    "apps.kruise.io/AdvancedCronJob": [
+        ["spec", "template", "broadcastJobTemplate", "spec", "template", "spec"],
+        ["spec", "template", "jobTemplate", "spec", "template", "spec"],
+    ],
+    "apps.kruise.io/UnitedDeployment": [
+        ["spec", "template", "statefulSetTemplate", "spec", "template", "spec"],
+        ["spec", "template", "advancedStatefulSetTemplate", "spec", "template", "spec"],
+        ["spec", "template", "cloneSetTemplate", "spec", "template", "spec"],
+        ["spec", "template", "deploymentTemplate", "spec", "template", "spec"],
+    ],
     "keda.sh/ScaledJob": [["spec", "jobTargetRef", "template", "spec"]],
     "batch.volcano.sh/Job": [["spec", "tasks", "*", "template", "spec"]],
     "kubeflow.org/TFJob": [["spec", "tfReplicaSpecs", "*", "template", "spec"]],
     "kubeflow.org/PyTorchJob": [["spec", "pytorchReplicaSpecs", "*", "template", "spec"]],
     "kubeflow.org/MPIJob": [["spec", "mpiReplicaSpecs", "*", "template", "spec"]],
-    "ray.io/RayCluster": [["spec", "headGroupSpec", "template", "spec"], ["spec", "workerGroupSpecs", "*", "template", "spec"]],
-    "ray.io/RayJob": [["spec", "rayClusterSpec", "headGroupSpec", "template", "spec"], ["spec", "rayClusterSpec", "workerGroupSpecs", "*", "template", "spec"]],
+    "ray.io/RayCluster": [
+        ["spec", "headGroupSpec", "template", "spec"],
+        ["spec", "workerGroupSpecs", "*", "template", "spec"],
+    ],
+    "ray.io/RayJob": [
+        ["spec", "rayClusterSpec", "headGroupSpec", "template", "spec"],
+        ["spec", "rayClusterSpec", "workerGroupSpecs", "*", "template", "spec"],
+    ],
     "apps.openshift.io/DeploymentConfig": [["spec", "template", "spec"]],
     "jobset.x-k8s.io/JobSet": [["spec", "replicatedJobs", "*", "template", "spec", "template", "spec"]],
 };
@@ -62,7 +75,12 @@ const ARGO_WORKFLOW_SPECS: Readonly<Record<string, readonly string[]>> = {
 
 /** Where other kinds most often keep a pod spec, tried in order. */
 const COMMON_POD_SPEC_PATHS: ReadonlyArray<readonly string[]> = [
-    ["spec", "template", "spec"], ["spec", "jobTemplate", "spec", "template", "spec"], ["spec", "podTemplate", "spec"], ["spec", "podSpec"], ["spec"], ["template", "spec"],
+    ["spec", "template", "spec"],
+    ["spec", "jobTemplate", "spec", "template", "spec"],
+    ["spec", "podTemplate", "spec"],
+    ["spec", "podSpec"],
+    ["spec"],
+    ["template", "spec"],
 ];
 
 /** API groups of Kubernetes' own kinds: their schemas are known, no search for pod specs there. */
@@ -133,13 +151,27 @@ export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
  * Kubernetes' own workload kinds (those are dispatched by kind, and rules choose among them).
  */
 export function isPodCarrier(obj: K8sObject): boolean {
-    const builtIn = typeof obj?.kind === "string" && own(POD_SPEC_PATHS, obj.kind) !== undefined && isBuiltInGroup(obj.apiVersion);
+    const builtIn =
+        typeof obj?.kind === "string" && own(POD_SPEC_PATHS, obj.kind) !== undefined && isBuiltInGroup(obj.apiVersion);
     return !builtIn && carriesPods(obj);
 }
 
 /** Custom resources whose pods run to completion (jobs, workflows): probes do not apply to them. */
-export const RUN_TO_COMPLETION = new Set(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "ScaledJob", "BroadcastJob", "AdvancedCronJob",
-    "Job", "TFJob", "PyTorchJob", "MPIJob", "RayJob", "JobSet"]);
+export const RUN_TO_COMPLETION = new Set([
+    "Workflow",
+    "WorkflowTemplate",
+    "ClusterWorkflowTemplate",
+    "CronWorkflow",
+    "ScaledJob",
+    "BroadcastJob",
+    "AdvancedCronJob",
+    "Job",
+    "TFJob",
+    "PyTorchJob",
+    "MPIJob",
+    "RayJob",
+    "JobSet",
+]);
 
 /** Does the object carry a pod spec (built-in workload, known custom resource, or found by search)? */
 export function carriesPods(obj: K8sObject): boolean {
@@ -148,7 +180,9 @@ export function carriesPods(obj: K8sObject): boolean {
 
 const isObj = (v: Json): boolean => v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
 
-/** A path key as it appears in a Finding path: dotted, or bracketed and quoted when it holds dots, slashes or quotes. */
+/**
+ * A path key as it appears in a Finding path: dotted, or bracketed and quoted when it holds dots, slashes or quotes.
+ */
 export function pathKey(key: string): string {
     return /^[A-Za-z0-9_-]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
@@ -162,8 +196,11 @@ function follow(root: Json, path: readonly string[]): Array<{ value: Json; path:
             const v = f.value;
             if (v === null || typeof v !== "object" || isUnknown(v)) continue;
             if (key === "*") {
-                if (Array.isArray(v)) v.forEach((x: Json, i: number) => next.push({ value: x, path: `${f.path}[${i}]`, parent: f.path }));
-                else for (const [k, x] of Object.entries(v)) next.push({ value: x, path: `${f.path}${pathKey(k)}`, parent: f.path });
+                if (Array.isArray(v))
+                    v.forEach((x: Json, i: number) => next.push({ value: x, path: `${f.path}[${i}]`, parent: f.path }));
+                else
+                    for (const [k, x] of Object.entries(v))
+                        next.push({ value: x, path: `${f.path}${pathKey(k)}`, parent: f.path });
             } else if (!Array.isArray(v)) {
                 next.push({ value: v[key], path: f.path ? `${f.path}${pathKey(key)}` : key, parent: f.path });
             }
@@ -173,14 +210,23 @@ function follow(root: Json, path: readonly string[]): Array<{ value: Json; path:
     return frontier;
 }
 
-function refAt(obj: K8sObject, found: { value: Json; path: string; parent: string }, isPod: boolean): PodSpecRef | undefined {
+function refAt(
+    obj: K8sObject,
+    found: { value: Json; path: string; parent: string },
+    isPod: boolean,
+): PodSpecRef | undefined {
     const spec = found.value;
     if (spec === null || spec === undefined || typeof spec !== "object" || Array.isArray(spec)) return undefined;
     if (isPod) return { spec, path: found.path, podMeta: metaOf(obj.metadata), metaPath: "metadata" };
     // The template's metadata sits beside its spec.
     const parent = follow(obj, found.parent ? splitPath(found.parent) : []);
     const holder = parent.length === 1 && isObj(parent[0].value) ? parent[0].value : undefined;
-    return { spec, path: found.path, podMeta: metaOf(holder?.metadata), metaPath: found.parent ? `${found.parent}.metadata` : "metadata" };
+    return {
+        spec,
+        path: found.path,
+        podMeta: metaOf(holder?.metadata),
+        metaPath: found.parent ? `${found.parent}.metadata` : "metadata",
+    };
 }
 
 const metaOf = (m: Json): Json => (m === undefined || m === null ? {} : m);
@@ -194,7 +240,10 @@ function splitPath(path: string): string[] {
     return out;
 }
 
-/** A table entry for a key taken from input (a kind): own entries only, never Object.prototype's (`constructor`, `toString`). */
+/**
+ * A table entry for a key taken from input (a kind): own entries only, never Object.prototype's (`constructor`,
+ * `toString`).
+ */
 function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
     return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
@@ -212,7 +261,11 @@ function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
     const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
     const known = own(CRD_POD_SPEC_PATHS, `${group}/${kind}`);
     if (known) {
-        return known.flatMap(p => follow(obj, p).map(f => refAt(obj, f, false)).filter((r): r is PodSpecRef => r !== undefined));
+        return known.flatMap(p =>
+            follow(obj, p)
+                .map(f => refAt(obj, f, false))
+                .filter((r): r is PodSpecRef => r !== undefined),
+        );
     }
     const argo = own(ARGO_WORKFLOW_SPECS, kind);
     if (group === "argoproj.io" && argo) return argoWorkflow(obj, argo);
@@ -230,7 +283,13 @@ function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
 const hasContainers = (v: Json): boolean => Array.isArray(v.containers) && v.containers.some(isObj);
 
 /** Depth-first search for pod-spec-like objects (bounded depth; metadata skipped). */
-function search(v: Json, path: string, parent: string, depth: number, hit: (v: Json, path: string, parent: string) => void): void {
+function search(
+    v: Json,
+    path: string,
+    parent: string,
+    depth: number,
+    hit: (v: Json, path: string, parent: string) => void,
+): void {
     if (depth > 12 || v === null || typeof v !== "object" || isUnknown(v)) return;
     if (Array.isArray(v)) {
         v.forEach((x, i) => search(x, `${path}[${i}]`, path, depth + 1, hit));
@@ -246,7 +305,10 @@ function search(v: Json, path: string, parent: string, depth: number, hit: (v: J
     }
 }
 
-/** An Argo Workflow: one pod spec (the workflow spec: securityContext, volumes, host namespaces) whose containers come from every template. */
+/**
+ * An Argo Workflow: one pod spec (the workflow spec: securityContext, volumes, host namespaces) whose containers come
+ * from every template.
+ */
 function argoWorkflow(obj: K8sObject, specPath: readonly string[]): PodSpecRef[] {
     const f = follow(obj, specPath)[0];
     if (!f || !isObj(f.value)) return [];
@@ -265,14 +327,30 @@ function argoWorkflow(obj: K8sObject, specPath: readonly string[]): PodSpecRef[]
         add(t.container, "containers", `${base}.container`, refs.length, `${tname}`);
         add(t.script, "containers", `${base}.script`, refs.length, `${tname} (script)`);
         if (isObj(t.containerSet) && Array.isArray(t.containerSet.containers)) {
-            t.containerSet.containers.forEach((c: Json, i: number) => add(c, "containers", `${base}.containerSet.containers[${i}]`, refs.length, `${tname}[${i}]`));
+            t.containerSet.containers.forEach((c: Json, i: number) =>
+                add(c, "containers", `${base}.containerSet.containers[${i}]`, refs.length, `${tname}[${i}]`),
+            );
         }
-        for (const [field, key] of [["initContainers", "initContainers"], ["containers", "sidecars"]] as const) {
-            if (Array.isArray(t[key])) t[key].forEach((c: Json, i: number) => add(c, field, `${base}.${key}[${i}]`, refs.length, `${tname} ${key}[${i}]`));
+        for (const [field, key] of [
+            ["initContainers", "initContainers"],
+            ["containers", "sidecars"],
+        ] as const) {
+            if (Array.isArray(t[key]))
+                t[key].forEach((c: Json, i: number) =>
+                    add(c, field, `${base}.${key}[${i}]`, refs.length, `${tname} ${key}[${i}]`),
+                );
         }
     });
     if (refs.length === 0) return [];
-    return [{ spec, path: f.path, podMeta: metaOf(spec.podMetadata), metaPath: `${f.path}.podMetadata`, containerRefs: refs }];
+    return [
+        {
+            spec,
+            path: f.path,
+            podMeta: metaOf(spec.podMetadata),
+            metaPath: `${f.path}.podMetadata`,
+            containerRefs: refs,
+        },
+    ];
 }
 
 const LABELS: Record<ContainerField, string> = {
@@ -298,7 +376,14 @@ function extractContainers(ref: PodSpecRef): ContainerRef[] {
         const list = ref.spec[field];
         if (isUnknown(list)) {
             // The whole list is unknown (preview): surface it so rules report "cannot verify".
-            out.push({ container: list, field, index: 0, name: "<unknown>", path: `${ref.path}.${field}`, label: `${LABELS[field]}s (unknown during preview)` });
+            out.push({
+                container: list,
+                field,
+                index: 0,
+                name: "<unknown>",
+                path: `${ref.path}.${field}`,
+                label: `${LABELS[field]}s (unknown during preview)`,
+            });
             continue;
         }
         if (!Array.isArray(list)) {

@@ -14,7 +14,8 @@ import { Json } from "./podspec";
 import { Match, matchSelector } from "./selectors";
 import { isUnknown } from "./unknown";
 
-const plainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
+const plainObject = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && !isUnknown(v);
 
 export class SelectorIndex {
     private readonly byPair = new Map<string, Json[]>();

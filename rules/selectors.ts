@@ -23,11 +23,20 @@ export function matchSelector(selector: Json, labels: Json): Match {
         const has = Object.prototype.hasOwnProperty.call(l, e.key);
         const values: unknown[] = Array.isArray(e.values) ? e.values : [];
         switch (e.operator) {
-            case "In": if (!has || !values.includes(l[e.key])) return false; break;
-            case "NotIn": if (has && values.includes(l[e.key])) return false; break;
-            case "Exists": if (!has) return false; break;
-            case "DoesNotExist": if (has) return false; break;
-            default: return false;
+            case "In":
+                if (!has || !values.includes(l[e.key])) return false;
+                break;
+            case "NotIn":
+                if (has && values.includes(l[e.key])) return false;
+                break;
+            case "Exists":
+                if (!has) return false;
+                break;
+            case "DoesNotExist":
+                if (has) return false;
+                break;
+            default:
+                return false;
         }
     }
     return true;

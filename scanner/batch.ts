@@ -11,24 +11,49 @@ import { locate } from "./yaml";
 
 export const resourceOf = (o: K8sObject): ResourceRef => {
     const md = o.metadata && typeof o.metadata === "object" ? o.metadata : {};
-    return { apiVersion: String(o.apiVersion ?? ""), kind: String(o.kind ?? ""), namespace: typeof md.namespace === "string" ? md.namespace : "", name: typeof md.name === "string" ? md.name : "" };
+    return {
+        apiVersion: String(o.apiVersion ?? ""),
+        kind: String(o.kind ?? ""),
+        namespace: typeof md.namespace === "string" ? md.namespace : "",
+        name: typeof md.name === "string" ? md.name : "",
+    };
 };
 
 export type Where = { file: string; line: number; column: number; rendered?: "kustomize" | "helm" };
 
 /** Findings → violations and rule errors (`error: true` findings), in order. */
-export function toRecords(findings: readonly EvaluatedFinding[], whereOf: (f: EvaluatedFinding) => Where, violation: (v: ScanViolation) => void, error: (e: ScanError) => void): void {
+export function toRecords(
+    findings: readonly EvaluatedFinding[],
+    whereOf: (f: EvaluatedFinding) => Where,
+    violation: (v: ScanViolation) => void,
+    error: (e: ScanError) => void,
+): void {
     for (const f of findings) {
         const w = whereOf(f);
         const resource = resourceOf(f.object);
         if ((f as { error?: boolean }).error === true) {
-            error({ file: w.file, line: w.line, column: w.column, controlId: f.controlId, policy: f.policy, resource, message: f.message });
+            error({
+                file: w.file,
+                line: w.line,
+                column: w.column,
+                controlId: f.controlId,
+                policy: f.policy,
+                resource,
+                message: f.message,
+            });
             continue;
         }
         violation({
-            policy: f.policy, controlId: f.controlId, severity: f.severity, enforcementLevel: f.enforcementLevel, message: f.message,
+            policy: f.policy,
+            controlId: f.controlId,
+            severity: f.severity,
+            enforcementLevel: f.enforcementLevel,
+            message: f.message,
             ...(f.path ? { path: f.path } : {}),
-            resource, file: w.file, line: w.line, column: w.column,
+            resource,
+            file: w.file,
+            line: w.line,
+            column: w.column,
             ...(w.rendered ? { rendered: w.rendered } : {}),
         });
     }
@@ -39,7 +64,14 @@ export function toRecords(findings: readonly EvaluatedFinding[], whereOf: (f: Ev
  * Should an exception still escape, the objects are run again rule by rule and object by object,
  * so only the failing pair is lost, and reported as an error for that resource.
  */
-export function evaluateIsolated(rules: readonly ResolvedRule[], objects: K8sObject[], stack: boolean, whereOfObject: (o: K8sObject) => Where | undefined, error: (e: ScanError) => void, stackFile = ""): EvaluatedFinding[] {
+export function evaluateIsolated(
+    rules: readonly ResolvedRule[],
+    objects: K8sObject[],
+    stack: boolean,
+    whereOfObject: (o: K8sObject) => Where | undefined,
+    error: (e: ScanError) => void,
+    stackFile = "",
+): EvaluatedFinding[] {
     try {
         return engine.evaluate(rules, objects);
     } catch {
@@ -51,7 +83,12 @@ export function evaluateIsolated(rules: readonly ResolvedRule[], objects: K8sObj
             try {
                 out.push(...engine.evaluate([r], objects));
             } catch (e) {
-                error({ file: stackFile, controlId: r.rule.id, policy: r.rule.name, message: `cross-resource rule failed: ${(e as Error)?.message ?? String(e)}` });
+                error({
+                    file: stackFile,
+                    controlId: r.rule.id,
+                    policy: r.rule.name,
+                    message: `cross-resource rule failed: ${(e as Error)?.message ?? String(e)}`,
+                });
             }
             continue;
         }
@@ -60,7 +97,15 @@ export function evaluateIsolated(rules: readonly ResolvedRule[], objects: K8sObj
                 out.push(...engine.evaluate([r], [o]));
             } catch (e) {
                 const w = whereOfObject(o) ?? { file: "", line: 1, column: 1 };
-                error({ file: w.file, line: w.line, column: w.column, controlId: r.rule.id, policy: r.rule.name, resource: resourceOf(o), message: (e as Error)?.message ?? String(e) });
+                error({
+                    file: w.file,
+                    line: w.line,
+                    column: w.column,
+                    controlId: r.rule.id,
+                    policy: r.rule.name,
+                    resource: resourceOf(o),
+                    message: (e as Error)?.message ?? String(e),
+                });
             }
         }
     }
@@ -68,13 +113,26 @@ export function evaluateIsolated(rules: readonly ResolvedRule[], objects: K8sObj
 }
 
 /** The resource rules over a batch of located objects. */
-export function checkBatch(batch: readonly Located[], rules: readonly ResolvedRule[], violation: (v: ScanViolation) => void, error: (e: ScanError) => void): void {
+export function checkBatch(
+    batch: readonly Located[],
+    rules: readonly ResolvedRule[],
+    violation: (v: ScanViolation) => void,
+    error: (e: ScanError) => void,
+): void {
     const here = new Map<object, Located>(batch.map(l => [l.object, l]));
     const at = (o: K8sObject, path: string | undefined): Where => {
         const l = here.get(o);
-        return l ? { file: l.file, ...locate(o, l.pos, path, l.locs), ...(l.rendered ? { rendered: l.rendered } : {}) } : { file: "", line: 1, column: 1 };
+        return l
+            ? { file: l.file, ...locate(o, l.pos, path, l.locs), ...(l.rendered ? { rendered: l.rendered } : {}) }
+            : { file: "", line: 1, column: 1 };
     };
-    const findings = evaluateIsolated(rules, batch.map(l => l.object), false, o => at(o, undefined), error);
+    const findings = evaluateIsolated(
+        rules,
+        batch.map(l => l.object),
+        false,
+        o => at(o, undefined),
+        error,
+    );
     toRecords(findings, f => at(f.object, f.path), violation, error);
 }
 

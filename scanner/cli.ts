@@ -22,11 +22,35 @@ import { evaluateIsolated, keptObjects, toRecords } from "./batch";
 import { Job, JobResult, runJob } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
-import { DEFAULT_MAX_INPUT_BYTES, describeError, expandPaths, Input, inputName, LoadError, LoadOptions, Located, parseChunk, readInputText, readRegularFile } from "./load";
-import { JsonLinesReporter, JsonReporter, Out, Reporter, ResourceRef, SarifReporter, ScanViolation, Summary, TextReporter } from "./report";
+import {
+    DEFAULT_MAX_INPUT_BYTES,
+    describeError,
+    expandPaths,
+    Input,
+    inputName,
+    LoadError,
+    LoadOptions,
+    Located,
+    parseChunk,
+    readInputText,
+    readRegularFile,
+} from "./load";
+import {
+    JsonLinesReporter,
+    JsonReporter,
+    Out,
+    Reporter,
+    ResourceRef,
+    SarifReporter,
+    ScanViolation,
+    Summary,
+    TextReporter,
+} from "./report";
 import { locate, Position, splitStream, unpack } from "./yaml";
 
-/** The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`). */
+/**
+ * The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`).
+ */
 function packageVersion(): string {
     for (const up of ["..", "../.."]) {
         const file = path.join(__dirname, up, "package.json");
@@ -43,7 +67,9 @@ export interface RunIO {
     readStdin?: (maxBytes: number) => string;
     /** The rules to run (default: the whole catalog); a test seam. */
     rules?: readonly Rule[];
-    /** Told, per input checked by several threads, how many batches the workers and this thread checked; a test seam. */
+    /**
+     * Told, per input checked by several threads, how many batches the workers and this thread checked; a test seam.
+     */
     threads?: (file: string, byWorkers: number, here: number) => void;
 }
 
@@ -62,7 +88,8 @@ function localIsChecked(): (obj: K8sObject) => boolean {
     const kinds = new Set(RULES.flatMap(r => r.kinds));
     return obj => typeof obj.kind === "string" && kinds.has(obj.kind);
 }
-const isChecked: (obj: K8sObject) => boolean = (engine as unknown as { isChecked?: (obj: K8sObject) => boolean }).isChecked ?? localIsChecked();
+const isChecked: (obj: K8sObject) => boolean =
+    (engine as unknown as { isChecked?: (obj: K8sObject) => boolean }).isChecked ?? localIsChecked();
 
 /** Documents checked together (in-process or by one worker thread). */
 const BATCH = 100;
@@ -85,7 +112,10 @@ class Pool {
             const { port1, port2 } = new MessageChannel();
             const workerData = { hardenedScan: true, packConfig, port: port2, signal: this.signal };
             const worker = ts
-                ? new Worker(`require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`, { eval: true, workerData, transferList: [port2] })
+                ? new Worker(
+                      `require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`,
+                      { eval: true, workerData, transferList: [port2] },
+                  )
                 : new Worker(file, { workerData, transferList: [port2] });
             worker.unref();
             this.workers.push({ worker, port: port1, pending: 0 });
@@ -96,7 +126,10 @@ class Pool {
      * each); while the next result is not ready, this thread runs batches from the back itself
      * (`here`), so both keep busy whatever their speeds. The order of the results never changes.
      */
-    *runAll<L>(jobs: Job[], here: (job: Job) => L): Generator<{ job: Job; result: JobResult | { seq: number; crash: string } } | { job: Job; here: L }> {
+    *runAll<L>(
+        jobs: Job[],
+        here: (job: Job) => L,
+    ): Generator<{ job: Job; result: JobResult | { seq: number; crash: string } } | { job: Job; here: L }> {
         const n = this.workers.length;
         let next = 0; // the next batch for a worker
         let end = jobs.length; // batches from `end` on are run here
@@ -134,7 +167,10 @@ class Pool {
                     const r = m.message as JobResult | { seq: number; crash: string };
                     w.pending--;
                     const at = indexOf.get(r.seq);
-                    received.set(at ?? -1, at === undefined ? { seq: r.seq, crash: `worker answered an unknown batch ${r.seq}` } : r);
+                    received.set(
+                        at ?? -1,
+                        at === undefined ? { seq: r.seq, crash: `worker answered an unknown batch ${r.seq}` } : r,
+                    );
                 }
                 if (received.has(i) || received.has(-1)) break;
                 if (end - 1 >= next) {
@@ -163,21 +199,41 @@ class Pool {
     }
 }
 
-
 export function run(argv: string[], io: RunIO): number {
     const cmd = new Command("hardened-scan")
         .description("Check Kubernetes manifests against the hardened-cluster controls.")
-        .argument("<paths...>", "files, directories (searched for *.yaml, *.yml, *.json; kustomizations and Helm charts are rendered) or - for stdin")
-        .addOption(new Option("--format <format>", "output format").choices(["text", "json", "jsonl", "sarif"]).default("text"))
+        .argument(
+            "<paths...>",
+            "files, directories (searched for *.yaml, *.yml, *.json; kustomizations and Helm charts " +
+                "are rendered) or - for stdin",
+        )
+        .addOption(
+            new Option("--format <format>", "output format")
+                .choices(["text", "json", "jsonl", "sarif"])
+                .default("text"),
+        )
         .option("--config <file>", "policy config (the --policy-pack-config format)")
-        .addOption(new Option("--max-input-size <bytes>", "largest file, stdin or rendered output read (e.g. 64Mi)").argParser(parseSize).default(DEFAULT_MAX_INPUT_BYTES, "256Mi"))
-        .option("--allow-empty", "exit 0 when no Kubernetes resource was read (by default that is an input error, exit 2)")
+        .addOption(
+            new Option("--max-input-size <bytes>", "largest file, stdin or rendered output read (e.g. 64Mi)")
+                .argParser(parseSize)
+                .default(DEFAULT_MAX_INPUT_BYTES, "256Mi"),
+        )
+        .option(
+            "--allow-empty",
+            "exit 0 when no Kubernetes resource was read (by default that is an input error, exit 2)",
+        )
         .option("--kubectl <path>", "kubectl used to render kustomization directories")
         .option("--helm <path>", "helm used to render chart directories")
-        .addOption(new Option("--jobs <n>", "threads that parse and check large inputs: this one and n-1 workers (0 or 1: this one only; default: the available cores, at most 4)").argParser(v => {
-            if (!/^\d+$/.test(v)) throw new InvalidArgumentError("expected a number");
-            return Number(v);
-        }))
+        .addOption(
+            new Option(
+                "--jobs <n>",
+                "threads that parse and check large inputs: this one and n-1 workers (0 or 1: this " +
+                    "one only; default: the available cores, at most 4)",
+            ).argParser(v => {
+                if (!/^\d+$/.test(v)) throw new InvalidArgumentError("expected a number");
+                return Number(v);
+            }),
+        )
         .version(VERSION)
         .exitOverride()
         .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -188,7 +244,15 @@ export function run(argv: string[], io: RunIO): number {
         throw e;
     }
     const rules = io.rules ?? RULES;
-    const opts = cmd.opts<{ format: Format; config?: string; maxInputSize: number; allowEmpty?: boolean; kubectl?: string; helm?: string; jobs?: number }>();
+    const opts = cmd.opts<{
+        format: Format;
+        config?: string;
+        maxInputSize: number;
+        allowEmpty?: boolean;
+        kubectl?: string;
+        helm?: string;
+        jobs?: number;
+    }>();
     let packConfig: PackConfig = {};
     if (opts.config) {
         try {
@@ -203,12 +267,31 @@ export function run(argv: string[], io: RunIO): number {
     }
     const out = new Out(io.stdout);
     const reporter: Reporter =
-        opts.format === "json" ? new JsonReporter(out) : opts.format === "jsonl" ? new JsonLinesReporter(out) : opts.format === "sarif" ? new SarifReporter(out, rules, VERSION) : new TextReporter(out);
-    const summary: Summary = { files: 0, resources: 0, violations: 0, mandatory: 0, advisory: 0, errors: 0, bySeverity: {}, skippedKinds: {} };
+        opts.format === "json"
+            ? new JsonReporter(out)
+            : opts.format === "jsonl"
+              ? new JsonLinesReporter(out)
+              : opts.format === "sarif"
+                ? new SarifReporter(out, rules, VERSION)
+                : new TextReporter(out);
+    const summary: Summary = {
+        files: 0,
+        resources: 0,
+        violations: 0,
+        mandatory: 0,
+        advisory: 0,
+        errors: 0,
+        bySeverity: {},
+        skippedKinds: {},
+    };
     const reportError = (e: LoadError & { controlId?: string; policy?: string; resource?: ResourceRef }) => {
         summary.errors++;
         reporter.error(e);
-        if (opts.format !== "text") io.stderr(`${e.file}${e.line ? `:${e.line}` : ""}: error: ${e.controlId ? `[${e.controlId}] ` : ""}${JSON.stringify(e.message).slice(1, -1)}\n`);
+        if (opts.format !== "text")
+            io.stderr(
+                `${e.file}${e.line ? `:${e.line}` : ""}: error: ` +
+                    `${e.controlId ? `[${e.controlId}] ` : ""}${JSON.stringify(e.message).slice(1, -1)}\n`,
+            );
     };
 
     const resolved = resolveRules(rules, packConfig);
@@ -231,21 +314,39 @@ export function run(argv: string[], io: RunIO): number {
     const inputs = expandPaths(cmd.args, loadErrors);
     for (const e of loadErrors.splice(0)) reportError(e);
     summary.files = inputs.length;
-    const loadOpts: LoadOptions = { maxInputBytes: opts.maxInputSize, readStdin: io.readStdin, kubectl: opts.kubectl, helm: opts.helm };
+    const loadOpts: LoadOptions = {
+        maxInputBytes: opts.maxInputSize,
+        readStdin: io.readStdin,
+        kubectl: opts.kubectl,
+        helm: opts.helm,
+    };
 
     // Documents go in batches to the resource rules (in worker threads for large inputs), with
     // their positions; the results are reported in input order. The objects are
     // kept for the cross-resource rules, so memory holds objects, not positions or findings.
     let pool: Pool | undefined;
-    const jobs = io.rules ? 0 : opts.jobs ?? defaultJobs();
-    const take = (r: JobResult, file: string, rendered: "kustomize" | "helm" | undefined, source: number, objects?: K8sObject[]) => {
+    const jobs = io.rules ? 0 : (opts.jobs ?? defaultJobs());
+    const take = (
+        r: JobResult,
+        file: string,
+        rendered: "kustomize" | "helm" | undefined,
+        source: number,
+        objects?: K8sObject[],
+    ) => {
         for (const e of r.parseErrors) reportError(e);
         for (const e of r.errors) reportError(e);
         for (const v of r.violations) violation(v);
         const objs = objects ?? (JSON.parse(r.objects) as K8sObject[]);
         objs.forEach((o, i) => {
             const [pos, start, end, line, index] = r.meta[i];
-            kept.set(o, { object: o, file, pos, ...(rendered ? { rendered } : {}), chunk: { start, end, line, index }, source });
+            kept.set(o, {
+                object: o,
+                file,
+                pos,
+                ...(rendered ? { rendered } : {}),
+                chunk: { start, end, line, index },
+                source,
+            });
             all.push(o);
             summary.resources++;
             if (!isChecked(o)) summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
@@ -263,7 +364,13 @@ export function run(argv: string[], io: RunIO): number {
         const source = sources.push({ input, ...(input.type === "file" ? {} : { text: got.text }) }) - 1;
         const { chunks, error } = splitStream(got.text);
         const batches: Job[] = [];
-        for (let i = 0; i < chunks.length; i += BATCH) batches.push({ seq: seq++, file: got.file, ...(got.rendered ? { rendered: got.rendered } : {}), chunks: chunks.slice(i, i + BATCH) });
+        for (let i = 0; i < chunks.length; i += BATCH)
+            batches.push({
+                seq: seq++,
+                file: got.file,
+                ...(got.rendered ? { rendered: got.rendered } : {}),
+                chunks: chunks.slice(i, i + BATCH),
+            });
         const runHere = (job: Job) => {
             const { located, ...r } = runJob(job, resourceRules, false);
             // (a batch run here ahead of its turn waits with its copies only, not the objects as read)
@@ -290,22 +397,44 @@ export function run(argv: string[], io: RunIO): number {
                 take(r, got.file, got.rendered, source, keptObjects(r.located));
             }
         }
-        if (error) reportError({ file: got.file, line: error.line, message: `${error.message} (the rest of the file is not read, as kubectl would not)` });
+        if (error)
+            reportError({
+                file: got.file,
+                line: error.line,
+                message: `${error.message} (the rest of the file is not read, as kubectl would not)`,
+            });
     }
     pool?.close();
 
     // Cross-resource rules over every object; their findings are placed by parsing each
     // document again (in file order), then reported in the rules' order.
-    const stackFindings = evaluateIsolated(stackRules, all, true, o => {
-        const k = kept.get(o);
-        return k && { file: k.file, ...unpack(k.pos), ...(k.rendered ? { rendered: k.rendered } : {}) };
-    }, reportError, cmd.args.join(" "));
+    const stackFindings = evaluateIsolated(
+        stackRules,
+        all,
+        true,
+        o => {
+            const k = kept.get(o);
+            return k && { file: k.file, ...unpack(k.pos), ...(k.rendered ? { rendered: k.rendered } : {}) };
+        },
+        reportError,
+        cmd.args.join(" "),
+    );
     const placed = placeAgain(stackFindings, kept, sources, loadOpts);
-    toRecords(stackFindings, f => placed.get(f) ?? { file: kept.get(f.object)?.file ?? "", line: 1, column: 1 }, violation, reportError);
+    toRecords(
+        stackFindings,
+        f => placed.get(f) ?? { file: kept.get(f.object)?.file ?? "", line: 1, column: 1 },
+        violation,
+        reportError,
+    );
     kept.clear();
 
     if (summary.resources === 0 && !opts.allowEmpty) {
-        reportError({ file: inputs.length === 1 && inputs[0].type === "stdin" ? "<stdin>" : cmd.args.join(" "), message: "no Kubernetes resource was read (an empty input passes nothing; use --allow-empty if that is intended)" });
+        reportError({
+            file: inputs.length === 1 && inputs[0].type === "stdin" ? "<stdin>" : cmd.args.join(" "),
+            message:
+                "no Kubernetes resource was read (an empty input passes nothing; use --allow-empty " +
+                "if that is intended)",
+        });
     }
     reporter.end(summary);
     if (summary.mandatory > 0) return 1;
@@ -322,8 +451,14 @@ function placeAgain(
     sources: ReadonlyArray<{ input: Input; text?: string }>,
     opts: LoadOptions,
 ): Map<EvaluatedFinding, { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }> {
-    const out = new Map<EvaluatedFinding, { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }>();
-    const todo = findings.map(f => ({ f, k: kept.get(f.object) })).filter(x => x.k !== undefined) as Array<{ f: EvaluatedFinding; k: Located & { source: number } }>;
+    const out = new Map<
+        EvaluatedFinding,
+        { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }
+    >();
+    const todo = findings.map(f => ({ f, k: kept.get(f.object) })).filter(x => x.k !== undefined) as Array<{
+        f: EvaluatedFinding;
+        k: Located & { source: number };
+    }>;
     todo.sort((a, b) => a.k.source - b.k.source || (a.k.chunk?.start ?? 0) - (b.k.chunk?.start ?? 0));
     let textOf = -1;
     let text: string | undefined;
@@ -337,7 +472,9 @@ function placeAgain(
                 textOf = k.source;
                 const src = sources[k.source];
                 try {
-                    text = src.text ?? (src.input.type === "file" ? readRegularFile(src.input.path, opts.maxInputBytes) : undefined);
+                    text =
+                        src.text ??
+                        (src.input.type === "file" ? readRegularFile(src.input.path, opts.maxInputBytes) : undefined);
                 } catch {
                     text = undefined;
                 }
@@ -346,7 +483,12 @@ function placeAgain(
             if (key !== docKey && text !== undefined) {
                 docKey = key;
                 docObjects = [];
-                parseChunk({ text: text.slice(k.chunk.start, k.chunk.end), start: k.chunk.start, line: k.chunk.line }, k.file, docObjects, []);
+                parseChunk(
+                    { text: text.slice(k.chunk.start, k.chunk.end), start: k.chunk.start, line: k.chunk.line },
+                    k.file,
+                    docObjects,
+                    [],
+                );
             }
             const again = docObjects[k.chunk.index];
             if (again) pos = locate(again.object, again.pos, f.path, again.locs);
@@ -357,5 +499,8 @@ function placeAgain(
 }
 
 if (require.main === module) {
-    process.exitCode = run(process.argv.slice(2), { stdout: s => process.stdout.write(s), stderr: s => process.stderr.write(s) });
+    process.exitCode = run(process.argv.slice(2), {
+        stdout: s => process.stdout.write(s),
+        stderr: s => process.stderr.write(s),
+    });
 }

@@ -13,7 +13,17 @@
  *   flattened; every object keeps its file and position.
  */
 import { execFileSync } from "child_process";
-import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from "fs";
+import {
+    closeSync,
+    constants,
+    existsSync,
+    fstatSync,
+    openSync,
+    readdirSync,
+    readSync,
+    realpathSync,
+    statSync,
+} from "fs";
 import * as path from "path";
 import { K8sObject } from "../rules/types";
 import { Chunk, parseDocument, Positions, splitStream, YamlError } from "./yaml";
@@ -26,7 +36,10 @@ export interface Located {
     pos: number;
     /** Set for objects rendered from a kustomization or Helm chart directory. */
     rendered?: "kustomize" | "helm";
-    /** Where the object's document is in its source (to find positions again later), and its index among the document's objects. */
+    /**
+     * Where the object's document is in its source (to find positions again later), and its index among the document's
+     * objects.
+     */
     chunk?: { start: number; end: number; line: number; index: number };
     /** Positions of the fields of the object's document, as read (yaml.ts `locate`). */
     locs?: Positions;
@@ -52,10 +65,7 @@ export interface LoadOptions {
 
 export const DEFAULT_MAX_INPUT_BYTES = 256 * 1024 * 1024;
 
-export type Input =
-    | { type: "file"; path: string }
-    | { type: "stdin" }
-    | { type: "kustomize" | "helm"; dir: string };
+export type Input = { type: "file"; path: string } | { type: "stdin" } | { type: "kustomize" | "helm"; dir: string };
 
 const EXT = /\.(ya?ml|json)$/i;
 const KUSTOMIZATION = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -97,7 +107,9 @@ export function expandPaths(paths: readonly string[], errors: LoadError[]): Inpu
         }
         let entries;
         try {
-            entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+            entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+                a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+            );
         } catch (e) {
             errors.push({ file: dir, message: errMessage(e) });
             return;
@@ -145,10 +157,21 @@ export function readRegularFile(file: string, max: number): string {
     try {
         const st = fstatSync(fd);
         if (!st.isFile()) {
-            const what = st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : st.isDirectory() ? "a directory" : "not a regular file";
+            const what = st.isFIFO()
+                ? "a FIFO"
+                : st.isCharacterDevice() || st.isBlockDevice()
+                  ? "a device"
+                  : st.isSocket()
+                    ? "a socket"
+                    : st.isDirectory()
+                      ? "a directory"
+                      : "not a regular file";
             throw new InputError(`not read: ${what}, not a regular file`);
         }
-        if (st.size > max) throw new InputError(`not read: ${st.size} bytes is over the input size limit of ${max} bytes (--max-input-size)`);
+        if (st.size > max)
+            throw new InputError(
+                `not read: ${st.size} bytes is over the input size limit of ${max} bytes (--max-input-size)`,
+            );
         const buf = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
         let n = 0;
         for (;;) {
@@ -194,9 +217,21 @@ export class InputError extends Error {}
 
 /** The pinned kubectl built by scripts/toolchain/build-k8s.sh, else one on PATH. */
 export function findKubectl(): string | undefined {
-    const tools = process.env.HC_TOOLS_DIR ?? path.join(process.env.HC_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "", ".cache"), "hardened-cluster"), "tools");
+    const tools =
+        process.env.HC_TOOLS_DIR ??
+        path.join(
+            process.env.HC_CACHE_DIR ??
+                path.join(
+                    process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? "", ".cache"),
+                    "hardened-cluster",
+                ),
+            "tools",
+        );
     try {
-        for (const d of readdirSync(tools).filter(d => d.startsWith("k8s-")).sort().reverse()) {
+        for (const d of readdirSync(tools)
+            .filter(d => d.startsWith("k8s-"))
+            .sort()
+            .reverse()) {
             const k = path.join(tools, d, "bin", "kubectl");
             if (existsSync(k)) return k;
         }
@@ -227,24 +262,57 @@ function render(input: { type: "kustomize" | "helm"; dir: string }, opts: LoadOp
             ? [opts.kubectl ?? findKubectl(), ["kustomize", input.dir], `kubectl kustomize ${quoted} | hardened-scan -`]
             : [opts.helm ?? onPath("helm"), ["template", input.dir], `helm template ${quoted} | hardened-scan -`];
     const what = input.type === "kustomize" ? "a kustomization" : "a Helm chart";
-    if (!tool) throw new InputError(`${what} directory, and no ${input.type === "kustomize" ? "kubectl" : "helm"} was found to render it: run \`${how}\` (or pass --${input.type === "kustomize" ? "kubectl" : "helm"} PATH)`);
+    if (!tool)
+        throw new InputError(
+            `${what} directory, and no ${input.type === "kustomize" ? "kubectl" : "helm"} was found ` +
+                `to render it: run \`${how}\` (or pass --` +
+                `${input.type === "kustomize" ? "kubectl" : "helm"} PATH)`,
+        );
     try {
-        return execFileSync(tool, args, { encoding: "utf8", maxBuffer: opts.maxInputBytes, timeout: 300_000, stdio: ["ignore", "pipe", "pipe"] });
+        return execFileSync(tool, args, {
+            encoding: "utf8",
+            maxBuffer: opts.maxInputBytes,
+            timeout: 300_000,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     } catch (e) {
         const err = e as { stderr?: string; message: string; code?: string };
-        if (err.code === "ENOBUFS") throw new InputError(`rendered output is over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`);
-        throw new InputError(`${what} directory that \`${path.basename(tool)} ${args.join(" ")}\` failed to render: ${(err.stderr || err.message).trim().split("\n").slice(-3).join(" ")}`);
+        if (err.code === "ENOBUFS")
+            throw new InputError(
+                `rendered output is over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`,
+            );
+        throw new InputError(
+            `${what} directory that \`${path.basename(tool)} ${args.join(" ")}\` failed to render: ` +
+                `${(err.stderr || err.message).trim().split("\n").slice(-3).join(" ")}`,
+        );
     }
 }
 
 /** One source's text cut into documents, each parsed; objects and errors appended. */
-export function parseSource(text: string, file: string, into: Located[], errors: LoadError[], rendered?: "kustomize" | "helm"): void {
+export function parseSource(
+    text: string,
+    file: string,
+    into: Located[],
+    errors: LoadError[],
+    rendered?: "kustomize" | "helm",
+): void {
     const { chunks, error } = splitStream(text);
     for (const chunk of chunks) parseChunk(chunk, file, into, errors, rendered);
-    if (error) errors.push({ file, line: error.line, message: error.message + " (the rest of the file is not read, as kubectl would not)" });
+    if (error)
+        errors.push({
+            file,
+            line: error.line,
+            message: error.message + " (the rest of the file is not read, as kubectl would not)",
+        });
 }
 
-export function parseChunk(chunk: Chunk, file: string, into: Located[], errors: LoadError[], rendered?: "kustomize" | "helm"): void {
+export function parseChunk(
+    chunk: Chunk,
+    file: string,
+    into: Located[],
+    errors: LoadError[],
+    rendered?: "kustomize" | "helm",
+): void {
     let doc;
     try {
         doc = parseDocument(chunk.text, chunk.line, file);
@@ -257,10 +325,18 @@ export function parseChunk(chunk: Chunk, file: string, into: Located[], errors: 
     }
     const from = into.length;
     flatten(doc.value, doc.pos, doc.locs, file, into, rendered);
-    for (let i = from; i < into.length; i++) into[i].chunk = { start: chunk.start, end: chunk.start + chunk.text.length, line: chunk.line, index: i - from };
+    for (let i = from; i < into.length; i++)
+        into[i].chunk = { start: chunk.start, end: chunk.start + chunk.text.length, line: chunk.line, index: i - from };
 }
 
-function flatten(value: unknown, pos: number, locs: Positions, file: string, into: Located[], rendered?: "kustomize" | "helm"): void {
+function flatten(
+    value: unknown,
+    pos: number,
+    locs: Positions,
+    file: string,
+    into: Located[],
+    rendered?: "kustomize" | "helm",
+): void {
     if (Array.isArray(value)) {
         // a top-level sequence of objects (not something kubectl accepts, but seen in the wild)
         const loc = locs.get(value);
@@ -271,25 +347,33 @@ function flatten(value: unknown, pos: number, locs: Positions, file: string, int
     const o = value as K8sObject & { items?: unknown[] };
     if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
         const loc = locs.get(o.items);
-        o.items.forEach((item, i) => flatten(item, (loc?.[i] as number | undefined) ?? pos, locs, file, into, rendered));
+        o.items.forEach((item, i) =>
+            flatten(item, (loc?.[i] as number | undefined) ?? pos, locs, file, into, rendered),
+        );
         return;
     }
     into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}), locs });
 }
 
-
 /** One input's text: a file, stdin or a rendered directory. Throws InputError (or a system error). */
-export function readInputText(input: Input, opts: LoadOptions): { file: string; text: string; rendered?: "kustomize" | "helm" } {
+export function readInputText(
+    input: Input,
+    opts: LoadOptions,
+): { file: string; text: string; rendered?: "kustomize" | "helm" } {
     if (input.type === "stdin") {
         const text = (opts.readStdin ?? readStdinBounded)(opts.maxInputBytes);
-        if (text.length > opts.maxInputBytes) throw new InputError(`not read: over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`);
+        if (text.length > opts.maxInputBytes)
+            throw new InputError(
+                `not read: over the input size limit of ${opts.maxInputBytes} bytes (--max-input-size)`,
+            );
         return { file: "<stdin>", text };
     }
     if (input.type === "file") return { file: input.path, text: readRegularFile(input.path, opts.maxInputBytes) };
     return { file: input.dir, text: render(input, opts), rendered: input.type };
 }
 
-export const inputName = (input: Input): string => (input.type === "stdin" ? "<stdin>" : input.type === "file" ? input.path : input.dir);
+export const inputName = (input: Input): string =>
+    input.type === "stdin" ? "<stdin>" : input.type === "file" ? input.path : input.dir;
 export const describeError = (e: unknown): string => (e instanceof InputError ? e.message : errMessage(e));
 
 /** Read one input (file, stdin or rendered directory); problems go to `errors`. */
@@ -308,7 +392,10 @@ export function readInput(input: Input, opts: LoadOptions, into: Located[], erro
  * Everything at once (for other tools, e.g. the access review; the scanner's CLI streams input by
  * input). The second argument is the options, or (as before) a function reading stdin.
  */
-export function loadPaths(paths: readonly string[], opts: Partial<LoadOptions> | (() => string) = {}): { objects: Located[]; errors: LoadError[]; files: number } {
+export function loadPaths(
+    paths: readonly string[],
+    opts: Partial<LoadOptions> | (() => string) = {},
+): { objects: Located[]; errors: LoadError[]; files: number } {
     const errors: LoadError[] = [];
     const objects: Located[] = [];
     const given = typeof opts === "function" ? { readStdin: opts } : opts;

@@ -95,7 +95,13 @@ export interface Reporter {
 // eslint-disable-next-line no-control-regex -- control characters are what it matches
 const ESCAPED = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\\]/g;
 export function escapeText(s: string): string {
-    return s.replace(ESCAPED, c => (c === "\\" ? "\\\\" : c.charCodeAt(0) < 0x100 ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+    return s.replace(ESCAPED, c =>
+        c === "\\"
+            ? "\\\\"
+            : c.charCodeAt(0) < 0x100
+              ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`
+              : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
 }
 
 /** A file name at the start of a line: escaped, and never starting with `::` (CI workflow commands). */
@@ -104,23 +110,37 @@ function safeFile(f: string): string {
     return e.startsWith(":") ? `./${e}` : e;
 }
 
-const where = (file: string, line?: number, column?: number) => `${safeFile(file)}${line ? `:${line}${column ? `:${column}` : ""}` : ""}`;
+const where = (file: string, line?: number, column?: number) =>
+    `${safeFile(file)}${line ? `:${line}${column ? `:${column}` : ""}` : ""}`;
 const resourceId = (r: ResourceRef) => escapeText(`${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`);
 
 export class TextReporter implements Reporter {
     constructor(private readonly out: Out) {}
     violation(v: ScanViolation): void {
         const renderer = v.rendered === "helm" ? "helm template" : "kubectl kustomize";
-        this.out.push(`${where(v.file, v.line, v.column)}: ${v.enforcementLevel.toUpperCase()} [${v.controlId} ${v.severity}] ${v.policy}: ${resourceId(v.resource)}: ${escapeText(v.message)}${v.rendered ? ` (position in the ${renderer} output)` : ""}\n`);
+        this.out.push(
+            `${where(v.file, v.line, v.column)}: ${v.enforcementLevel.toUpperCase()} [${v.controlId} ` +
+                `${v.severity}] ${v.policy}: ${resourceId(v.resource)}: ` +
+                `${escapeText(v.message)}${v.rendered ? ` (position in the ${renderer} output)` : ""}\n`,
+        );
     }
     error(e: ScanError): void {
-        const rule = e.controlId ? ` [${e.controlId}] ${e.policy ?? ""}: ${e.resource ? `${resourceId(e.resource)}: ` : ""}rule failed:` : "";
+        const rule = e.controlId
+            ? ` [${e.controlId}] ${e.policy ?? ""}: ${e.resource ? `${resourceId(e.resource)}: ` : ""}rule failed:`
+            : "";
         this.out.push(`${where(e.file, e.line, e.column)}: error:${rule} ${escapeText(e.message)}\n`);
     }
     end(s: Summary): void {
         const skipped = Object.entries(s.skippedKinds);
-        if (skipped.length) this.out.push(`not checked (no rule looks at these kinds): ${skipped.map(([k, n]) => `${escapeText(k)} (${n})`).join(", ")}\n`);
-        this.out.push(`${s.files} file(s), ${s.resources} resource(s): ${s.mandatory} mandatory, ${s.advisory} advisory violation(s), ${s.errors} error(s).\n`);
+        if (skipped.length)
+            this.out.push(
+                `not checked (no rule looks at these kinds): ` +
+                    `${skipped.map(([k, n]) => `${escapeText(k)} (${n})`).join(", ")}\n`,
+            );
+        this.out.push(
+            `${s.files} file(s), ${s.resources} resource(s): ${s.mandatory} mandatory, ${s.advisory} ` +
+                `advisory violation(s), ${s.errors} error(s).\n`,
+        );
         this.out.flush();
     }
 }
@@ -142,7 +162,11 @@ export class JsonReporter implements Reporter {
         this.errors.push(e);
     }
     end(s: Summary): void {
-        this.out.push(`${this.first ? "" : "\n  "}],\n  "errors": [${this.errors.map(e => `\n    ${JSON.stringify(e)}`).join(",")}${this.errors.length ? "\n  " : ""}],\n  "summary": ${JSON.stringify(s)}\n}\n`);
+        this.out.push(
+            `${this.first ? "" : "\n  "}],\n  "errors": [` +
+                `${this.errors.map(e => `\n    ${JSON.stringify(e)}`).join(",")}` +
+                `${this.errors.length ? "\n  " : ""}],\n  "summary": ${JSON.stringify(s)}\n}\n`,
+        );
         this.out.flush();
     }
 }
@@ -181,10 +205,18 @@ export class SarifReporter implements Reporter {
     private readonly artifacts: object[] = [];
     private readonly base: string;
 
-    constructor(private readonly out: Out, private readonly rules: readonly Rule[], private readonly version: string, base = process.cwd()) {
+    constructor(
+        private readonly out: Out,
+        private readonly rules: readonly Rule[],
+        private readonly version: string,
+        base = process.cwd(),
+    ) {
         this.index = new Map(rules.map((r, i) => [r.name, i]));
         this.base = base;
-        out.push('{\n  "version": "2.1.0",\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "runs": [{\n    "results": [');
+        out.push(
+            '{\n  "version": "2.1.0",\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",' +
+                '\n  "runs": [{\n    "results": [',
+        );
     }
 
     /** The artifact location of a file: stdin has no URI (an artifact described as standard input). */
@@ -193,10 +225,24 @@ export class SarifReporter implements Reporter {
         if (i === undefined) {
             i = this.artifacts.length;
             this.usedFiles.set(file, i);
-            if (file === "<stdin>") this.artifacts.push({ description: { text: "standard input" }, roles: ["analysisTarget"] });
-            else this.artifacts.push({ location: { uri: this.uri(file, rendered), uriBaseId: "SRCROOT" }, roles: ["analysisTarget"], ...(rendered ? { description: { text: `rendered with ${rendered === "helm" ? "helm template" : "kubectl kustomize"}` } } : {}) });
+            if (file === "<stdin>")
+                this.artifacts.push({ description: { text: "standard input" }, roles: ["analysisTarget"] });
+            else
+                this.artifacts.push({
+                    location: { uri: this.uri(file, rendered), uriBaseId: "SRCROOT" },
+                    roles: ["analysisTarget"],
+                    ...(rendered
+                        ? {
+                              description: {
+                                  text: `rendered with ${rendered === "helm" ? "helm template" : "kubectl kustomize"}`,
+                              },
+                          }
+                        : {}),
+                });
         }
-        return file === "<stdin>" ? { index: i, description: { text: "standard input" } } : { uri: this.uri(file, rendered), uriBaseId: "SRCROOT", index: i };
+        return file === "<stdin>"
+            ? { index: i, description: { text: "standard input" } }
+            : { uri: this.uri(file, rendered), uriBaseId: "SRCROOT", index: i };
     }
 
     private uri(file: string, rendered?: string): string {
@@ -214,22 +260,65 @@ export class SarifReporter implements Reporter {
             ruleId: v.policy,
             ruleIndex: this.index.get(v.policy),
             level: SARIF_LEVEL[v.enforcementLevel] ?? "note",
-            message: { text: `[${v.controlId}] ${v.resource.kind} ${v.resource.namespace ? `${v.resource.namespace}/` : ""}${v.resource.name}: ${v.message}${v.rendered ? ` (line ${v.line} of the rendered output)` : ""}` },
-            locations: [{ physicalLocation: { artifactLocation: this.artifact(v.file, v.rendered), ...(region ? { region } : {}) }, ...(v.path ? { logicalLocations: [{ fullyQualifiedName: v.path, kind: "member" }] } : {}) }],
-            // Stable across runs and unique per result: the rule, the resource, the field and the message (which names the container).
-            partialFingerprints: { "hardenedScan/v2": SarifReporter.fingerprint([v.policy, v.file, v.resource.apiVersion, v.resource.kind, v.resource.namespace, v.resource.name, v.path ?? "", v.message]) },
+            message: {
+                text:
+                    `[${v.controlId}] ${v.resource.kind} ` +
+                    `${v.resource.namespace ? `${v.resource.namespace}/` : ""}${v.resource.name}: ` +
+                    `${v.message}${v.rendered ? ` (line ${v.line} of the rendered output)` : ""}`,
+            },
+            locations: [
+                {
+                    physicalLocation: {
+                        artifactLocation: this.artifact(v.file, v.rendered),
+                        ...(region ? { region } : {}),
+                    },
+                    ...(v.path ? { logicalLocations: [{ fullyQualifiedName: v.path, kind: "member" }] } : {}),
+                },
+            ],
+            // Stable across runs and unique per result: the rule, the resource, the field and the message (which names
+            // the container).
+            partialFingerprints: {
+                "hardenedScan/v2": SarifReporter.fingerprint([
+                    v.policy,
+                    v.file,
+                    v.resource.apiVersion,
+                    v.resource.kind,
+                    v.resource.namespace,
+                    v.resource.name,
+                    v.path ?? "",
+                    v.message,
+                ]),
+            },
         };
         this.out.push(`${this.first ? "\n" : ",\n"}      ${JSON.stringify(result)}`);
         this.first = false;
     }
 
     error(e: ScanError): void {
-        const resource = e.resource ? `${e.resource.kind} ${e.resource.namespace ? `${e.resource.namespace}/` : ""}${e.resource.name}: ` : "";
+        const resource = e.resource
+            ? `${e.resource.kind} ${e.resource.namespace ? `${e.resource.namespace}/` : ""}${e.resource.name}: `
+            : "";
         this.notifications.push({
             level: "error",
-            message: { text: `${e.file}${e.line ? `:${e.line}` : ""}: ${e.controlId ? `[${e.controlId}] ${e.policy}: ${resource}rule failed: ` : ""}${e.message}` },
-            locations: [{ physicalLocation: { artifactLocation: this.artifact(e.file), ...(e.line ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } } : {}) } }],
-            ...(e.policy && this.index.has(e.policy) ? { associatedRule: { id: e.policy, index: this.index.get(e.policy) } } : {}),
+            message: {
+                text:
+                    `${e.file}${e.line ? `:${e.line}` : ""}: ` +
+                    `${e.controlId ? `[${e.controlId}] ${e.policy}: ${resource}rule failed: ` : ""}` +
+                    `${e.message}`,
+            },
+            locations: [
+                {
+                    physicalLocation: {
+                        artifactLocation: this.artifact(e.file),
+                        ...(e.line
+                            ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } }
+                            : {}),
+                    },
+                },
+            ],
+            ...(e.policy && this.index.has(e.policy)
+                ? { associatedRule: { id: e.policy, index: this.index.get(e.policy) } }
+                : {}),
         });
     }
 
@@ -241,13 +330,26 @@ export class SarifReporter implements Reporter {
                 name: x.id,
                 shortDescription: { text: `${x.id}: ${c.title.replace(/`/g, "")}` },
                 fullDescription: { text: x.description },
-                help: { text: `${x.remediation} ${c.references ? `References: ${c.references}.` : ""}`.trim(), markdown: `${x.remediation}\n\n[Kubernetes documentation](${x.url})` },
+                help: {
+                    text: `${x.remediation} ${c.references ? `References: ${c.references}.` : ""}`.trim(),
+                    markdown: `${x.remediation}\n\n[Kubernetes documentation](${x.url})`,
+                },
                 helpUri: x.url,
-                properties: { tags: ["security", "kubernetes", x.id], "security-severity": SECURITY_SEVERITY[c.severity] },
+                properties: {
+                    tags: ["security", "kubernetes", x.id],
+                    "security-severity": SECURITY_SEVERITY[c.severity],
+                },
             };
         });
         const tail = {
-            tool: { driver: { name: "hardened-scan", version: this.version, informationUri: "https://kubernetes.io/docs/concepts/security/", rules: descriptors } },
+            tool: {
+                driver: {
+                    name: "hardened-scan",
+                    version: this.version,
+                    informationUri: "https://kubernetes.io/docs/concepts/security/",
+                    rules: descriptors,
+                },
+            },
             originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(this.base + path.sep).href } },
             artifacts: this.artifacts,
             invocations: [{ executionSuccessful: s.errors === 0, toolExecutionNotifications: this.notifications }],

@@ -29,22 +29,45 @@ export interface JobResult {
 }
 
 /** Parse and check one batch (in a worker or in-process). */
-export function runJob(job: Job, rules: ReturnType<typeof resolveRules>, keepObjects: boolean): JobResult & { located: Located[] } {
+export function runJob(
+    job: Job,
+    rules: ReturnType<typeof resolveRules>,
+    keepObjects: boolean,
+): JobResult & { located: Located[] } {
     const parseErrors: LoadError[] = [];
     const located: Located[] = [];
     for (const c of job.chunks) parseChunk(c, job.file, located, parseErrors, job.rendered);
     const violations: ScanViolation[] = [];
     const errors: ScanError[] = [];
-    checkBatch(located, rules, v => violations.push(v), e => errors.push(e));
+    checkBatch(
+        located,
+        rules,
+        v => violations.push(v),
+        e => errors.push(e),
+    );
     return {
-        seq: job.seq, parseErrors, violations, errors, located,
+        seq: job.seq,
+        parseErrors,
+        violations,
+        errors,
+        located,
         objects: keepObjects ? JSON.stringify(located.map(l => l.object)) : "",
-        meta: located.map(l => [l.pos, l.chunk?.start ?? 0, l.chunk?.end ?? 0, l.chunk?.line ?? 1, l.chunk?.index ?? 0]),
+        meta: located.map(l => [
+            l.pos,
+            l.chunk?.start ?? 0,
+            l.chunk?.end ?? 0,
+            l.chunk?.line ?? 1,
+            l.chunk?.index ?? 0,
+        ]),
     };
 }
 
 if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
-    const { packConfig, port, signal } = workerData as { packConfig: PackConfig; port: MessagePort; signal: Int32Array };
+    const { packConfig, port, signal } = workerData as {
+        packConfig: PackConfig;
+        port: MessagePort;
+        signal: Int32Array;
+    };
     const rules = resolveRules(RULES, packConfig).filter(r => r.rule.scope === "resource");
     port.on("message", (job: Job) => {
         let result: JobResult | { seq: number; crash: string };

@@ -37,7 +37,11 @@ export type Positions = Map<object, unknown[]>;
 let locs: Positions = new Map();
 
 export class YamlError extends Error {
-    constructor(message: string, readonly line: number, readonly column?: number) {
+    constructor(
+        message: string,
+        readonly line: number,
+        readonly column?: number,
+    ) {
         super(message);
     }
 }
@@ -48,7 +52,11 @@ export class YamlError extends Error {
 const MERGE = "\u0000<<";
 /** A plain scalar whose JavaScript value differs from what it becomes as a map key, or that cannot be a JSON value. */
 class Special {
-    constructor(readonly value: unknown, readonly key: string | Error, readonly valueError?: string) {}
+    constructor(
+        readonly value: unknown,
+        readonly key: string | Error,
+        readonly valueError?: string,
+    ) {}
 }
 /** Markers are map keys as `\u0000k<n>` until the document is fixed up; table per parse. */
 let specials: Special[] = [];
@@ -168,7 +176,14 @@ function toJs(v: unknown): unknown {
         return mark(new Special(Number(v), key));
     }
     if (typeof v === "number") {
-        if (!Number.isFinite(v)) return mark(new Special(v, goFloatKey(v), `json: unsupported value: ${Number.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"}`));
+        if (!Number.isFinite(v))
+            return mark(
+                new Special(
+                    v,
+                    goFloatKey(v),
+                    `json: unsupported value: ${Number.isNaN(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf"}`,
+                ),
+            );
         // Integers came as bigints: this is a float. Its key form is Go's 32-bit %g.
         const key = goFloatKey(v);
         return key === String(v) ? v : mark(new Special(v, key));
@@ -228,7 +243,14 @@ const tagged = [
     }),
 ];
 /** Any other tag (`!custom`, `!!set`, ...): go-yaml v2 keeps the node as it is. */
-const anyTag = ["scalar", "sequence", "mapping"].map(kind => new Type("", { kind: kind as "scalar", multi: true, construct: (d: unknown) => (d === null && kind === "scalar" ? "" : d) }));
+const anyTag = ["scalar", "sequence", "mapping"].map(
+    kind =>
+        new Type("", {
+            kind: kind as "scalar",
+            multi: true,
+            construct: (d: unknown) => (d === null && kind === "scalar" ? "" : d),
+        }),
+);
 
 const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [plainType], explicit: [...tagged, ...anyTag] });
 
@@ -275,7 +297,8 @@ function listener(event: "open" | "close", s: ListenerState): void {
     if (list === undefined) list = kids[d - 1] = [];
     const isKey = c === 58;
     // go-yaml v2 refuses sequences and mappings as keys (js-yaml would stringify them)
-    if (isKey && result !== null && typeof result === "object" && !(MARKER in result) && badKey === undefined) badKey = opened[d];
+    if (isKey && result !== null && typeof result === "object" && !(MARKER in result) && badKey === undefined)
+        badKey = opened[d];
     list.push(isKey, result, opened[d]);
 }
 
@@ -296,8 +319,17 @@ function attach(o: object, mine: unknown[]): void {
         for (let i = 0; i < mine.length; i += 3) {
             const r = mine[i + 1];
             if (mine[i] || r === null || typeof r !== "object" || MARKER in r) continue;
-            const k = Array.isArray(r) ? (r.every(x => x === null || typeof x !== "object") ? r.join(",") : undefined) : "[object Object]";
-            if (k !== undefined && Object.prototype.hasOwnProperty.call(o, k) && (o as Record<string, unknown>)[k] !== r) badKey = mine[i + 2] as number;
+            const k = Array.isArray(r)
+                ? r.every(x => x === null || typeof x !== "object")
+                    ? r.join(",")
+                    : undefined
+                : "[object Object]";
+            if (
+                k !== undefined &&
+                Object.prototype.hasOwnProperty.call(o, k) &&
+                (o as Record<string, unknown>)[k] !== r
+            )
+                badKey = mine[i + 2] as number;
         }
     }
     if (keys.length > 0) setLoc(o, keys);
@@ -360,7 +392,8 @@ function fixup(root: unknown, chunkLine: number): unknown {
                 const sp = specials[Number(k.slice(2))];
                 if (sp.key instanceof Error) throw new YamlError(sp.key.message, Math.floor(kpos / COL));
                 delete rec[k];
-                if (Object.prototype.hasOwnProperty.call(rec, sp.key)) throw new YamlError(`key ${goKeyDesc(sp.key)} already set in map`, Math.floor(kpos / COL));
+                if (Object.prototype.hasOwnProperty.call(rec, sp.key))
+                    throw new YamlError(`key ${goKeyDesc(sp.key)} already set in map`, Math.floor(kpos / COL));
                 rec[sp.key] = v;
                 renameLoc(loc, k, sp.key);
                 continue;
@@ -369,20 +402,31 @@ function fixup(root: unknown, chunkLine: number): unknown {
         }
         if (merge !== undefined) {
             const sources = Array.isArray(merge) ? merge : [merge];
-            if (merge === null || typeof merge !== "object" || sources.some(s => s === null || typeof s !== "object" || Array.isArray(s))) {
+            if (
+                merge === null ||
+                typeof merge !== "object" ||
+                sources.some(s => s === null || typeof s !== "object" || Array.isArray(s))
+            ) {
                 throw new YamlError("map merge requires map or sequence of maps as the value", mergePos);
             }
             const extra: unknown[] = [];
             for (const src of sources as Array<Record<string, unknown>>) {
                 walk(src);
                 for (const k of Object.keys(src)) {
-                    if (Object.prototype.hasOwnProperty.call(rec, k)) throw new YamlError(`key ${goKeyDesc(k)} already set in map`, mergePos);
+                    if (Object.prototype.hasOwnProperty.call(rec, k))
+                        throw new YamlError(`key ${goKeyDesc(k)} already set in map`, mergePos);
                     rec[k] = src[k];
                     const p = posOfKey(locs.get(src), k);
                     if (p !== undefined) extra.push(k, p);
                 }
             }
-            if (extra.length) setLoc(rec, [...(loc ?? []).filter((_x, i, a) => !(i % 2 === 0 && a[i] === MERGE) && !(i % 2 === 1 && a[i - 1] === MERGE)), ...extra]);
+            if (extra.length)
+                setLoc(rec, [
+                    ...(loc ?? []).filter(
+                        (_x, i, a) => !(i % 2 === 0 && a[i] === MERGE) && !(i % 2 === 1 && a[i - 1] === MERGE),
+                    ),
+                    ...extra,
+                ]);
         }
     };
     return value(root, chunkLine);
@@ -449,12 +493,21 @@ export function parseDocument(text: string, line: number, filename?: string, gen
             if (/expected a single document/.test(e.reason ?? "")) {
                 value = undefined;
             } else {
-                throw new YamlError(e.reason ?? e.message, line + (e.mark?.line ?? 0), e.mark ? e.mark.column + 1 : undefined);
+                throw new YamlError(
+                    e.reason ?? e.message,
+                    line + (e.mark?.line ?? 0),
+                    e.mark ? e.mark.column + 1 : undefined,
+                );
             }
         } else throw e;
     }
     if (value === undefined) value = firstDocumentOnly(text, filename);
-    if (badKey !== undefined) throw new YamlError("invalid map key: a sequence or mapping cannot be a key", unpack(badKey).line, unpack(badKey).column);
+    if (badKey !== undefined)
+        throw new YamlError(
+            "invalid map key: a sequence or mapping cannot be a key",
+            unpack(badKey).line,
+            unpack(badKey).column,
+        );
     const pos = firstContent(text, 0, line);
     if ((specials.length > 0 || sawMerge) && value !== null && typeof value === "object") value = fixup(value, line);
     else if (value !== null && typeof value === "object" && MARKER in value) value = fixup(value, line);
@@ -485,7 +538,12 @@ function checkAliasing(root: object, line: number): void {
         return n;
     };
     const expanded = size(root);
-    if (expanded > 100_000 && expanded > 10 * memo.size + 10_000) throw new YamlError(`document contains excessive aliasing: ${expanded} nodes once aliases are expanded, from ${memo.size} mappings and sequences written`, line);
+    if (expanded > 100_000 && expanded > 10 * memo.size + 10_000)
+        throw new YamlError(
+            `document contains excessive aliasing: ${expanded} nodes once aliases are expanded, from ` +
+                `${memo.size} mappings and sequences written`,
+            line,
+        );
 }
 
 /** Text after a `...` document end marker is not read by go-yaml v2's Unmarshal. */
@@ -541,7 +599,12 @@ export function splitStream(text: string): { chunks: Chunk[]; error?: YamlError 
 }
 
 /** Where the value at a finding path is: its key (or item), else the nearest ancestor found. */
-export function locate(root: unknown, rootPos: number, path: string | undefined, positions: Positions | undefined): Position {
+export function locate(
+    root: unknown,
+    rootPos: number,
+    path: string | undefined,
+    positions: Positions | undefined,
+): Position {
     let best = rootPos;
     if (!path) return unpack(best);
     let cur: unknown = root;
@@ -624,7 +687,10 @@ export function parsePath(path: string): Array<string | number> {
 
 /** Thrown (never escapes parseDocument) when the fast reader leaves a document to the general one. */
 const GIVE_UP: unique symbol = Symbol("general reader");
-/** Characters the fast reader accepts: LF, printable ASCII and printable non-ASCII (no line or paragraph separators, no BOM, no surrogates). */
+/**
+ * Characters the fast reader accepts: LF, printable ASCII and printable non-ASCII (no line or paragraph separators, no
+ * BOM, no surrogates).
+ */
 const FAST_CHARS = /^[\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
 
 let src = "";
@@ -678,7 +744,10 @@ function toContent(): void {
     }
 }
 
-/** `p` after the last content of a line: allow spaces and a comment after at least one space, then go to the next content line. */
+/**
+ * `p` after the last content of a line: allow spaces and a comment after at least one space, then go to the next
+ * content line.
+ */
 function endLine(): void {
     const from = p;
     while (p < n && src.charCodeAt(p) === 32) p++;
@@ -711,7 +780,8 @@ function peekIndent(): number {
     return -1;
 }
 
-const isSeqStart = (): boolean => src.charCodeAt(p) === 45 && (p + 1 >= n || src.charCodeAt(p + 1) === 32 || src.charCodeAt(p + 1) === 10);
+const isSeqStart = (): boolean =>
+    src.charCodeAt(p) === 45 && (p + 1 >= n || src.charCodeAt(p + 1) === 32 || src.charCodeAt(p + 1) === 10);
 
 /** Characters that cannot start a plain scalar here, or start forms this reader leaves to the general one. */
 const NOT_PLAIN = new Uint8Array(128);
@@ -755,8 +825,23 @@ function doubleQuoted(): string {
 }
 /** js-yaml's single-character escapes (the tab one aside: tabs go to the general reader). */
 const ESCAPES: Record<number, string> = {
-    48: "\x00", 97: "\x07", 98: "\x08", 116: "\x09", 110: "\x0a", 118: "\x0b", 102: "\x0c", 114: "\x0d", 101: "\x1b",
-    32: " ", 34: '"', 47: "/", 92: "\\", 78: "\x85", 95: "\xa0", 76: "\u2028", 80: "\u2029",
+    48: "\x00",
+    97: "\x07",
+    98: "\x08",
+    116: "\x09",
+    110: "\x0a",
+    118: "\x0b",
+    102: "\x0c",
+    114: "\x0d",
+    101: "\x1b",
+    32: " ",
+    34: '"',
+    47: "/",
+    92: "\\",
+    78: "\x85",
+    95: "\xa0",
+    76: "\u2028",
+    80: "\u2029",
 };
 
 /** A single-quoted scalar on one line. */
@@ -863,7 +948,12 @@ function inlineValue(indent: number): unknown {
         p += 2;
     } else {
         // `-` then a non-space starts a plain scalar (`-1`); every other indicator is left to the general reader
-        if (c < 128 && NOT_PLAIN[c] === 1 && !(c === 45 && p + 1 < n && src.charCodeAt(p + 1) !== 32 && src.charCodeAt(p + 1) !== 10)) giveUp();
+        if (
+            c < 128 &&
+            NOT_PLAIN[c] === 1 &&
+            !(c === 45 && p + 1 < n && src.charCodeAt(p + 1) !== 32 && src.charCodeAt(p + 1) !== 10)
+        )
+            giveUp();
         let i = p;
         let end = p;
         for (;;) {

@@ -8,5 +8,8 @@ const src = path.join(root, "policy-packs", "hardened-k8s");
 const out = path.join(root, "dist", "policy-packs", "hardened-k8s");
 copyFileSync(path.join(src, "PulumiPolicy.yaml"), path.join(out, "PulumiPolicy.yaml"));
 const pkg = JSON.parse(readFileSync(path.join(src, "package.json"), "utf8"));
-writeFileSync(path.join(out, "package.json"), JSON.stringify({ ...pkg, main: "index.js", devDependencies: undefined }, null, 2) + "\n");
+writeFileSync(
+    path.join(out, "package.json"),
+    JSON.stringify({ ...pkg, main: "index.js", devDependencies: undefined }, null, 2) + "\n",
+);
 writeFileSync(path.join(root, "dist", ".stamp"), "");

@@ -25,7 +25,9 @@ export interface GatheredResource {
     name: string;
     custom: boolean;
     parent?: string;
-    inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them
+    /* eslint-disable @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them */
+    inputs: Record<string, any>;
+    /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
 export interface Gathered {
@@ -37,7 +39,9 @@ export interface Gathered {
     secretOutputs: string[];
 }
 
-/** The `config:` of stacks/Pulumi.<stack>.yaml as the engine passes it: `project:key` → string (objects JSON-encoded). */
+/**
+ * The `config:` of stacks/Pulumi.<stack>.yaml as the engine passes it: `project:key` → string (objects JSON-encoded).
+ */
 export function stackConfig(stack: string, dir = path.join(REPO, "stacks")): Record<string, string> {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     let doc: { config?: Record<string, unknown> };
@@ -55,8 +59,12 @@ export function stackConfig(stack: string, dir = path.join(REPO, "stacks")): Rec
 }
 
 /** Plain Kubernetes manifests of the custom `kubernetes:*` resources (Patch resources become their object). */
-export function kubernetesObjects(resources: readonly GatheredResource[]): Record<string, any>[] { // eslint-disable-line @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them
-    const out: Record<string, any>[] = []; // eslint-disable-line @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them
+/* eslint-disable @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them */
+export function kubernetesObjects(resources: readonly GatheredResource[]): Record<string, any>[] {
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    /* eslint-disable @typescript-eslint/no-explicit-any -- a resource's inputs as the program gave them */
+    const out: Record<string, any>[] = [];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
     for (const r of resources) {
         const api = r.custom ? apiOfType(r.type) : undefined;
         if (api) {
@@ -68,12 +76,16 @@ export function kubernetesObjects(resources: readonly GatheredResource[]): Recor
 
 /** Run the program for `stack` in a child process (fresh Pulumi runtime) and return what it registered. */
 export function gatherStack(stack: string): Gathered {
-    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", __filename, stack, "--format", "resources", "--show-secrets"], {
-        cwd: REPO,
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-        env: { ...process.env, TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") },
-    });
+    const out = execFileSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", __filename, stack, "--format", "resources", "--show-secrets"],
+        {
+            cwd: REPO,
+            encoding: "utf8",
+            maxBuffer: 512 * 1024 * 1024,
+            env: { ...process.env, TS_NODE_PROJECT: path.join(REPO, "tsconfig.json") },
+        },
+    );
     return JSON.parse(out);
 }
 
@@ -84,21 +96,44 @@ export async function gatherInProcess(stack: string, config = stackConfig(stack)
     const resources: GatheredResource[] = [];
     const parents = new Map<string, Promise<string> | undefined>();
     pulumi.runtime.setAllConfig(config);
-    pulumi.runtime.setMocks({
-        newResource(args) {
-            resources.push({ urn: "", type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
-            const id = args.inputs?.metadata?.name ? `${args.inputs.metadata.namespace ?? ""}/${args.inputs.metadata.name}` : `${args.name}-id`;
-            return { id, state: mockOutputs(args.type, args.inputs) };
+    pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.push({
+                    urn: "",
+                    type: args.type,
+                    name: args.name,
+                    custom: args.custom ?? true,
+                    inputs: args.inputs,
+                });
+                const id = args.inputs?.metadata?.name
+                    ? `${args.inputs.metadata.namespace ?? ""}/${args.inputs.metadata.name}`
+                    : `${args.name}-id`;
+                return { id, state: mockOutputs(args.type, args.inputs) };
+            },
+            call(args) {
+                return args.inputs;
+            },
         },
-        call(args) {
-            return args.inputs;
-        },
-    }, PROJECT, stack, false);
+        PROJECT,
+        stack,
+        false,
+    );
     let exported: Record<string, unknown> = {};
     await pulumi.runtime.runInPulumiStack(async () => {
         pulumi.runtime.registerStackTransformation(args => {
             const parent = args.opts.parent;
-            parents.set(`${args.type}::${args.name}`, parent ? new Promise(res => parent.urn.apply(u => { res(u); return u; })) : undefined);
+            parents.set(
+                `${args.type}::${args.name}`,
+                parent
+                    ? new Promise(res =>
+                          parent.urn.apply(u => {
+                              res(u);
+                              return u;
+                          }),
+                      )
+                    : undefined,
+            );
             return undefined;
         });
         exported = await import(path.join(REPO, "index.ts"));
@@ -113,7 +148,11 @@ export async function gatherInProcess(stack: string, config = stackConfig(stack)
         const p = parents.get(key);
         const parentUrn = p ? await p : undefined;
         const [type] = key.split("::");
-        if (!parentUrn || parentUrn === stackUrn || parentUrn.endsWith("::pulumi:pulumi:Stack::" + `${PROJECT}-${stack}`)) {
+        if (
+            !parentUrn ||
+            parentUrn === stackUrn ||
+            parentUrn.endsWith("::pulumi:pulumi:Stack::" + `${PROJECT}-${stack}`)
+        ) {
             return type;
         }
         const parentType = parentUrn.split("::")[2].replace(/^pulumi:pulumi:Stack\$/, "");
@@ -131,8 +170,13 @@ export async function gatherInProcess(stack: string, config = stackConfig(stack)
     for (const [k, v] of Object.entries(exported)) {
         if (k === "default" || k === "__esModule") continue;
         const out = pulumi.output(v as never) as import("@pulumi/pulumi").Output<unknown>;
-        outputs[k] = await new Promise(res => out.apply((x: unknown) => { res(x); return x; }));
-        if (await pulumi.isSecret(out) || JSON.stringify(outputs[k] ?? "").includes("PRIVATE KEY")) {
+        outputs[k] = await new Promise(res =>
+            out.apply((x: unknown) => {
+                res(x);
+                return x;
+            }),
+        );
+        if ((await pulumi.isSecret(out)) || JSON.stringify(outputs[k] ?? "").includes("PRIVATE KEY")) {
             secretOutputs.push(k);
         }
     }
@@ -149,7 +193,11 @@ async function main(argv: string[]): Promise<void> {
     const { Command } = await import("commander");
     const cmd = new Command("gather")
         .argument("<stack>", "stack name (stacks/Pulumi.<stack>.yaml)")
-        .option("--format <format>", "yaml | json (Kubernetes objects) | resources (every resource and the outputs, JSON)", "yaml")
+        .option(
+            "--format <format>",
+            "yaml | json (Kubernetes objects) | resources (every resource and the outputs, JSON)",
+            "yaml",
+        )
         .option("--show-secrets", "include secret outputs in plaintext", false)
         .parse(argv);
     const stack = cmd.args[0];
@@ -160,9 +208,12 @@ async function main(argv: string[]): Promise<void> {
     if (format === "resources") {
         text = JSON.stringify(shown);
     } else if (format === "json") {
-        text = JSON.stringify({ apiVersion: "v1", kind: "List", items: kubernetesObjects(g.resources) }, null, 2) + "\n";
+        text =
+            JSON.stringify({ apiVersion: "v1", kind: "List", items: kubernetesObjects(g.resources) }, null, 2) + "\n";
     } else if (format === "yaml") {
-        text = kubernetesObjects(g.resources).map(o => stringify(o, { lineWidth: 0 })).join("---\n");
+        text = kubernetesObjects(g.resources)
+            .map(o => stringify(o, { lineWidth: 0 }))
+            .join("---\n");
     } else {
         throw new Error(`--format: '${format}' is not one of yaml, json, resources`);
     }

@@ -55,54 +55,112 @@ async function guarded(p: Policy, out: Violation[], fn: () => unknown): Promise<
         await Promise.resolve(fn());
     } catch (e) {
         if (e instanceof UnknownValueError) {
-            out.push({ policy: p.name, message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`, enforcementLevel: "advisory" });
+            out.push({
+                policy: p.name,
+                message: `can't run policy '${p.name}' during preview: ${(e as Error).message}`,
+                enforcementLevel: "advisory",
+            });
             return;
         }
         throw e;
     }
 }
 
-export async function runPolicies(policies: readonly Policy[], resources: readonly EngineResource[], cfg: PackConfig = {}): Promise<Violation[]> {
+export async function runPolicies(
+    policies: readonly Policy[],
+    resources: readonly EngineResource[],
+    cfg: PackConfig = {},
+): Promise<Violation[]> {
     const out: Violation[] = [];
     for (const p of policies) {
         const level = levelOf(p, cfg);
         if (level === "disabled") continue;
         const base = level === "remediate" ? "mandatory" : level;
         // As the SDK's server: a violation is a message, or an object whose fields (level included) win.
-        const report = (urn?: string) => (m: string | { message: string; urn?: string; enforcementLevel?: string }, u?: string) => out.push(typeof m === "object"
-            ? { policy: p.name, message: m.message, urn: m.urn ?? urn, enforcementLevel: m.enforcementLevel ?? base }
-            : { policy: p.name, message: m, urn: u ?? urn, enforcementLevel: base });
+        const report =
+            (urn?: string) => (m: string | { message: string; urn?: string; enforcementLevel?: string }, u?: string) =>
+                out.push(
+                    typeof m === "object"
+                        ? {
+                              policy: p.name,
+                              message: m.message,
+                              urn: m.urn ?? urn,
+                              enforcementLevel: m.enforcementLevel ?? base,
+                          }
+                        : { policy: p.name, message: m, urn: u ?? urn, enforcementLevel: base },
+                );
         const getConfig = <T>() => configOf(p, cfg) as T;
-        const notApplicable = (reason?: string) => { throw new Error(`not applicable: ${reason}`); };
+        const notApplicable = (reason?: string) => {
+            throw new Error(`not applicable: ${reason}`);
+        };
         if ("validateResource" in p && (p as ResourceValidationPolicy).validateResource) {
-            const validations = ([] as unknown[]).concat((p as ResourceValidationPolicy).validateResource) as Array<(a: unknown, r: unknown) => unknown>;
+            const validations = ([] as unknown[]).concat((p as ResourceValidationPolicy).validateResource) as Array<
+                (a: unknown, r: unknown) => unknown
+            >;
             for (const r of resources) {
                 const urn = r.urn ?? `urn:pulumi:test::hc::${r.type}::${r.name}`;
                 for (const validate of validations) {
                     const props = proxy.unknownCheckingProxy(withSentinels(r.props) as Record<string, unknown>);
-                    await guarded(p, out, () => validate({
-                        type: r.type, props, urn, name: r.name, opts: {}, stackTags: new Map(), getConfig, notApplicable,
-                        isType: () => false, asType: () => undefined,
-                    }, report(urn)));
+                    await guarded(p, out, () =>
+                        validate(
+                            {
+                                type: r.type,
+                                props,
+                                urn,
+                                name: r.name,
+                                opts: {},
+                                stackTags: new Map(),
+                                getConfig,
+                                notApplicable,
+                                isType: () => false,
+                                asType: () => undefined,
+                            },
+                            report(urn),
+                        ),
+                    );
                 }
             }
         } else if ((p as StackValidationPolicy).validateStack) {
             const stackResources = resources.map(r => {
                 const props = proxy.unknownCheckingProxy(withSentinels(r.props) as Record<string, unknown>);
-                return { type: r.type, name: r.name, urn: r.urn ?? `urn:pulumi:test::hc::${r.type}::${r.name}`, props, opts: {}, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined };
+                return {
+                    type: r.type,
+                    name: r.name,
+                    urn: r.urn ?? `urn:pulumi:test::hc::${r.type}::${r.name}`,
+                    props,
+                    opts: {},
+                    dependencies: [],
+                    propertyDependencies: {},
+                    isType: () => false,
+                    asType: () => undefined,
+                };
             });
-            await guarded(p, out, () => (p as StackValidationPolicy).validateStack({ resources: stackResources, getConfig, stackTags: new Map(), notApplicable } as never, report()));
+            await guarded(p, out, () =>
+                (p as StackValidationPolicy).validateStack(
+                    { resources: stackResources, getConfig, stackTags: new Map(), notApplicable } as never,
+                    report(),
+                ),
+            );
         }
     }
     return out;
 }
 
-/** The resource as the Kubernetes provider registers it: `kubernetes:<group>/<version>:<Kind>` with the object as props. */
-export function k8sResource(obj: { metadata?: { namespace?: unknown; name?: unknown } } & Record<string, unknown>): EngineResource {
+/**
+ * The resource as the Kubernetes provider registers it: `kubernetes:<group>/<version>:<Kind>` with the object as props.
+ */
+export function k8sResource(
+    obj: { metadata?: { namespace?: unknown; name?: unknown } } & Record<string, unknown>,
+): EngineResource {
     const av = typeof obj.apiVersion === "string" ? obj.apiVersion : "v1";
     const [group, version] = av.includes("/") ? av.split("/") : ["core", av];
-    const s = (v: unknown, dflt: string) => (typeof v === "string" ? v : dflt); // hostile objects: names may be anything
-    return { type: `kubernetes:${group}/${version}:${s(obj.kind, "Unknown")}`, name: `${s(obj.metadata?.namespace, "")}-${s(obj.metadata?.name, s(obj.kind, "Unknown"))}`, props: obj };
+    // hostile objects: names may be anything
+    const s = (v: unknown, dflt: string) => (typeof v === "string" ? v : dflt);
+    return {
+        type: `kubernetes:${group}/${version}:${s(obj.kind, "Unknown")}`,
+        name: `${s(obj.metadata?.namespace, "")}-${s(obj.metadata?.name, s(obj.kind, "Unknown"))}`,
+        props: obj,
+    };
 }
 
 export const ruleNamed = (id: string) => RULES.find(r => r.id === id)!.name;

@@ -10,7 +10,12 @@ import { RULES } from "../../rules";
 import { PackConfig } from "../../rules/evaluate";
 import { CheckedPackConfig, checkPackConfig } from "../../rules/packConfig";
 import { checkKnownKeys, checkLabels, checkOneOf, checkStringList, ConfigError } from "../validate";
-import { ADMISSION_CONTROLS, AdmissionAction, admissionPolicies, DEFAULT_EXEMPT_NAMESPACES } from "../../admission/policies";
+import {
+    ADMISSION_CONTROLS,
+    AdmissionAction,
+    admissionPolicies,
+    DEFAULT_EXEMPT_NAMESPACES,
+} from "../../admission/policies";
 
 export interface ClusterAdmissionArgs {
     /**
@@ -39,14 +44,27 @@ const ACTIONS: readonly AdmissionAction[] = ["Deny", "Warn", "Audit"];
 export type CheckedClusterAdmissionArgs = ClusterAdmissionArgs & { readonly policyConfig?: CheckedPackConfig };
 
 /** Validate the arguments; returns them with the policy config checked (a checked one is not checked again). */
-export function validateClusterAdmissionArgs<A extends ClusterAdmissionArgs>(a: A, keyPrefix: string): A & CheckedClusterAdmissionArgs {
-    checkKnownKeys(keyPrefix, a, ["exemptNamespaces", "exemptNames", "exemptLabels", "actions", "enabled", "policyConfig"]);
+export function validateClusterAdmissionArgs<A extends ClusterAdmissionArgs>(
+    a: A,
+    keyPrefix: string,
+): A & CheckedClusterAdmissionArgs {
+    checkKnownKeys(keyPrefix, a, [
+        "exemptNamespaces",
+        "exemptNames",
+        "exemptLabels",
+        "actions",
+        "enabled",
+        "policyConfig",
+    ]);
     let policyConfig: CheckedPackConfig | undefined;
     if (a.policyConfig !== undefined) {
         try {
             policyConfig = checkPackConfig(a.policyConfig, RULES, `${keyPrefix}.policyConfig`);
         } catch (e) {
-            throw new ConfigError(`${keyPrefix}.policyConfig`, (e as Error).message.replace(`${keyPrefix}.policyConfig: `, ""));
+            throw new ConfigError(
+                `${keyPrefix}.policyConfig`,
+                (e as Error).message.replace(`${keyPrefix}.policyConfig: `, ""),
+            );
         }
     }
     if (a.exemptNamespaces !== undefined) checkStringList(`${keyPrefix}.exemptNamespaces`, a.exemptNamespaces);
@@ -54,10 +72,18 @@ export function validateClusterAdmissionArgs<A extends ClusterAdmissionArgs>(a: 
     checkLabels(`${keyPrefix}.exemptLabels`, a.exemptLabels);
     const ids = ADMISSION_CONTROLS.map(c => c.id);
     for (const [id, acts] of Object.entries(a.actions ?? {})) {
-        if (!ids.includes(id)) throw new ConfigError(`${keyPrefix}.actions.${id}`, `not a control enforced in the API server; allowed: ${ids.join(", ")}`);
+        if (!ids.includes(id))
+            throw new ConfigError(
+                `${keyPrefix}.actions.${id}`,
+                `not a control enforced in the API server; allowed: ${ids.join(", ")}`,
+            );
         checkStringList(`${keyPrefix}.actions.${id}`, acts, { nonEmpty: true });
         acts.forEach((x, i) => checkOneOf(`${keyPrefix}.actions.${id}[${i}]`, x, ACTIONS));
-        if (acts.includes("Deny") && acts.includes("Warn")) throw new ConfigError(`${keyPrefix}.actions.${id}`, "Deny and Warn together are not allowed by the API server");
+        if (acts.includes("Deny") && acts.includes("Warn"))
+            throw new ConfigError(
+                `${keyPrefix}.actions.${id}`,
+                "Deny and Warn together are not allowed by the API server",
+            );
     }
     return policyConfig === undefined ? (a as A & CheckedClusterAdmissionArgs) : { ...a, policyConfig };
 }
@@ -69,11 +95,30 @@ export class ClusterAdmission extends pulumi.ComponentResource {
         super("hardened:k8s:ClusterAdmission", name, {}, opts);
         const { policyConfig } = validateClusterAdmissionArgs(args, name);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
-        for (const o of admissionPolicies({ prefix: "hardened-", exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES, packConfig: policyConfig, actions: args.actions, exemptNames: args.exemptNames, exemptLabels: args.exemptLabels })) {
-            const id = `${name}-${o.kind === "ValidatingAdmissionPolicy" ? "policy" : "binding"}-${o.metadata.labels["hardened-cluster/control"].toLowerCase()}`;
-            this.policies.push(o.kind === "ValidatingAdmissionPolicy"
-                ? new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(id, { metadata: o.metadata, spec: o.spec }, child)
-                : new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(id, { metadata: o.metadata, spec: o.spec }, child));
+        for (const o of admissionPolicies({
+            prefix: "hardened-",
+            exemptNamespaces: args.exemptNamespaces ?? DEFAULT_EXEMPT_NAMESPACES,
+            packConfig: policyConfig,
+            actions: args.actions,
+            exemptNames: args.exemptNames,
+            exemptLabels: args.exemptLabels,
+        })) {
+            const id =
+                `${name}-${o.kind === "ValidatingAdmissionPolicy" ? "policy" : "binding"}-` +
+                `${o.metadata.labels["hardened-cluster/control"].toLowerCase()}`;
+            this.policies.push(
+                o.kind === "ValidatingAdmissionPolicy"
+                    ? new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+                          id,
+                          { metadata: o.metadata, spec: o.spec },
+                          child,
+                      )
+                    : new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+                          id,
+                          { metadata: o.metadata, spec: o.spec },
+                          child,
+                      ),
+            );
         }
         this.registerOutputs({});
     }

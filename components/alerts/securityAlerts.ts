@@ -36,16 +36,27 @@ function split(a: SecurityAlertsArgs) {
 export function validateSecurityAlertsArgs(a: SecurityAlertsArgs, keyPrefix: string): void {
     if (a === null || typeof a !== "object" || Array.isArray(a)) throw new ConfigError(keyPrefix, "must be an object");
     const { namespace, ruleSelectorLabels, enabled, rules } = split(a);
-    if (enabled !== undefined && typeof enabled !== "boolean") throw new ConfigError(`${keyPrefix}.enabled`, "must be true or false");
-    if (namespace === undefined) throw new ConfigError(`${keyPrefix}.namespace`, "is required: the namespace of the PrometheusRule");
+    if (enabled !== undefined && typeof enabled !== "boolean")
+        throw new ConfigError(`${keyPrefix}.enabled`, "must be true or false");
+    if (namespace === undefined)
+        throw new ConfigError(`${keyPrefix}.namespace`, "is required: the namespace of the PrometheusRule");
     if (typeof namespace === "string") checkDnsLabel(`${keyPrefix}.namespace`, namespace);
     if (ruleSelectorLabels !== undefined) {
-        if (ruleSelectorLabels === null || typeof ruleSelectorLabels !== "object" || Array.isArray(ruleSelectorLabels)) {
+        if (
+            ruleSelectorLabels === null ||
+            typeof ruleSelectorLabels !== "object" ||
+            Array.isArray(ruleSelectorLabels)
+        ) {
             throw new ConfigError(`${keyPrefix}.ruleSelectorLabels`, "must be a map of label names to values");
         }
         for (const [k, v] of Object.entries(ruleSelectorLabels)) {
-            if (!LABEL_KEY.test(k)) throw new ConfigError(`${keyPrefix}.ruleSelectorLabels.${k}`, "is not a valid label name");
-            if (typeof v !== "string" || !LABEL_VALUE.test(v)) throw new ConfigError(`${keyPrefix}.ruleSelectorLabels.${k}`, `'${String(v)}' is not a valid label value`);
+            if (!LABEL_KEY.test(k))
+                throw new ConfigError(`${keyPrefix}.ruleSelectorLabels.${k}`, "is not a valid label name");
+            if (typeof v !== "string" || !LABEL_VALUE.test(v))
+                throw new ConfigError(
+                    `${keyPrefix}.ruleSelectorLabels.${k}`,
+                    `'${String(v)}' is not a valid label value`,
+                );
         }
     }
     validateSecurityAlertOptions(rules, keyPrefix);
@@ -60,16 +71,23 @@ export class SecurityAlerts extends pulumi.ComponentResource {
         const { namespace, ruleSelectorLabels, rules } = split(args);
         const spec = securityAlertRules(rules, name);
         const child = { parent: this, ...(opts.provider ? { provider: opts.provider } : {}) };
-        this.rule = new k8s.apiextensions.CustomResource(`${name}-rules`, {
-            apiVersion: "monitoring.coreos.com/v1",
-            kind: "PrometheusRule",
-            metadata: {
-                name,
-                namespace,
-                labels: { ...(ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS), "app.kubernetes.io/part-of": "hardened-cluster" },
+        this.rule = new k8s.apiextensions.CustomResource(
+            `${name}-rules`,
+            {
+                apiVersion: "monitoring.coreos.com/v1",
+                kind: "PrometheusRule",
+                metadata: {
+                    name,
+                    namespace,
+                    labels: {
+                        ...(ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS),
+                        "app.kubernetes.io/part-of": "hardened-cluster",
+                    },
+                },
+                spec,
             },
-            spec,
-        }, child);
+            child,
+        );
         this.registerOutputs({ rule: this.rule });
     }
 }

@@ -1,5 +1,16 @@
 /** ControlPlaneHardening arguments, their defaults (applied here only) and validation. */
-import { checkCidr, checkDnsLabel, checkKnownKeys, checkOidcPrefix, checkOneOf, checkServiceUrl, checkSingleLine, checkStringList, ConfigError, isIp } from "../validate";
+import {
+    checkCidr,
+    checkDnsLabel,
+    checkKnownKeys,
+    checkOidcPrefix,
+    checkOneOf,
+    checkServiceUrl,
+    checkSingleLine,
+    checkStringList,
+    ConfigError,
+    isIp,
+} from "../validate";
 import { DEFAULT_OIDC_PREFIX } from "../namespace/types";
 
 export type EncryptionProvider = "aescbc" | "secretbox";
@@ -10,7 +21,10 @@ export const TLS_VERSIONS: readonly TlsVersion[] = ["VersionTLS12", "VersionTLS1
 export interface ControlPlaneHardeningArgs {
     /** Encryption at rest. See https://kubernetes.io/docs/tasks/administer-cluster/encrypt-data/ */
     readonly encryption?: {
-        /** `aescbc` (default: the provider kubeadm clusters commonly use) or `secretbox` (XSalsa20-Poly1305, authenticated). */
+        /**
+         * `aescbc` (default: the provider kubeadm clusters commonly use) or `secretbox` (XSalsa20-Poly1305,
+         * authenticated).
+         */
         readonly provider?: EncryptionProvider;
         /**
          * Key names, newest first. The first key encrypts new writes; the others stay as read
@@ -21,7 +35,9 @@ export interface ControlPlaneHardeningArgs {
         /** Resources to encrypt. Default `["secrets"]`; must include `secrets`. */
         readonly resources?: string[];
     };
-    /** kube-apiserver settings. See https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/ */
+    /**
+     * kube-apiserver settings. See https://kubernetes.io/docs/reference/command-line-tools-reference/kube-apiserver/
+     */
     readonly apiServer?: {
         /** Address clients use, `host:port`. Default `kubernetes.internal:6443`. */
         readonly controlPlaneEndpoint?: string;
@@ -43,7 +59,10 @@ export interface ControlPlaneHardeningArgs {
         readonly auditLogMaxBackup?: number;
         /** Megabytes per audit file before rotation. Default 100. */
         readonly auditLogMaxSize?: number;
-        /** Whether privileged pods may exist at all. Default `true` only because runtime security (Falco) needs it; Pod Security admission keeps them out of every other namespace. */
+        /**
+         * Whether privileged pods may exist at all. Default `true` only because runtime security (Falco) needs it; Pod
+         * Security admission keeps them out of every other namespace.
+         */
         readonly allowPrivileged?: boolean;
     };
     /** Kubernetes version for kubeadm. Default `v1.34.4`. */
@@ -86,18 +105,37 @@ export interface OidcArgs {
     readonly caFile?: string;
 }
 
-export const OIDC_SIGNING_ALGS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"] as const;
+export const OIDC_SIGNING_ALGS = [
+    "RS256",
+    "RS384",
+    "RS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "PS256",
+    "PS384",
+    "PS512",
+] as const;
 
 export interface ResolvedOidc {
-    issuerUrl: string; clientId: string; usernameClaim: string; usernamePrefix: string; groupsClaim: string; groupsPrefix: string;
-    signingAlgs: string[]; caFile?: string;
+    issuerUrl: string;
+    clientId: string;
+    usernameClaim: string;
+    usernamePrefix: string;
+    groupsClaim: string;
+    groupsPrefix: string;
+    signingAlgs: string[];
+    caFile?: string;
 }
 
 export function resolveOidc(o: OidcArgs): ResolvedOidc {
     return {
-        issuerUrl: o.issuerUrl, clientId: o.clientId,
-        usernameClaim: o.usernameClaim ?? "email", usernamePrefix: o.usernamePrefix ?? DEFAULT_OIDC_PREFIX,
-        groupsClaim: o.groupsClaim ?? "groups", groupsPrefix: o.groupsPrefix ?? DEFAULT_OIDC_PREFIX,
+        issuerUrl: o.issuerUrl,
+        clientId: o.clientId,
+        usernameClaim: o.usernameClaim ?? "email",
+        usernamePrefix: o.usernamePrefix ?? DEFAULT_OIDC_PREFIX,
+        groupsClaim: o.groupsClaim ?? "groups",
+        groupsPrefix: o.groupsPrefix ?? DEFAULT_OIDC_PREFIX,
         signingAlgs: [...(o.signingAlgs ?? ["RS256"])],
         ...(o.caFile ? { caFile: o.caFile } : {}),
     };
@@ -105,8 +143,18 @@ export function resolveOidc(o: OidcArgs): ResolvedOidc {
 
 /** Throws a ConfigError naming the key. The issuer must be https (the API server refuses anything else). */
 export function validateOidcArgs(o: OidcArgs, key: string): void {
-    if (o === null || typeof o !== "object") throw new ConfigError(key, "must be an object with issuerUrl and clientId");
-    checkKnownKeys(key, o, ["issuerUrl", "clientId", "usernameClaim", "usernamePrefix", "groupsClaim", "groupsPrefix", "signingAlgs", "caFile"]);
+    if (o === null || typeof o !== "object")
+        throw new ConfigError(key, "must be an object with issuerUrl and clientId");
+    checkKnownKeys(key, o, [
+        "issuerUrl",
+        "clientId",
+        "usernameClaim",
+        "usernamePrefix",
+        "groupsClaim",
+        "groupsPrefix",
+        "signingAlgs",
+        "caFile",
+    ]);
     // (The URL parser drops newlines and tabs silently: check the raw string first.)
     checkSingleLine(`${key}.issuerUrl`, o.issuerUrl);
     let url: URL | undefined;
@@ -116,13 +164,18 @@ export function validateOidcArgs(o: OidcArgs, key: string): void {
         url = undefined;
     }
     if (!url || url.protocol !== "https:" || url.search || url.hash || url.username || url.password || !url.hostname) {
-        throw new ConfigError(`${key}.issuerUrl`, `'${String(o.issuerUrl)}' must be an https:// URL without query, fragment or credentials`);
+        throw new ConfigError(
+            `${key}.issuerUrl`,
+            `'${String(o.issuerUrl)}' must be an https:// URL without query, fragment or credentials`,
+        );
     }
-    if (typeof o.clientId !== "string" || o.clientId.trim() === "") throw new ConfigError(`${key}.clientId`, "must be the client ID tokens are issued for");
+    if (typeof o.clientId !== "string" || o.clientId.trim() === "")
+        throw new ConfigError(`${key}.clientId`, "must be the client ID tokens are issued for");
     checkSingleLine(`${key}.clientId`, o.clientId);
     for (const claim of ["usernameClaim", "groupsClaim"] as const) {
         const v = o[claim];
-        if (v !== undefined && (typeof v !== "string" || !/^[A-Za-z0-9_.:/-]+$/.test(v))) throw new ConfigError(`${key}.${claim}`, `'${String(v)}' is not a claim name`);
+        if (v !== undefined && (typeof v !== "string" || !/^[A-Za-z0-9_.:/-]+$/.test(v)))
+            throw new ConfigError(`${key}.${claim}`, `'${String(v)}' is not a claim name`);
     }
     for (const prefix of ["usernamePrefix", "groupsPrefix"] as const) checkOidcPrefix(`${key}.${prefix}`, o[prefix]);
     if (o.signingAlgs !== undefined) {
@@ -135,12 +188,19 @@ export function validateOidcArgs(o: OidcArgs, key: string): void {
     }
 }
 
-
 export interface ResolvedControlPlaneArgs {
     encryption: { provider: EncryptionProvider; keys: string[]; resources: string[] };
     apiServer: {
-        controlPlaneEndpoint: string; certSANs: string[]; serviceClusterIpRange: string; podSubnet: string; serviceAccountIssuer: string;
-        tlsMinVersion: TlsVersion; etcdServers: string[]; auditLogMaxAge: number; auditLogMaxBackup: number; auditLogMaxSize: number;
+        controlPlaneEndpoint: string;
+        certSANs: string[];
+        serviceClusterIpRange: string;
+        podSubnet: string;
+        serviceAccountIssuer: string;
+        tlsMinVersion: TlsVersion;
+        etcdServers: string[];
+        auditLogMaxAge: number;
+        auditLogMaxBackup: number;
+        auditLogMaxSize: number;
         allowPrivileged: boolean;
     };
     kubernetesVersion: string;
@@ -196,7 +256,10 @@ export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix
     if (e?.keys !== undefined) {
         checkStringList(`${keyPrefix}.encryption.keys`, e.keys);
         if (e.keys.length === 0) {
-            throw new ConfigError(`${keyPrefix}.encryption.keys`, "must name at least one key: the first encrypts, the rest stay readable after a rotation");
+            throw new ConfigError(
+                `${keyPrefix}.encryption.keys`,
+                "must name at least one key: the first encrypts, the rest stay readable after a rotation",
+            );
         }
         const seen = new Set<string>();
         e.keys.forEach((k, i) => {
@@ -215,7 +278,19 @@ export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix
     }
     const s = a.apiServer;
     const sk = `${keyPrefix}.apiServer`;
-    checkKnownKeys(sk, s, ["controlPlaneEndpoint", "certSANs", "serviceClusterIpRange", "podSubnet", "serviceAccountIssuer", "tlsMinVersion", "etcdServers", "auditLogMaxAge", "auditLogMaxBackup", "auditLogMaxSize", "allowPrivileged"]);
+    checkKnownKeys(sk, s, [
+        "controlPlaneEndpoint",
+        "certSANs",
+        "serviceClusterIpRange",
+        "podSubnet",
+        "serviceAccountIssuer",
+        "tlsMinVersion",
+        "etcdServers",
+        "auditLogMaxAge",
+        "auditLogMaxBackup",
+        "auditLogMaxSize",
+        "allowPrivileged",
+    ]);
     if (s?.tlsMinVersion !== undefined) {
         checkOneOf(`${sk}.tlsMinVersion`, s.tlsMinVersion, TLS_VERSIONS);
     }
@@ -232,7 +307,10 @@ export function validateControlPlaneArgs(a: ControlPlaneHardeningArgs, keyPrefix
     }
     (s?.etcdServers ?? []).forEach((u, i) => {
         if (typeof u !== "string" || !/^https?:\/\/[^\s/]+$/.test(u)) {
-            throw new ConfigError(`${sk}.etcdServers[${i}]`, `'${String(u)}' must be a URL such as https://10.0.0.5:2379`);
+            throw new ConfigError(
+                `${sk}.etcdServers[${i}]`,
+                `'${String(u)}' must be a URL such as https://10.0.0.5:2379`,
+            );
         }
         checkServiceUrl(`${sk}.etcdServers[${i}]`, u, "https://10.0.0.5:2379");
     });

@@ -66,7 +66,11 @@ export interface EncryptionKey {
  * provider; older keys stay as read-only providers (rotation); `identity` comes last so data
  * written before encryption was turned on can still be read.
  */
-export function encryptionConfiguration(opts: { provider: EncryptionProvider; keys: EncryptionKey[]; resources: string[] }): Obj {
+export function encryptionConfiguration(opts: {
+    provider: EncryptionProvider;
+    keys: EncryptionKey[];
+    resources: string[];
+}): Obj {
     return {
         apiVersion: "apiserver.config.k8s.io/v1",
         kind: "EncryptionConfiguration",
@@ -99,13 +103,58 @@ export function auditPolicy(): Obj {
         omitStages: ["RequestReceived"],
         rules: [
             { level: "None", nonResourceURLs: ["/healthz*", "/readyz*", "/livez*", "/version", "/metrics"] },
-            { level: "None", users: ["system:kube-proxy"], verbs: ["watch"], resources: [{ group: "", resources: ["endpoints", "services", "services/status"] }, { group: "discovery.k8s.io", resources: ["endpointslices"] }] },
-            { level: "None", userGroups: ["system:nodes"], verbs: ["get", "list", "watch"], resources: [{ group: "", resources: ["nodes", "nodes/status"] }] },
-            { level: "None", users: ["system:kube-controller-manager", "system:kube-scheduler", "system:serviceaccount:kube-system:endpoint-controller"], verbs: ["get", "update"], namespaces: ["kube-system"], resources: [{ group: "", resources: ["endpoints"] }, { group: "coordination.k8s.io", resources: ["leases"] }] },
-            { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io", resources: ["events"] }] },
-            { level: "Metadata", resources: [{ group: "", resources: ["secrets", "configmaps"] }, { group: "authentication.k8s.io", resources: ["tokenreviews"] }] },
-            { level: "Request", resources: [{ group: "", resources: ["pods/exec", "pods/attach", "pods/portforward"] }] },
-            { level: "RequestResponse", verbs: ["create", "update", "patch", "delete", "deletecollection"], resources: [{ group: "rbac.authorization.k8s.io", resources: [...RBAC_RESOURCES] }] },
+            {
+                level: "None",
+                users: ["system:kube-proxy"],
+                verbs: ["watch"],
+                resources: [
+                    { group: "", resources: ["endpoints", "services", "services/status"] },
+                    { group: "discovery.k8s.io", resources: ["endpointslices"] },
+                ],
+            },
+            {
+                level: "None",
+                userGroups: ["system:nodes"],
+                verbs: ["get", "list", "watch"],
+                resources: [{ group: "", resources: ["nodes", "nodes/status"] }],
+            },
+            {
+                level: "None",
+                users: [
+                    "system:kube-controller-manager",
+                    "system:kube-scheduler",
+                    "system:serviceaccount:kube-system:endpoint-controller",
+                ],
+                verbs: ["get", "update"],
+                namespaces: ["kube-system"],
+                resources: [
+                    { group: "", resources: ["endpoints"] },
+                    { group: "coordination.k8s.io", resources: ["leases"] },
+                ],
+            },
+            {
+                level: "None",
+                resources: [
+                    { group: "", resources: ["events"] },
+                    { group: "events.k8s.io", resources: ["events"] },
+                ],
+            },
+            {
+                level: "Metadata",
+                resources: [
+                    { group: "", resources: ["secrets", "configmaps"] },
+                    { group: "authentication.k8s.io", resources: ["tokenreviews"] },
+                ],
+            },
+            {
+                level: "Request",
+                resources: [{ group: "", resources: ["pods/exec", "pods/attach", "pods/portforward"] }],
+            },
+            {
+                level: "RequestResponse",
+                verbs: ["create", "update", "patch", "delete", "deletecollection"],
+                resources: [{ group: "rbac.authorization.k8s.io", resources: [...RBAC_RESOURCES] }],
+            },
             { level: "Metadata" },
         ],
     };
@@ -143,7 +192,14 @@ export interface ApiServerFlagOptions {
     oidc?: ResolvedOidc;
 }
 
-export const ADMISSION_PLUGINS: readonly string[] = ["NodeRestriction", "PodSecurity", "ServiceAccount", "NamespaceLifecycle", "LimitRanger", "ResourceQuota"];
+export const ADMISSION_PLUGINS: readonly string[] = [
+    "NodeRestriction",
+    "PodSecurity",
+    "ServiceAccount",
+    "NamespaceLifecycle",
+    "LimitRanger",
+    "ResourceQuota",
+];
 
 /** Hardened kube-apiserver flags (valid for Kubernetes 1.34), as a map without the leading `--`. */
 export function apiServerFlags(o: ApiServerFlagOptions): Record<string, string> {
@@ -152,7 +208,7 @@ export function apiServerFlags(o: ApiServerFlagOptions): Record<string, string> 
         "anonymous-auth": "false",
         "authorization-mode": "Node,RBAC",
         "enable-admission-plugins": [...ADMISSION_PLUGINS, ...(o.extraAdmissionPlugins ?? [])].join(","),
-        "profiling": "false",
+        profiling: "false",
         "audit-policy-file": p.auditPolicy,
         "audit-log-path": p.auditLog,
         "audit-log-maxage": String(o.auditLogMaxAge),
@@ -201,7 +257,9 @@ export function apiServerFlags(o: ApiServerFlagOptions): Record<string, string> 
 
 /** Flags as `--name=value` arguments, sorted by name. */
 export function flagArgs(flags: Record<string, string>): string[] {
-    return Object.keys(flags).sort().map(k => `--${k}=${flags[k]}`);
+    return Object.keys(flags)
+        .sort()
+        .map(k => `--${k}=${flags[k]}`);
 }
 
 /** Hardened KubeletConfiguration. */
@@ -233,13 +291,33 @@ export function kubeletConfiguration(o: { caFile: string; tlsMinVersion: TlsVers
 
 /** kubeadm ClusterConfiguration (v1beta4: extraArgs are name/value lists) mounting the artefacts. */
 export function kubeadmClusterConfiguration(o: {
-    kubernetesVersion: string; controlPlaneEndpoint: string; certSANs: string[]; flags: Record<string, string>; paths: ArtefactPaths;
-    serviceSubnet: string; podSubnet: string;
+    kubernetesVersion: string;
+    controlPlaneEndpoint: string;
+    certSANs: string[];
+    flags: Record<string, string>;
+    paths: ArtefactPaths;
+    serviceSubnet: string;
+    podSubnet: string;
 }): Obj {
     // kubeadm sets the certificate, etcd and service-account flags itself.
-    const managed = new Set(["tls-cert-file", "tls-private-key-file", "client-ca-file", "service-account-key-file", "service-account-signing-key-file",
-        "etcd-servers", "etcd-cafile", "etcd-certfile", "etcd-keyfile", "kubelet-client-certificate", "kubelet-client-key", "secure-port",
-        "bind-address", "advertise-address", "service-cluster-ip-range", "allow-privileged"]);
+    const managed = new Set([
+        "tls-cert-file",
+        "tls-private-key-file",
+        "client-ca-file",
+        "service-account-key-file",
+        "service-account-signing-key-file",
+        "etcd-servers",
+        "etcd-cafile",
+        "etcd-certfile",
+        "etcd-keyfile",
+        "kubelet-client-certificate",
+        "kubelet-client-key",
+        "secure-port",
+        "bind-address",
+        "advertise-address",
+        "service-cluster-ip-range",
+        "allow-privileged",
+    ]);
     const dir = (f: string) => f.slice(0, f.lastIndexOf("/"));
     return {
         apiVersion: "kubeadm.k8s.io/v1beta4",
@@ -249,11 +327,32 @@ export function kubeadmClusterConfiguration(o: {
         networking: { serviceSubnet: o.serviceSubnet, podSubnet: o.podSubnet },
         apiServer: {
             certSANs: [...o.certSANs],
-            extraArgs: Object.keys(o.flags).filter(k => !managed.has(k)).sort().map(name => ({ name, value: o.flags[name] })),
+            extraArgs: Object.keys(o.flags)
+                .filter(k => !managed.has(k))
+                .sort()
+                .map(name => ({ name, value: o.flags[name] })),
             extraVolumes: [
-                { name: "encryption-config", hostPath: dir(o.paths.encryptionConfig), mountPath: dir(o.paths.encryptionConfig), readOnly: true, pathType: "DirectoryOrCreate" },
-                { name: "audit-policy", hostPath: dir(o.paths.auditPolicy), mountPath: dir(o.paths.auditPolicy), readOnly: true, pathType: "DirectoryOrCreate" },
-                { name: "audit-log", hostPath: dir(o.paths.auditLog), mountPath: dir(o.paths.auditLog), readOnly: false, pathType: "DirectoryOrCreate" },
+                {
+                    name: "encryption-config",
+                    hostPath: dir(o.paths.encryptionConfig),
+                    mountPath: dir(o.paths.encryptionConfig),
+                    readOnly: true,
+                    pathType: "DirectoryOrCreate",
+                },
+                {
+                    name: "audit-policy",
+                    hostPath: dir(o.paths.auditPolicy),
+                    mountPath: dir(o.paths.auditPolicy),
+                    readOnly: true,
+                    pathType: "DirectoryOrCreate",
+                },
+                {
+                    name: "audit-log",
+                    hostPath: dir(o.paths.auditLog),
+                    mountPath: dir(o.paths.auditLog),
+                    readOnly: false,
+                    pathType: "DirectoryOrCreate",
+                },
             ],
         },
         controllerManager: {
@@ -264,6 +363,11 @@ export function kubeadmClusterConfiguration(o: {
                 { name: "bind-address", value: "127.0.0.1" },
             ],
         },
-        scheduler: { extraArgs: [{ name: "profiling", value: "false" }, { name: "bind-address", value: "127.0.0.1" }] },
+        scheduler: {
+            extraArgs: [
+                { name: "profiling", value: "false" },
+                { name: "bind-address", value: "127.0.0.1" },
+            ],
+        },
     };
 }

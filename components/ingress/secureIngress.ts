@@ -6,7 +6,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { allowPodSelector } from "../namespace/builders";
-import { checkDnsLabel, checkKnownKeys, checkLabels, checkOneOf, checkPort, checkSingleLine, ConfigError, isIp } from "../validate";
+import {
+    checkDnsLabel,
+    checkKnownKeys,
+    checkLabels,
+    checkOneOf,
+    checkPort,
+    checkSingleLine,
+    ConfigError,
+    isIp,
+} from "../validate";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects as plain JSON
 type Obj = Record<string, any>;
@@ -47,35 +56,67 @@ const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 export function validateSecureIngressArgs(a: SecureIngressArgs, key: string): void {
     if (a === null || typeof a !== "object") throw new ConfigError(key, "must be an object");
-    checkKnownKeys(key, a, ["name", "ingressName", "namespace", "hosts", "service", "podLabels", "targetPort", "path", "issuer", "issuerKind", "tlsSecretName", "ingressClassName", "controllerNamespace", "controllerPodLabels"]);
+    checkKnownKeys(key, a, [
+        "name",
+        "ingressName",
+        "namespace",
+        "hosts",
+        "service",
+        "podLabels",
+        "targetPort",
+        "path",
+        "issuer",
+        "issuerKind",
+        "tlsSecretName",
+        "ingressClassName",
+        "controllerNamespace",
+        "controllerPodLabels",
+    ]);
     checkDnsLabel(`${key}.namespace`, a.namespace);
     if (a.ingressName !== undefined) checkDnsLabel(`${key}.ingressName`, a.ingressName);
-    if (!Array.isArray(a.hosts) || a.hosts.length === 0) throw new ConfigError(`${key}.hosts`, "must list at least one host name");
+    if (!Array.isArray(a.hosts) || a.hosts.length === 0)
+        throw new ConfigError(`${key}.hosts`, "must list at least one host name");
     a.hosts.forEach((h, i) => {
         if (typeof h !== "string" || !HOST.test(h) || isIp(h)) {
-            throw new ConfigError(`${key}.hosts[${i}]`, `'${String(h)}' must be a specific DNS name such as app.example.com (no wildcard, no IP)`);
+            throw new ConfigError(
+                `${key}.hosts[${i}]`,
+                `'${String(h)}' must be a specific DNS name such as app.example.com (no wildcard, no IP)`,
+            );
         }
     });
     checkKnownKeys(`${key}.service`, a.service, ["name", "port"]);
     checkDnsLabel(`${key}.service.name`, a.service?.name);
-    for (const [k, v] of [["service.port", a.service?.port], ["targetPort", a.targetPort]] as const) {
+    for (const [k, v] of [
+        ["service.port", a.service?.port],
+        ["targetPort", a.targetPort],
+    ] as const) {
         if (v === undefined && k === "targetPort") continue;
         if (typeof v !== "number") throw new ConfigError(`${key}.${k}`, `'${String(v)}' must be a port number`);
         checkPort(`${key}.${k}`, v);
     }
     if (a.podLabels === null || typeof a.podLabels !== "object" || Object.keys(a.podLabels).length === 0) {
-        throw new ConfigError(`${key}.podLabels`, "must name the backend pods' labels (an empty selector would open every pod to the controller)");
+        throw new ConfigError(
+            `${key}.podLabels`,
+            "must name the backend pods' labels (an empty selector would open every pod to the controller)",
+        );
     }
     checkSingleLine(`${key}.path`, a.path);
-    if (a.path !== undefined && (typeof a.path !== "string" || !a.path.startsWith("/"))) throw new ConfigError(`${key}.path`, `'${String(a.path)}' must start with /`);
-    if (typeof a.issuer !== "string" || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(a.issuer)) throw new ConfigError(`${key}.issuer`, `'${String(a.issuer)}' must name the cert-manager issuer`);
+    if (a.path !== undefined && (typeof a.path !== "string" || !a.path.startsWith("/")))
+        throw new ConfigError(`${key}.path`, `'${String(a.path)}' must start with /`);
+    if (typeof a.issuer !== "string" || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(a.issuer))
+        throw new ConfigError(`${key}.issuer`, `'${String(a.issuer)}' must name the cert-manager issuer`);
     if (a.issuerKind !== undefined) checkOneOf(`${key}.issuerKind`, a.issuerKind, ["ClusterIssuer", "Issuer"] as const);
     if (a.tlsSecretName !== undefined) checkDnsLabel(`${key}.tlsSecretName`, a.tlsSecretName);
     if (a.ingressClassName !== undefined) checkDnsLabel(`${key}.ingressClassName`, a.ingressClassName);
     if (a.controllerNamespace !== undefined) checkDnsLabel(`${key}.controllerNamespace`, a.controllerNamespace);
     checkLabels(`${key}.podLabels`, a.podLabels);
     checkLabels(`${key}.controllerPodLabels`, a.controllerPodLabels);
-    if (a.controllerPodLabels !== undefined && (a.controllerPodLabels === null || typeof a.controllerPodLabels !== "object" || Object.keys(a.controllerPodLabels).length === 0)) {
+    if (
+        a.controllerPodLabels !== undefined &&
+        (a.controllerPodLabels === null ||
+            typeof a.controllerPodLabels !== "object" ||
+            Object.keys(a.controllerPodLabels).length === 0)
+    ) {
         throw new ConfigError(`${key}.controllerPodLabels`, "must name the controller pods' labels");
     }
 }
@@ -97,24 +138,44 @@ export function secureIngressObject(name: string, a: SecureIngressArgs): { metad
             tls: [{ hosts: [...a.hosts], secretName: a.tlsSecretName ?? `${name}-tls` }],
             rules: a.hosts.map(host => ({
                 host,
-                http: { paths: [{ path: a.path ?? "/", pathType: "Prefix", backend: { service: { name: a.service.name, port: { number: a.service.port } } } }] },
+                http: {
+                    paths: [
+                        {
+                            path: a.path ?? "/",
+                            pathType: "Prefix",
+                            backend: { service: { name: a.service.name, port: { number: a.service.port } } },
+                        },
+                    ],
+                },
             })),
         },
     };
 }
 
 /** Ingress to the backend pods from the controller's pods in the controller's namespace, on the backend port only. */
-export function ingressControllerPolicySpec(a: SecureIngressArgs): k8s.types.input.networking.v1.NetworkPolicySpec & Obj {
+export function ingressControllerPolicySpec(
+    a: SecureIngressArgs,
+): k8s.types.input.networking.v1.NetworkPolicySpec & Obj {
     return {
         podSelector: allowPodSelector(a.podLabels),
         policyTypes: ["Ingress"],
-        ingress: [{
-            from: [{
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": a.controllerNamespace ?? "ingress-nginx" } },
-                podSelector: { matchLabels: { ...(a.controllerPodLabels ?? { "app.kubernetes.io/name": "ingress-nginx" }) } },
-            }],
-            ports: [{ protocol: "TCP", port: a.targetPort ?? a.service.port }],
-        }],
+        ingress: [
+            {
+                from: [
+                    {
+                        namespaceSelector: {
+                            matchLabels: { "kubernetes.io/metadata.name": a.controllerNamespace ?? "ingress-nginx" },
+                        },
+                        podSelector: {
+                            matchLabels: {
+                                ...(a.controllerPodLabels ?? { "app.kubernetes.io/name": "ingress-nginx" }),
+                            },
+                        },
+                    },
+                ],
+                ports: [{ protocol: "TCP", port: a.targetPort ?? a.service.port }],
+            },
+        ],
     };
 }
 
@@ -129,10 +190,14 @@ export class SecureIngress extends pulumi.ComponentResource {
         const ingressName = args.ingressName ?? name;
         const obj = secureIngressObject(ingressName, args);
         this.ingress = new k8s.networking.v1.Ingress(name, obj, child);
-        this.networkPolicy = new k8s.networking.v1.NetworkPolicy(`${name}-from-controller`, {
-            metadata: { name: `allow-ingress-controller-${ingressName}`, namespace: args.namespace },
-            spec: ingressControllerPolicySpec(args),
-        }, child);
+        this.networkPolicy = new k8s.networking.v1.NetworkPolicy(
+            `${name}-from-controller`,
+            {
+                metadata: { name: `allow-ingress-controller-${ingressName}`, namespace: args.namespace },
+                spec: ingressControllerPolicySpec(args),
+            },
+            child,
+        );
         this.registerOutputs({ hosts: args.hosts });
     }
 }

@@ -15,7 +15,10 @@ type PolicyRule = k8s.types.input.rbac.v1.PolicyRule & Obj;
 type Subject = k8s.types.input.rbac.v1.Subject & Obj;
 
 /** Pod Security admission labels: each mode with its level and pinned version. */
-export function pssLabels(levels: { enforce: PssLevel; audit: PssLevel; warn: PssLevel }, version: string): Record<string, string> {
+export function pssLabels(
+    levels: { enforce: PssLevel; audit: PssLevel; warn: PssLevel },
+    version: string,
+): Record<string, string> {
     const out: Record<string, string> = {};
     for (const mode of ["enforce", "audit", "warn"] as const) {
         out[`${PSS_LABEL_PREFIX}/${mode}`] = levels[mode];
@@ -65,7 +68,10 @@ const NOT_QUARANTINED = [{ key: QUARANTINE_LABEL, operator: "DoesNotExist" }];
 
 /** Pod selector for an allow policy: the given labels, never a quarantined pod. */
 export function allowPodSelector(labels?: Record<string, string>): Obj {
-    return { ...(labels ? { matchLabels: { ...labels } } : {}), matchExpressions: NOT_QUARANTINED.map(e => ({ ...e })) };
+    return {
+        ...(labels ? { matchLabels: { ...labels } } : {}),
+        matchExpressions: NOT_QUARANTINED.map(e => ({ ...e })),
+    };
 }
 
 /** Quarantine: all traffic to and from pods labelled `hardened-cluster/quarantine: "true"` is denied. */
@@ -111,14 +117,20 @@ export function sameNamespaceSpec(): NetworkPolicySpec {
 
 export function peerSpec(p: PeerArgs): Obj {
     if (p.cidr !== undefined) {
-        return { ipBlock: p.except && p.except.length > 0 ? { cidr: p.cidr, except: [...p.except] } : { cidr: p.cidr } };
+        return {
+            ipBlock: p.except && p.except.length > 0 ? { cidr: p.cidr, except: [...p.except] } : { cidr: p.cidr },
+        };
     }
     const peer: Obj = {};
     if (p.namespaces !== undefined) {
         peer.namespaceSelector =
             p.namespaces.length === 1
                 ? { matchLabels: { "kubernetes.io/metadata.name": p.namespaces[0] } }
-                : { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...p.namespaces] }] };
+                : {
+                      matchExpressions: [
+                          { key: "kubernetes.io/metadata.name", operator: "In", values: [...p.namespaces] },
+                      ],
+                  };
     }
     if (p.podLabels !== undefined || p.namespaces === undefined) {
         peer.podSelector = { matchLabels: { ...(p.podLabels ?? {}) } };
@@ -141,7 +153,18 @@ export function allowRuleSpec(direction: "ingress" | "egress", rule: TrafficRule
     };
 }
 
-const CORE_READ = ["pods", "pods/log", "services", "endpoints", "configmaps", "persistentvolumeclaims", "serviceaccounts", "events", "resourcequotas", "limitranges"];
+const CORE_READ = [
+    "pods",
+    "pods/log",
+    "services",
+    "endpoints",
+    "configmaps",
+    "persistentvolumeclaims",
+    "serviceaccounts",
+    "events",
+    "resourcequotas",
+    "limitranges",
+];
 const APPS = ["deployments", "replicasets", "statefulsets", "daemonsets"];
 const BATCH = ["jobs", "cronjobs"];
 const READ = ["get", "list", "watch"];
@@ -167,7 +190,11 @@ export function accessRoleRules(level: AccessLevelName, opts: AccessLevelArgs = 
         rules.push(
             { apiGroups: [""], resources: ["services", "configmaps", "persistentvolumeclaims"], verbs: [...WRITE] },
             { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], verbs: [...WRITE] },
-            { apiGroups: ["apps"], resources: ["deployments/scale", "statefulsets/scale"], verbs: ["get", "update", "patch"] },
+            {
+                apiGroups: ["apps"],
+                resources: ["deployments/scale", "statefulsets/scale"],
+                verbs: ["get", "update", "patch"],
+            },
             { apiGroups: ["batch"], resources: [...BATCH], verbs: [...WRITE] },
             { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: [...WRITE] },
             { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: [...WRITE] },
@@ -189,7 +216,11 @@ export function accessRoleRules(level: AccessLevelName, opts: AccessLevelArgs = 
         rules.push({ apiGroups: [""], resources: ["pods/portforward"], verbs: ["get", "create"] });
     }
     if (opts.allowRoleManagement) {
-        rules.push({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "rolebindings"], verbs: [...READ, ...WRITE, "bind", "escalate"] });
+        rules.push({
+            apiGroups: ["rbac.authorization.k8s.io"],
+            resources: ["roles", "rolebindings"],
+            verbs: [...READ, ...WRITE, "bind", "escalate"],
+        });
     }
     if (opts.allowImpersonate) {
         rules.push({ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] });
@@ -201,7 +232,11 @@ export function accessRoleRules(level: AccessLevelName, opts: AccessLevelArgs = 
 export function accessSubjects(opts: AccessLevelArgs, oidcGroupsPrefix = DEFAULT_OIDC_PREFIX): Subject[] {
     return [
         ...(opts.groups ?? []).map(name => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name })),
-        ...(opts.oidcGroups ?? []).map(g => ({ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: `${oidcGroupsPrefix}${g}` })),
+        ...(opts.oidcGroups ?? []).map(g => ({
+            kind: "Group",
+            apiGroup: "rbac.authorization.k8s.io",
+            name: `${oidcGroupsPrefix}${g}`,
+        })),
         ...(opts.users ?? []).map(name => ({ kind: "User", apiGroup: "rbac.authorization.k8s.io", name })),
     ];
 }
@@ -217,14 +252,25 @@ export function secretStoreSpec(provider: Record<string, unknown>): Obj {
  * provider loses the secret, the last value is kept rather than breaking running workloads.
  * Secret values never pass through Git or Pulumi state.
  */
-export function externalSecretSpec(storeName: string, s: { name: string; refreshInterval: string; data: Array<{ secretKey: string; remoteKey: string; property?: string; version?: string }> }): Obj {
+export function externalSecretSpec(
+    storeName: string,
+    s: {
+        name: string;
+        refreshInterval: string;
+        data: Array<{ secretKey: string; remoteKey: string; property?: string; version?: string }>;
+    },
+): Obj {
     return {
         refreshInterval: s.refreshInterval,
         secretStoreRef: { kind: "SecretStore", name: storeName },
         target: { name: s.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
         data: s.data.map(d => ({
             secretKey: d.secretKey,
-            remoteRef: { key: d.remoteKey, ...(d.property ? { property: d.property } : {}), ...(d.version ? { version: d.version } : {}) },
+            remoteRef: {
+                key: d.remoteKey,
+                ...(d.property ? { property: d.property } : {}),
+                ...(d.version ? { version: d.version } : {}),
+            },
         })),
     };
 }
@@ -237,5 +283,8 @@ const SECRET_FILE_MODE = 0o400;
  * that read credentials from files (the way SEC-01 asks for) instead of environment variables.
  */
 export function secretVolume(name: string, secretName: string, items?: Array<{ key: string; path: string }>): Obj {
-    return { name, secret: { secretName, defaultMode: SECRET_FILE_MODE, ...(items ? { items: items.map(i => ({ ...i })) } : {}) } };
+    return {
+        name,
+        secret: { secretName, defaultMode: SECRET_FILE_MODE, ...(items ? { items: items.map(i => ({ ...i })) } : {}) },
+    };
 }

@@ -1,11 +1,36 @@
 /** SecureNamespace defaults (applied in this one place) and argument validation. */
 import {
-    checkCidr, checkCidrExcept, checkDnsLabel, checkLabels, checkKnownKeys, checkNotAbove, checkOidcPrefix, checkOneOf, checkPort, checkQuantity, checkServiceUrl, checkSingleLine,
-    checkStringList, checkTeamNamespaceName, ConfigError,
+    checkCidr,
+    checkCidrExcept,
+    checkDnsLabel,
+    checkLabels,
+    checkKnownKeys,
+    checkNotAbove,
+    checkOidcPrefix,
+    checkOneOf,
+    checkPort,
+    checkQuantity,
+    checkServiceUrl,
+    checkSingleLine,
+    checkStringList,
+    checkTeamNamespaceName,
+    ConfigError,
 } from "../validate";
 import {
-    ACCESS_FLAGS, ACCESS_LEVELS, ACCESS_PERMISSION_FLAGS, AccessLevelArgs, AccessLevelName, DEFAULT_OIDC_PREFIX, ExternalSecretsArgs, LimitsArgs, NetworkArgs,
-    PSS_LEVELS, PssLevel, QuotaArgs, SecureNamespaceArgs, TrafficRuleArgs,
+    ACCESS_FLAGS,
+    ACCESS_LEVELS,
+    ACCESS_PERMISSION_FLAGS,
+    AccessLevelArgs,
+    AccessLevelName,
+    DEFAULT_OIDC_PREFIX,
+    ExternalSecretsArgs,
+    LimitsArgs,
+    NetworkArgs,
+    PSS_LEVELS,
+    PssLevel,
+    QuotaArgs,
+    SecureNamespaceArgs,
+    TrafficRuleArgs,
 } from "./types";
 
 const DEFAULT_PSS_VERSION = "v1.34";
@@ -43,15 +68,38 @@ export interface ResolvedSecureNamespaceArgs {
     workloadServiceAccounts: string[];
     access: Partial<Record<AccessLevelName, AccessLevelArgs>>;
     oidcGroupsPrefix: string;
-    externalSecrets?: { storeName: string; provider: Record<string, unknown>; secrets: Array<{ name: string; refreshInterval: string; data: ExternalSecretsArgs["secrets"][number]["data"] }> };
+    externalSecrets?: {
+        storeName: string;
+        provider: Record<string, unknown>;
+        secrets: Array<{ name: string; refreshInterval: string; data: ExternalSecretsArgs["secrets"][number]["data"] }>;
+    };
 }
 
 const DEFAULT_REFRESH_INTERVAL = "1h";
 /** A Go duration above zero, e.g. `30s`, `15m`, `1h30m`. */
 const DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 
-const TOP_KEYS = ["namespaceName", "labels", "podSecurity", "quota", "limits", "network", "workloadServiceAccounts", "access", "oidcGroupsPrefix", "externalSecrets"];
-const INT_QUOTA_KEYS = ["pods", "services", "secrets", "configmaps", "persistentvolumeclaims", "loadBalancers", "nodePorts"] as const;
+const TOP_KEYS = [
+    "namespaceName",
+    "labels",
+    "podSecurity",
+    "quota",
+    "limits",
+    "network",
+    "workloadServiceAccounts",
+    "access",
+    "oidcGroupsPrefix",
+    "externalSecrets",
+];
+const INT_QUOTA_KEYS = [
+    "pods",
+    "services",
+    "secrets",
+    "configmaps",
+    "persistentvolumeclaims",
+    "loadBalancers",
+    "nodePorts",
+] as const;
 const QTY_QUOTA_KEYS = ["requestsCpu", "requestsMemory", "limitsCpu", "limitsMemory"] as const;
 
 function checkRules(key: string, rules: unknown): void {
@@ -83,7 +131,8 @@ function checkRules(key: string, rules: unknown): void {
                 if (p.namespaces !== undefined || p.podLabels !== undefined) {
                     throw new ConfigError(pk, "cidr cannot be combined with namespaces or podLabels in one peer");
                 }
-                if (p.except !== undefined && !Array.isArray(p.except)) throw new ConfigError(`${pk}.except`, "must be a list of CIDR blocks");
+                if (p.except !== undefined && !Array.isArray(p.except))
+                    throw new ConfigError(`${pk}.except`, "must be a list of CIDR blocks");
                 (p.except ?? []).forEach((e, n) => {
                     checkCidr(`${pk}.except[${n}]`, e);
                     checkCidrExcept(`${pk}.except[${n}]`, e, p.cidr as string);
@@ -114,10 +163,21 @@ function checkRules(key: string, rules: unknown): void {
 function checkQuantityOrder(args: SecureNamespaceArgs, keyPrefix: string): void {
     const q = { ...DEFAULT_QUOTA, ...(args.quota ?? {}) };
     const l = { ...DEFAULT_LIMITS, ...(args.limits ?? {}) };
-    const at = <T extends object>(group: "quota" | "limits", values: T, given: Partial<T> | undefined, k: keyof T & string) =>
-        ({ key: `${keyPrefix}.${group}.${k}`, value: values[k] as unknown as string | number, set: given?.[k] !== undefined });
+    const at = <T extends object>(
+        group: "quota" | "limits",
+        values: T,
+        given: Partial<T> | undefined,
+        k: keyof T & string,
+    ) => ({
+        key: `${keyPrefix}.${group}.${k}`,
+        value: values[k] as unknown as string | number,
+        set: given?.[k] !== undefined,
+    });
     for (const r of ["Cpu", "Memory"] as const) {
-        checkNotAbove(at("limits", l, args.limits, `defaultRequest${r}`), at("limits", l, args.limits, `defaultLimit${r}`));
+        checkNotAbove(
+            at("limits", l, args.limits, `defaultRequest${r}`),
+            at("limits", l, args.limits, `defaultLimit${r}`),
+        );
         checkNotAbove(at("limits", l, args.limits, `defaultLimit${r}`), at("limits", l, args.limits, `max${r}`));
         checkNotAbove(at("quota", q, args.quota, `requests${r}`), at("quota", q, args.quota, `limits${r}`));
     }
@@ -154,7 +214,10 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
         }
     }
     if (ps?.version !== undefined && !/^(latest|v1\.\d+)$/.test(ps.version)) {
-        throw new ConfigError(`${keyPrefix}.podSecurity.version`, `'${ps.version}' is not a Pod Security version; use v1.<minor> (e.g. v1.34) or latest`);
+        throw new ConfigError(
+            `${keyPrefix}.podSecurity.version`,
+            `'${ps.version}' is not a Pod Security version; use v1.<minor> (e.g. v1.34) or latest`,
+        );
     }
     const q = args.quota;
     checkKnownKeys(`${keyPrefix}.quota`, q, Object.keys(DEFAULT_QUOTA));
@@ -166,7 +229,10 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
     for (const k of INT_QUOTA_KEYS) {
         const v = q?.[k];
         if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
-            throw new ConfigError(`${keyPrefix}.quota.${k}`, `'${String(v)}' must be a whole number of objects, 0 or more`);
+            throw new ConfigError(
+                `${keyPrefix}.quota.${k}`,
+                `'${String(v)}' must be a whole number of objects, 0 or more`,
+            );
         }
     }
     checkKnownKeys(`${keyPrefix}.limits`, args.limits, Object.keys(DEFAULT_LIMITS));
@@ -184,7 +250,10 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
         args.workloadServiceAccounts.forEach((sa, i) => {
             checkDnsLabel(`${keyPrefix}.workloadServiceAccounts[${i}]`, sa);
             if (sa === "default") {
-                throw new ConfigError(`${keyPrefix}.workloadServiceAccounts[${i}]`, "'default' is the namespace's own ServiceAccount; give workloads their own");
+                throw new ConfigError(
+                    `${keyPrefix}.workloadServiceAccounts[${i}]`,
+                    "'default' is the namespace's own ServiceAccount; give workloads their own",
+                );
             }
             if (seen.has(sa)) {
                 throw new ConfigError(`${keyPrefix}.workloadServiceAccounts[${i}]`, `duplicate ServiceAccount '${sa}'`);
@@ -200,7 +269,10 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
         if (a.users !== undefined) checkStringList(`${k}.users`, a.users);
         if (a.oidcGroups !== undefined) checkStringList(`${k}.oidcGroups`, a.oidcGroups);
         if ((a.groups ?? []).length + (a.users ?? []).length + (a.oidcGroups ?? []).length === 0) {
-            throw new ConfigError(k, "binds nobody: give at least one entry in groups, oidcGroups or users (or remove the level)");
+            throw new ConfigError(
+                k,
+                "binds nobody: give at least one entry in groups, oidcGroups or users (or remove the level)",
+            );
         }
         for (const flag of ACCESS_PERMISSION_FLAGS) {
             const v = (a as Record<string, unknown>)[flag];
@@ -210,19 +282,27 @@ export function validateSecureNamespaceArgs(args: SecureNamespaceArgs, keyPrefix
         }
     }
     checkOidcPrefix(`${keyPrefix}.oidcGroupsPrefix`, args.oidcGroupsPrefix);
-    if (args.externalSecrets !== undefined) validateExternalSecrets(args.externalSecrets, `${keyPrefix}.externalSecrets`);
+    if (args.externalSecrets !== undefined)
+        validateExternalSecrets(args.externalSecrets, `${keyPrefix}.externalSecrets`);
 }
 
 function validateExternalSecrets(e: ExternalSecretsArgs, key: string): void {
     if (e === null || typeof e !== "object") throw new ConfigError(key, "must be an object with provider and secrets");
     checkKnownKeys(key, e, ["storeName", "provider", "secrets"]);
     if (e.storeName !== undefined) checkDnsLabel(`${key}.storeName`, e.storeName);
-    const providers = e.provider !== null && typeof e.provider === "object" && !Array.isArray(e.provider) ? Object.keys(e.provider) : [];
+    const providers =
+        e.provider !== null && typeof e.provider === "object" && !Array.isArray(e.provider)
+            ? Object.keys(e.provider)
+            : [];
     if (providers.length !== 1 || typeof e.provider[providers[0]] !== "object" || e.provider[providers[0]] === null) {
-        throw new ConfigError(`${key}.provider`, "must hold exactly one provider block, e.g. {vault: {...}} or {aws: {...}}");
+        throw new ConfigError(
+            `${key}.provider`,
+            "must hold exactly one provider block, e.g. {vault: {...}} or {aws: {...}}",
+        );
     }
     checkProviderBlock(`${key}.provider`, e.provider);
-    if (!Array.isArray(e.secrets) || e.secrets.length === 0) throw new ConfigError(`${key}.secrets`, "must list at least one secret");
+    if (!Array.isArray(e.secrets) || e.secrets.length === 0)
+        throw new ConfigError(`${key}.secrets`, "must list at least one secret");
     const seen = new Set<string>();
     e.secrets.forEach((x, i) => {
         const k = `${key}.secrets[${i}]`;
@@ -230,18 +310,30 @@ function validateExternalSecrets(e: ExternalSecretsArgs, key: string): void {
         checkDnsLabel(`${k}.name`, x?.name);
         if (seen.has(x.name)) throw new ConfigError(`${k}.name`, `duplicate secret '${x.name}'`);
         seen.add(x.name);
-        if (x.refreshInterval !== undefined && (typeof x.refreshInterval !== "string" || !DURATION.test(x.refreshInterval) || !/[1-9]/.test(x.refreshInterval))) {
-            throw new ConfigError(`${k}.refreshInterval`, `'${String(x.refreshInterval)}' must be a duration above zero such as 15m or 1h`);
+        if (
+            x.refreshInterval !== undefined &&
+            (typeof x.refreshInterval !== "string" ||
+                !DURATION.test(x.refreshInterval) ||
+                !/[1-9]/.test(x.refreshInterval))
+        ) {
+            throw new ConfigError(
+                `${k}.refreshInterval`,
+                `'${String(x.refreshInterval)}' must be a duration above zero such as 15m or 1h`,
+            );
         }
-        if (!Array.isArray(x.data) || x.data.length === 0) throw new ConfigError(`${k}.data`, "must map at least one key");
+        if (!Array.isArray(x.data) || x.data.length === 0)
+            throw new ConfigError(`${k}.data`, "must map at least one key");
         x.data.forEach((d, j) => {
             const dk = `${k}.data[${j}]`;
             checkKnownKeys(dk, d, ["secretKey", "remoteKey", "property", "version"]);
-            if (typeof d?.secretKey !== "string" || !/^[-._a-zA-Z0-9]+$/.test(d.secretKey)) throw new ConfigError(`${dk}.secretKey`, `'${String(d?.secretKey)}' is not a valid Secret key`);
-            if (typeof d.remoteKey !== "string" || d.remoteKey === "") throw new ConfigError(`${dk}.remoteKey`, "must name the key in the secret manager");
+            if (typeof d?.secretKey !== "string" || !/^[-._a-zA-Z0-9]+$/.test(d.secretKey))
+                throw new ConfigError(`${dk}.secretKey`, `'${String(d?.secretKey)}' is not a valid Secret key`);
+            if (typeof d.remoteKey !== "string" || d.remoteKey === "")
+                throw new ConfigError(`${dk}.remoteKey`, "must name the key in the secret manager");
             checkSingleLine(`${dk}.remoteKey`, d.remoteKey);
             for (const opt of ["property", "version"] as const) {
-                if (d[opt] !== undefined && (typeof d[opt] !== "string" || d[opt] === "")) throw new ConfigError(`${dk}.${opt}`, "must be a non-empty string");
+                if (d[opt] !== undefined && (typeof d[opt] !== "string" || d[opt] === ""))
+                    throw new ConfigError(`${dk}.${opt}`, "must be a non-empty string");
                 checkSingleLine(`${dk}.${opt}`, d[opt]);
             }
         });
@@ -271,12 +363,18 @@ export function resolveSecureNamespaceArgs(name: string, args: SecureNamespaceAr
         workloadServiceAccounts: [...(args.workloadServiceAccounts ?? [])],
         access: { ...(args.access ?? {}) },
         oidcGroupsPrefix: args.oidcGroupsPrefix ?? DEFAULT_OIDC_PREFIX,
-        ...(args.externalSecrets ? {
-            externalSecrets: {
-                storeName: args.externalSecrets.storeName ?? "secret-store",
-                provider: structuredClone(args.externalSecrets.provider),
-                secrets: args.externalSecrets.secrets.map(x => ({ name: x.name, refreshInterval: x.refreshInterval ?? DEFAULT_REFRESH_INTERVAL, data: x.data.map(d => ({ ...d })) })),
-            },
-        } : {}),
+        ...(args.externalSecrets
+            ? {
+                  externalSecrets: {
+                      storeName: args.externalSecrets.storeName ?? "secret-store",
+                      provider: structuredClone(args.externalSecrets.provider),
+                      secrets: args.externalSecrets.secrets.map(x => ({
+                          name: x.name,
+                          refreshInterval: x.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
+                          data: x.data.map(d => ({ ...d })),
+                      })),
+                  },
+              }
+            : {}),
     };
 }

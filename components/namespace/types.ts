@@ -39,7 +39,9 @@ export interface QuotaArgs {
     readonly configmaps?: number;
     /** PersistentVolumeClaims. Default `10`. */
     readonly persistentvolumeclaims?: number;
-    /** LoadBalancer Services. Default `0`: exposing a namespace outside the cluster is an explicit platform decision. */
+    /**
+     * LoadBalancer Services. Default `0`: exposing a namespace outside the cluster is an explicit platform decision.
+     */
     readonly loadBalancers?: number;
     /** NodePort Services. Default `0`: NodePorts open every node's address. */
     readonly nodePorts?: number;
@@ -107,7 +109,10 @@ export interface NetworkArgs {
 export type AccessLevelName = "admin" | "developer" | "viewer";
 export const ACCESS_LEVELS: readonly AccessLevelName[] = ["admin", "developer", "viewer"];
 
-/** Who gets an access level, and the dangerous permissions it opts into. See https://kubernetes.io/docs/reference/access-authn-authz/rbac/ */
+/**
+ * Who gets an access level, and the dangerous permissions it opts into. See
+ * https://kubernetes.io/docs/reference/access-authn-authz/rbac/
+ */
 export interface AccessLevelArgs {
     /** Groups bound to the level (as your authenticator names them, e.g. with an OIDC prefix). */
     readonly groups?: string[];
@@ -125,7 +130,9 @@ export interface AccessLevelArgs {
     readonly allowPortForward?: boolean;
     /** Grant get/list/watch on Secrets. Default `false`: listing Secrets reveals every credential. */
     readonly allowSecretsRead?: boolean;
-    /** Grant managing Roles/RoleBindings with `bind`/`escalate`. Default `false`: it lets holders grant themselves more. */
+    /**
+     * Grant managing Roles/RoleBindings with `bind`/`escalate`. Default `false`: it lets holders grant themselves more.
+     */
     readonly allowRoleManagement?: boolean;
     /** Grant `impersonate` on ServiceAccounts of the namespace. Default `false`: impersonation bypasses the level. */
     readonly allowImpersonate?: boolean;
@@ -135,7 +142,13 @@ export interface AccessLevelArgs {
 export const DEFAULT_OIDC_PREFIX = "oidc:";
 
 export const ACCESS_SUBJECT_KEYS = ["groups", "users", "oidcGroups"] as const;
-export const ACCESS_PERMISSION_FLAGS = ["allowExec", "allowPortForward", "allowSecretsRead", "allowRoleManagement", "allowImpersonate"] as const;
+export const ACCESS_PERMISSION_FLAGS = [
+    "allowExec",
+    "allowPortForward",
+    "allowSecretsRead",
+    "allowRoleManagement",
+    "allowImpersonate",
+] as const;
 export const ACCESS_FLAGS = [...ACCESS_SUBJECT_KEYS, ...ACCESS_PERMISSION_FLAGS] as const;
 
 /** One Secret synchronised from an external secret manager by the External Secrets Operator. */
@@ -145,7 +158,12 @@ export interface ExternalSecretArgs {
     /** How often the Secret is refreshed from the provider (Go duration, e.g. `15m`, `1h`). Default `1h`. */
     readonly refreshInterval?: string;
     /** Keys of the Secret and where each comes from in the provider. */
-    readonly data: Array<{ readonly secretKey: string; readonly remoteKey: string; readonly property?: string; readonly version?: string }>;
+    readonly data: Array<{
+        readonly secretKey: string;
+        readonly remoteKey: string;
+        readonly property?: string;
+        readonly version?: string;
+    }>;
 }
 
 /**
@@ -156,7 +174,10 @@ export interface ExternalSecretArgs {
 export interface ExternalSecretsArgs {
     /** SecretStore name. Default `secret-store`. */
     readonly storeName?: string;
-    /** The store's `spec.provider`: exactly one provider block, e.g. `{vault: {...}}` or `{aws: {service: SecretsManager, region: eu-west-1}}`. */
+    /**
+     * The store's `spec.provider`: exactly one provider block, e.g. `{vault: {...}}` or `{aws: {service:
+     * SecretsManager, region: eu-west-1}}`.
+     */
     readonly provider: Record<string, unknown>;
     /** Secrets to synchronise. */
     readonly secrets: ExternalSecretArgs[];

@@ -19,14 +19,26 @@ const ns = new SecureNamespace("payments", {
     namespaceName,
     workloadServiceAccounts: ["payments-api"],
     network: {
-        ingress: [{ name: "from-ingress", podLabels: { "app.kubernetes.io/name": "payments-api" }, peers: [{ namespaces: ["ingress-nginx"] }], ports: [{ port: 8080 }] }],
+        ingress: [
+            {
+                name: "from-ingress",
+                podLabels: { "app.kubernetes.io/name": "payments-api" },
+                peers: [{ namespaces: ["ingress-nginx"] }],
+                ports: [{ port: 8080 }],
+            },
+        ],
     },
     access: { developer: { groups: ["oidc:payments-devs"] } },
 });
 
 const labels = { "app.kubernetes.io/name": "payments-api" };
 const api = new k8s.apps.v1.Deployment("payments-api", {
-    metadata: { name: "payments-api", namespace: ns.namespaceName, labels, annotations: waitForRollout ? {} : { "pulumi.com/skipAwait": "true" } },
+    metadata: {
+        name: "payments-api",
+        namespace: ns.namespaceName,
+        labels,
+        annotations: waitForRollout ? {} : { "pulumi.com/skipAwait": "true" },
+    },
     spec: {
         replicas,
         selector: { matchLabels: labels },
@@ -35,16 +47,30 @@ const api = new k8s.apps.v1.Deployment("payments-api", {
             spec: {
                 serviceAccountName: "payments-api",
                 automountServiceAccountToken: false,
-                securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
-                containers: [{
-                    name: "api",
-                    image,
-                    ports: [{ containerPort: 8080, name: "http" }],
-                    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
-                    livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
-                    readinessProbe: { httpGet: { path: "/ready", port: "http" } },
-                }],
+                securityContext: {
+                    runAsNonRoot: true,
+                    runAsUser: 10001,
+                    runAsGroup: 10001,
+                    seccompProfile: { type: "RuntimeDefault" },
+                },
+                containers: [
+                    {
+                        name: "api",
+                        image,
+                        ports: [{ containerPort: 8080, name: "http" }],
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            readOnlyRootFilesystem: true,
+                            capabilities: { drop: ["ALL"] },
+                        },
+                        resources: {
+                            requests: { cpu: "100m", memory: "128Mi" },
+                            limits: { cpu: "500m", memory: "256Mi" },
+                        },
+                        livenessProbe: { httpGet: { path: "/healthz", port: "http" } },
+                        readinessProbe: { httpGet: { path: "/ready", port: "http" } },
+                    },
+                ],
             },
         },
     },

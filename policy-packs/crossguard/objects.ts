@@ -10,8 +10,13 @@ import { K8sObject } from "../../rules/types";
 import { UNKNOWN } from "../../rules/unknown";
 
 const SENTINELS = new Set<unknown>([
-    proxy.unknownBooleanValue, proxy.unknownNumberValue, proxy.unknownStringValue, proxy.unknownArrayValue,
-    proxy.unknownAssetValue, proxy.unknownArchiveValue, proxy.unknownObjectValue,
+    proxy.unknownBooleanValue,
+    proxy.unknownNumberValue,
+    proxy.unknownStringValue,
+    proxy.unknownArrayValue,
+    proxy.unknownAssetValue,
+    proxy.unknownArchiveValue,
+    proxy.unknownObjectValue,
 ]);
 
 function target(v: unknown): unknown {

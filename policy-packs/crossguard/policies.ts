@@ -3,7 +3,13 @@
  * with the catalog's metadata, the configured enforcement level and a config schema whose
  * defaults (including the shipped exemptions) are visible to users.
  */
-import { Policy, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import {
+    Policy,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    UnknownValueError,
+} from "@pulumi/policy";
 import proxy from "./sdk";
 import { control, defaultEnforcement } from "../../rules/catalog";
 import { checkResource, checkStack, COMMON_CONFIG_SCHEMA, isExempt, resolveRuleConfig } from "../../rules/evaluate";
@@ -15,7 +21,10 @@ import { kindOf, kubernetesObject } from "./objects";
 export function configSchemaOf(rule: Rule): { properties: Record<string, Record<string, unknown>> } {
     return {
         properties: {
-            exemptNamespaces: { ...COMMON_CONFIG_SCHEMA.exemptNamespaces, default: [...(rule.defaultExemptNamespaces ?? [])] },
+            exemptNamespaces: {
+                ...COMMON_CONFIG_SCHEMA.exemptNamespaces,
+                default: [...(rule.defaultExemptNamespaces ?? [])],
+            },
             exemptNames: { ...COMMON_CONFIG_SCHEMA.exemptNames, default: [] },
             exemptLabels: { ...COMMON_CONFIG_SCHEMA.exemptLabels, default: {} },
             ...Object.fromEntries(Object.entries(rule.config ?? {}).map(([k, v]) => [k, { ...v }])),
@@ -37,16 +46,31 @@ function messageOf(f: Finding): string {
 }
 
 /** The object form of a violation the policy SDK's server takes (not in its type declarations). */
-interface ViolationObject { message: string; urn?: string; enforcementLevel: "mandatory" }
+interface ViolationObject {
+    message: string;
+    urn?: string;
+    enforcementLevel: "mandatory";
+}
 
-/** Report real findings at the policy's level; findings on unknown values become the SDK's advisory "cannot run during preview" diagnostic. */
-function report(findings: Finding[], reportViolation: ReportViolation, urnOf: (o: K8sObject) => string | undefined): void {
+/**
+ * Report real findings at the policy's level; findings on unknown values become the SDK's advisory "cannot run during
+ * preview" diagnostic.
+ */
+function report(
+    findings: Finding[],
+    reportViolation: ReportViolation,
+    urnOf: (o: K8sObject) => string | undefined,
+): void {
     const unknown: string[] = [];
     for (const f of findings) {
         if (f.error) {
             // The SDK's server (pinned @pulumi/policy 1.21.0) also accepts a violation object whose
             // enforcementLevel overrides the policy's: a rule that failed blocks whatever the level.
-            (reportViolation as unknown as (v: ViolationObject) => void)({ message: messageOf(f), urn: urnOf(f.object), enforcementLevel: "mandatory" });
+            (reportViolation as unknown as (v: ViolationObject) => void)({
+                message: messageOf(f),
+                urn: urnOf(f.object),
+                enforcementLevel: "mandatory",
+            });
         } else if (f.unknown) {
             unknown.push(f.path ?? f.message);
         } else {

@@ -39,7 +39,8 @@ export function parseImage(image: string): ImageRef {
     }
     const slash = rest.indexOf("/");
     const first = slash >= 0 ? rest.slice(0, slash) : "";
-    const hasRegistry = slash >= 0 && (IMAGE_NAMING.hostMarks.some(m => first.includes(m)) || first === IMAGE_NAMING.localHost);
+    const hasRegistry =
+        slash >= 0 && (IMAGE_NAMING.hostMarks.some(m => first.includes(m)) || first === IMAGE_NAMING.localHost);
     const registry = hasRegistry ? first : IMAGE_NAMING.defaultRegistry;
     let path = hasRegistry ? rest.slice(slash + 1) : rest;
     let tag: string | undefined;
@@ -49,28 +50,66 @@ export function parseImage(image: string): ImageRef {
         path = path.slice(0, colon);
     }
     if (!hasRegistry && !path.includes("/")) path = `${IMAGE_NAMING.officialPrefix}${path}`;
-    return { registry: Object.hasOwn(IMAGE_NAMING.aliases, registry) ? IMAGE_NAMING.aliases[registry] : registry, repository: path, tag, digest };
+    return {
+        registry: Object.hasOwn(IMAGE_NAMING.aliases, registry) ? IMAGE_NAMING.aliases[registry] : registry,
+        repository: path,
+        tag,
+        digest,
+    };
 }
 
 const imageOf = (c: { container: { image?: unknown } }) => c.container.image;
 
-export const latestTag = containerRule({
-    id: "IMG-01", name: "no-latest-image-tag",
-    description: "Images must name a specific tag (or digest), never `latest` or no tag at all. A moving tag makes deployments unreproducible and lets an unreviewed image slip in on the next pull.",
-    remediation: "Pin the image to a release tag, or better a digest (`image@sha256:…`).",
-    url: IMAGES_URL,
-}, c => [["image", judge(imageOf(c), v => {
-    if (typeof v !== "string") return true;
-    const ref = parseImage(v);
-    return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
-}, () => `The ${c.label} uses image "${show(imageOf(c))}" with the latest tag or no tag.`)]]);
+export const latestTag = containerRule(
+    {
+        id: "IMG-01",
+        name: "no-latest-image-tag",
+        description:
+            "Images must name a specific tag (or digest), never `latest` or no tag at all. A moving " +
+            "tag makes deployments unreproducible and lets an unreviewed image slip in on the next " +
+            "pull.",
+        remediation: "Pin the image to a release tag, or better a digest (`image@sha256:…`).",
+        url: IMAGES_URL,
+    },
+    c => [
+        [
+            "image",
+            judge(
+                imageOf(c),
+                v => {
+                    if (typeof v !== "string") return true;
+                    const ref = parseImage(v);
+                    return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
+                },
+                () => `The ${c.label} uses image "${show(imageOf(c))}" with the latest tag or no tag.`,
+            ),
+        ],
+    ],
+);
 
-export const digestPinned = containerRule({
-    id: "IMG-02", name: "image-digest-pinned",
-    description: "Images should be pinned by digest (`@sha256:`). A digest names exactly one image; tags can be moved to point at another.",
-    remediation: "Reference the image by its digest, as `registry/repo:tag@sha256:<digest>`, and let a bot such as Renovate keep it current.",
-    url: IMAGES_URL,
-}, c => [["image", judge(imageOf(c), v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v), () => `The ${c.label} image "${show(imageOf(c))}" is not pinned by digest.`)]]);
+export const digestPinned = containerRule(
+    {
+        id: "IMG-02",
+        name: "image-digest-pinned",
+        description:
+            "Images should be pinned by digest (`@sha256:`). A digest names exactly one image; tags " +
+            "can be moved to point at another.",
+        remediation:
+            "Reference the image by its digest, as `registry/repo:tag@sha256:<digest>`, and let a " +
+            "bot such as Renovate keep it current.",
+        url: IMAGES_URL,
+    },
+    c => [
+        [
+            "image",
+            judge(
+                imageOf(c),
+                v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v),
+                () => `The ${c.label} image "${show(imageOf(c))}" is not pinned by digest.`,
+            ),
+        ],
+    ],
+);
 
 function registryMatches(registry: string, repo: string, pattern: string): boolean {
     let end = pattern.length;
@@ -80,46 +119,123 @@ function registryMatches(registry: string, repo: string, pattern: string): boole
     return registry === p || full === p || full.startsWith(`${p}/`);
 }
 
-export const allowedRegistries = containerRule({
-    id: "IMG-03", name: "allowed-image-registries",
-    description: "Images must come from the registries the platform trusts (`allowedRegistries`, when configured) and never from a denied registry. Image provenance is the first line of supply-chain defence.",
-    remediation: "Pull the image from an approved registry (mirror it there), or add the registry to `allowedRegistries` in the policy config.",
-    url: IMAGES_URL,
-    config: {
-        allowedRegistries: { type: "array", items: { type: "string" }, description: "Registries (host, or host/path prefix) images may come from. Empty means no allow-list is enforced; set it per stack.", default: [] },
-        deniedRegistries: { type: "array", items: { type: "string" }, description: "Registries (host, or host/path prefix) images must never come from.", default: [] },
+export const allowedRegistries = containerRule(
+    {
+        id: "IMG-03",
+        name: "allowed-image-registries",
+        description:
+            "Images must come from the registries the platform trusts (`allowedRegistries`, when " +
+            "configured) and never from a denied registry. Image provenance is the first line of " +
+            "supply-chain defence.",
+        remediation:
+            "Pull the image from an approved registry (mirror it there), or add the registry to " +
+            "`allowedRegistries` in the policy config.",
+        url: IMAGES_URL,
+        config: {
+            allowedRegistries: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "Registries (host, or host/path prefix) images may come from. Empty means no " +
+                    "allow-list is enforced; set it per stack.",
+                default: [],
+            },
+            deniedRegistries: {
+                type: "array",
+                items: { type: "string" },
+                description: "Registries (host, or host/path prefix) images must never come from.",
+                default: [],
+            },
+        },
     },
-}, (c, _pod, cfg) => {
-    const image = imageOf(c);
-    if (isUnknown(image)) return [["image", judge(image, () => true, () => "")]];
-    if (typeof image !== "string") return [];
-    const ref = parseImage(image);
-    const allowed = cfg.allowedRegistries as string[];
-    const denied = cfg.deniedRegistries as string[];
-    let v: Verdict;
-    if (denied.some(p => registryMatches(ref.registry, ref.repository, p))) v = `The ${c.label} image "${image}" comes from a denied registry (${ref.registry}).`;
-    else if (allowed.length > 0 && !allowed.some(p => registryMatches(ref.registry, ref.repository, p))) v = `The ${c.label} image "${image}" comes from ${ref.registry}, which is not in allowedRegistries (${allowed.join(", ")}).`;
-    return [["image", v]];
-});
+    (c, _pod, cfg) => {
+        const image = imageOf(c);
+        if (isUnknown(image))
+            return [
+                [
+                    "image",
+                    judge(
+                        image,
+                        () => true,
+                        () => "",
+                    ),
+                ],
+            ];
+        if (typeof image !== "string") return [];
+        const ref = parseImage(image);
+        const allowed = cfg.allowedRegistries as string[];
+        const denied = cfg.deniedRegistries as string[];
+        let v: Verdict;
+        if (denied.some(p => registryMatches(ref.registry, ref.repository, p)))
+            v = `The ${c.label} image "${image}" comes from a denied registry (${ref.registry}).`;
+        else if (allowed.length > 0 && !allowed.some(p => registryMatches(ref.registry, ref.repository, p)))
+            v =
+                `The ${c.label} image "${image}" comes from ${ref.registry}, which is not in ` +
+                `allowedRegistries (${allowed.join(", ")}).`;
+        return [["image", v]];
+    },
+);
 
-export const pullAlways = containerRule({
-    id: "IMG-04", name: "image-pull-policy-always",
-    description: "Containers should use `imagePullPolicy: Always` (or a digest), so the node checks the registry's authorization on every start instead of reusing a cached image another tenant pulled.",
-    remediation: "Set `imagePullPolicy: Always`, or pin the image by digest.",
-    url: `${IMAGES_URL}#image-pull-policy`,
-}, c => {
-    const image = imageOf(c);
-    const policy = c.container.imagePullPolicy;
-    if (isUnknown(image) || isUnknown(policy)) return [["imagePullPolicy", judge(policy, () => true, () => "")]];
-    const ref = typeof image === "string" ? parseImage(image) : undefined;
-    // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
-    const effective = policy ?? (ref && !ref.digest && (ref.tag === undefined || ref.tag === "latest") ? "Always" : "IfNotPresent");
-    return [["imagePullPolicy", ref?.digest || effective === "Always" ? undefined : `The ${c.label} uses imagePullPolicy ${show(effective)}${policy === undefined ? " (the default for a tagged image)" : ""}.`]];
-});
+export const pullAlways = containerRule(
+    {
+        id: "IMG-04",
+        name: "image-pull-policy-always",
+        description:
+            "Containers should use `imagePullPolicy: Always` (or a digest), so the node checks the " +
+            "registry's authorization on every start instead of reusing a cached image another " +
+            "tenant pulled.",
+        remediation: "Set `imagePullPolicy: Always`, or pin the image by digest.",
+        url: `${IMAGES_URL}#image-pull-policy`,
+    },
+    c => {
+        const image = imageOf(c);
+        const policy = c.container.imagePullPolicy;
+        if (isUnknown(image) || isUnknown(policy))
+            return [
+                [
+                    "imagePullPolicy",
+                    judge(
+                        policy,
+                        () => true,
+                        () => "",
+                    ),
+                ],
+            ];
+        const ref = typeof image === "string" ? parseImage(image) : undefined;
+        // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
+        const effective =
+            policy ??
+            (ref && !ref.digest && (ref.tag === undefined || ref.tag === "latest") ? "Always" : "IfNotPresent");
+        return [
+            [
+                "imagePullPolicy",
+                ref?.digest || effective === "Always"
+                    ? undefined
+                    : `The ${c.label} uses imagePullPolicy ${show(effective)}` +
+                      `${policy === undefined ? " (the default for a tagged image)" : ""}.`,
+            ],
+        ];
+    },
+);
 
-export const deprecatedRegistry = containerRule({
-    id: "IMG-05", name: "no-k8s-gcr-io",
-    description: "Images must not come from the frozen `k8s.gcr.io` registry; it no longer receives updates, so images from it miss security fixes.",
-    remediation: "Pull the same image from `registry.k8s.io`, the community registry that replaced `k8s.gcr.io`.",
-    url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
-}, c => [["image", judge(imageOf(c), v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io", () => `The ${c.label} image "${show(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`)]]);
+export const deprecatedRegistry = containerRule(
+    {
+        id: "IMG-05",
+        name: "no-k8s-gcr-io",
+        description:
+            "Images must not come from the frozen `k8s.gcr.io` registry; it no longer receives " +
+            "updates, so images from it miss security fixes.",
+        remediation: "Pull the same image from `registry.k8s.io`, the community registry that replaced `k8s.gcr.io`.",
+        url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
+    },
+    c => [
+        [
+            "image",
+            judge(
+                imageOf(c),
+                v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io",
+                () => `The ${c.label} image "${show(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`,
+            ),
+        ],
+    ],
+);

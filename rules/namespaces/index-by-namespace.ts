@@ -3,7 +3,11 @@ import { Finding, K8sObject } from "../types";
 import { isUnknown } from "../unknown";
 
 /** Namespaces declared as Namespace objects, and namespaced objects grouped by namespace. */
-export function indexByNamespace(objects: readonly K8sObject[]): { declared: Map<string, K8sObject>; members: Map<string, K8sObject[]>; unknownMembers: K8sObject[] } {
+export function indexByNamespace(objects: readonly K8sObject[]): {
+    declared: Map<string, K8sObject>;
+    members: Map<string, K8sObject[]>;
+    unknownMembers: K8sObject[];
+} {
     const declared = new Map<string, K8sObject>();
     const members = new Map<string, K8sObject[]>();
     const unknownMembers: K8sObject[] = [];
@@ -31,7 +35,8 @@ export function indexByNamespace(objects: readonly K8sObject[]): { declared: Map
  * would fail, the finding is marked unknown instead: the missing object may be among them.
  */
 export function namespaceFindings(
-    objects: readonly K8sObject[], controlId: string,
+    objects: readonly K8sObject[],
+    controlId: string,
     missing: (ns: string, members: K8sObject[]) => string | undefined,
 ): Finding[] {
     const { declared, members, unknownMembers } = indexByNamespace(objects);
@@ -40,7 +45,13 @@ export function namespaceFindings(
         const msg = missing(ns, members.get(ns) ?? []);
         if (msg === undefined) continue;
         if (unknownMembers.length > 0) {
-            out.push({ controlId, object: obj, unknown: true, path: "metadata.name", message: `${msg} Some objects' namespaces are unknown during preview, so this cannot be verified yet.` });
+            out.push({
+                controlId,
+                object: obj,
+                unknown: true,
+                path: "metadata.name",
+                message: `${msg} Some objects' namespaces are unknown during preview, so this cannot be verified yet.`,
+            });
         } else {
             out.push({ controlId, object: obj, path: "metadata.name", message: msg });
         }

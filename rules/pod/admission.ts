@@ -7,42 +7,62 @@
 import { POD_VARIABLES, SPEC_VARIABLE, WORKLOAD_RESOURCES } from "../cel";
 import { Admission, CelTwin, RuleConfig } from "../types";
 
-const outside = (t: Omit<CelTwin, "resources" | "outsidePodSecurity">): Admission => ({ twin: { resources: WORKLOAD_RESOURCES, outsidePodSecurity: true, ...t } });
-const hostNamespace = (id: string, field: string, what: string): Admission => outside({
-    variables: SPEC_VARIABLE,
-    expression: `!(has(variables.spec.${field}) && variables.spec.${field})`,
-    message: `[${id}] Pods must not set ${field}: true (sharing the host's ${what} namespace).`,
+const outside = (t: Omit<CelTwin, "resources" | "outsidePodSecurity">): Admission => ({
+    twin: { resources: WORKLOAD_RESOURCES, outsidePodSecurity: true, ...t },
 });
-const pss = (level: "baseline" | "restricted", what: string): Admission => ({ none: {
-    kind: "pod-security",
-    reason: `Pod Security admission at ${level} (a SecureNamespace enforces restricted by default; NS-03 requires at least baseline) refuses ${what}.`,
-} });
+const hostNamespace = (id: string, field: string, what: string): Admission =>
+    outside({
+        variables: SPEC_VARIABLE,
+        expression: `!(has(variables.spec.${field}) && variables.spec.${field})`,
+        message: `[${id}] Pods must not set ${field}: true (sharing the host's ${what} namespace).`,
+    });
+const pss = (level: "baseline" | "restricted", what: string): Admission => ({
+    none: {
+        kind: "pod-security",
+        reason:
+            `Pod Security admission at ${level} (a SecureNamespace enforces restricted by default; NS-03 ` +
+            `requires at least baseline) refuses ${what}.`,
+    },
+});
 /** PS-06 … PS-08 judge hostPath volumes, which PS-05's twin refuses outright outside baseline/restricted namespaces. */
-const hostPathDetail = (what: string): Admission => ({ none: {
-    kind: "pod-security",
-    reason: `Pod Security admission at baseline refuses every hostPath volume, so ${what} never reaches a baseline or restricted namespace; elsewhere the twin of PS-05 refuses every hostPath volume, a stricter test than this one.`,
-} });
+const hostPathDetail = (what: string): Admission => ({
+    none: {
+        kind: "pod-security",
+        reason:
+            `Pod Security admission at baseline refuses every hostPath volume, so ${what} never reaches ` +
+            `a baseline or restricted namespace; elsewhere the twin of PS-05 refuses every hostPath ` +
+            `volume, a stricter test than this one.`,
+    },
+});
 
 /** Controls the Pod Security Standards do not contain: twins in every namespace. */
 const everywhere = (t: Omit<CelTwin, "resources">): Admission => ({ twin: { resources: WORKLOAD_RESOURCES, ...t } });
 const podSc = (f: string) => `(has(variables.spec.securityContext) && has(variables.spec.securityContext.${f}))`;
 const ownSc = (f: string) => `(has(c.securityContext) && has(c.securityContext.${f}))`;
 /** The container's setting, else the pod's (rules/define.ts `effective`), else 0. */
-const effectiveId = (f: string) => `(${ownSc(f)} ? c.securityContext.${f} : ${podSc(f)} ? variables.spec.securityContext.${f} : 0)`;
+const effectiveId = (f: string) =>
+    `(${ownSc(f)} ? c.securityContext.${f} : ${podSc(f)} ? variables.spec.securityContext.${f} : 0)`;
 const minimumId = (cfg: RuleConfig) => Number(cfg.minimumId);
 /** The annotations of the pod (a Pod's own, a template's), for the legacy AppArmor annotation. */
 const POD_ANNOTATIONS = {
     name: "podAnnotations",
-    expression: "object.kind == 'Pod' ? (has(object.metadata.annotations) ? object.metadata.annotations : {})" +
-        " : object.kind == 'PodTemplate' ? (has(object.template.metadata) && has(object.template.metadata.annotations) ? object.template.metadata.annotations : {})" +
-        " : object.kind == 'CronJob' ? (has(object.spec.jobTemplate.spec.template.metadata) && has(object.spec.jobTemplate.spec.template.metadata.annotations) ? object.spec.jobTemplate.spec.template.metadata.annotations : {})" +
-        " : (has(object.spec.template.metadata) && has(object.spec.template.metadata.annotations) ? object.spec.template.metadata.annotations : {})",
+    expression:
+        "object.kind == 'Pod' ? (has(object.metadata.annotations) ? object.metadata.annotations : {})" +
+        (" : object.kind == 'PodTemplate' ? (has(object.template.metadata) && " +
+            "has(object.template.metadata.annotations) ? object.template.metadata.annotations : {})") +
+        (" : object.kind == 'CronJob' ? (has(object.spec.jobTemplate.spec.template.metadata) && " +
+            "has(object.spec.jobTemplate.spec.template.metadata.annotations) ? " +
+            "object.spec.jobTemplate.spec.template.metadata.annotations : {})") +
+        (" : (has(object.spec.template.metadata) && has(object.spec.template.metadata.annotations) ? " +
+            "object.spec.template.metadata.annotations : {})"),
 };
 
 export const POD_ADMISSION: Record<string, Admission> = {
     "PS-01": outside({
         variables: POD_VARIABLES,
-        expression: "variables.containers.all(c, !(has(c.securityContext) && has(c.securityContext.privileged) && c.securityContext.privileged))",
+        expression:
+            "variables.containers.all(c, !(has(c.securityContext) && " +
+            "has(c.securityContext.privileged) && c.securityContext.privileged))",
         message: "[PS-01] Containers must not run privileged.",
     }),
     "PS-02": hostNamespace("PS-02", "hostPID", "process ID"),
@@ -63,14 +83,29 @@ export const POD_ADMISSION: Record<string, Admission> = {
     }),
     "PS-10": outside({
         variables: POD_VARIABLES,
-        expression: "!(has(variables.spec.securityContext) && has(variables.spec.securityContext.windowsOptions) && has(variables.spec.securityContext.windowsOptions.hostProcess) && variables.spec.securityContext.windowsOptions.hostProcess)" +
-            " && variables.containers.all(c, !(has(c.securityContext) && has(c.securityContext.windowsOptions) && has(c.securityContext.windowsOptions.hostProcess) && c.securityContext.windowsOptions.hostProcess))",
+        expression:
+            "!(has(variables.spec.securityContext) && has(variables.spec.securityContext.windowsOptio" +
+            "ns) && has(variables.spec.securityContext.windowsOptions.hostProcess) && " +
+            "variables.spec.securityContext.windowsOptions.hostProcess)" +
+            (" && variables.containers.all(c, !(has(c.securityContext) && " +
+                "has(c.securityContext.windowsOptions) && has(c.securityContext.windowsOptions.hostProces" +
+                "s) && c.securityContext.windowsOptions.hostProcess))"),
         message: "[PS-10] Windows HostProcess containers must not be used.",
     }),
-    "PS-11": pss("baseline", "probes and lifecycle handlers that set a host (the Host Probes / Lifecycle Hooks check of Kubernetes 1.34)"),
+    "PS-11": pss(
+        "baseline",
+        "probes and lifecycle handlers that set a host (the Host Probes / Lifecycle Hooks check of Kubernetes 1.34)",
+    ),
     "PS-12": pss("baseline", "added capabilities outside its allow-list, the rule's default list"),
-    "PS-13": pss("baseline", "every added capability outside the baseline allow-list, which holds none of the dangerous ones"),
-    "PS-14": pss("restricted", "containers that do not drop ALL capabilities, which drops NET_RAW; at baseline NET_RAW stays allowed, so the control is enforced in the cluster only in restricted namespaces"),
+    "PS-13": pss(
+        "baseline",
+        "every added capability outside the baseline allow-list, which holds none of the dangerous ones",
+    ),
+    "PS-14": pss(
+        "restricted",
+        "containers that do not drop ALL capabilities, which drops NET_RAW; at baseline NET_RAW " +
+            "stays allowed, so the control is enforced in the cluster only in restricted namespaces",
+    ),
     "PS-15": pss("restricted", "containers that do not drop ALL capabilities"),
     "PS-16": pss("restricted", "added capabilities other than NET_BIND_SERVICE"),
     "PS-17": pss("restricted", "containers that do not set allowPrivilegeEscalation: false"),
@@ -78,10 +113,13 @@ export const POD_ADMISSION: Record<string, Admission> = {
     "PS-19": pss("restricted", "runAsUser: 0 on the pod or a container"),
     "PS-20": everywhere({
         variables: POD_VARIABLES,
-        expression: `!(${podSc("runAsGroup")} && variables.spec.securityContext.runAsGroup == 0) && !(${podSc("fsGroup")} && variables.spec.securityContext.fsGroup == 0)` +
+        expression:
+            `!(${podSc("runAsGroup")} && variables.spec.securityContext.runAsGroup == 0) && ` +
+            `!(${podSc("fsGroup")} && variables.spec.securityContext.fsGroup == 0)` +
             ` && !(${podSc("supplementalGroups")} && 0 in variables.spec.securityContext.supplementalGroups)` +
             ` && variables.containers.all(c, !(${ownSc("runAsGroup")} && c.securityContext.runAsGroup == 0))`,
-        message: "[PS-20] Neither the pod nor any container may run with group 0 (runAsGroup, fsGroup, supplementalGroups).",
+        message:
+            "[PS-20] Neither the pod nor any container may run with group 0 (runAsGroup, fsGroup, supplementalGroups).",
     }),
     "PS-21": everywhere({
         variables: POD_VARIABLES,
@@ -93,7 +131,9 @@ export const POD_ADMISSION: Record<string, Admission> = {
     }),
     "PS-22": everywhere({
         variables: POD_VARIABLES,
-        expression: `variables.containers.all(c, ${ownSc("readOnlyRootFilesystem")} && c.securityContext.readOnlyRootFilesystem)`,
+        expression:
+            `variables.containers.all(c, ${ownSc("readOnlyRootFilesystem")} && ` +
+            `c.securityContext.readOnlyRootFilesystem)`,
         message: "[PS-22] Containers should set securityContext.readOnlyRootFilesystem: true.",
     }),
     "PS-23": pss("baseline", "seccomp profile Unconfined on the pod or a container"),
@@ -105,14 +145,22 @@ export const POD_ADMISSION: Record<string, Admission> = {
     "PS-29": pss("restricted", "volume types outside the restricted list"),
     "PS-30": everywhere({
         variables: [...POD_VARIABLES, POD_ANNOTATIONS],
-        expression: "variables.containers.all(c, " + ["seccompProfile", "appArmorProfile", "seLinuxOptions"].map(f => `${ownSc(f)} || ${podSc(f)}`).join(" || ") +
-            " || (has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && size(c.securityContext.capabilities.drop) > 0)" +
+        expression:
+            "variables.containers.all(c, " +
+            ["seccompProfile", "appArmorProfile", "seLinuxOptions"]
+                .map(f => `${ownSc(f)} || ${podSc(f)}`)
+                .join(" || ") +
+            (" || (has(c.securityContext) && has(c.securityContext.capabilities) && " +
+                "has(c.securityContext.capabilities.drop) && size(c.securityContext.capabilities.drop) > " +
+                "0)") +
             " || ('container.apparmor.security.beta.kubernetes.io/' + c.name) in variables.podAnnotations)",
         message: "[PS-30] Every container should have a seccomp, AppArmor, SELinux or capability-drop setting.",
     }),
     "PS-31": everywhere({
         variables: POD_VARIABLES,
-        expression: "variables.containers.all(c, !has(c.ports) || c.ports.all(p, !(p.containerPort > 0 && p.containerPort < 1024) && !(has(p.hostPort) && p.hostPort > 0 && p.hostPort < 1024)))",
+        expression:
+            "variables.containers.all(c, !has(c.ports) || c.ports.all(p, !(p.containerPort > 0 && " +
+            "p.containerPort < 1024) && !(has(p.hostPort) && p.hostPort > 0 && p.hostPort < 1024)))",
         message: "[PS-31] Containers should not use ports below 1024.",
     }),
 };

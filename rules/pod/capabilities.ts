@@ -5,7 +5,8 @@ import { isUnknown } from "../unknown";
 import { containerRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 import { FALCO_NS } from "../vocabulary";
 
-const CAPS_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container";
+const CAPS_URL =
+    "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container";
 
 /** Capability names without the CAP_ prefix, upper-case. */
 function capName(c: unknown): string {
@@ -24,67 +25,163 @@ function addedVerdict(c: ContainerRef, bad: (cap: string) => boolean, what: stri
     if (add === UNKNOWN_VERDICT) return [["securityContext.capabilities.add", UNKNOWN_VERDICT]];
     if (add.some(isUnknown)) return [["securityContext.capabilities.add", UNKNOWN_VERDICT]];
     const offending = add.map(capName).filter(bad);
-    return [["securityContext.capabilities.add", offending.length ? `The ${c.label} adds ${what}: ${offending.join(", ")}.` : undefined]];
+    return [
+        [
+            "securityContext.capabilities.add",
+            offending.length ? `The ${c.label} adds ${what}: ${offending.join(", ")}.` : undefined,
+        ],
+    ];
 }
 
-const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
-const DANGEROUS_CAPABILITIES = ["ALL", "SYS_ADMIN", "SYS_MODULE", "NET_ADMIN", "SYS_PTRACE", "SYS_RAWIO", "SYS_BOOT", "SYS_TIME", "BPF", "PERFMON", "DAC_READ_SEARCH", "MAC_ADMIN", "MAC_OVERRIDE"];
+const BASELINE_CAPABILITIES = [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+const DANGEROUS_CAPABILITIES = [
+    "ALL",
+    "SYS_ADMIN",
+    "SYS_MODULE",
+    "NET_ADMIN",
+    "SYS_PTRACE",
+    "SYS_RAWIO",
+    "SYS_BOOT",
+    "SYS_TIME",
+    "BPF",
+    "PERFMON",
+    "DAC_READ_SEARCH",
+    "MAC_ADMIN",
+    "MAC_OVERRIDE",
+];
 
-export const baselineCapabilities = containerRule({
-    id: "PS-12", name: "capabilities-baseline-only",
-    description: "Containers may only add capabilities from the Pod Security baseline allow-list. Anything beyond it widens what a compromised process can do to the kernel.",
-    remediation: "Remove the extra entries from `securityContext.capabilities.add`; keep only capabilities from the baseline list (better: drop ALL and add only NET_BIND_SERVICE).",
-    url: `${PSS_URL}#baseline`,
-    defaultExemptNamespaces: [FALCO_NS],
-    config: { allowedCapabilities: { type: "array", items: { type: "string" }, description: "Capabilities that may be added (Pod Security baseline list).", default: BASELINE_CAPABILITIES } },
-}, (c, _pod, cfg) => {
-    const allowed = new Set((cfg.allowedCapabilities as string[]).map(capName));
-    return addedVerdict(c, cap => !allowed.has(cap), "capabilities outside the baseline allow-list");
-});
+export const baselineCapabilities = containerRule(
+    {
+        id: "PS-12",
+        name: "capabilities-baseline-only",
+        description:
+            "Containers may only add capabilities from the Pod Security baseline allow-list. " +
+            "Anything beyond it widens what a compromised process can do to the kernel.",
+        remediation:
+            "Remove the extra entries from `securityContext.capabilities.add`; keep only " +
+            "capabilities from the baseline list (better: drop ALL and add only NET_BIND_SERVICE).",
+        url: `${PSS_URL}#baseline`,
+        defaultExemptNamespaces: [FALCO_NS],
+        config: {
+            allowedCapabilities: {
+                type: "array",
+                items: { type: "string" },
+                description: "Capabilities that may be added (Pod Security baseline list).",
+                default: BASELINE_CAPABILITIES,
+            },
+        },
+    },
+    (c, _pod, cfg) => {
+        const allowed = new Set((cfg.allowedCapabilities as string[]).map(capName));
+        return addedVerdict(c, cap => !allowed.has(cap), "capabilities outside the baseline allow-list");
+    },
+);
 
-export const dangerousCapabilities = containerRule({
-    id: "PS-13", name: "no-dangerous-capabilities",
-    description: "Containers must not add dangerous capabilities such as SYS_ADMIN, SYS_MODULE, NET_ADMIN, SYS_PTRACE or ALL. Each of them is enough to escape the container or take over the node's network.",
-    remediation: "Remove the capability from `securityContext.capabilities.add`. If a node agent truly needs it, run it in a dedicated namespace exempted in the policy config.",
-    url: CAPS_URL,
-    defaultExemptNamespaces: [FALCO_NS],
-    config: { dangerousCapabilities: { type: "array", items: { type: "string" }, description: "Capabilities that must never be added.", default: DANGEROUS_CAPABILITIES } },
-}, (c, _pod, cfg) => {
-    const bad = new Set((cfg.dangerousCapabilities as string[]).map(capName));
-    return addedVerdict(c, cap => bad.has(cap), "dangerous capabilities");
-});
+export const dangerousCapabilities = containerRule(
+    {
+        id: "PS-13",
+        name: "no-dangerous-capabilities",
+        description:
+            "Containers must not add dangerous capabilities such as SYS_ADMIN, SYS_MODULE, NET_ADMIN," +
+            " SYS_PTRACE or ALL. Each of them is enough to escape the container or take over the " +
+            "node's network.",
+        remediation:
+            "Remove the capability from `securityContext.capabilities.add`. If a node agent truly " +
+            "needs it, run it in a dedicated namespace exempted in the policy config.",
+        url: CAPS_URL,
+        defaultExemptNamespaces: [FALCO_NS],
+        config: {
+            dangerousCapabilities: {
+                type: "array",
+                items: { type: "string" },
+                description: "Capabilities that must never be added.",
+                default: DANGEROUS_CAPABILITIES,
+            },
+        },
+    },
+    (c, _pod, cfg) => {
+        const bad = new Set((cfg.dangerousCapabilities as string[]).map(capName));
+        return addedVerdict(c, cap => bad.has(cap), "dangerous capabilities");
+    },
+);
 
-export const dropNetRaw = containerRule({
-    id: "PS-14", name: "drop-net-raw",
-    description: "Containers must drop NET_RAW (directly or by dropping ALL) and must not add it back. NET_RAW allows packet spoofing and sniffing on the pod network.",
-    remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` (the restricted profile) and do not add NET_RAW.",
-    url: CAPS_URL,
-    defaultExemptNamespaces: [FALCO_NS],
-}, c => {
-    const drop = capList(c, "drop");
-    const add = capList(c, "add");
-    if (drop === UNKNOWN_VERDICT || add === UNKNOWN_VERDICT) return [["securityContext.capabilities", UNKNOWN_VERDICT]];
-    if (add.map(capName).some(x => x === "NET_RAW" || x === "ALL")) return [["securityContext.capabilities.add", `The ${c.label} adds NET_RAW.`]];
-    const dropped = drop.map(capName);
-    return [["securityContext.capabilities.drop", dropped.includes("NET_RAW") || dropped.includes("ALL") ? undefined : `The ${c.label} does not drop NET_RAW (or ALL).`]];
-});
+export const dropNetRaw = containerRule(
+    {
+        id: "PS-14",
+        name: "drop-net-raw",
+        description:
+            "Containers must drop NET_RAW (directly or by dropping ALL) and must not add it back. " +
+            "NET_RAW allows packet spoofing and sniffing on the pod network.",
+        remediation:
+            'Set `securityContext.capabilities.drop: ["ALL"]` (the restricted profile) and do not add NET_RAW.',
+        url: CAPS_URL,
+        defaultExemptNamespaces: [FALCO_NS],
+    },
+    c => {
+        const drop = capList(c, "drop");
+        const add = capList(c, "add");
+        if (drop === UNKNOWN_VERDICT || add === UNKNOWN_VERDICT)
+            return [["securityContext.capabilities", UNKNOWN_VERDICT]];
+        if (add.map(capName).some(x => x === "NET_RAW" || x === "ALL"))
+            return [["securityContext.capabilities.add", `The ${c.label} adds NET_RAW.`]];
+        const dropped = drop.map(capName);
+        return [
+            [
+                "securityContext.capabilities.drop",
+                dropped.includes("NET_RAW") || dropped.includes("ALL")
+                    ? undefined
+                    : `The ${c.label} does not drop NET_RAW (or ALL).`,
+            ],
+        ];
+    },
+);
 
-export const dropAll = containerRule({
-    id: "PS-15", name: "drop-all-capabilities",
-    description: "Containers must drop ALL capabilities, as the Pod Security restricted profile requires. Starting from nothing and adding back only what is needed keeps the kernel attack surface minimal.",
-    remediation: "Set `securityContext.capabilities.drop: [\"ALL\"]` on the container.",
-    url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS],
-}, c => {
-    const drop = capList(c, "drop");
-    if (drop === UNKNOWN_VERDICT) return [["securityContext.capabilities.drop", UNKNOWN_VERDICT]];
-    return [["securityContext.capabilities.drop", drop.map(capName).includes("ALL") ? undefined : `The ${c.label} does not drop ALL capabilities.`]];
-});
+export const dropAll = containerRule(
+    {
+        id: "PS-15",
+        name: "drop-all-capabilities",
+        description:
+            "Containers must drop ALL capabilities, as the Pod Security restricted profile requires. " +
+            "Starting from nothing and adding back only what is needed keeps the kernel attack " +
+            "surface minimal.",
+        remediation: 'Set `securityContext.capabilities.drop: ["ALL"]` on the container.',
+        url: `${PSS_URL}#restricted`,
+        defaultExemptNamespaces: [FALCO_NS],
+    },
+    c => {
+        const drop = capList(c, "drop");
+        if (drop === UNKNOWN_VERDICT) return [["securityContext.capabilities.drop", UNKNOWN_VERDICT]];
+        return [
+            [
+                "securityContext.capabilities.drop",
+                drop.map(capName).includes("ALL") ? undefined : `The ${c.label} does not drop ALL capabilities.`,
+            ],
+        ];
+    },
+);
 
-export const onlyNetBindService = containerRule({
-    id: "PS-16", name: "add-only-net-bind-service",
-    description: "Containers may add back only NET_BIND_SERVICE, as the Pod Security restricted profile requires.",
-    remediation: "Remove every capability other than NET_BIND_SERVICE from `securityContext.capabilities.add`.",
-    url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS],
-}, c => addedVerdict(c, cap => cap !== "NET_BIND_SERVICE", "capabilities other than NET_BIND_SERVICE"));
+export const onlyNetBindService = containerRule(
+    {
+        id: "PS-16",
+        name: "add-only-net-bind-service",
+        description: "Containers may add back only NET_BIND_SERVICE, as the Pod Security restricted profile requires.",
+        remediation: "Remove every capability other than NET_BIND_SERVICE from `securityContext.capabilities.add`.",
+        url: `${PSS_URL}#restricted`,
+        defaultExemptNamespaces: [FALCO_NS],
+    },
+    c => addedVerdict(c, cap => cap !== "NET_BIND_SERVICE", "capabilities other than NET_BIND_SERVICE"),
+);

@@ -7,39 +7,119 @@ import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
 
-function hostNamespaceRule(id: string, field: "hostPID" | "hostIPC" | "hostNetwork", name: string, what: string, exempt: string[]) {
-    return podRule({
-        id, name,
-        description: `Pods must not set \`${field}: true\`. Sharing the host's ${what} lets a container see or reach the node's own processes and services, which breaks the isolation every other control relies on.`,
-        remediation: `Remove \`${field}: true\` from the pod spec. A SecureNamespace at the \`baseline\` or \`restricted\` Pod Security level (component arg \`podSecurity.enforce\`) refuses such pods at admission.`,
-        url: `${PSS_URL}#baseline`,
-        defaultExemptNamespaces: exempt,
-    }, pod => [[field, judge(pod.spec[field], v => v === true, () => `The pod sets ${field}: true and shares the host's ${what}.`)]]);
+function hostNamespaceRule(
+    id: string,
+    field: "hostPID" | "hostIPC" | "hostNetwork",
+    name: string,
+    what: string,
+    exempt: string[],
+) {
+    return podRule(
+        {
+            id,
+            name,
+            description:
+                `Pods must not set \`${field}: true\`. Sharing the host's ${what} lets a container see ` +
+                `or reach the node's own processes and services, which breaks the isolation every other ` +
+                `control relies on.`,
+            remediation:
+                `Remove \`${field}: true\` from the pod spec. A SecureNamespace at the \`baseline\` or ` +
+                `\`restricted\` Pod Security level (component arg \`podSecurity.enforce\`) refuses such ` +
+                `pods at admission.`,
+            url: `${PSS_URL}#baseline`,
+            defaultExemptNamespaces: exempt,
+        },
+        pod => [
+            [
+                field,
+                judge(
+                    pod.spec[field],
+                    v => v === true,
+                    () => `The pod sets ${field}: true and shares the host's ${what}.`,
+                ),
+            ],
+        ],
+    );
 }
 
-export const hostPid = hostNamespaceRule("PS-02", "hostPID", "no-host-pid", "process ID namespace", [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS]);
+export const hostPid = hostNamespaceRule("PS-02", "hostPID", "no-host-pid", "process ID namespace", [
+    FALCO_NS,
+    TRIVY_NS,
+    KUBE_BENCH_NS,
+]);
 export const hostIpc = hostNamespaceRule("PS-03", "hostIPC", "no-host-ipc", "IPC namespace", []);
-export const hostNetwork = hostNamespaceRule("PS-04", "hostNetwork", "no-host-network", "network namespace", [FALCO_NS]);
+export const hostNetwork = hostNamespaceRule("PS-04", "hostNetwork", "no-host-network", "network namespace", [
+    FALCO_NS,
+]);
 
 /** Each hostPath volume of the pod with its index. */
 function hostPaths(spec: Json): Array<{ i: number; path: Json; name: Json }> {
     const vols = spec.volumes;
     if (isUnknown(vols)) return [{ i: -1, path: vols, name: vols }];
-    return asList(vols).map((v: Json, i: number) => ({ i, v })).filter(({ v }) => v && v.hostPath !== undefined)
-        .map(({ v, i }) => ({ i, path: isUnknown(v.hostPath) ? v.hostPath : v.hostPath !== null && typeof v.hostPath === "object" ? v.hostPath.path : undefined, name: v.name }));
+    return asList(vols)
+        .map((v: Json, i: number) => ({ i, v }))
+        .filter(({ v }) => v && v.hostPath !== undefined)
+        .map(({ v, i }) => ({
+            i,
+            path: isUnknown(v.hostPath)
+                ? v.hostPath
+                : v.hostPath !== null && typeof v.hostPath === "object"
+                  ? v.hostPath.path
+                  : undefined,
+            name: v.name,
+        }));
 }
 
-export const hostPathVolume = podRule({
-    id: "PS-05", name: "no-host-path-volumes",
-    description: "Pods must not mount hostPath volumes. A host path gives the container direct access to the node's filesystem, outside every storage and isolation boundary Kubernetes provides.",
-    remediation: "Replace the hostPath volume with an emptyDir, a ConfigMap/Secret/projected volume or a PersistentVolumeClaim. SecureNamespace at `baseline` or `restricted` (`podSecurity.enforce`) refuses hostPath volumes.",
-    url: `${PSS_URL}#baseline`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
-}, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath`,
-    judge(h.path, () => true, () => `The pod mounts host path ${show(h.path)} as volume "${show(h.name)}".`)] as [string, Verdict]));
+export const hostPathVolume = podRule(
+    {
+        id: "PS-05",
+        name: "no-host-path-volumes",
+        description:
+            "Pods must not mount hostPath volumes. A host path gives the container direct access to " +
+            "the node's filesystem, outside every storage and isolation boundary Kubernetes provides.",
+        remediation:
+            "Replace the hostPath volume with an emptyDir, a ConfigMap/Secret/projected volume or a " +
+            "PersistentVolumeClaim. SecureNamespace at `baseline` or `restricted` " +
+            "(`podSecurity.enforce`) refuses hostPath volumes.",
+        url: `${PSS_URL}#baseline`,
+        defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
+    },
+    pod =>
+        hostPaths(pod.spec).map(
+            h =>
+                [
+                    h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath`,
+                    judge(
+                        h.path,
+                        () => true,
+                        () => `The pod mounts host path ${show(h.path)} as volume "${show(h.name)}".`,
+                    ),
+                ] as [string, Verdict],
+        ),
+);
 
-const DEFAULT_SENSITIVE_PATHS = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/lib64", "/bin", "/sbin", "/root",
-    "/var/lib/docker", "/var/lib/containerd", "/var/lib/kubelet", "/etc/kubernetes", "/var/lib/etcd", "/var/run/secrets", "/run/secrets", "/home"];
+const DEFAULT_SENSITIVE_PATHS = [
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/sbin",
+    "/root",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/kubelet",
+    "/etc/kubernetes",
+    "/var/lib/etcd",
+    "/var/run/secrets",
+    "/run/secrets",
+    "/home",
+];
 
 /** The path without trailing slashes (`/` stays `/`); a loop, not `/\/+$/`, which is quadratic on runs of slashes. */
 function normalise(p: string): string {
@@ -48,83 +128,210 @@ function normalise(p: string): string {
     return end === p.length ? p : p.slice(0, end);
 }
 
-export const sensitiveHostPath = podRule({
-    id: "PS-06", name: "no-sensitive-host-paths",
-    description: "Pods must not mount sensitive host directories such as /, /etc, /proc, /sys, /dev, the kubelet's or container runtime's state, or credential directories. Each of these is a direct route to node takeover or credential theft.",
-    remediation: "Remove the hostPath volume; if the workload is a node agent, run it in a dedicated namespace exempted explicitly in the policy config (`exemptNamespaces`), as the blueprint does for Falco and Trivy.",
-    url: VOLUMES_URL,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
-    config: { sensitivePaths: { type: "array", items: { type: "string" }, description: "Host paths (and everything below them, except for `/`) that must not be mounted.", default: DEFAULT_SENSITIVE_PATHS } },
-}, (pod, _obj, cfg) => {
-    const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
-    return hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`, judge(h.path, p => {
-        if (typeof p !== "string") return false;
-        const n = normalise(p);
-        return sensitive.some(s => n === s || (s !== "/" && n.startsWith(`${s}/`)));
-    }, () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`)] as [string, Verdict]);
-});
+export const sensitiveHostPath = podRule(
+    {
+        id: "PS-06",
+        name: "no-sensitive-host-paths",
+        description:
+            "Pods must not mount sensitive host directories such as /, /etc, /proc, /sys, /dev, the " +
+            "kubelet's or container runtime's state, or credential directories. Each of these is a " +
+            "direct route to node takeover or credential theft.",
+        remediation:
+            "Remove the hostPath volume; if the workload is a node agent, run it in a dedicated " +
+            "namespace exempted explicitly in the policy config (`exemptNamespaces`), as the " +
+            "blueprint does for Falco and Trivy.",
+        url: VOLUMES_URL,
+        defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
+        config: {
+            sensitivePaths: {
+                type: "array",
+                items: { type: "string" },
+                description: "Host paths (and everything below them, except for `/`) that must not be mounted.",
+                default: DEFAULT_SENSITIVE_PATHS,
+            },
+        },
+    },
+    (pod, _obj, cfg) => {
+        const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
+        return hostPaths(pod.spec).map(
+            h =>
+                [
+                    h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`,
+                    judge(
+                        h.path,
+                        p => {
+                            if (typeof p !== "string") return false;
+                            const n = normalise(p);
+                            return sensitive.some(s => n === s || (s !== "/" && n.startsWith(`${s}/`)));
+                        },
+                        () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`,
+                    ),
+                ] as [string, Verdict],
+        );
+    },
+);
 
 const SOCKET = /(^|\/)(docker|containerd|crio|cri-dockerd|podman)(\.sock)?$|\.sock$/;
-const SOCKET_DIRS = new Set(["/var/run", "/run", "/var/run/docker", "/run/containerd", "/var/run/containerd", "/var/run/crio", "/run/crio"]);
-
-export const runtimeSocket = podRule({
-    id: "PS-07", name: "no-container-runtime-socket",
-    description: "Pods must not mount the container runtime socket (docker.sock, containerd.sock, crio.sock) or the directory holding it. Whoever talks to the runtime can start privileged containers on the node.",
-    remediation: "Remove the volume exposing the runtime socket. Build images with a rootless builder instead of Docker-in-Docker.",
-    url: VOLUMES_URL,
-    defaultExemptNamespaces: [FALCO_NS],
-}, pod => hostPaths(pod.spec).map(h => [h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`,
-    judge(h.path, p => typeof p === "string" && (SOCKET.test(normalise(p)) || SOCKET_DIRS.has(normalise(p))),
-        () => `The pod mounts the container runtime socket path ${show(h.path)}.`)] as [string, Verdict]));
-
-export const writableHostPath = containerRule({
-    id: "PS-08", name: "host-paths-read-only",
-    description: "A hostPath volume, where one is allowed at all, must be mounted read-only. A writable host path lets a container plant files that the node or other pods later execute.",
-    remediation: "Set `readOnly: true` on every volumeMount that refers to a hostPath volume.",
-    url: VOLUMES_URL,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
-}, (c, pod) => {
-    const vols = pod.spec.volumes;
-    const hostVols = new Set(asList(vols).filter((v: Json) => v && v.hostPath !== undefined).map((v: Json) => v.name));
-    const mounts = c.container.volumeMounts;
-    if (isUnknown(mounts)) return hostVols.size > 0 ? [["volumeMounts", UNKNOWN_VERDICT]] : [];
-    return asList(mounts).map((m: Json, i: number) => [`volumeMounts[${i}].readOnly`,
-        hostVols.has(m?.name) ? judge(m.readOnly, v => v !== true, () => `The ${c.label} mounts host path volume "${show(m.name)}" writable.`) : undefined] as [string, Verdict]);
-});
-
-export const hostPort = containerRule({
-    id: "PS-09", name: "no-host-ports",
-    description: "Containers must not declare host ports. A host port binds the node's own network address, bypasses Service and NetworkPolicy design, and limits scheduling.",
-    remediation: "Remove `hostPort` and expose the workload through a Service. SecureNamespace at `baseline` or `restricted` refuses host ports.",
-    url: `${PSS_URL}#baseline`,
-}, c => asList(c.container.ports).map((p: Json, i: number) => [`ports[${i}].hostPort`,
-    judge(p?.hostPort, v => v !== undefined && v !== null && v !== 0, () => `The ${c.label} declares hostPort ${show(p?.hostPort)}.`)] as [string, Verdict]));
-
-export const hostProcess = containerRule({
-    id: "PS-10", name: "no-windows-host-process",
-    description: "Windows HostProcess containers must not be used. They run directly on the Windows node with its privileges.",
-    remediation: "Remove `securityContext.windowsOptions.hostProcess: true` from the pod and its containers.",
-    url: `${PSS_URL}#baseline`,
-}, (c, pod) => [
-    ["securityContext.windowsOptions.hostProcess", judge(get(c.container, "securityContext.windowsOptions.hostProcess"), v => v === true, () => `The ${c.label} is a Windows HostProcess container.`)],
-    [`@${pod.path}.securityContext.windowsOptions.hostProcess`, c.index === 0 && c.field === "containers"
-        ? judge(get(pod.spec, "securityContext.windowsOptions.hostProcess"), v => v === true, () => "The pod sets windowsOptions.hostProcess: true.") : undefined],
+const SOCKET_DIRS = new Set([
+    "/var/run",
+    "/run",
+    "/var/run/docker",
+    "/run/containerd",
+    "/var/run/containerd",
+    "/var/run/crio",
+    "/run/crio",
 ]);
+
+export const runtimeSocket = podRule(
+    {
+        id: "PS-07",
+        name: "no-container-runtime-socket",
+        description:
+            "Pods must not mount the container runtime socket (docker.sock, containerd.sock, " +
+            "crio.sock) or the directory holding it. Whoever talks to the runtime can start " +
+            "privileged containers on the node.",
+        remediation:
+            "Remove the volume exposing the runtime socket. Build images with a rootless builder " +
+            "instead of Docker-in-Docker.",
+        url: VOLUMES_URL,
+        defaultExemptNamespaces: [FALCO_NS],
+    },
+    pod =>
+        hostPaths(pod.spec).map(
+            h =>
+                [
+                    h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`,
+                    judge(
+                        h.path,
+                        p => typeof p === "string" && (SOCKET.test(normalise(p)) || SOCKET_DIRS.has(normalise(p))),
+                        () => `The pod mounts the container runtime socket path ${show(h.path)}.`,
+                    ),
+                ] as [string, Verdict],
+        ),
+);
+
+export const writableHostPath = containerRule(
+    {
+        id: "PS-08",
+        name: "host-paths-read-only",
+        description:
+            "A hostPath volume, where one is allowed at all, must be mounted read-only. A writable " +
+            "host path lets a container plant files that the node or other pods later execute.",
+        remediation: "Set `readOnly: true` on every volumeMount that refers to a hostPath volume.",
+        url: VOLUMES_URL,
+        defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    },
+    (c, pod) => {
+        const vols = pod.spec.volumes;
+        const hostVols = new Set(
+            asList(vols)
+                .filter((v: Json) => v && v.hostPath !== undefined)
+                .map((v: Json) => v.name),
+        );
+        const mounts = c.container.volumeMounts;
+        if (isUnknown(mounts)) return hostVols.size > 0 ? [["volumeMounts", UNKNOWN_VERDICT]] : [];
+        return asList(mounts).map(
+            (m: Json, i: number) =>
+                [
+                    `volumeMounts[${i}].readOnly`,
+                    hostVols.has(m?.name)
+                        ? judge(
+                              m.readOnly,
+                              v => v !== true,
+                              () => `The ${c.label} mounts host path volume "${show(m.name)}" writable.`,
+                          )
+                        : undefined,
+                ] as [string, Verdict],
+        );
+    },
+);
+
+export const hostPort = containerRule(
+    {
+        id: "PS-09",
+        name: "no-host-ports",
+        description:
+            "Containers must not declare host ports. A host port binds the node's own network " +
+            "address, bypasses Service and NetworkPolicy design, and limits scheduling.",
+        remediation:
+            "Remove `hostPort` and expose the workload through a Service. SecureNamespace at " +
+            "`baseline` or `restricted` refuses host ports.",
+        url: `${PSS_URL}#baseline`,
+    },
+    c =>
+        asList(c.container.ports).map(
+            (p: Json, i: number) =>
+                [
+                    `ports[${i}].hostPort`,
+                    judge(
+                        p?.hostPort,
+                        v => v !== undefined && v !== null && v !== 0,
+                        () => `The ${c.label} declares hostPort ${show(p?.hostPort)}.`,
+                    ),
+                ] as [string, Verdict],
+        ),
+);
+
+export const hostProcess = containerRule(
+    {
+        id: "PS-10",
+        name: "no-windows-host-process",
+        description:
+            "Windows HostProcess containers must not be used. They run directly on the Windows node " +
+            "with its privileges.",
+        remediation: "Remove `securityContext.windowsOptions.hostProcess: true` from the pod and its containers.",
+        url: `${PSS_URL}#baseline`,
+    },
+    (c, pod) => [
+        [
+            "securityContext.windowsOptions.hostProcess",
+            judge(
+                get(c.container, "securityContext.windowsOptions.hostProcess"),
+                v => v === true,
+                () => `The ${c.label} is a Windows HostProcess container.`,
+            ),
+        ],
+        [
+            `@${pod.path}.securityContext.windowsOptions.hostProcess`,
+            c.index === 0 && c.field === "containers"
+                ? judge(
+                      get(pod.spec, "securityContext.windowsOptions.hostProcess"),
+                      v => v === true,
+                      () => "The pod sets windowsOptions.hostProcess: true.",
+                  )
+                : undefined,
+        ],
+    ],
+);
 
 const HANDLERS = ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart", "lifecycle.preStop"];
 
-export const probeHost = containerRule({
-    id: "PS-11", name: "no-probe-host-override",
-    description: "Probes and lifecycle handlers must not set a `host`. A host lets the kubelet be pointed at arbitrary addresses on the node's network (Pod Security baseline since Kubernetes 1.34).",
-    remediation: "Remove `host` from httpGet and tcpSocket handlers; the kubelet then uses the pod's own IP.",
-    url: `${PSS_URL}#baseline`,
-}, c => {
-    const out: Array<[string, Verdict]> = [];
-    for (const h of HANDLERS) {
-        for (const kind of ["httpGet", "tcpSocket"]) {
-            const path = `${h}.${kind}.host`;
-            out.push([path, judge(get(c.container, path), v => typeof v === "string" && v !== "", () => `The ${c.label} sets ${path} to "${show(get(c.container, path))}".`)]);
+export const probeHost = containerRule(
+    {
+        id: "PS-11",
+        name: "no-probe-host-override",
+        description:
+            "Probes and lifecycle handlers must not set a `host`. A host lets the kubelet be pointed " +
+            "at arbitrary addresses on the node's network (Pod Security baseline since Kubernetes " +
+            "1.34).",
+        remediation: "Remove `host` from httpGet and tcpSocket handlers; the kubelet then uses the pod's own IP.",
+        url: `${PSS_URL}#baseline`,
+    },
+    c => {
+        const out: Array<[string, Verdict]> = [];
+        for (const h of HANDLERS) {
+            for (const kind of ["httpGet", "tcpSocket"]) {
+                const path = `${h}.${kind}.host`;
+                out.push([
+                    path,
+                    judge(
+                        get(c.container, path),
+                        v => typeof v === "string" && v !== "",
+                        () => `The ${c.label} sets ${path} to "${show(get(c.container, path))}".`,
+                    ),
+                ]);
+            }
         }
-    }
-    return out;
-});
+        return out;
+    },
+);

@@ -12,9 +12,12 @@ export const privilegedContainer: ResourceRule = {
     kinds: WORKLOAD_KINDS,
     podTemplates: true,
     description:
-        "Containers must not run privileged. A privileged container has every capability and full access to the host's devices, so a compromise of it is a compromise of the node.",
+        "Containers must not run privileged. A privileged container has every capability and full " +
+        "access to the host's devices, so a compromise of it is a compromise of the node.",
     remediation:
-        "Remove `securityContext.privileged: true` from the container (or set it to false). Workloads in a SecureNamespace at the `restricted` level (the default `podSecurity.enforce`) are refused by Pod Security admission if they try.",
+        "Remove `securityContext.privileged: true` from the container (or set it to false). " +
+        "Workloads in a SecureNamespace at the `restricted` level (the default " +
+        "`podSecurity.enforce`) are refused by Pod Security admission if they try.",
     url: "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
     defaultExemptNamespaces: [FALCO_NS],
     check(obj) {
@@ -23,9 +26,20 @@ export const privilegedContainer: ResourceRule = {
             const path = `${c.path}.securityContext.privileged`;
             const v = get(c.container, "securityContext.privileged");
             if (isUnknown(v)) {
-                findings.push({ controlId: "PS-01", object: obj, path, unknown: true, message: `The ${c.label} has a privileged setting that is unknown during preview.` });
+                findings.push({
+                    controlId: "PS-01",
+                    object: obj,
+                    path,
+                    unknown: true,
+                    message: `The ${c.label} has a privileged setting that is unknown during preview.`,
+                });
             } else if (v === true) {
-                findings.push({ controlId: "PS-01", object: obj, path, message: `The ${c.label} runs privileged (${path} is true).` });
+                findings.push({
+                    controlId: "PS-01",
+                    object: obj,
+                    path,
+                    message: `The ${c.label} runs privileged (${path} is true).`,
+                });
             }
         }
         return findings;

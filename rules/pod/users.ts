@@ -7,75 +7,177 @@ import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
 
-export const privilegeEscalation = containerRule({
-    id: "PS-17", name: "no-privilege-escalation",
-    description: "Containers must set `allowPrivilegeEscalation: false`. Otherwise a process can gain more privileges than its parent through setuid binaries or file capabilities.",
-    remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container. SecureNamespace at `restricted` (the default `podSecurity.enforce`) refuses pods that do not.",
-    url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS],
-}, c => [["securityContext.allowPrivilegeEscalation", judge(get(c.container, "securityContext.allowPrivilegeEscalation"), v => v !== false,
-    () => `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`)]]);
+export const privilegeEscalation = containerRule(
+    {
+        id: "PS-17",
+        name: "no-privilege-escalation",
+        description:
+            "Containers must set `allowPrivilegeEscalation: false`. Otherwise a process can gain " +
+            "more privileges than its parent through setuid binaries or file capabilities.",
+        remediation:
+            "Set `securityContext.allowPrivilegeEscalation: false` on every container. " +
+            "SecureNamespace at `restricted` (the default `podSecurity.enforce`) refuses pods that " +
+            "do not.",
+        url: `${PSS_URL}#restricted`,
+        defaultExemptNamespaces: [FALCO_NS],
+    },
+    c => [
+        [
+            "securityContext.allowPrivilegeEscalation",
+            judge(
+                get(c.container, "securityContext.allowPrivilegeEscalation"),
+                v => v !== false,
+                () => `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`,
+            ),
+        ],
+    ],
+);
 
-export const runAsNonRoot = containerRule({
-    id: "PS-18", name: "run-as-non-root",
-    description: "Containers must run with `runAsNonRoot: true`, set on the pod or on every container (a container value overrides the pod's). The kubelet then refuses to start an image that would run as root.",
-    remediation: "Set `securityContext.runAsNonRoot: true` in the pod spec (and a non-zero `runAsUser`), and never set it to false on a container. SecureNamespace at `restricted` refuses pods that do not.",
-    url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
-}, (c, pod) => {
-    const e = effective(c, pod, "runAsNonRoot");
-    return [[e.path.startsWith("@") ? `securityContext.runAsNonRoot` : e.path,
-        judge(e.value, v => v !== true, () => `The ${c.label} may run as root: runAsNonRoot is ${e.value === undefined ? "not set on the container or the pod" : `${show(e.value)}`}.`)]];
-});
+export const runAsNonRoot = containerRule(
+    {
+        id: "PS-18",
+        name: "run-as-non-root",
+        description:
+            "Containers must run with `runAsNonRoot: true`, set on the pod or on every container (a " +
+            "container value overrides the pod's). The kubelet then refuses to start an image that " +
+            "would run as root.",
+        remediation:
+            "Set `securityContext.runAsNonRoot: true` in the pod spec (and a non-zero `runAsUser`), " +
+            "and never set it to false on a container. SecureNamespace at `restricted` refuses pods " +
+            "that do not.",
+        url: `${PSS_URL}#restricted`,
+        defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
+    },
+    (c, pod) => {
+        const e = effective(c, pod, "runAsNonRoot");
+        return [
+            [
+                e.path.startsWith("@") ? `securityContext.runAsNonRoot` : e.path,
+                judge(
+                    e.value,
+                    v => v !== true,
+                    () =>
+                        `The ${c.label} may run as root: runAsNonRoot is ` +
+                        `${e.value === undefined ? "not set on the container or the pod" : `${show(e.value)}`}` +
+                        `.`,
+                ),
+            ],
+        ];
+    },
+);
 
 function isZero(v: Json): boolean {
     return v === 0 || v === "0";
 }
 
-export const runAsUserRoot = podRule({
-    id: "PS-19", name: "no-run-as-root-user",
-    description: "Neither the pod nor any container may set `runAsUser: 0`. UID 0 is root inside the container and, with any escape, on the node.",
-    remediation: "Set `runAsUser` to a non-zero UID (the blueprint recommends 10001 or above).",
-    url: `${PSS_URL}#restricted`,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
-}, pod => {
-    const out: Array<[string, Verdict]> = [["securityContext.runAsUser", judge(get(pod.spec, "securityContext.runAsUser"), isZero, () => "The pod sets runAsUser: 0 (root).")]];
-    for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
-        const list = pod.spec[field];
-        if (isUnknown(list)) { out.push([field, UNKNOWN_VERDICT]); continue; }
-        (Array.isArray(list) ? list : []).forEach((c: Json, i: number) => out.push([`${field}[${i}].securityContext.runAsUser`,
-            judge(get(c, "securityContext.runAsUser"), isZero, () => `The container "${show(c?.name)}" sets runAsUser: 0 (root).`)]));
-    }
-    return out;
-});
+export const runAsUserRoot = podRule(
+    {
+        id: "PS-19",
+        name: "no-run-as-root-user",
+        description:
+            "Neither the pod nor any container may set `runAsUser: 0`. UID 0 is root inside the " +
+            "container and, with any escape, on the node.",
+        remediation: "Set `runAsUser` to a non-zero UID (the blueprint recommends 10001 or above).",
+        url: `${PSS_URL}#restricted`,
+        defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
+    },
+    pod => {
+        const out: Array<[string, Verdict]> = [
+            [
+                "securityContext.runAsUser",
+                judge(get(pod.spec, "securityContext.runAsUser"), isZero, () => "The pod sets runAsUser: 0 (root)."),
+            ],
+        ];
+        for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
+            const list = pod.spec[field];
+            if (isUnknown(list)) {
+                out.push([field, UNKNOWN_VERDICT]);
+                continue;
+            }
+            (Array.isArray(list) ? list : []).forEach((c: Json, i: number) =>
+                out.push([
+                    `${field}[${i}].securityContext.runAsUser`,
+                    judge(
+                        get(c, "securityContext.runAsUser"),
+                        isZero,
+                        () => `The container "${show(c?.name)}" sets runAsUser: 0 (root).`,
+                    ),
+                ]),
+            );
+        }
+        return out;
+    },
+);
 
-export const rootGroup = podRule({
-    id: "PS-20", name: "no-root-group",
-    description: "Neither the pod nor any container may run with group 0: `runAsGroup`, `fsGroup` and `supplementalGroups` must not contain 0. The root group can read and write files the host reserves for root.",
-    remediation: "Set `runAsGroup` and `fsGroup` to a non-zero GID and remove 0 from `supplementalGroups`.",
-    url: SC_URL,
-    defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
-}, pod => {
-    const out: Array<[string, Verdict]> = [
-        ["securityContext.runAsGroup", judge(get(pod.spec, "securityContext.runAsGroup"), isZero, () => "The pod sets runAsGroup: 0.")],
-        ["securityContext.fsGroup", judge(get(pod.spec, "securityContext.fsGroup"), isZero, () => "The pod sets fsGroup: 0.")],
-        ["securityContext.supplementalGroups", judge(get(pod.spec, "securityContext.supplementalGroups"), v => Array.isArray(v) && v.some(isZero), () => "The pod lists group 0 in supplementalGroups.")],
-    ];
-    for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
-        (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) => out.push([`${field}[${i}].securityContext.runAsGroup`,
-            judge(get(c, "securityContext.runAsGroup"), isZero, () => `The container "${show(c?.name)}" sets runAsGroup: 0.`)]));
-    }
-    return out;
-});
+export const rootGroup = podRule(
+    {
+        id: "PS-20",
+        name: "no-root-group",
+        description:
+            "Neither the pod nor any container may run with group 0: `runAsGroup`, `fsGroup` and " +
+            "`supplementalGroups` must not contain 0. The root group can read and write files the " +
+            "host reserves for root.",
+        remediation: "Set `runAsGroup` and `fsGroup` to a non-zero GID and remove 0 from `supplementalGroups`.",
+        url: SC_URL,
+        defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
+    },
+    pod => {
+        const out: Array<[string, Verdict]> = [
+            [
+                "securityContext.runAsGroup",
+                judge(get(pod.spec, "securityContext.runAsGroup"), isZero, () => "The pod sets runAsGroup: 0."),
+            ],
+            [
+                "securityContext.fsGroup",
+                judge(get(pod.spec, "securityContext.fsGroup"), isZero, () => "The pod sets fsGroup: 0."),
+            ],
+            [
+                "securityContext.supplementalGroups",
+                judge(
+                    get(pod.spec, "securityContext.supplementalGroups"),
+                    v => Array.isArray(v) && v.some(isZero),
+                    () => "The pod lists group 0 in supplementalGroups.",
+                ),
+            ],
+        ];
+        for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
+            (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) =>
+                out.push([
+                    `${field}[${i}].securityContext.runAsGroup`,
+                    judge(
+                        get(c, "securityContext.runAsGroup"),
+                        isZero,
+                        () => `The container "${show(c?.name)}" sets runAsGroup: 0.`,
+                    ),
+                ]),
+            );
+        }
+        return out;
+    },
+);
 
-export const highIds = containerRule({
-    id: "PS-21", name: "high-uid-gid",
-    description: "UIDs and GIDs set for a container should be above 10000, so they cannot collide with users and groups that exist on the node.",
-    remediation: "Set `runAsUser` and `runAsGroup` to values above 10000 (e.g. 10001).",
-    url: SC_URL,
-    config: { minimumId: { type: "integer", description: "Lowest UID/GID accepted.", default: 10001 } },
-}, (c, pod, cfg) => ["runAsUser", "runAsGroup"].map(field => {
-    const e = effective(c, pod, field);
-    const min = cfg.minimumId as number;
-    return [e.path, judge(e.value, v => typeof v === "number" && v > 0 && v < min, () => `The ${c.label} runs with ${field} ${show(e.value)}, below ${min}.`)] as [string, Verdict];
-}));
+export const highIds = containerRule(
+    {
+        id: "PS-21",
+        name: "high-uid-gid",
+        description:
+            "UIDs and GIDs set for a container should be above 10000, so they cannot collide with " +
+            "users and groups that exist on the node.",
+        remediation: "Set `runAsUser` and `runAsGroup` to values above 10000 (e.g. 10001).",
+        url: SC_URL,
+        config: { minimumId: { type: "integer", description: "Lowest UID/GID accepted.", default: 10001 } },
+    },
+    (c, pod, cfg) =>
+        ["runAsUser", "runAsGroup"].map(field => {
+            const e = effective(c, pod, field);
+            const min = cfg.minimumId as number;
+            return [
+                e.path,
+                judge(
+                    e.value,
+                    v => typeof v === "number" && v > 0 && v < min,
+                    () => `The ${c.label} runs with ${field} ${show(e.value)}, below ${min}.`,
+                ),
+            ] as [string, Verdict];
+        }),
+);

@@ -4,18 +4,59 @@ import { ContainerRef, RUN_TO_COMPLETION } from "../podspec";
 import { K8sObject, RuleContext } from "../types";
 
 const URL = "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/";
-const LONG_RUNNING = ["Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "ReplicationController", "PodTemplate"];
+const LONG_RUNNING = [
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicationController",
+    "PodTemplate",
+];
 
 function probeRule(id: string, name: string, field: "livenessProbe" | "readinessProbe", why: string) {
-    const rule = containerRule({
-        id, name,
-        description: `Long-running containers should define a ${field}. ${why}`,
-        remediation: `Add a \`${field}\` (httpGet, tcpSocket, grpc or exec) to the container.`,
-        url: URL,
-    }, (c: ContainerRef) => c.field !== "containers" ? [] : [[field, judge(c.container[field], v => v === undefined || v === null, () => `The ${c.label} has no ${field}.`)]]);
+    const rule = containerRule(
+        {
+            id,
+            name,
+            description: `Long-running containers should define a ${field}. ${why}`,
+            remediation: `Add a \`${field}\` (httpGet, tcpSocket, grpc or exec) to the container.`,
+            url: URL,
+        },
+        (c: ContainerRef) =>
+            c.field !== "containers"
+                ? []
+                : [
+                      [
+                          field,
+                          judge(
+                              c.container[field],
+                              v => v === undefined || v === null,
+                              () => `The ${c.label} has no ${field}.`,
+                          ),
+                      ],
+                  ],
+    );
     // Jobs, CronJobs and custom resources of jobs and workflows run to completion: probes do not apply.
-    return { ...rule, kinds: LONG_RUNNING, check: (o: K8sObject, ctx: RuleContext) => (LONG_RUNNING.includes(o.kind as string) || !RUN_TO_COMPLETION.has(o.kind as string) ? rule.check(o, ctx) : []) };
+    return {
+        ...rule,
+        kinds: LONG_RUNNING,
+        check: (o: K8sObject, ctx: RuleContext) =>
+            LONG_RUNNING.includes(o.kind as string) || !RUN_TO_COMPLETION.has(o.kind as string)
+                ? rule.check(o, ctx)
+                : [],
+    };
 }
 
-export const livenessProbe = probeRule("PRB-01", "liveness-probe-set", "livenessProbe", "Without it a hung process keeps serving errors until someone restarts it.");
-export const readinessProbe = probeRule("PRB-02", "readiness-probe-set", "readinessProbe", "Without it traffic reaches pods before they can serve it.");
+export const livenessProbe = probeRule(
+    "PRB-01",
+    "liveness-probe-set",
+    "livenessProbe",
+    "Without it a hung process keeps serving errors until someone restarts it.",
+);
+export const readinessProbe = probeRule(
+    "PRB-02",
+    "readiness-probe-set",
+    "readinessProbe",
+    "Without it traffic reaches pods before they can serve it.",
+);

@@ -11,16 +11,25 @@ import { DISCOVERY_ROLES } from "./bindings";
 import { GRANT_CONTROLS, GrantControl } from "./roles";
 
 /** One request as a CEL map: verb, apiGroup, resource, subresource, name. */
-const request = (q: { verb: string; apiGroup: string; resource: string; subresource?: string; name?: string }): string =>
-    `{'v': ${celString(q.verb)}, 'g': ${celString(q.apiGroup)}, 'r': ${celString(q.resource)}, 's': ${celString(q.subresource ?? "")}, 'n': ${celString(q.name ?? "")}}`;
+const request = (q: {
+    verb: string;
+    apiGroup: string;
+    resource: string;
+    subresource?: string;
+    name?: string;
+}): string =>
+    `{'v': ${celString(q.verb)}, 'g': ${celString(q.apiGroup)}, 'r': ${celString(q.resource)}, 's': ` +
+    `${celString(q.subresource ?? "")}, 'n': ${celString(q.name ?? "")}}`;
 
 /** Does PolicyRule `r` grant request `q`? With `anyName`, resourceNames do not limit it (see below). */
-const grants = (anyName: boolean): string => [
-    "has(r.verbs) && (q.v in r.verbs || '*' in r.verbs)",
-    "has(r.apiGroups) && (q.g in r.apiGroups || '*' in r.apiGroups)",
-    "has(r.resources) && ('*' in r.resources || (q.s == '' ? q.r : q.r + '/' + q.s) in r.resources || (q.s != '' && '*/' + q.s in r.resources))",
-    ...(anyName ? [] : ["(!has(r.resourceNames) || size(r.resourceNames) == 0 || q.n in r.resourceNames)"]),
-].join(" && ");
+const grants = (anyName: boolean): string =>
+    [
+        "has(r.verbs) && (q.v in r.verbs || '*' in r.verbs)",
+        "has(r.apiGroups) && (q.g in r.apiGroups || '*' in r.apiGroups)",
+        "has(r.resources) && ('*' in r.resources || (q.s == '' ? q.r : q.r + '/' + q.s) in " +
+            "r.resources || (q.s != '' && '*/' + q.s in r.resources))",
+        ...(anyName ? [] : ["(!has(r.resourceNames) || size(r.resourceNames) == 0 || q.n in r.resourceNames)"]),
+    ].join(" && ");
 
 /**
  * The twin of a grant control: admitted unless every group of its question has a request some
@@ -29,7 +38,9 @@ const grants = (anyName: boolean): string => [
  * only "" grants the unnamed request.
  */
 function grantExpression(g: GrantControl): string {
-    const groups = g.question.map(group => `object.rules.exists(r, [${group.map(request).join(", ")}].exists(q, ${grants(g.alsoNamed)}))`);
+    const groups = g.question.map(
+        group => `object.rules.exists(r, [${group.map(request).join(", ")}].exists(q, ${grants(g.alsoNamed)}))`,
+    );
     return `${SYSTEM_NAME} || !has(object.rules) || !(${groups.join(" && ")})`;
 }
 
@@ -46,10 +57,17 @@ const resourcesOf = (kinds: readonly string[]): AdmissionResources[] =>
  */
 export const NOT_AGGREGATION_CONTROLLER = {
     name: "not-aggregation-controller",
-    expression: "!(request.userInfo.username in ['system:serviceaccount:kube-system:clusterrole-aggregation-controller', 'system:kube-controller-manager'])",
+    expression:
+        "!(request.userInfo.username in ['system:serviceaccount:kube-system:clusterrole-aggregation-" +
+        "controller', 'system:kube-controller-manager'])",
 };
 
-const AGGREGATED = "The rules the aggregation controller copies into an aggregated ClusterRole are judged in the ClusterRoles they come from, not again in the aggregate (the controller's writes are let through), so a control that needs two rules held by two different selected ClusterRoles (RBAC-12's two halves of CSR approval) is not judged on their union: the pack and the scanner judge the aggregated role as declared.";
+const AGGREGATED =
+    "The rules the aggregation controller copies into an aggregated ClusterRole are judged in the " +
+    "ClusterRoles they come from, not again in the aggregate (the controller's writes are let " +
+    "through), so a control that needs two rules held by two different selected ClusterRoles (RBAC-" +
+    "12's two halves of CSR approval) is not judged on their union: the pack and the scanner judge " +
+    "the aggregated role as declared.";
 
 /** The denial message of each grant control. */
 const GRANT_MESSAGES: Record<string, string> = {
@@ -69,43 +87,80 @@ const GRANT_MESSAGES: Record<string, string> = {
 };
 
 const subjectsNone = (names: string[]) =>
-    `!has(object.subjects) || object.subjects.all(s, !(s.kind in ['Group', 'User'] && s.name in [${names.map(n => `'${n}'`).join(", ")}]))`;
+    `!has(object.subjects) || object.subjects.all(s, !(s.kind in ['Group', 'User'] && s.name in ` +
+    `[${names.map(n => `'${n}'`).join(", ")}]))`;
 
 export const RBAC_ADMISSION: Record<string, Admission> = {
-    "RBAC-01": { twin: {
-        resources: ROLE_RESOURCES,
-        matchConditions: [NOT_AGGREGATION_CONTROLLER],
-        expression: `${SYSTEM_NAME} || !has(object.rules) || object.rules.all(r, !(has(r.verbs) && '*' in r.verbs) && !(has(r.resources) && '*' in r.resources) && !(has(r.apiGroups) && '*' in r.apiGroups))`,
-        message: "[RBAC-01] Roles must not use * in verbs, resources or apiGroups.",
-    } },
-    ...Object.fromEntries(Object.entries(GRANT_CONTROLS).map(([id, g]): [string, Admission] => {
-        const message = GRANT_MESSAGES[id];
-        if (!message) throw new Error(`grant control ${id} has no admission message in rules/rbac/admission.ts`);
-        return [id, { twin: { resources: resourcesOf(g.kinds), matchConditions: [NOT_AGGREGATION_CONTROLLER], expression: grantExpression(g), message, gap: AGGREGATED } }];
-    })),
-    "RBAC-06": { twin: {
-        resources: BINDING_RESOURCES,
-        expression: `${SYSTEM_NAME} || !(object.roleRef.kind == 'ClusterRole' && object.roleRef.name == 'cluster-admin')`,
-        message: "[RBAC-06] Nothing may be bound to cluster-admin.",
-        gap: "A binding to another role that grants * on * in every API group needs that role's rules (another object): the pack and the scanner judge it.",
-    } },
-    "RBAC-07": { twin: {
-        resources: BINDING_RESOURCES,
-        expression: subjectsNone(["system:anonymous", "system:unauthenticated"]),
-        message: "[RBAC-07] Roles must not be bound to system:anonymous or system:unauthenticated.",
-    } },
-    "RBAC-08": { twin: {
-        resources: BINDING_RESOURCES,
-        expression: `object.roleRef.name in [${DISCOVERY_ROLES.map(n => `'${n}'`).join(", ")}] || (${subjectsNone(["system:authenticated"])})`,
-        message: "[RBAC-08] Roles other than the discovery roles must not be bound to system:authenticated.",
-    } },
-    "RBAC-09": { twin: {
-        resources: BINDING_RESOURCES,
-        expression: subjectsNone(["system:masters"]),
-        message: "[RBAC-09] Bindings must not name system:masters.",
-    } },
-    "RBAC-16": { none: {
-        kind: "several-objects",
-        reason: "Decided on a binding together with the role it binds (can that role both create bindings and bind roles?): admission sees the binding alone.",
-    } },
+    "RBAC-01": {
+        twin: {
+            resources: ROLE_RESOURCES,
+            matchConditions: [NOT_AGGREGATION_CONTROLLER],
+            expression:
+                `${SYSTEM_NAME} || !has(object.rules) || object.rules.all(r, !(has(r.verbs) && '*' in ` +
+                `r.verbs) && !(has(r.resources) && '*' in r.resources) && !(has(r.apiGroups) && '*' in ` +
+                `r.apiGroups))`,
+            message: "[RBAC-01] Roles must not use * in verbs, resources or apiGroups.",
+        },
+    },
+    ...Object.fromEntries(
+        Object.entries(GRANT_CONTROLS).map(([id, g]): [string, Admission] => {
+            const message = GRANT_MESSAGES[id];
+            if (!message) throw new Error(`grant control ${id} has no admission message in rules/rbac/admission.ts`);
+            return [
+                id,
+                {
+                    twin: {
+                        resources: resourcesOf(g.kinds),
+                        matchConditions: [NOT_AGGREGATION_CONTROLLER],
+                        expression: grantExpression(g),
+                        message,
+                        gap: AGGREGATED,
+                    },
+                },
+            ];
+        }),
+    ),
+    "RBAC-06": {
+        twin: {
+            resources: BINDING_RESOURCES,
+            expression:
+                `${SYSTEM_NAME} || !(object.roleRef.kind == 'ClusterRole' && object.roleRef.name == ` +
+                `'cluster-admin')`,
+            message: "[RBAC-06] Nothing may be bound to cluster-admin.",
+            gap:
+                "A binding to another role that grants * on * in every API group needs that role's rules " +
+                "(another object): the pack and the scanner judge it.",
+        },
+    },
+    "RBAC-07": {
+        twin: {
+            resources: BINDING_RESOURCES,
+            expression: subjectsNone(["system:anonymous", "system:unauthenticated"]),
+            message: "[RBAC-07] Roles must not be bound to system:anonymous or system:unauthenticated.",
+        },
+    },
+    "RBAC-08": {
+        twin: {
+            resources: BINDING_RESOURCES,
+            expression:
+                `object.roleRef.name in [${DISCOVERY_ROLES.map(n => `'${n}'`).join(", ")}] || ` +
+                `(${subjectsNone(["system:authenticated"])})`,
+            message: "[RBAC-08] Roles other than the discovery roles must not be bound to system:authenticated.",
+        },
+    },
+    "RBAC-09": {
+        twin: {
+            resources: BINDING_RESOURCES,
+            expression: subjectsNone(["system:masters"]),
+            message: "[RBAC-09] Bindings must not name system:masters.",
+        },
+    },
+    "RBAC-16": {
+        none: {
+            kind: "several-objects",
+            reason:
+                "Decided on a binding together with the role it binds (can that role both create " +
+                "bindings and bind roles?): admission sees the binding alone.",
+        },
+    },
 };

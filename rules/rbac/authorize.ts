@@ -63,12 +63,15 @@ export interface NonResourceRequest {
 
 export type Request = ResourceRequest | NonResourceRequest;
 
-export const isNonResourceRequest = (r: Request): r is NonResourceRequest => typeof (r as NonResourceRequest).path === "string";
+export const isNonResourceRequest = (r: Request): r is NonResourceRequest =>
+    typeof (r as NonResourceRequest).path === "string";
 
 /** Split `pods/exec` into `{resource: "pods", subresource: "exec"}` (what kubectl does with its argument). */
 export function splitResource(combined: string): { resource: string; subresource: string } {
     const i = combined.indexOf("/");
-    return i < 0 ? { resource: combined, subresource: "" } : { resource: combined.slice(0, i), subresource: combined.slice(i + 1) };
+    return i < 0
+        ? { resource: combined, subresource: "" }
+        : { resource: combined.slice(0, i), subresource: combined.slice(i + 1) };
 }
 
 const and = (...ds: Decision[]): Decision => (ds.includes(false) ? false : ds.includes("unknown") ? "unknown" : true);
@@ -110,7 +113,10 @@ function resourceNameDecides(rule: Json, name = ""): Decision {
 }
 
 function nonResourceURLDecides(rule: Json, path: string): Decision {
-    return anyOf(rule?.nonResourceURLs, u => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))));
+    return anyOf(
+        rule?.nonResourceURLs,
+        u => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))),
+    );
 }
 
 /** Does one PolicyRule grant the request? (the authorizer's RuleAllows, with unknown values) */
@@ -154,7 +160,10 @@ export function ruleAllows(rule: Json, req: Request): boolean {
     if (!has(rule.verbs, v => v === "*" || v === verb)) return false;
     if (isNonResourceRequest(req)) {
         const path = req.path;
-        return has(rule.nonResourceURLs, u => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))));
+        return has(
+            rule.nonResourceURLs,
+            u => u === "*" || u === path || (u.endsWith("*") && path.startsWith(u.replace(/\*+$/, ""))),
+        );
     }
     const group = req.apiGroup;
     if (!has(rule.apiGroups, g => g === "*" || g === group)) return false;
@@ -186,10 +195,14 @@ export interface Subject {
 }
 
 /** The user name of a ServiceAccount's tokens. */
-export const serviceAccountUser = (namespace: string, name: string): string => `system:serviceaccount:${namespace}:${name}`;
+export const serviceAccountUser = (namespace: string, name: string): string =>
+    `system:serviceaccount:${namespace}:${name}`;
 
 /** The groups every token of a ServiceAccount in `namespace` carries (besides `system:authenticated`). */
-export const serviceAccountGroups = (namespace: string): string[] => ["system:serviceaccounts", `system:serviceaccounts:${namespace}`];
+export const serviceAccountGroups = (namespace: string): string[] => [
+    "system:serviceaccounts",
+    `system:serviceaccounts:${namespace}`,
+];
 
 /**
  * Does a binding subject apply to `user`? `bindingNamespace` is the RoleBinding's namespace
@@ -198,24 +211,38 @@ export const serviceAccountGroups = (namespace: string): string[] => ["system:se
 export function subjectApplies(subject: Json, user: UserInfo, bindingNamespace = ""): boolean {
     if (!subject || typeof subject.name !== "string") return false;
     switch (subject.kind) {
-        case "User": return user.name === subject.name;
-        case "Group": return user.groups.includes(subject.name);
+        case "User":
+            return user.name === subject.name;
+        case "Group":
+            return user.groups.includes(subject.name);
         case "ServiceAccount": {
-            const ns = typeof subject.namespace === "string" && subject.namespace !== "" ? subject.namespace : bindingNamespace;
+            const ns =
+                typeof subject.namespace === "string" && subject.namespace !== ""
+                    ? subject.namespace
+                    : bindingNamespace;
             return ns !== "" && user.name === serviceAccountUser(ns, subject.name);
         }
-        default: return false;
+        default:
+            return false;
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // ClusterRole aggregation
 
-const labelsOf = (o: Json): Record<string, string> => (o?.metadata?.labels && typeof o.metadata.labels === "object" ? o.metadata.labels : {});
+const labelsOf = (o: Json): Record<string, string> =>
+    o?.metadata?.labels && typeof o.metadata.labels === "object" ? o.metadata.labels : {};
 const nameOf = (o: Json): string => (typeof o?.metadata?.name === "string" ? o.metadata.name : "");
 
 /** Rules compare as the controller compares them (a missing list equals an empty one). */
-const ruleKey = (r: Json): string => JSON.stringify([r?.verbs ?? [], r?.apiGroups ?? [], r?.resources ?? [], r?.resourceNames ?? [], r?.nonResourceURLs ?? []]);
+const ruleKey = (r: Json): string =>
+    JSON.stringify([
+        r?.verbs ?? [],
+        r?.apiGroups ?? [],
+        r?.resources ?? [],
+        r?.resourceNames ?? [],
+        r?.nonResourceURLs ?? [],
+    ]);
 
 /**
  * The rules each ClusterRole holds once the aggregation controller has settled: a ClusterRole
@@ -244,8 +271,14 @@ export function aggregateClusterRoles(clusterRoles: Json[]): Map<string, PolicyR
     const picks = new Map<string, string[][]>();
     for (const name of aggregated) {
         const selectors = byName.get(name).aggregationRule?.clusterRoleSelectors;
-        picks.set(name, (Array.isArray(selectors) ? selectors : []).map((sel: Json) =>
-            sorted.filter(other => other !== name && matchSelector(sel ?? {}, labelsOf(byName.get(other))) === true)));
+        picks.set(
+            name,
+            (Array.isArray(selectors) ? selectors : []).map((sel: Json) =>
+                sorted.filter(
+                    other => other !== name && matchSelector(sel ?? {}, labelsOf(byName.get(other))) === true,
+                ),
+            ),
+        );
     }
     // Iterate to the fixed point; rule sets only grow, so this terminates.
     for (let changed = true; changed;) {
@@ -257,11 +290,17 @@ export function aggregateClusterRoles(clusterRoles: Json[]): Map<string, PolicyR
                 for (const other of group) {
                     for (const r of out.get(other)!) {
                         const k = ruleKey(r);
-                        if (!seen.has(k)) { seen.add(k); rules.push(r); }
+                        if (!seen.has(k)) {
+                            seen.add(k);
+                            rules.push(r);
+                        }
                     }
                 }
             }
-            if (rules.length !== out.get(name)!.length) { out.set(name, rules); changed = true; }
+            if (rules.length !== out.get(name)!.length) {
+                out.set(name, rules);
+                changed = true;
+            }
         }
     }
     return out;
@@ -302,9 +341,15 @@ export class RbacSnapshot {
             if (!isRbac(o)) continue;
             const ns = o.metadata?.namespace ?? "";
             switch (o.kind) {
-                case "ClusterRole": clusterRoles.push(o); break;
-                case "Role": if (ns) this.roleRules.set(`${ns}/${nameOf(o)}`, Array.isArray(o.rules) ? o.rules : []); break;
-                case "ClusterRoleBinding": this.clusterRoleBindings.push(o); break;
+                case "ClusterRole":
+                    clusterRoles.push(o);
+                    break;
+                case "Role":
+                    if (ns) this.roleRules.set(`${ns}/${nameOf(o)}`, Array.isArray(o.rules) ? o.rules : []);
+                    break;
+                case "ClusterRoleBinding":
+                    this.clusterRoleBindings.push(o);
+                    break;
                 case "RoleBinding":
                     if (ns) {
                         if (!this.roleBindings.has(ns)) this.roleBindings.set(ns, []);
@@ -313,16 +358,18 @@ export class RbacSnapshot {
                     break;
             }
         }
-        this.clusterRoleRules = opts.aggregate === false
-            ? new Map(clusterRoles.map(cr => [nameOf(cr), Array.isArray(cr.rules) ? cr.rules : []]))
-            : aggregateClusterRoles(clusterRoles);
+        this.clusterRoleRules =
+            opts.aggregate === false
+                ? new Map(clusterRoles.map(cr => [nameOf(cr), Array.isArray(cr.rules) ? cr.rules : []]))
+                : aggregateClusterRoles(clusterRoles);
     }
 
     /** The rules a binding's roleRef resolves to (none when the role does not exist). */
     roleRefRules(roleRef: Json, bindingNamespace: string): PolicyRule[] {
         if (roleRef?.apiGroup !== undefined && roleRef.apiGroup !== "rbac.authorization.k8s.io") return [];
         if (roleRef?.kind === "ClusterRole") return this.clusterRoleRules.get(roleRef.name) ?? [];
-        if (roleRef?.kind === "Role" && bindingNamespace) return this.roleRules.get(`${bindingNamespace}/${roleRef.name}`) ?? [];
+        if (roleRef?.kind === "Role" && bindingNamespace)
+            return this.roleRules.get(`${bindingNamespace}/${roleRef.name}`) ?? [];
         return [];
     }
 
@@ -330,7 +377,11 @@ export class RbacSnapshot {
      * Every (rule, source) that applies to `user` in `namespace` (empty namespace: cluster-wide,
      * ClusterRoleBindings only), in the authorizer's order. Stop early by returning false.
      */
-    visitRules(user: UserInfo, namespace: string, visit: (rule: PolicyRule, source: GrantSource) => boolean | void): void {
+    visitRules(
+        user: UserInfo,
+        namespace: string,
+        visit: (rule: PolicyRule, source: GrantSource) => boolean | void,
+    ): void {
         const lists: Array<[Json[], string]> = [[this.clusterRoleBindings, ""]];
         if (namespace) lists.push([this.roleBindings.get(namespace) ?? [], namespace]);
         for (const [bindings, ns] of lists) {
@@ -341,9 +392,18 @@ export class RbacSnapshot {
                 const rules = this.roleRefRules(b.roleRef, ns);
                 for (let i = 0; i < rules.length; i++) {
                     const source: GrantSource = {
-                        binding: ns ? { kind: "RoleBinding", name: nameOf(b), namespace: ns } : { kind: "ClusterRoleBinding", name: nameOf(b) },
-                        subject: { kind: subject.kind, name: subject.name, ...(subject.kind === "ServiceAccount" ? { namespace: subject.namespace || ns } : {}) },
-                        role: b.roleRef.kind === "Role" ? { kind: "Role", name: b.roleRef.name, namespace: ns } : { kind: "ClusterRole", name: b.roleRef.name },
+                        binding: ns
+                            ? { kind: "RoleBinding", name: nameOf(b), namespace: ns }
+                            : { kind: "ClusterRoleBinding", name: nameOf(b) },
+                        subject: {
+                            kind: subject.kind,
+                            name: subject.name,
+                            ...(subject.kind === "ServiceAccount" ? { namespace: subject.namespace || ns } : {}),
+                        },
+                        role:
+                            b.roleRef.kind === "Role"
+                                ? { kind: "Role", name: b.roleRef.name, namespace: ns }
+                                : { kind: "ClusterRole", name: b.roleRef.name },
                         ruleIndex: i,
                         rule: rules[i],
                     };
@@ -353,12 +413,18 @@ export class RbacSnapshot {
         }
     }
 
-    /** The authorizer's decision: the first source whose rule grants the request, or undefined (no opinion, i.e. denied). */
+    /**
+     * The authorizer's decision: the first source whose rule grants the request, or undefined (no opinion, i.e.
+     * denied).
+     */
     authorize(user: UserInfo, req: Request): GrantSource | undefined {
         let found: GrantSource | undefined;
-        const ns = isNonResourceRequest(req) ? "" : req.namespace ?? "";
+        const ns = isNonResourceRequest(req) ? "" : (req.namespace ?? "");
         this.visitRules(user, ns, (rule, source) => {
-            if (ruleAllows(rule, req)) { found = source; return false; }
+            if (ruleAllows(rule, req)) {
+                found = source;
+                return false;
+            }
             return true;
         });
         return found;

@@ -10,30 +10,61 @@ import { decide } from "./roles";
 const RBAC_URL = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/";
 const BINDINGS = ["RoleBinding", "ClusterRoleBinding"];
 
-function subjectRule(id: string, name: string, groups: string[], description: string, remediation: string, allowedRoles: string[] = []) {
+function subjectRule(
+    id: string,
+    name: string,
+    groups: string[],
+    description: string,
+    remediation: string,
+    allowedRoles: string[] = [],
+) {
     return objectRule({ id, name, description, remediation, url: RBAC_URL }, BINDINGS, o => {
         const subjects = o.subjects;
         if (isUnknown(subjects)) return [["subjects", UNKNOWN_VERDICT]];
         const role = o.roleRef?.name;
         if (typeof role === "string" && allowedRoles.includes(role)) return [];
-        return (Array.isArray(subjects) ? subjects : []).map((s: Json, i: number) => [`subjects[${i}].name`,
-            isUnknown(s?.name) ? UNKNOWN_VERDICT
-                : (s?.kind === "Group" || s?.kind === "User") && groups.includes(s.name) ? `${describe(o)} binds ${show(o.roleRef?.kind)} "${show(role)}" to ${s.name}.` : undefined] as [string, Verdict]);
+        return (Array.isArray(subjects) ? subjects : []).map(
+            (s: Json, i: number) =>
+                [
+                    `subjects[${i}].name`,
+                    isUnknown(s?.name)
+                        ? UNKNOWN_VERDICT
+                        : (s?.kind === "Group" || s?.kind === "User") && groups.includes(s.name)
+                          ? `${describe(o)} binds ${show(o.roleRef?.kind)} "${show(role)}" to ${s.name}.`
+                          : undefined,
+                ] as [string, Verdict],
+        );
     });
 }
 
-export const anonymousSubjects = subjectRule("RBAC-07", "no-anonymous-bindings", ["system:anonymous", "system:unauthenticated"],
-    "Roles must not be bound to `system:anonymous` or `system:unauthenticated`: anyone who can reach the API server would hold them.",
-    "Bind the role to named users, groups or ServiceAccounts instead.");
+export const anonymousSubjects = subjectRule(
+    "RBAC-07",
+    "no-anonymous-bindings",
+    ["system:anonymous", "system:unauthenticated"],
+    "Roles must not be bound to `system:anonymous` or `system:unauthenticated`: anyone who can reach " +
+        "the API server would hold them.",
+    "Bind the role to named users, groups or ServiceAccounts instead.",
+);
 
 export const DISCOVERY_ROLES = ["system:basic-user", "system:discovery", "system:public-info-viewer"];
-export const authenticatedSubjects = subjectRule("RBAC-08", "no-system-authenticated-bindings", ["system:authenticated"],
-    "Roles other than the discovery roles must not be bound to `system:authenticated`: every identity the cluster accepts, from any identity provider, would hold them.",
-    "Bind the role to specific groups.", DISCOVERY_ROLES);
+export const authenticatedSubjects = subjectRule(
+    "RBAC-08",
+    "no-system-authenticated-bindings",
+    ["system:authenticated"],
+    "Roles other than the discovery roles must not be bound to `system:authenticated`: every " +
+        "identity the cluster accepts, from any identity provider, would hold them.",
+    "Bind the role to specific groups.",
+    DISCOVERY_ROLES,
+);
 
-export const mastersSubjects = subjectRule("RBAC-09", "no-system-masters-bindings", ["system:masters"],
-    "Bindings must not name `system:masters`. That group bypasses RBAC entirely and cannot be revoked by removing a binding.",
-    "Use a dedicated admin group bound to a scoped ClusterRole.");
+export const mastersSubjects = subjectRule(
+    "RBAC-09",
+    "no-system-masters-bindings",
+    ["system:masters"],
+    "Bindings must not name `system:masters`. That group bypasses RBAC entirely and cannot be " +
+        "revoked by removing a binding.",
+    "Use a dedicated admin group bound to a scoped ClusterRole.",
+);
 
 /** Roles in the set, by `namespace/name` (ClusterRoles by `/name`). */
 function roleIndex(objects: readonly K8sObject[]): Map<string, K8sObject> {
@@ -47,10 +78,16 @@ function roleIndex(objects: readonly K8sObject[]): Map<string, K8sObject> {
 
 function referenced(b: K8sObject & Json, roles: Map<string, K8sObject>): K8sObject | undefined {
     const ref = b.roleRef ?? {};
-    return ref.kind === "ClusterRole" ? roles.get(`/${show(ref.name)}`) : roles.get(`${show(b.metadata?.namespace)}/${show(ref.name)}`);
+    return ref.kind === "ClusterRole"
+        ? roles.get(`/${show(ref.name)}`)
+        : roles.get(`${show(b.metadata?.namespace)}/${show(ref.name)}`);
 }
 
-function bindingFindings(objects: readonly K8sObject[], id: string, judgeBinding: (b: K8sObject & Json, role: K8sObject | undefined) => Verdict): Finding[] {
+function bindingFindings(
+    objects: readonly K8sObject[],
+    id: string,
+    judgeBinding: (b: K8sObject & Json, role: K8sObject | undefined) => Verdict,
+): Finding[] {
     const roles = roleIndex(objects);
     const out: Finding[] = [];
     for (const b of objects) {
@@ -59,11 +96,24 @@ function bindingFindings(objects: readonly K8sObject[], id: string, judgeBinding
         if (typeof name === "string" && name.startsWith("system:")) continue;
         const bj = b as K8sObject & Json;
         if (isUnknown(bj.roleRef) || isUnknown(bj.roleRef?.name)) {
-            out.push({ controlId: id, object: b, path: "roleRef", unknown: true, message: `${describe(b)}: the role it binds is unknown during preview.` });
+            out.push({
+                controlId: id,
+                object: b,
+                path: "roleRef",
+                unknown: true,
+                message: `${describe(b)}: the role it binds is unknown during preview.`,
+            });
             continue;
         }
         const v = judgeBinding(bj, referenced(bj, roles));
-        if (v === UNKNOWN_VERDICT) out.push({ controlId: id, object: b, path: "roleRef", unknown: true, message: `${describe(b)}: the bound role's rules are unknown during preview.` });
+        if (v === UNKNOWN_VERDICT)
+            out.push({
+                controlId: id,
+                object: b,
+                path: "roleRef",
+                unknown: true,
+                message: `${describe(b)}: the bound role's rules are unknown during preview.`,
+            });
         else if (v) out.push({ controlId: id, object: b, path: "roleRef", message: v });
     }
     return out;
@@ -72,36 +122,60 @@ function bindingFindings(objects: readonly K8sObject[], id: string, judgeBinding
 const g2v = (g: Decision, msg: string): Verdict => (g === true ? msg : g === "unknown" ? UNKNOWN_VERDICT : undefined);
 
 export const clusterAdminBinding: StackRule = {
-    id: "RBAC-06", name: "no-cluster-admin-bindings", scope: "stack", kinds: BINDINGS,
-    description: "Nothing may be bound to `cluster-admin`, or to a role that grants `*` on `*` in every API group. Such a binding hands over the whole cluster.",
-    remediation: "Bind a role with just the permissions needed. Break-glass administration uses a separate, audited identity.",
+    id: "RBAC-06",
+    name: "no-cluster-admin-bindings",
+    scope: "stack",
+    kinds: BINDINGS,
+    description:
+        "Nothing may be bound to `cluster-admin`, or to a role that grants `*` on `*` in every API " +
+        "group. Such a binding hands over the whole cluster.",
+    remediation:
+        "Bind a role with just the permissions needed. Break-glass administration uses a separate, audited identity.",
     url: RBAC_URL,
     check(objects) {
         return bindingFindings(objects, "RBAC-06", (b, role) => {
-            if (b.roleRef?.name === "cluster-admin" && b.roleRef?.kind === "ClusterRole") return `${describe(b)} binds cluster-admin.`;
+            if (b.roleRef?.name === "cluster-admin" && b.roleRef?.kind === "ClusterRole")
+                return `${describe(b)} binds cluster-admin.`;
             if (!role) return undefined;
             const rules = (role as Json).rules;
             if (isUnknown(rules)) return UNKNOWN_VERDICT;
-            const full = (Array.isArray(rules) ? rules : []).some((r: Json) => ["verbs", "resources", "apiGroups"].every(f => Array.isArray(r?.[f]) && r[f].includes("*")));
-            return full ? `${describe(b)} binds ${describe(role)}, which grants * on * (cluster-admin equivalent).` : undefined;
+            const full = (Array.isArray(rules) ? rules : []).some((r: Json) =>
+                ["verbs", "resources", "apiGroups"].every(f => Array.isArray(r?.[f]) && r[f].includes("*")),
+            );
+            return full
+                ? `${describe(b)} binds ${describe(role)}, which grants * on * (cluster-admin equivalent).`
+                : undefined;
         });
     },
 };
 
-const rbacReq = (verb: string, resources: string[]): ResourceRequest[] => resources.map(resource => ({ verb, apiGroup: "rbac.authorization.k8s.io", resource }));
+const rbacReq = (verb: string, resources: string[]): ResourceRequest[] =>
+    resources.map(resource => ({ verb, apiGroup: "rbac.authorization.k8s.io", resource }));
 /** Create bindings AND bind roles, as the authorizer answers them. */
-export const BINDING_CHAIN = [rbacReq("create", ["rolebindings", "clusterrolebindings"]), rbacReq("bind", ["roles", "clusterroles"])];
+export const BINDING_CHAIN = [
+    rbacReq("create", ["rolebindings", "clusterrolebindings"]),
+    rbacReq("bind", ["roles", "clusterroles"]),
+];
 
 export const bindingChain: StackRule = {
-    id: "RBAC-16", name: "no-binding-chain-escalation", scope: "stack", kinds: BINDINGS,
-    description: "No subject may be bound to a role that can both create (Cluster)RoleBindings and `bind` roles: together they let the holder bind any role, including cluster-admin, to themselves.",
-    remediation: "Split binding management from role binding rights; never grant create on bindings together with bind.",
+    id: "RBAC-16",
+    name: "no-binding-chain-escalation",
+    scope: "stack",
+    kinds: BINDINGS,
+    description:
+        "No subject may be bound to a role that can both create (Cluster)RoleBindings and `bind` " +
+        "roles: together they let the holder bind any role, including cluster-admin, to themselves.",
+    remediation:
+        "Split binding management from role binding rights; never grant create on bindings together with bind.",
     url: "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#escalate-verb",
     check(objects) {
         return bindingFindings(objects, "RBAC-16", (b, role) => {
             if (!role) return undefined;
             const g: Decision = decide((role as Json).rules, BINDING_CHAIN).decision;
-            return g2v(g, `${describe(b)} binds ${describe(role)}, which can create bindings and bind roles (self-escalation).`);
+            return g2v(
+                g,
+                `${describe(b)} binds ${describe(role)}, which can create bindings and bind roles (self-escalation).`,
+            );
         });
     },
 };

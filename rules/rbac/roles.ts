@@ -16,10 +16,18 @@ const ROLE_KINDS = ["Role", "ClusterRole"];
 export type Question = ResourceRequest[][];
 
 const req = (verbs: string[], apiGroup: string, resources: string[], name?: string): ResourceRequest[] =>
-    verbs.flatMap(verb => resources.map(r => {
-        const [resource, subresource] = r.split("/");
-        return { verb, apiGroup, resource, ...(subresource ? { subresource } : {}), ...(name !== undefined ? { name } : {}) };
-    }));
+    verbs.flatMap(verb =>
+        resources.map(r => {
+            const [resource, subresource] = r.split("/");
+            return {
+                verb,
+                apiGroup,
+                resource,
+                ...(subresource ? { subresource } : {}),
+                ...(name !== undefined ? { name } : {}),
+            };
+        }),
+    );
 
 /** A control's question for a role's rules (most are fixed; some also ask about the objects the rules name). */
 export type QuestionOf = (rules: Json) => Question;
@@ -48,23 +56,34 @@ function alsoNamed(q: Question): QuestionOf {
     return rules => {
         const names = new Set<string>();
         for (const r of Array.isArray(rules) ? rules : []) {
-            if (Array.isArray(r?.resourceNames)) for (const n of r.resourceNames) if (typeof n === "string" && n !== "") names.add(n);
+            if (Array.isArray(r?.resourceNames))
+                for (const n of r.resourceNames) if (typeof n === "string" && n !== "") names.add(n);
         }
         if (names.size === 0) return q;
         return q.map(group => [...group, ...[...names].flatMap(name => group.map(req => ({ ...req, name })))]);
     };
 }
 
-/** The rules a role holds: its own, or for an aggregated ClusterRole the union of the ClusterRoles it selects (when any are given). */
+/**
+ * The rules a role holds: its own, or for an aggregated ClusterRole the union of the ClusterRoles it selects (when any
+ * are given).
+ */
 function effectiveRules(o: Json, aggregated: () => Map<string, unknown[]>): { rules: Json; aggregated: boolean } {
-    if (o.kind === "ClusterRole" && o.aggregationRule && !isUnknown(o.aggregationRule) && typeof o.metadata?.name === "string") {
+    if (
+        o.kind === "ClusterRole" &&
+        o.aggregationRule &&
+        !isUnknown(o.aggregationRule) &&
+        typeof o.metadata?.name === "string"
+    ) {
         const union = aggregated().get(o.metadata.name);
         if (union && union.length > 0) return { rules: union, aggregated: true };
     }
     return { rules: o.rules, aggregated: false };
 }
 
-/** Does `rules` answer every group of the question with an allowed request? And the index of the first rule granting it. */
+/**
+ * Does `rules` answer every group of the question with an allowed request? And the index of the first rule granting it.
+ */
 export function decide(rules: Json, q: Question): { decision: Decision; index: number } {
     if (isUnknown(rules)) return { decision: "unknown", index: -1 };
     const list: Json[] = Array.isArray(rules) ? rules : [];
@@ -75,7 +94,11 @@ export function decide(rules: Json, q: Question): { decision: Decision; index: n
         for (let i = 0; i < list.length && !granted; i++) {
             for (const r of group) {
                 const d = ruleDecides(list[i], r);
-                if (d === true) { granted = true; if (first < 0) first = i; break; }
+                if (d === true) {
+                    granted = true;
+                    if (first < 0) first = i;
+                    break;
+                }
                 if (d === "unknown") unknown = true;
             }
         }
@@ -86,16 +109,36 @@ export function decide(rules: Json, q: Question): { decision: Decision; index: n
 
 const aggregationCache = new WeakMap<readonly K8sObject[], Map<string, unknown[]>>();
 
-function grantRule(id: string, name: string, description: string, remediation: string, q: Question, what: string, kinds = ROLE_KINDS, named = false): StackRule {
+function grantRule(
+    id: string,
+    name: string,
+    description: string,
+    remediation: string,
+    q: Question,
+    what: string,
+    kinds = ROLE_KINDS,
+    named = false,
+): StackRule {
     const questionOf: QuestionOf = named ? alsoNamed(q) : () => q;
     QUESTIONS[id] = questionOf;
     GRANT_CONTROLS[id] = { question: q, alsoNamed: named, kinds };
     return {
-        id, name, description, remediation, url: RBAC_URL, scope: "stack", kinds, eachObject: true,
+        id,
+        name,
+        description,
+        remediation,
+        url: RBAC_URL,
+        scope: "stack",
+        kinds,
+        eachObject: true,
         check(objects) {
             const aggregated = () => {
                 let m = aggregationCache.get(objects);
-                if (!m) aggregationCache.set(objects, (m = aggregateClusterRoles(objects.filter(o => o?.kind === "ClusterRole"))));
+                if (!m)
+                    aggregationCache.set(
+                        objects,
+                        (m = aggregateClusterRoles(objects.filter(o => o?.kind === "ClusterRole"))),
+                    );
                 return m;
             };
             const out: Finding[] = [];
@@ -105,9 +148,24 @@ function grantRule(id: string, name: string, description: string, remediation: s
                 const { decision, index } = decide(eff.rules, questionOf(eff.rules));
                 if (decision === false) continue;
                 const path = eff.aggregated ? "aggregationRule" : index >= 0 ? `rules[${index}]` : "rules";
-                out.push(decision === "unknown"
-                    ? { controlId: id, object: o, path, unknown: true, message: `${describe(o)}: whether it ${what} is unknown during preview.` }
-                    : { controlId: id, object: o, path, message: `${describe(o)} ${what}${eff.aggregated ? " (through the ClusterRoles it aggregates)" : ""}.` });
+                out.push(
+                    decision === "unknown"
+                        ? {
+                              controlId: id,
+                              object: o,
+                              path,
+                              unknown: true,
+                              message: `${describe(o)}: whether it ${what} is unknown during preview.`,
+                          }
+                        : {
+                              controlId: id,
+                              object: o,
+                              path,
+                              message:
+                                  `${describe(o)} ${what}` +
+                                  `${eff.aggregated ? " (through the ClusterRoles it aggregates)" : ""}.`,
+                          },
+                );
             }
             return out;
         },
@@ -119,100 +177,217 @@ function isSystem(o: Json): boolean {
     return typeof n === "string" && n.startsWith("system:");
 }
 
-export const wildcards = objectRule({
-    id: "RBAC-01", name: "no-rbac-wildcards",
-    description: "Roles must not use `*` in verbs, resources or apiGroups. A wildcard grants every present and future permission of its scope, including ones nobody reviewed.",
-    remediation: "List the verbs, resources and API groups explicitly. SecureNamespace access levels never use wildcards.",
-    url: RBAC_URL,
-}, ROLE_KINDS, o => {
-    if (isSystem(o)) return [];
-    const rules = o.rules;
-    if (isUnknown(rules)) return [["rules", UNKNOWN_VERDICT]];
-    const out: Array<[string, Verdict]> = [];
-    (Array.isArray(rules) ? rules : []).forEach((r: Json, i: number) => {
-        for (const f of ["verbs", "resources", "apiGroups"]) {
-            const v = r?.[f];
-            out.push([`rules[${i}].${f}`, isUnknown(v) ? UNKNOWN_VERDICT : Array.isArray(v) && v.includes("*") ? `${describe(o)} uses a wildcard in rules[${i}].${f}.` : undefined]);
-        }
-    });
-    return out;
-});
+export const wildcards = objectRule(
+    {
+        id: "RBAC-01",
+        name: "no-rbac-wildcards",
+        description:
+            "Roles must not use `*` in verbs, resources or apiGroups. A wildcard grants every " +
+            "present and future permission of its scope, including ones nobody reviewed.",
+        remediation:
+            "List the verbs, resources and API groups explicitly. SecureNamespace access levels never use wildcards.",
+        url: RBAC_URL,
+    },
+    ROLE_KINDS,
+    o => {
+        if (isSystem(o)) return [];
+        const rules = o.rules;
+        if (isUnknown(rules)) return [["rules", UNKNOWN_VERDICT]];
+        const out: Array<[string, Verdict]> = [];
+        (Array.isArray(rules) ? rules : []).forEach((r: Json, i: number) => {
+            for (const f of ["verbs", "resources", "apiGroups"]) {
+                const v = r?.[f];
+                out.push([
+                    `rules[${i}].${f}`,
+                    isUnknown(v)
+                        ? UNKNOWN_VERDICT
+                        : Array.isArray(v) && v.includes("*")
+                          ? `${describe(o)} uses a wildcard in rules[${i}].${f}.`
+                          : undefined,
+                ]);
+            }
+        });
+        return out;
+    },
+);
 
-export const secretsRead = grantRule("RBAC-02", "no-secret-read-access",
-    "Roles must not grant get, list or watch on Secrets. Listing Secrets returns every credential of the namespace (or cluster) in one call.",
-    "Remove secrets from the rule, or grant `get` on named Secrets with `resourceNames`. SecureNamespace grants Secret reads only with `access.<level>.allowSecretsRead`.",
-    [req(["get", "list", "watch"], "", ["secrets"])], "can read any Secret");
+export const secretsRead = grantRule(
+    "RBAC-02",
+    "no-secret-read-access",
+    "Roles must not grant get, list or watch on Secrets. Listing Secrets returns every credential of " +
+        "the namespace (or cluster) in one call.",
+    "Remove secrets from the rule, or grant `get` on named Secrets with `resourceNames`. " +
+        "SecureNamespace grants Secret reads only with `access.<level>.allowSecretsRead`.",
+    [req(["get", "list", "watch"], "", ["secrets"])],
+    "can read any Secret",
+);
 
-export const execAttach = grantRule("RBAC-03", "no-pod-exec-attach",
-    "Roles must not grant `pods/exec`, `pods/attach` or `pods/portforward`. A shell in a pod reads its mounted secrets and bypasses every NetworkPolicy.",
-    "Remove the subresources from the role; use `kubectl debug` with audited break-glass access. SecureNamespace grants them only with `allowExec` / `allowPortForward`.",
+export const execAttach = grantRule(
+    "RBAC-03",
+    "no-pod-exec-attach",
+    "Roles must not grant `pods/exec`, `pods/attach` or `pods/portforward`. A shell in a pod reads " +
+        "its mounted secrets and bypasses every NetworkPolicy.",
+    "Remove the subresources from the role; use `kubectl debug` with audited break-glass access. " +
+        "SecureNamespace grants them only with `allowExec` / `allowPortForward`.",
     // create: exec, attach and port-forward are POSTs, and WebSocket upgrades are authorized as create since v1.31.
-    [req(["create"], "", ["pods/exec", "pods/attach", "pods/portforward"])], "grants pods/exec, pods/attach or pods/portforward");
+    [req(["create"], "", ["pods/exec", "pods/attach", "pods/portforward"])],
+    "grants pods/exec, pods/attach or pods/portforward",
+);
 
-export const escalateBind = grantRule("RBAC-04", "no-escalate-or-bind",
-    "Roles must not grant `escalate` or `bind` on roles. They let the holder grant permissions they do not have themselves: privilege escalation by design.",
+export const escalateBind = grantRule(
+    "RBAC-04",
+    "no-escalate-or-bind",
+    "Roles must not grant `escalate` or `bind` on roles. They let the holder grant permissions they " +
+        "do not have themselves: privilege escalation by design.",
     "Remove the escalate and bind verbs. SecureNamespace grants them only with `allowRoleManagement`.",
-    [req(["escalate", "bind"], "rbac.authorization.k8s.io", ["roles", "clusterroles"])], "grants escalate or bind on roles");
+    [req(["escalate", "bind"], "rbac.authorization.k8s.io", ["roles", "clusterroles"])],
+    "grants escalate or bind on roles",
+);
 
-export const impersonate = grantRule("RBAC-05", "no-impersonation",
-    "Roles must not grant `impersonate` on users, groups or ServiceAccounts. Impersonation lets the holder act as anyone, including cluster administrators.",
+export const impersonate = grantRule(
+    "RBAC-05",
+    "no-impersonation",
+    "Roles must not grant `impersonate` on users, groups or ServiceAccounts. Impersonation lets the " +
+        "holder act as anyone, including cluster administrators.",
     "Remove the impersonate verb. SecureNamespace grants it only with `allowImpersonate`.",
-    [[...req(["impersonate"], "", ["users", "groups", "serviceaccounts"]), ...req(["impersonate"], "authentication.k8s.io", ["userextras", "uids"])]],
-    "grants impersonation");
+    [
+        [
+            ...req(["impersonate"], "", ["users", "groups", "serviceaccounts"]),
+            ...req(["impersonate"], "authentication.k8s.io", ["userextras", "uids"]),
+        ],
+    ],
+    "grants impersonation",
+);
 
-const WORKLOAD_RESOURCES: Question = [[...req(["create"], "", ["pods", "replicationcontrollers"]), ...req(["create"], "apps", ["deployments", "statefulsets", "daemonsets", "replicasets"]),
-    ...req(["create"], "batch", ["jobs", "cronjobs"])]];
-export const createPods = grantRule("RBAC-10", "no-workload-creation",
-    "Roles that can create pods or workload controllers can run any image with any ServiceAccount of the namespace, and so inherit its permissions. Grant it deliberately.",
-    "Limit workload creation to deployment pipelines; for people, the SecureNamespace `developer` level is the intended holder (listed as an accepted advisory in docs/policy-pack.md).",
-    WORKLOAD_RESOURCES, "can create pods or workload controllers");
+const WORKLOAD_RESOURCES: Question = [
+    [
+        ...req(["create"], "", ["pods", "replicationcontrollers"]),
+        ...req(["create"], "apps", ["deployments", "statefulsets", "daemonsets", "replicasets"]),
+        ...req(["create"], "batch", ["jobs", "cronjobs"]),
+    ],
+];
+export const createPods = grantRule(
+    "RBAC-10",
+    "no-workload-creation",
+    "Roles that can create pods or workload controllers can run any image with any ServiceAccount of " +
+        "the namespace, and so inherit its permissions. Grant it deliberately.",
+    "Limit workload creation to deployment pipelines; for people, the SecureNamespace `developer` " +
+        "level is the intended holder (listed as an accepted advisory in docs/policy-pack.md).",
+    WORKLOAD_RESOURCES,
+    "can create pods or workload controllers",
+);
 
-export const nodesProxy = grantRule("RBAC-11", "no-nodes-proxy",
-    "Roles must not grant access to `nodes/proxy`, which reaches the kubelet API directly (exec into any pod on the node, bypassing audit).",
+export const nodesProxy = grantRule(
+    "RBAC-11",
+    "no-nodes-proxy",
+    "Roles must not grant access to `nodes/proxy`, which reaches the kubelet API directly (exec into " +
+        "any pod on the node, bypassing audit).",
     "Remove `nodes/proxy` from the role; read node metrics through the metrics API instead.",
-    [req(["get", "create", "update", "patch", "delete"], "", ["nodes/proxy"])], "grants nodes/proxy");
+    [req(["get", "create", "update", "patch", "delete"], "", ["nodes/proxy"])],
+    "grants nodes/proxy",
+);
 
-/** The signers of kube-controller-manager's signing controller (their certificates the cluster trusts), and their domain wildcard. */
-const BUILT_IN_SIGNERS = ["kubernetes.io/kube-apiserver-client", "kubernetes.io/kube-apiserver-client-kubelet", "kubernetes.io/kubelet-serving", "kubernetes.io/legacy-unknown", "kubernetes.io/*"];
+/**
+ * The signers of kube-controller-manager's signing controller (their certificates the cluster trusts), and their domain
+ * wildcard.
+ */
+const BUILT_IN_SIGNERS = [
+    "kubernetes.io/kube-apiserver-client",
+    "kubernetes.io/kube-apiserver-client-kubelet",
+    "kubernetes.io/kubelet-serving",
+    "kubernetes.io/legacy-unknown",
+    "kubernetes.io/*",
+];
 
-export const approveCsr = grantRule("RBAC-12", "no-csr-approval",
-    "Roles must not be able to approve certificate signing requests: approving a CSR for a privileged identity mints a credential for it.",
+export const approveCsr = grantRule(
+    "RBAC-12",
+    "no-csr-approval",
+    "Roles must not be able to approve certificate signing requests: approving a CSR for a " +
+        "privileged identity mints a credential for it.",
     "Remove update on certificatesigningrequests/approval and approve on signers.",
     // Approval takes both halves: update on the approval subresource AND approve on a signer
     // whose certificates the cluster trusts (any signer, a built-in one by name, or kubernetes.io/*).
-    [req(["update", "patch"], "certificates.k8s.io", ["certificatesigningrequests/approval"]),
-        [...req(["approve"], "certificates.k8s.io", ["signers"]), ...BUILT_IN_SIGNERS.flatMap(n => req(["approve"], "certificates.k8s.io", ["signers"], n))]],
-    "can approve certificate signing requests");
+    [
+        req(["update", "patch"], "certificates.k8s.io", ["certificatesigningrequests/approval"]),
+        [
+            ...req(["approve"], "certificates.k8s.io", ["signers"]),
+            ...BUILT_IN_SIGNERS.flatMap(n => req(["approve"], "certificates.k8s.io", ["signers"], n)),
+        ],
+    ],
+    "can approve certificate signing requests",
+);
 
-export const webhooks = grantRule("RBAC-13", "no-admission-webhook-changes",
-    "Roles must not be able to create or change admission webhook configurations: a webhook sees (and may change) every object sent to the API server.",
+export const webhooks = grantRule(
+    "RBAC-13",
+    "no-admission-webhook-changes",
+    "Roles must not be able to create or change admission webhook configurations: a webhook sees " +
+        "(and may change) every object sent to the API server.",
     "Remove write verbs on validatingwebhookconfigurations and mutatingwebhookconfigurations.",
-    [req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ["validatingwebhookconfigurations", "mutatingwebhookconfigurations"])],
-    "can modify admission webhook configurations", ROLE_KINDS, true);
+    [
+        req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", [
+            "validatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+        ]),
+    ],
+    "can modify admission webhook configurations",
+    ROLE_KINDS,
+    true,
+);
 
-export const saTokens = grantRule("RBAC-14", "no-service-account-token-creation",
+export const saTokens = grantRule(
+    "RBAC-14",
+    "no-service-account-token-creation",
     "Roles should not create `serviceaccounts/token`: it mints tokens for any ServiceAccount in scope.",
     "Remove `create` on `serviceaccounts/token` from the role; pods get their tokens by projection.",
-    [req(["create"], "", ["serviceaccounts/token"])], "can create ServiceAccount tokens");
+    [req(["create"], "", ["serviceaccounts/token"])],
+    "can create ServiceAccount tokens",
+);
 
-export const persistentVolumes = grantRule("RBAC-15", "no-persistent-volume-creation",
+export const persistentVolumes = grantRule(
+    "RBAC-15",
+    "no-persistent-volume-creation",
     "Roles should not create PersistentVolumes: a PersistentVolume can point at any host path.",
     "Let users create PersistentVolumeClaims only, and leave PersistentVolumes to a provisioner.",
-    [req(["create"], "", ["persistentvolumes"])], "can create PersistentVolumes");
+    [req(["create"], "", ["persistentvolumes"])],
+    "can create PersistentVolumes",
+);
 
-export const deleteEvidence = grantRule("RBAC-17", "no-log-or-event-deletion",
+export const deleteEvidence = grantRule(
+    "RBAC-17",
+    "no-log-or-event-deletion",
     "Roles should not be able to delete events or pod logs, which lets an intruder erase their traces.",
     "Remove `delete` and `deletecollection` on events and pod logs from the role.",
-    [[...req(["delete", "deletecollection"], "", ["events", "pods/log"]), ...req(["delete", "deletecollection"], "events.k8s.io", ["events"])]],
-    "can delete events or logs");
+    [
+        [
+            ...req(["delete", "deletecollection"], "", ["events", "pods/log"]),
+            ...req(["delete", "deletecollection"], "events.k8s.io", ["events"]),
+        ],
+    ],
+    "can delete events or logs",
+);
 
-export const clusterConfigMaps = grantRule("RBAC-18", "no-cluster-wide-configmap-writes",
-    "ClusterRoles should not update ConfigMaps cluster-wide: CoreDNS, aws-auth and other system ConfigMaps steer DNS and authentication.",
+export const clusterConfigMaps = grantRule(
+    "RBAC-18",
+    "no-cluster-wide-configmap-writes",
+    "ClusterRoles should not update ConfigMaps cluster-wide: CoreDNS, aws-auth and other system " +
+        "ConfigMaps steer DNS and authentication.",
     "Scope ConfigMap writes to a namespace with a Role.",
-    [req(["update", "patch", "create"], "", ["configmaps"])], "can change ConfigMaps cluster-wide", ["ClusterRole"]);
+    [req(["update", "patch", "create"], "", ["configmaps"])],
+    "can change ConfigMaps cluster-wide",
+    ["ClusterRole"],
+);
 
-export const endpoints = grantRule("RBAC-19", "no-endpoint-edits",
-    "Roles should not edit endpoints, endpoint slices or services/status: it allows redirecting traffic to any IP (CVE-2021-25740) or spoofing load-balancer addresses.",
+export const endpoints = grantRule(
+    "RBAC-19",
+    "no-endpoint-edits",
+    "Roles should not edit endpoints, endpoint slices or services/status: it allows redirecting " +
+        "traffic to any IP (CVE-2021-25740) or spoofing load-balancer addresses.",
     "Remove write verbs on endpoints, endpointslices and services/status.",
-    [[...req(["create", "update", "patch"], "", ["endpoints", "services/status"]), ...req(["create", "update", "patch"], "discovery.k8s.io", ["endpointslices"])]],
-    "can edit endpoints or service status");
+    [
+        [
+            ...req(["create", "update", "patch"], "", ["endpoints", "services/status"]),
+            ...req(["create", "update", "patch"], "discovery.k8s.io", ["endpointslices"]),
+        ],
+    ],
+    "can edit endpoints or service status",
+);

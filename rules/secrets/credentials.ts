@@ -27,7 +27,10 @@ const TOKEN_FORMATS: Array<[RegExp, string]> = [
     [/\bgithub_pat_[A-Za-z0-9_]{82}\b/, "a GitHub fine-grained token"],
     [/\bglpat-[A-Za-z0-9_-]{20}\b/, "a GitLab token"],
     [/\bxox[baprs]-[A-Za-z0-9-]{10,48}/, "a Slack token"],
-    [/https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/, "a Slack webhook URL"],
+    [
+        /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/,
+        "a Slack webhook URL",
+    ],
     [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
     [/\b[rs]k_live_[0-9A-Za-z]{20,99}\b/, "a Stripe live key"],
     [/\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/, "a SendGrid API key"],
@@ -63,7 +66,10 @@ function hasJwt(v: string): boolean {
 /** A reference or template standing for a value given elsewhere. */
 const REFERENCE = /^(?:\$\([^)]*\)|\$\{[^}]*\}|\{\{[^}]*\}\}|<[^>]*>|%\([^)]*\)s|\$[A-Z_][A-Z0-9_]*)$/;
 
-/** A password in URL userinfo (`scheme://user:pass@host`, `redis://:pass@host`), found by a linear scan of each authority. */
+/**
+ * A password in URL userinfo (`scheme://user:pass@host`, `redis://:pass@host`), found by a linear scan of each
+ * authority.
+ */
 function urlPassword(v: string): boolean {
     for (let at = v.indexOf("://"); at >= 0; at = v.indexOf("://", at + 3)) {
         let end = at + 3;
@@ -89,15 +95,93 @@ function tokenFormat(v: string): Reason {
 
 /** Words of a key: split on non-alphanumerics and camelCase, lower-cased (`dbPassword` → db, password). */
 function words(name: string): string[] {
-    return name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+    return name
+        .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean);
 }
 
-/** Last words that describe a credential without holding one (`TOKEN_PATH`, `SECRET_STORE_BACKEND`, `TOKEN_AUDIENCE`). */
-const DESCRIPTIVE = new Set(["path", "file", "files", "dir", "directory", "url", "uri", "endpoint", "name", "names", "type", "ttl", "timeout", "length", "enabled",
-    "enable", "disabled", "header", "mount", "backend", "store", "provider", "audience", "audiences", "issuer", "env", "environment", "mode", "policy", "version",
-    "format", "id", "ref", "size", "count", "duration", "expiry", "expiration", "lifetime", "seconds", "interval", "algorithm", "method", "location", "prefix",
-    "suffix", "field", "namespace", "class", "kind", "strategy", "required", "rotation", "period", "source", "scope", "scopes", "regex", "pattern", "selector",
-    "label", "annotation", "key", "keys", "hint", "salt", "rounds", "min", "max", "user", "username", "host", "port", "secretname", "secretref"]);
+/**
+ * Last words that describe a credential without holding one (`TOKEN_PATH`, `SECRET_STORE_BACKEND`, `TOKEN_AUDIENCE`).
+ */
+const DESCRIPTIVE = new Set([
+    "path",
+    "file",
+    "files",
+    "dir",
+    "directory",
+    "url",
+    "uri",
+    "endpoint",
+    "name",
+    "names",
+    "type",
+    "ttl",
+    "timeout",
+    "length",
+    "enabled",
+    "enable",
+    "disabled",
+    "header",
+    "mount",
+    "backend",
+    "store",
+    "provider",
+    "audience",
+    "audiences",
+    "issuer",
+    "env",
+    "environment",
+    "mode",
+    "policy",
+    "version",
+    "format",
+    "id",
+    "ref",
+    "size",
+    "count",
+    "duration",
+    "expiry",
+    "expiration",
+    "lifetime",
+    "seconds",
+    "interval",
+    "algorithm",
+    "method",
+    "location",
+    "prefix",
+    "suffix",
+    "field",
+    "namespace",
+    "class",
+    "kind",
+    "strategy",
+    "required",
+    "rotation",
+    "period",
+    "source",
+    "scope",
+    "scopes",
+    "regex",
+    "pattern",
+    "selector",
+    "label",
+    "annotation",
+    "key",
+    "keys",
+    "hint",
+    "salt",
+    "rounds",
+    "min",
+    "max",
+    "user",
+    "username",
+    "host",
+    "port",
+    "secretname",
+    "secretref",
+]);
 
 export type KeyClass = "password" | "secret" | undefined;
 
@@ -107,13 +191,45 @@ export function keyClass(name: string): KeyClass {
     if (w.length === 0) return undefined;
     const last = w[w.length - 1];
     const pair = (a: string, b: string) => w.some((x, i) => x === a && w[i + 1] === b);
-    const isPassword = w.some(x => x === "pass" || x === "pwd" || x === "passphrase" || x.includes("password") || x.includes("passwd") || (x.endsWith("pwd") && x.length <= 8));
-    const isSecret = isPassword || w.some(x => x === "secret" || x === "secrets" || x.endsWith("secret") || x === "token" || x === "tokens" || x.endsWith("token") ||
-        x === "apikey" || x === "privatekey" || x === "accesskey" || x === "secretkey" || x === "credential" || x === "credentials" || x === "authkey" || x === "signingkey") ||
-        pair("api", "key") || pair("private", "key") || pair("access", "key") || pair("secret", "key") || pair("auth", "key") || pair("signing", "key") || pair("encryption", "key");
+    const isPassword = w.some(
+        x =>
+            x === "pass" ||
+            x === "pwd" ||
+            x === "passphrase" ||
+            x.includes("password") ||
+            x.includes("passwd") ||
+            (x.endsWith("pwd") && x.length <= 8),
+    );
+    const isSecret =
+        isPassword ||
+        w.some(
+            x =>
+                x === "secret" ||
+                x === "secrets" ||
+                x.endsWith("secret") ||
+                x === "token" ||
+                x === "tokens" ||
+                x.endsWith("token") ||
+                x === "apikey" ||
+                x === "privatekey" ||
+                x === "accesskey" ||
+                x === "secretkey" ||
+                x === "credential" ||
+                x === "credentials" ||
+                x === "authkey" ||
+                x === "signingkey",
+        ) ||
+        pair("api", "key") ||
+        pair("private", "key") ||
+        pair("access", "key") ||
+        pair("secret", "key") ||
+        pair("auth", "key") ||
+        pair("signing", "key") ||
+        pair("encryption", "key");
     if (!isSecret) return undefined;
     // `..._KEY` after a secret word holds a key (`SECRET_KEY`, `API_KEY`); other descriptive last words do not.
-    if (DESCRIPTIVE.has(last) && !(last === "key" && w.length > 1) && !(last === "keys" && w.length > 1)) return undefined;
+    if (DESCRIPTIVE.has(last) && !(last === "key" && w.length > 1) && !(last === "keys" && w.length > 1))
+        return undefined;
     return isPassword ? "password" : "secret";
 }
 
@@ -123,19 +239,30 @@ function plainlyNot(v: string): boolean {
     if (t === "" || t === "[]" || t === "{}" || t === "~" || t === '""' || t === "''") return true;
     if (/^(?:true|false|yes|no|on|off|y|n|null|nil|none|undefined|enabled|disabled)$/i.test(t)) return true;
     if (REFERENCE.test(t)) return true;
-    if (/^(?:changeme-at-deploy|\*+|x+|redacted|<redacted>|replace[-_ ]?me|set[-_ ]?me|todo|tbd|dummy|example|placeholder)$/i.test(t)) return true;
+    if (
+        new RegExp(
+            "^(?:changeme-at-deploy|\\*+|x+|redacted|<redacted>|replace[-_ ]?me|set[-_ ]?me|todo|" +
+                "tbd|dummy|example|placeholder)$",
+            "i",
+        ).test(t)
+    )
+        return true;
     // A path, or a URL without a password in it.
     if (t.startsWith("/") && !/\s/.test(t)) return true;
     if (/^[a-z][a-z0-9+.-]*:\/\/\S*$/i.test(t) && !urlPassword(t)) return true;
     return false;
 }
 
-/** A value that reads as a setting (a word, a DNS name, a number, a duration, a version), not as something generated. */
+/**
+ * A value that reads as a setting (a word, a DNS name, a number, a duration, a version), not as something generated.
+ */
 function readsAsSetting(t: string): boolean {
-    return /^[A-Za-z]+(?:[-_ ][A-Za-z]+)*$/.test(t) ||           // production, vault, read-only
-        /^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i.test(t) && /\.[a-z]{2,}$/i.test(t) || // sts.amazonaws.com
-        /^-?\d+(?:\.\d+)?[a-zA-Z]{0,3}$/.test(t) ||              // 3600, 30s, 1.5, 512Mi
-        /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(t);           // 1.2.3, v2.0.0-rc1
+    return (
+        /^[A-Za-z]+(?:[-_ ][A-Za-z]+)*$/.test(t) || // production, vault, read-only
+        (/^[a-z0-9-]+(?:\.[a-z0-9-]+)+$/i.test(t) && /\.[a-z]{2,}$/i.test(t)) || // sts.amazonaws.com
+        /^-?\d+(?:\.\d+)?[a-zA-Z]{0,3}$/.test(t) || // 3600, 30s, 1.5, 512Mi
+        /^v?\d+(?:\.\d+){1,3}(?:[-+][\w.]+)?$/.test(t)
+    ); // 1.2.3, v2.0.0-rc1
 }
 
 /** A value that looks generated: 8+ characters without spaces, at least two character classes. */
@@ -196,12 +323,20 @@ export interface Hit {
     reason: string;
 }
 
-/** A credential inside a ConfigMap value or a file: the value itself, or a key of it parsed as YAML/JSON/INI/properties/env. */
+/**
+ * A credential inside a ConfigMap value or a file: the value itself, or a key of it parsed as
+ * YAML/JSON/INI/properties/env.
+ */
 export function findInValue(dataKey: string, value: unknown): Hit | undefined {
     const direct = judgePair(dataKey, value);
     if (direct) return { key: "", reason: direct };
     if (typeof value !== "string") return undefined;
-    const structured = /^\s*[{[]/.test(value) || /\.(?:ya?ml|json)$/i.test(dataKey) || (value.includes("\n") && /^[ \t]*[\w.-]+[ \t]*:\s/m.test(value) && !/\.(?:ini|conf|cfg|properties|env|toml)$/i.test(dataKey));
+    const structured =
+        /^\s*[{[]/.test(value) ||
+        /\.(?:ya?ml|json)$/i.test(dataKey) ||
+        (value.includes("\n") &&
+            /^[ \t]*[\w.-]+[ \t]*:\s/m.test(value) &&
+            !/\.(?:ini|conf|cfg|properties|env|toml)$/i.test(dataKey));
     if (structured && value.length <= MAX_PARSE) {
         const parsed = parse(value);
         if (parsed !== undefined) {
@@ -229,12 +364,14 @@ const MAX_NODES = 20_000;
 /** Every scalar of a parsed document, judged by its own key (depth- and size-bounded). */
 function walk(v: unknown, path: string, depth: number, budget: { nodes: number }): Hit | undefined {
     if (depth > 32 || v === null || typeof v !== "object" || --budget.nodes < 0) return undefined;
-    const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v as Record<string, unknown>);
+    const entries: Array<[string, unknown]> = Array.isArray(v)
+        ? v.map((x, i) => [String(i), x])
+        : Object.entries(v as Record<string, unknown>);
     for (const [k, x] of entries) {
         if (--budget.nodes < 0) return undefined;
         const key = path ? (Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`) : k;
         // List items are judged under their list's key (`passwords: [hunter2]`).
-        const name = Array.isArray(v) ? path.split(".").pop() ?? "" : k;
+        const name = Array.isArray(v) ? (path.split(".").pop() ?? "") : k;
         if (x !== null && typeof x === "object") {
             const hit = walk(x, key, depth + 1, budget);
             if (hit) return hit;

@@ -7,22 +7,41 @@ import { isUnknown } from "../unknown";
 
 const SECRETS_URL = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/";
 
-export const secretEnv = containerRule({
-    id: "SEC-01", name: "no-secrets-in-env",
-    description: "Secrets should be mounted as files, not passed as environment variables. Environment variables leak into crash dumps, child processes, logs and `describe` output.",
-    remediation: "Mount the Secret as a volume (with `defaultMode: 0400`) and read it from the file.",
-    url: SECRETS_URL,
-}, c => {
-    const out: Array<[string, Verdict]> = [];
-    const env = c.container.env;
-    if (isUnknown(env)) out.push(["env", UNKNOWN_VERDICT]);
-    (Array.isArray(env) ? env : []).forEach((e: Json, i: number) => out.push([`env[${i}].valueFrom.secretKeyRef`,
-        e?.valueFrom?.secretKeyRef ? `The ${c.label} reads Secret "${show(e.valueFrom.secretKeyRef.name)}" into env var ${show(e.name)}.` : undefined]));
-    const envFrom = c.container.envFrom;
-    (Array.isArray(envFrom) ? envFrom : []).forEach((e: Json, i: number) => out.push([`envFrom[${i}].secretRef`,
-        e?.secretRef ? `The ${c.label} loads every key of Secret "${show(e.secretRef.name)}" as env vars.` : undefined]));
-    return out;
-});
+export const secretEnv = containerRule(
+    {
+        id: "SEC-01",
+        name: "no-secrets-in-env",
+        description:
+            "Secrets should be mounted as files, not passed as environment variables. Environment " +
+            "variables leak into crash dumps, child processes, logs and `describe` output.",
+        remediation: "Mount the Secret as a volume (with `defaultMode: 0400`) and read it from the file.",
+        url: SECRETS_URL,
+    },
+    c => {
+        const out: Array<[string, Verdict]> = [];
+        const env = c.container.env;
+        if (isUnknown(env)) out.push(["env", UNKNOWN_VERDICT]);
+        (Array.isArray(env) ? env : []).forEach((e: Json, i: number) =>
+            out.push([
+                `env[${i}].valueFrom.secretKeyRef`,
+                e?.valueFrom?.secretKeyRef
+                    ? `The ${c.label} reads Secret "${show(e.valueFrom.secretKeyRef.name)}" into env ` +
+                      `var ${show(e.name)}.`
+                    : undefined,
+            ]),
+        );
+        const envFrom = c.container.envFrom;
+        (Array.isArray(envFrom) ? envFrom : []).forEach((e: Json, i: number) =>
+            out.push([
+                `envFrom[${i}].secretRef`,
+                e?.secretRef
+                    ? `The ${c.label} loads every key of Secret "${show(e.secretRef.name)}" as env vars.`
+                    : undefined,
+            ]),
+        );
+        return out;
+    },
+);
 
 /** Is `value` under key `name` a credential? (kept for callers judging one pair; see credentials.ts) */
 export function looksLikeCredential(name: string, value: unknown): boolean {
@@ -30,33 +49,65 @@ export function looksLikeCredential(name: string, value: unknown): boolean {
 }
 
 function where(hit: Hit): string {
-    return hit.key ? ` (at ${hit.key}${hit.line ? `, line ${hit.line}` : ""} inside it)` : hit.line ? ` (line ${hit.line})` : "";
+    return hit.key
+        ? ` (at ${hit.key}${hit.line ? `, line ${hit.line}` : ""} inside it)`
+        : hit.line
+          ? ` (line ${hit.line})`
+          : "";
 }
 
-export const literalCredentialEnv = containerRule({
-    id: "SEC-02", name: "no-literal-credentials-in-env",
-    description: "Containers must not carry credentials as literal env values: a variable named like a password holding a literal, a variable named like a token or key holding a generated-looking value, or any value in a known credential format (private key, cloud or SaaS token, JWT, password in a URL). Anyone who can read the manifest or the pod spec reads the credential.",
-    remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
-    url: SECRETS_URL,
-}, c => (Array.isArray(c.container.env) ? c.container.env : []).map((e: Json, i: number) => {
-    if (isUnknown(e?.value)) return [`env[${i}].value`, UNKNOWN_VERDICT];
-    const name = typeof e?.name === "string" ? e.name : "";
-    const hit = findInValue(name, e?.value);
-    return [`env[${i}].value`, hit ? `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.` : undefined];
-}) as Array<[string, Verdict]>);
+export const literalCredentialEnv = containerRule(
+    {
+        id: "SEC-02",
+        name: "no-literal-credentials-in-env",
+        description:
+            "Containers must not carry credentials as literal env values: a variable named like a " +
+            "password holding a literal, a variable named like a token or key holding a generated-" +
+            "looking value, or any value in a known credential format (private key, cloud or SaaS " +
+            "token, JWT, password in a URL). Anyone who can read the manifest or the pod spec reads " +
+            "the credential.",
+        remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
+        url: SECRETS_URL,
+    },
+    c =>
+        (Array.isArray(c.container.env) ? c.container.env : []).map((e: Json, i: number) => {
+            if (isUnknown(e?.value)) return [`env[${i}].value`, UNKNOWN_VERDICT];
+            const name = typeof e?.name === "string" ? e.name : "";
+            const hit = findInValue(name, e?.value);
+            return [
+                `env[${i}].value`,
+                hit ? `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.` : undefined,
+            ];
+        }) as Array<[string, Verdict]>,
+);
 
-export const configMapCredentials = objectRule({
-    id: "SEC-03", name: "no-credentials-in-configmaps",
-    description: "ConfigMaps must not hold credentials: a key named like a password holding a literal, a key named like a token or key holding a generated-looking value, or a value in a known credential format; values that are YAML, JSON, INI, properties or env files are parsed and each of their keys judged the same way. ConfigMaps are readable by every role that reads configuration and are never encrypted at rest.",
-    remediation: "Move the credential into a Secret (encrypted at rest by the blueprint's EncryptionConfiguration) or an external secret store.",
-    url: SECRETS_URL,
-}, ["ConfigMap"], o => {
-    const data = o.data;
-    if (isUnknown(data)) return [["data", UNKNOWN_VERDICT]];
-    if (data === null || typeof data !== "object" || Array.isArray(data)) return [];
-    return Object.entries(data).map(([k, v]) => {
-        if (isUnknown(v)) return [`data${pathKey(k)}`, UNKNOWN_VERDICT];
-        const hit = findInValue(k, v);
-        return [`data${pathKey(k)}`, hit ? `${describe(o)} holds ${hit.reason} under key "${show(k)}"${where(hit)}.` : undefined];
-    }) as Array<[string, Verdict]>;
-});
+export const configMapCredentials = objectRule(
+    {
+        id: "SEC-03",
+        name: "no-credentials-in-configmaps",
+        description:
+            "ConfigMaps must not hold credentials: a key named like a password holding a literal, a " +
+            "key named like a token or key holding a generated-looking value, or a value in a known " +
+            "credential format; values that are YAML, JSON, INI, properties or env files are parsed " +
+            "and each of their keys judged the same way. ConfigMaps are readable by every role that " +
+            "reads configuration and are never encrypted at rest.",
+        remediation:
+            "Move the credential into a Secret (encrypted at rest by the blueprint's " +
+            "EncryptionConfiguration) or an external secret store.",
+        url: SECRETS_URL,
+    },
+    ["ConfigMap"],
+    o => {
+        const data = o.data;
+        if (isUnknown(data)) return [["data", UNKNOWN_VERDICT]];
+        if (data === null || typeof data !== "object" || Array.isArray(data)) return [];
+        return Object.entries(data).map(([k, v]) => {
+            if (isUnknown(v)) return [`data${pathKey(k)}`, UNKNOWN_VERDICT];
+            const hit = findInValue(k, v);
+            return [
+                `data${pathKey(k)}`,
+                hit ? `${describe(o)} holds ${hit.reason} under key "${show(k)}"${where(hit)}.` : undefined,
+            ];
+        }) as Array<[string, Verdict]>;
+    },
+);

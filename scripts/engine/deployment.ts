@@ -32,7 +32,11 @@ function checkpointValue(v: unknown): unknown {
 }
 
 /** A plain manifest as a custom resource of a stack (named after kind, namespace and name). */
-export function manifestResource(obj: { metadata?: { namespace?: string; name?: string } } & Record<string, unknown>, stack: string, project: string): DeploymentResource {
+export function manifestResource(
+    obj: { metadata?: { namespace?: string; name?: string } } & Record<string, unknown>,
+    stack: string,
+    project: string,
+): DeploymentResource {
     const md = obj.metadata ?? {};
     const type = kubernetesTypeToken(String(obj.apiVersion), String(obj.kind));
     const name = [md.namespace, md.name].filter(Boolean).join("-");

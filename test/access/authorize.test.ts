@@ -1,7 +1,18 @@
 import { strict as assert } from "assert";
 import {
-    aggregateClusterRoles, Decision, PolicyRule, RbacSnapshot, Request, ruleAllows, ruleDecides, rulesAllow,
-    serviceAccountGroups, serviceAccountUser, splitResource, subjectApplies, UserInfo,
+    aggregateClusterRoles,
+    Decision,
+    PolicyRule,
+    RbacSnapshot,
+    Request,
+    ruleAllows,
+    ruleDecides,
+    rulesAllow,
+    serviceAccountGroups,
+    serviceAccountUser,
+    splitResource,
+    subjectApplies,
+    UserInfo,
 } from "../../rules/rbac/authorize";
 import { UNKNOWN } from "../../rules/unknown";
 
@@ -17,43 +28,173 @@ const TABLE: Array<[string, PolicyRule, Request, boolean]> = [
     ["exact verb", { verbs: ["get"], apiGroups: [""], resources: ["pods"] }, res("get", "", "pods"), true],
     ["other verb", { verbs: ["get"], apiGroups: [""], resources: ["pods"] }, res("list", "", "pods"), false],
     ["verb *", { verbs: ["*"], apiGroups: [""], resources: ["pods"] }, res("escalate", "", "pods"), true],
-    ["verbs are case-sensitive", { verbs: ["GET"], apiGroups: [""], resources: ["pods"] }, res("get", "", "pods"), false],
+    [
+        "verbs are case-sensitive",
+        { verbs: ["GET"], apiGroups: [""], resources: ["pods"] },
+        res("get", "", "pods"),
+        false,
+    ],
     ["no verbs grant nothing", { verbs: [], apiGroups: ["*"], resources: ["*"] }, res("get", "", "pods"), false],
     // api groups
-    ["core group is the empty string", { verbs: ["get"], apiGroups: [""], resources: ["deployments"] }, res("get", "apps", "deployments"), false],
-    ["named group", { verbs: ["get"], apiGroups: ["apps"], resources: ["deployments"] }, res("get", "apps", "deployments"), true],
-    ["group *", { verbs: ["get"], apiGroups: ["*"], resources: ["deployments"] }, res("get", "apps", "deployments"), true],
+    [
+        "core group is the empty string",
+        { verbs: ["get"], apiGroups: [""], resources: ["deployments"] },
+        res("get", "apps", "deployments"),
+        false,
+    ],
+    [
+        "named group",
+        { verbs: ["get"], apiGroups: ["apps"], resources: ["deployments"] },
+        res("get", "apps", "deployments"),
+        true,
+    ],
+    [
+        "group *",
+        { verbs: ["get"], apiGroups: ["*"], resources: ["deployments"] },
+        res("get", "apps", "deployments"),
+        true,
+    ],
     ["group * includes core", { verbs: ["get"], apiGroups: ["*"], resources: ["pods"] }, res("get", "", "pods"), true],
     ["missing apiGroups grant no resource", { verbs: ["get"], resources: ["pods"] }, res("get", "", "pods"), false],
-    ["group prefix is not a match", { verbs: ["get"], apiGroups: ["apps"], resources: ["deployments"] }, res("get", "apps.example.com", "deployments"), false],
+    [
+        "group prefix is not a match",
+        { verbs: ["get"], apiGroups: ["apps"], resources: ["deployments"] },
+        res("get", "apps.example.com", "deployments"),
+        false,
+    ],
     // resources and subresources
-    ["resource does not grant its subresource", { verbs: ["create"], apiGroups: [""], resources: ["pods"] }, res("create", "", "pods/exec", { name: "p" }), false],
-    ["exact subresource", { verbs: ["create"], apiGroups: [""], resources: ["pods/exec"] }, res("create", "", "pods/exec", { name: "p" }), true],
-    ["subresource does not grant the resource", { verbs: ["get"], apiGroups: [""], resources: ["pods/log"] }, res("get", "", "pods"), false],
-    ["resource * grants subresources", { verbs: ["create"], apiGroups: [""], resources: ["*"] }, res("create", "", "pods/exec", { name: "p" }), true],
-    ["*/scale grants any scale", { verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] }, res("update", "apps", "deployments/scale", { name: "d" }), true],
-    ["*/scale does not grant status", { verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] }, res("update", "apps", "deployments/status", { name: "d" }), false],
-    ["*/scale does not grant the resource", { verbs: ["get"], apiGroups: ["apps"], resources: ["*/scale"] }, res("get", "apps", "deployments"), false],
-    ["pods/* is literal, not a subresource wildcard", { verbs: ["create"], apiGroups: [""], resources: ["pods/*"] }, res("create", "", "pods/exec", { name: "p" }), false],
-    ["*/* is literal too", { verbs: ["get"], apiGroups: [""], resources: ["*/*"] }, res("get", "", "pods/log", { name: "p" }), false],
-    ["resources are case-sensitive", { verbs: ["get"], apiGroups: [""], resources: ["Pods"] }, res("get", "", "pods"), false],
-    ["*/exec suffix must be the whole subresource", { verbs: ["get"], apiGroups: [""], resources: ["*/xec"] }, res("get", "", "pods/exec", { name: "p" }), false],
+    [
+        "resource does not grant its subresource",
+        { verbs: ["create"], apiGroups: [""], resources: ["pods"] },
+        res("create", "", "pods/exec", { name: "p" }),
+        false,
+    ],
+    [
+        "exact subresource",
+        { verbs: ["create"], apiGroups: [""], resources: ["pods/exec"] },
+        res("create", "", "pods/exec", { name: "p" }),
+        true,
+    ],
+    [
+        "subresource does not grant the resource",
+        { verbs: ["get"], apiGroups: [""], resources: ["pods/log"] },
+        res("get", "", "pods"),
+        false,
+    ],
+    [
+        "resource * grants subresources",
+        { verbs: ["create"], apiGroups: [""], resources: ["*"] },
+        res("create", "", "pods/exec", { name: "p" }),
+        true,
+    ],
+    [
+        "*/scale grants any scale",
+        { verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] },
+        res("update", "apps", "deployments/scale", { name: "d" }),
+        true,
+    ],
+    [
+        "*/scale does not grant status",
+        { verbs: ["update"], apiGroups: ["apps"], resources: ["*/scale"] },
+        res("update", "apps", "deployments/status", { name: "d" }),
+        false,
+    ],
+    [
+        "*/scale does not grant the resource",
+        { verbs: ["get"], apiGroups: ["apps"], resources: ["*/scale"] },
+        res("get", "apps", "deployments"),
+        false,
+    ],
+    [
+        "pods/* is literal, not a subresource wildcard",
+        { verbs: ["create"], apiGroups: [""], resources: ["pods/*"] },
+        res("create", "", "pods/exec", { name: "p" }),
+        false,
+    ],
+    [
+        "*/* is literal too",
+        { verbs: ["get"], apiGroups: [""], resources: ["*/*"] },
+        res("get", "", "pods/log", { name: "p" }),
+        false,
+    ],
+    [
+        "resources are case-sensitive",
+        { verbs: ["get"], apiGroups: [""], resources: ["Pods"] },
+        res("get", "", "pods"),
+        false,
+    ],
+    [
+        "*/exec suffix must be the whole subresource",
+        { verbs: ["get"], apiGroups: [""], resources: ["*/xec"] },
+        res("get", "", "pods/exec", { name: "p" }),
+        false,
+    ],
     // resource names
-    ["named get", { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["tls"] }, res("get", "", "secrets", { name: "tls" }), true],
-    ["other name", { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["tls"] }, res("get", "", "secrets", { name: "db" }), false],
-    ["list has no name: not granted by names", { verbs: ["list"], apiGroups: [""], resources: ["secrets"], resourceNames: ["tls"] }, res("list", "", "secrets"), false],
-    ["create has no name: not granted by names", { verbs: ["create"], apiGroups: [""], resources: ["pods"], resourceNames: ["p"] }, res("create", "", "pods"), false],
-    ["empty resourceNames allow every name", { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: [] }, res("get", "", "secrets", { name: "x" }), true],
-    ["names with a subresource", { verbs: ["create"], apiGroups: [""], resources: ["pods/exec"], resourceNames: ["p"] }, res("create", "", "pods/exec", { name: "p" }), true],
-    ["a name * is literal", { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["*"] }, res("get", "", "secrets", { name: "x" }), false],
+    [
+        "named get",
+        { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["tls"] },
+        res("get", "", "secrets", { name: "tls" }),
+        true,
+    ],
+    [
+        "other name",
+        { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["tls"] },
+        res("get", "", "secrets", { name: "db" }),
+        false,
+    ],
+    [
+        "list has no name: not granted by names",
+        { verbs: ["list"], apiGroups: [""], resources: ["secrets"], resourceNames: ["tls"] },
+        res("list", "", "secrets"),
+        false,
+    ],
+    [
+        "create has no name: not granted by names",
+        { verbs: ["create"], apiGroups: [""], resources: ["pods"], resourceNames: ["p"] },
+        res("create", "", "pods"),
+        false,
+    ],
+    [
+        "empty resourceNames allow every name",
+        { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: [] },
+        res("get", "", "secrets", { name: "x" }),
+        true,
+    ],
+    [
+        "names with a subresource",
+        { verbs: ["create"], apiGroups: [""], resources: ["pods/exec"], resourceNames: ["p"] },
+        res("create", "", "pods/exec", { name: "p" }),
+        true,
+    ],
+    [
+        "a name * is literal",
+        { verbs: ["get"], apiGroups: [""], resources: ["secrets"], resourceNames: ["*"] },
+        res("get", "", "secrets", { name: "x" }),
+        false,
+    ],
     // non-resource URLs
     ["exact URL", { verbs: ["get"], nonResourceURLs: ["/healthz"] }, url("get", "/healthz"), true],
-    ["URL is not a prefix without *", { verbs: ["get"], nonResourceURLs: ["/healthz"] }, url("get", "/healthz/ping"), false],
+    [
+        "URL is not a prefix without *",
+        { verbs: ["get"], nonResourceURLs: ["/healthz"] },
+        url("get", "/healthz/ping"),
+        false,
+    ],
     ["trailing * is a prefix", { verbs: ["get"], nonResourceURLs: ["/healthz*"] }, url("get", "/healthz/ping"), true],
-    ["trailing /* is a prefix with the slash", { verbs: ["get"], nonResourceURLs: ["/healthz/*"] }, url("get", "/healthz"), false],
+    [
+        "trailing /* is a prefix with the slash",
+        { verbs: ["get"], nonResourceURLs: ["/healthz/*"] },
+        url("get", "/healthz"),
+        false,
+    ],
     ["URL *", { verbs: ["get"], nonResourceURLs: ["*"] }, url("get", "/anything"), true],
     ["URL verb", { verbs: ["get"], nonResourceURLs: ["/metrics"] }, url("post", "/metrics"), false],
-    ["a resource rule grants no URL", { verbs: ["*"], apiGroups: ["*"], resources: ["*"] }, url("get", "/metrics"), false],
+    [
+        "a resource rule grants no URL",
+        { verbs: ["*"], apiGroups: ["*"], resources: ["*"] },
+        url("get", "/metrics"),
+        false,
+    ],
     ["a URL rule grants no resource", { verbs: ["*"], nonResourceURLs: ["*"] }, res("get", "", "pods"), false],
     ["a * inside a URL is literal", { verbs: ["get"], nonResourceURLs: ["/a*/b"] }, url("get", "/ax/b"), false],
 ];
@@ -64,7 +205,10 @@ describe("rbac/authorize: PolicyRule matching as the RBAC authorizer", () => {
     }
 
     it("any rule of a list grants", () => {
-        const rules = [{ verbs: ["get"], apiGroups: [""], resources: ["pods"] }, { verbs: ["list"], apiGroups: [""], resources: ["pods"] }];
+        const rules = [
+            { verbs: ["get"], apiGroups: [""], resources: ["pods"] },
+            { verbs: ["list"], apiGroups: [""], resources: ["pods"] },
+        ];
         assert.equal(rulesAllow(rules, res("list", "", "pods")), true);
         assert.equal(rulesAllow(rules, res("watch", "", "pods")), false);
         assert.equal(rulesAllow(undefined, res("get", "", "pods")), false);
@@ -72,29 +216,89 @@ describe("rbac/authorize: PolicyRule matching as the RBAC authorizer", () => {
 
     describe("unknown values (preview outputs)", () => {
         const cases: Array<[string, unknown, Request, Decision]> = [
-            ["unknown verbs", { verbs: UNKNOWN, apiGroups: [""], resources: ["pods"] }, res("get", "", "pods"), "unknown"],
-            ["unknown verb element, others miss", { verbs: [UNKNOWN, "list"], apiGroups: [""], resources: ["pods"] }, res("get", "", "pods"), "unknown"],
-            ["unknown element but a known match", { verbs: [UNKNOWN, "get"], apiGroups: [""], resources: ["pods"] }, res("get", "", "pods"), true],
-            ["known miss elsewhere wins", { verbs: UNKNOWN, apiGroups: ["apps"], resources: ["pods"] }, res("get", "", "pods"), false],
-            ["unknown resourceNames", { verbs: ["get"], apiGroups: [""], resources: ["pods"], resourceNames: UNKNOWN }, res("get", "", "pods"), "unknown"],
+            [
+                "unknown verbs",
+                { verbs: UNKNOWN, apiGroups: [""], resources: ["pods"] },
+                res("get", "", "pods"),
+                "unknown",
+            ],
+            [
+                "unknown verb element, others miss",
+                { verbs: [UNKNOWN, "list"], apiGroups: [""], resources: ["pods"] },
+                res("get", "", "pods"),
+                "unknown",
+            ],
+            [
+                "unknown element but a known match",
+                { verbs: [UNKNOWN, "get"], apiGroups: [""], resources: ["pods"] },
+                res("get", "", "pods"),
+                true,
+            ],
+            [
+                "known miss elsewhere wins",
+                { verbs: UNKNOWN, apiGroups: ["apps"], resources: ["pods"] },
+                res("get", "", "pods"),
+                false,
+            ],
+            [
+                "unknown resourceNames",
+                { verbs: ["get"], apiGroups: [""], resources: ["pods"], resourceNames: UNKNOWN },
+                res("get", "", "pods"),
+                "unknown",
+            ],
             ["unknown rule", UNKNOWN, res("get", "", "pods"), "unknown"],
         ];
         for (const [what, rule, req, want] of cases) it(what, () => assert.equal(ruleDecides(rule, req), want));
         it("ruleAllows is ruleDecides === true, on every table row and unknown case, and on random rules", () => {
             const reqs = [...TABLE.map(t => t[2]), ...cases.map(c => c[2])];
             const rules: unknown[] = [...TABLE.map(t => t[1]), ...cases.map(c => c[1])];
-            const pool = ["*", "get", "create", "", "apps", "pods", "pods/exec", "*/exec", "secrets", "tls", "/healthz", "/healthz*", UNKNOWN];
+            const pool = [
+                "*",
+                "get",
+                "create",
+                "",
+                "apps",
+                "pods",
+                "pods/exec",
+                "*/exec",
+                "secrets",
+                "tls",
+                "/healthz",
+                "/healthz*",
+                UNKNOWN,
+            ];
             let seed = 11;
-            const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-            const list = () => (rand() < 0.1 ? UNKNOWN : rand() < 0.1 ? undefined : Array.from({ length: Math.floor(rand() * 3) }, () => pool[Math.floor(rand() * pool.length)]));
-            for (let i = 0; i < 3000; i++) rules.push({ verbs: list(), apiGroups: list(), resources: list(), resourceNames: list(), nonResourceURLs: list() });
-            for (const rule of rules) for (const req of reqs) assert.equal(ruleAllows(rule, req), ruleDecides(rule, req) === true, `${JSON.stringify(rule)} ${JSON.stringify(req)}`);
+            const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+            const list = () =>
+                rand() < 0.1
+                    ? UNKNOWN
+                    : rand() < 0.1
+                      ? undefined
+                      : Array.from({ length: Math.floor(rand() * 3) }, () => pool[Math.floor(rand() * pool.length)]);
+            for (let i = 0; i < 3000; i++)
+                rules.push({
+                    verbs: list(),
+                    apiGroups: list(),
+                    resources: list(),
+                    resourceNames: list(),
+                    nonResourceURLs: list(),
+                });
+            for (const rule of rules)
+                for (const req of reqs)
+                    assert.equal(
+                        ruleAllows(rule, req),
+                        ruleDecides(rule, req) === true,
+                        `${JSON.stringify(rule)} ${JSON.stringify(req)}`,
+                    );
         });
     });
 });
 
 describe("rbac/authorize: subjects", () => {
-    const sa: UserInfo = { name: serviceAccountUser("team", "app"), groups: [...serviceAccountGroups("team"), "system:authenticated"] };
+    const sa: UserInfo = {
+        name: serviceAccountUser("team", "app"),
+        groups: [...serviceAccountGroups("team"), "system:authenticated"],
+    };
     it("a ServiceAccount subject without namespace means the RoleBinding's", () => {
         assert.equal(subjectApplies({ kind: "ServiceAccount", name: "app" }, sa, "team"), true);
         assert.equal(subjectApplies({ kind: "ServiceAccount", name: "app" }, sa, "other"), false);
@@ -109,8 +313,13 @@ describe("rbac/authorize: subjects", () => {
     });
 });
 
-const cr = (name: string, labels: Record<string, string>, rules: PolicyRule[], aggregationRule?: unknown) =>
-    ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name, labels }, rules, ...(aggregationRule ? { aggregationRule } : {}) });
+const cr = (name: string, labels: Record<string, string>, rules: PolicyRule[], aggregationRule?: unknown) => ({
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name, labels },
+    rules,
+    ...(aggregationRule ? { aggregationRule } : {}),
+});
 
 describe("rbac/authorize: ClusterRole aggregation", () => {
     const a = { verbs: ["get"], apiGroups: [""], resources: ["pods"] };
@@ -118,7 +327,12 @@ describe("rbac/authorize: ClusterRole aggregation", () => {
     const c = { verbs: ["get"], apiGroups: [""], resources: ["secrets"] };
     it("the union of the selected roles replaces the written rules, deduplicated", () => {
         const m = aggregateClusterRoles([
-            cr("agg", {}, [c], { clusterRoleSelectors: [{ matchLabels: { x: "1" } }, { matchExpressions: [{ key: "y", operator: "Exists" }] }] }),
+            cr("agg", {}, [c], {
+                clusterRoleSelectors: [
+                    { matchLabels: { x: "1" } },
+                    { matchExpressions: [{ key: "y", operator: "Exists" }] },
+                ],
+            }),
             cr("r2", { x: "1", y: "" }, [b, a]),
             cr("r1", { x: "1" }, [a]),
             cr("r3", { x: "2" }, [c]),
@@ -129,7 +343,9 @@ describe("rbac/authorize: ClusterRole aggregation", () => {
     it("nested aggregation reaches the fixed point; a role never selects itself", () => {
         const m = aggregateClusterRoles([
             cr("top", { l: "top" }, [], { clusterRoleSelectors: [{ matchLabels: { to: "top" } }] }),
-            cr("mid", { to: "top" }, [], { clusterRoleSelectors: [{ matchLabels: { to: "mid" } }, { matchLabels: { l: "top" } }] }),
+            cr("mid", { to: "top" }, [], {
+                clusterRoleSelectors: [{ matchLabels: { to: "mid" } }, { matchLabels: { l: "top" } }],
+            }),
             cr("leaf", { to: "mid" }, [a]),
         ]);
         assert.deepEqual(m.get("top"), [a]);
@@ -137,7 +353,16 @@ describe("rbac/authorize: ClusterRole aggregation", () => {
     });
     it("NotIn / DoesNotExist selectors; an empty selector selects every other role", () => {
         const m = aggregateClusterRoles([
-            cr("n", {}, [], { clusterRoleSelectors: [{ matchExpressions: [{ key: "x", operator: "NotIn", values: ["1"] }, { key: "z", operator: "DoesNotExist" }] }] }),
+            cr("n", {}, [], {
+                clusterRoleSelectors: [
+                    {
+                        matchExpressions: [
+                            { key: "x", operator: "NotIn", values: ["1"] },
+                            { key: "z", operator: "DoesNotExist" },
+                        ],
+                    },
+                ],
+            }),
             cr("r1", { x: "1" }, [a]),
             cr("r2", { x: "2" }, [b]),
             cr("r3", { z: "" }, [c]),
@@ -151,15 +376,47 @@ describe("rbac/authorize: ClusterRole aggregation", () => {
 describe("rbac/authorize: RbacSnapshot resolves bindings like the authorizer", () => {
     const objects = [
         cr("reader", {}, [{ verbs: ["get", "list"], apiGroups: [""], resources: ["secrets"] }]),
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "exec", namespace: "team" }, rules: [{ verbs: ["create"], apiGroups: [""], resources: ["pods/exec"] }] },
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "rb", namespace: "team" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "reader" }, subjects: [{ kind: "Group", name: "devs" }] },
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "rb2", namespace: "team" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "exec" }, subjects: [{ kind: "ServiceAccount", name: "ci" }] },
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "dangling", namespace: "team" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "missing" }, subjects: [{ kind: "User", name: "bob" }] },
-        { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: { name: "crb" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "reader" }, subjects: [{ kind: "User", name: "alice" }] },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "Role",
+            metadata: { name: "exec", namespace: "team" },
+            rules: [{ verbs: ["create"], apiGroups: [""], resources: ["pods/exec"] }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name: "rb", namespace: "team" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "reader" },
+            subjects: [{ kind: "Group", name: "devs" }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name: "rb2", namespace: "team" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "exec" },
+            subjects: [{ kind: "ServiceAccount", name: "ci" }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata: { name: "dangling", namespace: "team" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "missing" },
+            subjects: [{ kind: "User", name: "bob" }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: "crb" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "reader" },
+            subjects: [{ kind: "User", name: "alice" }],
+        },
     ];
     const snap = new RbacSnapshot(objects);
     const dev: UserInfo = { name: "carol", groups: ["devs", "system:authenticated"] };
-    const ci: UserInfo = { name: serviceAccountUser("team", "ci"), groups: [...serviceAccountGroups("team"), "system:authenticated"] };
+    const ci: UserInfo = {
+        name: serviceAccountUser("team", "ci"),
+        groups: [...serviceAccountGroups("team"), "system:authenticated"],
+    };
     it("a RoleBinding to a ClusterRole grants only in its namespace", () => {
         assert.equal(snap.allows(dev, res("list", "", "secrets", { namespace: "team" })), true);
         assert.equal(snap.allows(dev, res("list", "", "secrets", { namespace: "other" })), false);

@@ -40,11 +40,24 @@ describe("access review of the stacks' own RBAC (risky, pinned)", function () {
             const entries = risky(review);
             for (const e of entries) {
                 for (const c of e.chains) {
-                    assert.ok(c.binding.kind === "RoleBinding" && ACCESS_LEVELS.includes(c.binding.name) && c.role.kind === "Role" && c.role.name === c.binding.name,
-                        `${subjectLabel(e.subject)} holds ${e.power} through ${c.binding.kind} ${c.binding.name} → ${c.role.kind} ${c.role.name}, not an access level`);
+                    assert.ok(
+                        c.binding.kind === "RoleBinding" &&
+                            ACCESS_LEVELS.includes(c.binding.name) &&
+                            c.role.kind === "Role" &&
+                            c.role.name === c.binding.name,
+                        `${subjectLabel(e.subject)} holds ${e.power} through ${c.binding.kind} ` +
+                            `${c.binding.name} → ${c.role.kind} ${c.role.name}, not an access level`,
+                    );
                 }
             }
-            assert.deepEqual(entries.map(e => `${subjectLabel(e.subject)} ${e.power} ${e.controlId} ${e.scope} ${e.chains.map(c => c.binding.name).join(",")}`), PINNED[stack]);
+            assert.deepEqual(
+                entries.map(
+                    e =>
+                        `${subjectLabel(e.subject)} ${e.power} ${e.controlId} ${e.scope} ` +
+                        `${e.chains.map(c => c.binding.name).join(",")}`,
+                ),
+                PINNED[stack],
+            );
         });
     }
 });

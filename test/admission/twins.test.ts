@@ -28,8 +28,13 @@ describe("admission twins: every control has a CEL twin or a stated reason", () 
     });
 
     it("a single-object control has a twin, or a reason that is not 'needs several objects'", () => {
-        const wrong = RULES.filter(isSingleObject).filter(r => r.admission && "none" in r.admission && MULTI_OBJECT_REASONS.includes(r.admission.none.kind));
-        assert.deepEqual(wrong.map(r => r.id), []);
+        const wrong = RULES.filter(isSingleObject).filter(
+            r => r.admission && "none" in r.admission && MULTI_OBJECT_REASONS.includes(r.admission.none.kind),
+        );
+        assert.deepEqual(
+            wrong.map(r => r.id),
+            [],
+        );
         // And a control that needs several objects really does (a stack rule that does not judge each object alone).
         for (const w of WITHOUT_TWIN.filter(x => MULTI_OBJECT_REASONS.includes(x.kind))) {
             const r = RULES.find(x => x.id === w.id)!;
@@ -47,7 +52,10 @@ describe("admission twins: every control has a CEL twin or a stated reason", () 
 
     it("reasons are precise sentences; 'Pod Security enforces it' only for pod-security controls", () => {
         for (const w of WITHOUT_TWIN) {
-            assert.ok(w.reason.length >= 60 && w.reason.endsWith("."), `${w.id}: reason too short or not a sentence: ${w.reason}`);
+            assert.ok(
+                w.reason.length >= 60 && w.reason.endsWith("."),
+                `${w.id}: reason too short or not a sentence: ${w.reason}`,
+            );
             if (w.kind === "pod-security") assert.ok(w.id.startsWith("PS-"), `${w.id} is not a Pod Security control`);
         }
     });
@@ -66,8 +74,15 @@ describe("admission twins: every control has a CEL twin or a stated reason", () 
             const cases = parityCases(c.id);
             assert.ok(cases.length > 0, `${c.id} has no single-object fixtures for the e2e parity check`);
             for (const cs of cases) {
-                assert.equal(run(c.id, cs.good(), cs.cfg).length, 0, `${c.id} ${cs.what}: the good fixture is refused by the rule`);
-                assert.ok(run(c.id, cs.bad(), cs.cfg).length > 0, `${c.id} ${cs.what}: the bad fixture passes the rule`);
+                assert.equal(
+                    run(c.id, cs.good(), cs.cfg).length,
+                    0,
+                    `${c.id} ${cs.what}: the good fixture is refused by the rule`,
+                );
+                assert.ok(
+                    run(c.id, cs.bad(), cs.cfg).length > 0,
+                    `${c.id} ${cs.what}: the bad fixture passes the rule`,
+                );
             }
         }
     });
@@ -77,35 +92,68 @@ describe("admission twins: every control has a CEL twin or a stated reason", () 
         assert.equal(committed, renderAdmissionDocs(), "docs/admission.md is stale: run `npm run docs:admission`");
     });
 
-    it("imports run one way: rules/ imports neither Pulumi nor a face; admission/ imports no Pulumi and no component", () => {
-        const files = (dir: string): string[] => readdirSync(dir).flatMap(f => {
-            const p = path.join(dir, f);
-            return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
-        });
-        const root = path.join(__dirname, "..", "..");
-        const importsOf = (f: string) => [...readFileSync(f, "utf8").matchAll(/^\s*(?:import|export)[^;]*?from\s+"([^"]+)"/gm)].map(m => m[1]);
-        const top = (f: string, i: string) => (i.startsWith(".") ? path.relative(root, path.resolve(path.dirname(f), i)).split(path.sep)[0] : "");
-        const check = (dir: string, forbidden: string[]) => {
-            for (const f of files(path.join(root, dir))) {
-                for (const i of importsOf(f)) assert.ok(!i.startsWith("@pulumi") && !forbidden.includes(top(f, i)), `${path.relative(root, f)} imports ${i}`);
-            }
-        };
-        check("rules", ["admission", "components", "policy-packs", "scanner", "test", "scripts"]);
-        check("admission", ["components", "policy-packs", "scanner", "test", "scripts"]);
-    });
+    it(
+        "imports run one way: rules/ imports neither Pulumi nor a face; admission/ imports no Pulumi and " +
+            "no component",
+        () => {
+            const files = (dir: string): string[] =>
+                readdirSync(dir).flatMap(f => {
+                    const p = path.join(dir, f);
+                    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") ? [p] : [];
+                });
+            const root = path.join(__dirname, "..", "..");
+            const importsOf = (f: string) =>
+                [...readFileSync(f, "utf8").matchAll(/^\s*(?:import|export)[^;]*?from\s+"([^"]+)"/gm)].map(m => m[1]);
+            const top = (f: string, i: string) =>
+                i.startsWith(".") ? path.relative(root, path.resolve(path.dirname(f), i)).split(path.sep)[0] : "";
+            const check = (dir: string, forbidden: string[]) => {
+                for (const f of files(path.join(root, dir))) {
+                    for (const i of importsOf(f))
+                        assert.ok(
+                            !i.startsWith("@pulumi") && !forbidden.includes(top(f, i)),
+                            `${path.relative(root, f)} imports ${i}`,
+                        );
+                }
+            };
+            check("rules", ["admission", "components", "policy-packs", "scanner", "test", "scripts"]);
+            check("admission", ["components", "policy-packs", "scanner", "test", "scripts"]);
+        },
+    );
 });
 
 describe("admission twins: the aggregation controller keeps the built-in roles current", () => {
-    it("every policy on Roles/ClusterRoles lets the aggregation controller's writes through, and only those policies", () => {
-        const policies = admissionPolicies({ prefix: "t-", exemptNamespaces: [] }).filter(o => o.kind === "ValidatingAdmissionPolicy");
-        const onRoles = policies.filter(p => p.spec.matchConstraints.resourceRules.some((r: { resources: string[] }) => r.resources.includes("clusterroles")));
-        assert.ok(onRoles.length >= 10, `expected the RBAC role controls, got ${onRoles.map(p => p.metadata.name).join(", ")}`);
-        for (const p of onRoles) {
-            const c = p.spec.matchConditions.find((m: { name: string }) => m.name === NOT_AGGREGATION_CONTROLLER.name);
-            assert.ok(c, `${p.metadata.name} would deny the aggregation controller's update of admin/edit/view`);
-            assert.match(c.expression, /system:serviceaccount:kube-system:clusterrole-aggregation-controller/);
-        }
-        const others = policies.filter(p => !onRoles.includes(p) && p.spec.matchConditions.some((m: { name: string }) => m.name === NOT_AGGREGATION_CONTROLLER.name));
-        assert.deepEqual(others.map(p => p.metadata.name), []);
-    });
+    it(
+        "every policy on Roles/ClusterRoles lets the aggregation controller's writes through, and only " +
+            "those policies",
+        () => {
+            const policies = admissionPolicies({ prefix: "t-", exemptNamespaces: [] }).filter(
+                o => o.kind === "ValidatingAdmissionPolicy",
+            );
+            const onRoles = policies.filter(p =>
+                p.spec.matchConstraints.resourceRules.some((r: { resources: string[] }) =>
+                    r.resources.includes("clusterroles"),
+                ),
+            );
+            assert.ok(
+                onRoles.length >= 10,
+                `expected the RBAC role controls, got ${onRoles.map(p => p.metadata.name).join(", ")}`,
+            );
+            for (const p of onRoles) {
+                const c = p.spec.matchConditions.find(
+                    (m: { name: string }) => m.name === NOT_AGGREGATION_CONTROLLER.name,
+                );
+                assert.ok(c, `${p.metadata.name} would deny the aggregation controller's update of admin/edit/view`);
+                assert.match(c.expression, /system:serviceaccount:kube-system:clusterrole-aggregation-controller/);
+            }
+            const others = policies.filter(
+                p =>
+                    !onRoles.includes(p) &&
+                    p.spec.matchConditions.some((m: { name: string }) => m.name === NOT_AGGREGATION_CONTROLLER.name),
+            );
+            assert.deepEqual(
+                others.map(p => p.metadata.name),
+                [],
+            );
+        },
+    );
 });

@@ -23,9 +23,18 @@ describe("shell scripts under pipefail", () => {
         it(`${file}: no pipeline ends in a reader that stops early`, () => {
             const text = readFileSync(path.join(REPO, file), "utf8");
             if (!/set -[a-z]*o pipefail|set -o pipefail/.test(text)) return;
-            const bad = text.split("\n").map((line, i) => ({ line, n: i + 1 }))
-                .filter(({ line }) => !line.trim().startsWith("#") && /\|\s*(head\b|grep\s+(-[a-zA-Z]*[qm]|--quiet|--max-count))/.test(line));
-            assert.deepEqual(bad.map(b => `${file}:${b.n}: ${b.line.trim()}`), []);
+            const bad = text
+                .split("\n")
+                .map((line, i) => ({ line, n: i + 1 }))
+                .filter(
+                    ({ line }) =>
+                        !line.trim().startsWith("#") &&
+                        /\|\s*(head\b|grep\s+(-[a-zA-Z]*[qm]|--quiet|--max-count))/.test(line),
+                );
+            assert.deepEqual(
+                bad.map(b => `${file}:${b.n}: ${b.line.trim()}`),
+                [],
+            );
         });
     }
 });

@@ -1,7 +1,16 @@
 import { strict as assert } from "assert";
 import {
-    accessRoleRules, accessSubjects, allowRuleSpec, defaultDenySpec, dnsEgressSpec, limitRangeSpec, peerSpec, pssLabels, quarantineSpec,
-    quotaSpec, sameNamespaceSpec,
+    accessRoleRules,
+    accessSubjects,
+    allowRuleSpec,
+    defaultDenySpec,
+    dnsEgressSpec,
+    limitRangeSpec,
+    peerSpec,
+    pssLabels,
+    quarantineSpec,
+    quotaSpec,
+    sameNamespaceSpec,
 } from "../../components/namespace/builders";
 import { matchSelector } from "../../rules/selectors";
 import { DEFAULT_LIMITS, DEFAULT_QUOTA, resolveSecureNamespaceArgs } from "../../components/namespace/defaults";
@@ -34,8 +43,11 @@ describe("SecureNamespace builders", () => {
 
     describe("defaults", () => {
         const a = resolveSecureNamespaceArgs("team-a", {});
-        it("enforce, audit and warn default to restricted", () => assert.deepEqual(
-            [a.podSecurity.enforce, a.podSecurity.audit, a.podSecurity.warn], ["restricted", "restricted", "restricted"]));
+        it("enforce, audit and warn default to restricted", () =>
+            assert.deepEqual(
+                [a.podSecurity.enforce, a.podSecurity.audit, a.podSecurity.warn],
+                ["restricted", "restricted", "restricted"],
+            ));
         it("audit and warn follow a lowered enforce level", () => {
             const b = resolveSecureNamespaceArgs("x", { podSecurity: { enforce: "baseline" } });
             assert.equal(b.podSecurity.audit, "baseline");
@@ -50,7 +62,19 @@ describe("SecureNamespace builders", () => {
 
     describe("quotaSpec", () => {
         const hard = quotaSpec(DEFAULT_QUOTA).hard as Record<string, string>;
-        for (const key of ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "pods", "services", "secrets", "configmaps", "persistentvolumeclaims", "services.loadbalancers", "services.nodeports"]) {
+        for (const key of [
+            "requests.cpu",
+            "requests.memory",
+            "limits.cpu",
+            "limits.memory",
+            "pods",
+            "services",
+            "secrets",
+            "configmaps",
+            "persistentvolumeclaims",
+            "services.loadbalancers",
+            "services.nodeports",
+        ]) {
             it(`sets ${key}`, () => assert.ok(hard[key] !== undefined && hard[key] !== ""));
         }
         it("forbids LoadBalancer and NodePort Services by default", () => {
@@ -78,21 +102,38 @@ describe("SecureNamespace builders", () => {
             const spec = j(dnsEgressSpec());
             assert.deepEqual(spec.policyTypes, ["Egress"]);
             assert.equal(spec.egress.length, 1);
-            assert.deepEqual(spec.egress[0].to, [{
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-            }]);
-            assert.deepEqual(spec.egress[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);
+            assert.deepEqual(spec.egress[0].to, [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+                    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                },
+            ]);
+            assert.deepEqual(spec.egress[0].ports, [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ]);
             assert.equal(spec.ingress, undefined);
         });
         it("quarantine denies all traffic of pods labelled for isolation, and no allow policy selects them", () => {
-            assert.deepEqual(quarantineSpec(), { podSelector: { matchLabels: { "hardened-cluster/quarantine": "true" } }, policyTypes: ["Ingress", "Egress"] });
+            assert.deepEqual(quarantineSpec(), {
+                podSelector: { matchLabels: { "hardened-cluster/quarantine": "true" } },
+                policyTypes: ["Ingress", "Egress"],
+            });
             const isolated = { "hardened-cluster/quarantine": "true", app: "web" };
-            const allows = [dnsEgressSpec(), sameNamespaceSpec(), allowRuleSpec("ingress", { name: "w", podLabels: { app: "web" }, peers: [{ namespaces: ["x"] }] }), allowRuleSpec("egress", { name: "e", peers: [{ cidr: "10.0.0.0/8" }] })];
+            const allows = [
+                dnsEgressSpec(),
+                sameNamespaceSpec(),
+                allowRuleSpec("ingress", { name: "w", podLabels: { app: "web" }, peers: [{ namespaces: ["x"] }] }),
+                allowRuleSpec("egress", { name: "e", peers: [{ cidr: "10.0.0.0/8" }] }),
+            ];
             assert.equal(matchSelector(quarantineSpec().podSelector, isolated), true);
             for (const a of allows) {
                 assert.equal(matchSelector(a.podSelector, isolated), false, JSON.stringify(a.podSelector));
-                assert.equal(matchSelector(a.podSelector, { app: "web" }), true, "the same pod without the label is still selected");
+                assert.equal(
+                    matchSelector(a.podSelector, { app: "web" }),
+                    true,
+                    "the same pod without the label is still selected",
+                );
             }
         });
         it("same-namespace allows only pods of the namespace", () => {
@@ -101,22 +142,45 @@ describe("SecureNamespace builders", () => {
             assert.deepEqual(spec.egress, [{ to: [{ podSelector: {} }] }]);
         });
         it("an ingress rule from a namespace's pods on a port", () => {
-            const spec = j(allowRuleSpec("ingress", { name: "web", podLabels: { app: "web" }, peers: [{ namespaces: ["ingress-nginx"], podLabels: { app: "controller" } }], ports: [{ port: 8080 }] }));
-            assert.deepEqual(spec.podSelector, { matchLabels: { app: "web" }, matchExpressions: [{ key: "hardened-cluster/quarantine", operator: "DoesNotExist" }] });
+            const spec = j(
+                allowRuleSpec("ingress", {
+                    name: "web",
+                    podLabels: { app: "web" },
+                    peers: [{ namespaces: ["ingress-nginx"], podLabels: { app: "controller" } }],
+                    ports: [{ port: 8080 }],
+                }),
+            );
+            assert.deepEqual(spec.podSelector, {
+                matchLabels: { app: "web" },
+                matchExpressions: [{ key: "hardened-cluster/quarantine", operator: "DoesNotExist" }],
+            });
             assert.deepEqual(spec.policyTypes, ["Ingress"]);
             assert.deepEqual(spec.ingress[0], {
-                from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } }, podSelector: { matchLabels: { app: "controller" } } }],
+                from: [
+                    {
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } },
+                        podSelector: { matchLabels: { app: "controller" } },
+                    },
+                ],
                 ports: [{ protocol: "TCP", port: 8080 }],
             });
         });
         it("an egress rule to a CIDR with exceptions", () => {
-            const spec = j(allowRuleSpec("egress", { name: "db", peers: [{ cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] }], ports: [{ port: 5432 }] }));
+            const spec = j(
+                allowRuleSpec("egress", {
+                    name: "db",
+                    peers: [{ cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] }],
+                    ports: [{ port: 5432 }],
+                }),
+            );
             assert.deepEqual(spec.egress[0].to, [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.1.0.0/16"] } }]);
             assert.deepEqual(spec.policyTypes, ["Egress"]);
         });
         it("several namespaces become an In expression on the metadata name label", () => {
             assert.deepEqual(peerSpec({ namespaces: ["a", "b"] }), {
-                namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a", "b"] }] },
+                namespaceSelector: {
+                    matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["a", "b"] }],
+                },
             });
         });
         it("a pods-only peer stays in the policy's namespace", () => {
@@ -138,14 +202,17 @@ describe("SecureNamespace builders", () => {
                 for (const v of ["get", "list", "watch"]) assert.ok(!grants(rules, "secrets", v));
             });
             it(`${level}: no exec, attach or port-forward`, () => {
-                for (const r of ["pods/exec", "pods/attach", "pods/portforward"]) assert.ok(!rules.some(x => (x.resources as string[]).includes(r)));
+                for (const r of ["pods/exec", "pods/attach", "pods/portforward"])
+                    assert.ok(!rules.some(x => (x.resources as string[]).includes(r)));
             });
             it(`${level}: no escalate, bind or impersonate`, () => {
-                for (const r of rules) for (const v of DANGEROUS_VERBS) assert.ok(!(r.verbs as string[]).includes(v), v);
+                for (const r of rules)
+                    for (const v of DANGEROUS_VERBS) assert.ok(!(r.verbs as string[]).includes(v), v);
             });
             it(`${level}: cannot change NetworkPolicies, quotas or limits`, () => {
                 for (const res of ["networkpolicies", "resourcequotas", "limitranges"]) {
-                    for (const v of ["create", "update", "patch", "delete"]) assert.ok(!grants(rules, res, v), `${res} ${v}`);
+                    for (const v of ["create", "update", "patch", "delete"])
+                        assert.ok(!grants(rules, res, v), `${res} ${v}`);
                 }
             });
         }
@@ -154,7 +221,8 @@ describe("SecureNamespace builders", () => {
                 assert.ok((r.verbs as string[]).every(v => ["get", "list", "watch"].includes(v)));
             }
         });
-        it("developer manages deployments", () => assert.ok(grants(accessRoleRules("developer"), "deployments", "create")));
+        it("developer manages deployments", () =>
+            assert.ok(grants(accessRoleRules("developer"), "deployments", "create")));
         it("admin may write but not read Secrets", () => {
             const rules = accessRoleRules("admin");
             assert.ok(grants(rules, "secrets", "create"));

@@ -21,7 +21,15 @@ async function run(args: string[], env: Record<string, string | undefined> = {},
     let out = "";
     let err = "";
     try {
-        const code = await main(args, { stdout: s => { out += s; }, stderr: s => { err += s; }, interactive });
+        const code = await main(args, {
+            stdout: s => {
+                out += s;
+            },
+            stderr: s => {
+                err += s;
+            },
+            interactive,
+        });
         return { code, out, err };
     } finally {
         for (const [k, v] of Object.entries(saved)) {
@@ -35,7 +43,10 @@ describe("hardened-deploy command line", () => {
     it("refuses an unknown operation, naming the choices", async () => {
         const r = await run(["deploy-all", "--stack", "dev"]);
         assert.strictEqual(r.code, 2);
-        assert.match(r.err, /deploy-all.*(preview, up, refresh, destroy)|Allowed choices are preview, up, refresh, destroy/);
+        assert.match(
+            r.err,
+            /deploy-all.*(preview, up, refresh, destroy)|Allowed choices are preview, up, refresh, destroy/,
+        );
     });
 
     it("requires --stack", async () => {
@@ -47,7 +58,10 @@ describe("hardened-deploy command line", () => {
     it("names the project's stacks when the stack has no config file", async () => {
         const r = await run(["preview", "--stack", "staging"], { PULUMI_CONFIG_PASSPHRASE: "x" });
         assert.strictEqual(r.code, 2);
-        assert.match(r.err, /--stack 'staging': no .*stacks\/Pulumi\.staging\.yaml; stacks of hardened-cluster: dev, local, prod/);
+        assert.match(
+            r.err,
+            /--stack 'staging': no .*stacks\/Pulumi\.staging\.yaml; stacks of hardened-cluster: dev, local, prod/,
+        );
     });
 
     it("refuses a stack name that could escape the stack directory", async () => {
@@ -57,15 +71,25 @@ describe("hardened-deploy command line", () => {
     });
 
     it("names a missing kubeconfig, policy config or config file", async () => {
-        for (const [flag, re] of [["--kubeconfig", /--kubeconfig \/no\/such\/file: no such file/], ["--policy-pack-config", /--policy-pack-config \/no\/such\/file: no such file/], ["--config-file", /--config-file \/no\/such\/file: no such file/]] as const) {
-            const r = await run(["preview", "--stack", "dev", flag, "/no/such/file"], { PULUMI_CONFIG_PASSPHRASE: "x" });
+        for (const [flag, re] of [
+            ["--kubeconfig", /--kubeconfig \/no\/such\/file: no such file/],
+            ["--policy-pack-config", /--policy-pack-config \/no\/such\/file: no such file/],
+            ["--config-file", /--config-file \/no\/such\/file: no such file/],
+        ] as const) {
+            const r = await run(["preview", "--stack", "dev", flag, "/no/such/file"], {
+                PULUMI_CONFIG_PASSPHRASE: "x",
+            });
             assert.strictEqual(r.code, 2, flag);
             assert.match(r.err, re);
         }
     });
 
     it("asks for the passphrase that encrypts the state's secrets before starting anything", async () => {
-        const r = await run(["preview", "--stack", "dev"], { PULUMI_CONFIG_PASSPHRASE: undefined, PULUMI_CONFIG_PASSPHRASE_FILE: undefined, PULUMI_BACKEND_URL: undefined });
+        const r = await run(["preview", "--stack", "dev"], {
+            PULUMI_CONFIG_PASSPHRASE: undefined,
+            PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+            PULUMI_BACKEND_URL: undefined,
+        });
         assert.strictEqual(r.code, 2);
         assert.match(r.err, /set PULUMI_CONFIG_PASSPHRASE/);
     });
@@ -80,7 +104,12 @@ describe("hardened-deploy command line", () => {
 
     it("names the command that builds a missing tool", async () => {
         const empty = mkdtempSync(path.join(os.tmpdir(), "hc-no-tools-"));
-        const r = await run(["preview", "--stack", "dev"], { PULUMI_CONFIG_PASSPHRASE: "x", HC_TOOLS_DIR: empty, HC_PULUMI_BIN: undefined, PATH: path.dirname(process.execPath) });
+        const r = await run(["preview", "--stack", "dev"], {
+            PULUMI_CONFIG_PASSPHRASE: "x",
+            HC_TOOLS_DIR: empty,
+            HC_PULUMI_BIN: undefined,
+            PATH: path.dirname(process.execPath),
+        });
         assert.strictEqual(r.code, 2);
         assert.match(r.err, /the Pulumi CLI v3\.259\.0 .* not found .*; build it with: npm run tools:pulumi/);
     });
@@ -96,7 +125,10 @@ describe("deploy project reading", () => {
 
     it("refuses a directory without Pulumi.yaml and a runtime other than Node.js, naming the file", () => {
         const dir = mkdtempSync(path.join(os.tmpdir(), "hc-project-"));
-        assert.throws(() => readProject(dir), (e: Error) => e instanceof UsageError && /no Pulumi\.yaml/.test(e.message));
+        assert.throws(
+            () => readProject(dir),
+            (e: Error) => e instanceof UsageError && /no Pulumi\.yaml/.test(e.message),
+        );
         writeFileSync(path.join(dir, "Pulumi.yaml"), "name: x\nruntime: python\n");
         assert.throws(() => readProject(dir), /Pulumi\.yaml: runtime is 'python'/);
         writeFileSync(path.join(dir, "Pulumi.yaml"), "name: [x\n");

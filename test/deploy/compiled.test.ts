@@ -11,7 +11,9 @@ import { policyPackDir } from "../../deploy/tools";
 import { REPO } from "../../scripts/gather";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, without typings
-const { compiledIsFresh } = require(path.join(REPO, "bin", "compiled.js")) as { compiledIsFresh(root: string, dirs: string[]): boolean };
+const { compiledIsFresh } = require(path.join(REPO, "bin", "compiled.js")) as {
+    compiledIsFresh(root: string, dirs: string[]): boolean;
+};
 
 describe("compiled policy pack freshness (bin/compiled.js)", () => {
     function tree(): { root: string; touch(rel: string, secondsAgo: number): void } {
@@ -54,7 +56,9 @@ describe("compiled policy pack freshness (bin/compiled.js)", () => {
     it("the runner's pack is one of the repository's two packs, matching freshness", () => {
         const dir = policyPackDir();
         const compiled = path.join(REPO, "dist", "policy-packs", "hardened-k8s");
-        const expected = compiledIsFresh(REPO, ["rules", "policy-packs"]) ? compiled : path.join(REPO, "policy-packs", "hardened-k8s");
+        const expected = compiledIsFresh(REPO, ["rules", "policy-packs"])
+            ? compiled
+            : path.join(REPO, "policy-packs", "hardened-k8s");
         assert.strictEqual(dir, expected);
     });
 });

@@ -22,7 +22,10 @@ type Kubectl = (args: string[], input?: string) => { code: number; out: string; 
 export function apiValid(s: any): void {
     const all = [...s.containers, ...(s.initContainers ?? [])];
     for (const x of all) if (x.securityContext?.privileged) delete x.securityContext.allowPrivilegeEscalation;
-    if (s.securityContext?.windowsOptions?.hostProcess || all.some(x => x.securityContext?.windowsOptions?.hostProcess)) {
+    if (
+        s.securityContext?.windowsOptions?.hostProcess ||
+        all.some(x => x.securityContext?.windowsOptions?.hostProcess)
+    ) {
         s.hostNetwork = true;
         for (const x of all) x.securityContext = { ...x.securityContext, windowsOptions: { hostProcess: true } };
     }
@@ -34,8 +37,19 @@ export function apiValid(s: any): void {
  */
 export function parityCases(id: string): Case[] {
     const pod = POD_CASES.filter(x => x.id === id).map(x => ({
-        id, what: x.what, good: () => [workload("Deployment")],
-        bad: () => [mutated("Deployment", s => { x.mutate(s); apiValid(s); }, x.meta)],
+        id,
+        what: x.what,
+        good: () => [workload("Deployment")],
+        bad: () => [
+            mutated(
+                "Deployment",
+                s => {
+                    x.mutate(s);
+                    apiValid(s);
+                },
+                x.meta,
+            ),
+        ],
     }));
     return [...CASES.filter(x => x.id === id && x.good().length === 1 && x.bad().length === 1), ...pod];
 }
@@ -49,7 +63,12 @@ const sleep = () => spawnSync("sleep", ["0.5"]);
 /** Controls whose object name decides: sent as an update of the namespace's own object. */
 const NAME_DECIDES = ["SA-03"];
 /** What the fixtures' Pods refer to, so the API server's own admission plugins admit them. */
-const PRIORITY_CLASS = { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "standard" }, value: 1000 };
+const PRIORITY_CLASS = {
+    apiVersion: "scheduling.k8s.io/v1",
+    kind: "PriorityClass",
+    metadata: { name: "standard" },
+    value: 1000,
+};
 
 /**
  * Runs the parity table on the cluster behind `k` (the stack's own bindings already removed, the
@@ -76,9 +95,22 @@ function runParity(k: Kubectl): string {
             // The name decides (the namespace's own `default` ServiceAccount): apply it as an
             // update in a namespace of its own, where nothing else manages it.
             sent.metadata.namespace = "e2e-parity";
-            return k(["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager=parity", "--as=parity@example.com", "-f", "-"], JSON.stringify(sent));
+            return k(
+                [
+                    "apply",
+                    "--server-side",
+                    "--dry-run=server",
+                    "--force-conflicts",
+                    "--field-manager=parity",
+                    "--as=parity@example.com",
+                    "-f",
+                    "-",
+                ],
+                JSON.stringify(sent),
+            );
         }
-        // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these controls).
+        // Sent under a fresh name so it never collides with the stack's own objects (names do not decide these
+        // controls).
         sent.metadata.name = `parity-${sent.metadata.name}`;
         if (ctl.outsidePodSecurity) sent.metadata.namespace = "e2e-parity";
         // JSON, not YAML: kubectl reads YAML 1.1, where an unquoted `y` or `on` would be a boolean.
@@ -93,7 +125,12 @@ function runParity(k: Kubectl): string {
         // One policy per distinct policy config (IMG-03's registry lists differ between fixtures).
         for (const cfgKey of [...new Set(cases.map(x => JSON.stringify(x.cfg ?? {})))]) {
             const cfg = JSON.parse(cfgKey);
-            const objs = controlPolicies(ctl.id, { prefix: "parity-", exemptNamespaces: ["kube-system"], packConfig: cfg, actions: { [ctl.id]: ["Deny"] } });
+            const objs = controlPolicies(ctl.id, {
+                prefix: "parity-",
+                exemptNamespaces: ["kube-system"],
+                packConfig: cfg,
+                actions: { [ctl.id]: ["Deny"] },
+            });
             if (objs.length !== 2) throw new Error(`no parity policy for ${ctl.id} with ${cfgKey}`);
             const manifest = yamlOf(objs);
             const ap = k(["apply", "--server-side", "--field-manager=e2e", "-f", "-"], manifest);
@@ -103,13 +140,21 @@ function runParity(k: Kubectl): string {
             const probeBad = () => send(ctl, group[0].bad()[0]);
             for (let t = 0; t < 40 && !probeBad().err.includes(`[${ctl.id}]`); t++) sleep();
             for (const cs of group) {
-                for (const [label, obj] of [["good", cs.good()[0]], ["bad", cs.bad()[0]]] as const) {
+                for (const [label, obj] of [
+                    ["good", cs.good()[0]],
+                    ["bad", cs.bad()[0]],
+                ] as const) {
                     const packDenies = packRun(ctl.id, [obj], cs.cfg).length > 0;
                     const r = send(ctl, obj);
                     const serverDenies = r.code !== 0 && r.err.includes(`[${ctl.id}]`);
                     n++;
                     if (serverDenies === packDenies && (serverDenies || r.code === 0)) agree++;
-                    else disagreements.push(`${ctl.id} ${cs.what} (${label}): pack ${packDenies ? "deny" : "allow"}, API server ${r.code === 0 ? "allow" : `deny: ${r.err.trim().split("\n").pop()}`}`);
+                    else
+                        disagreements.push(
+                            `${ctl.id} ${cs.what} (${label}): pack ${packDenies ? "deny" : "allow"}, ` +
+                                `API server ` +
+                                `${r.code === 0 ? "allow" : `deny: ${r.err.trim().split("\n").pop()}`}`,
+                        );
                 }
             }
             k(["delete", "-f", "-"], manifest);
@@ -122,7 +167,9 @@ function runParity(k: Kubectl): string {
         table.push(`| ${ctl.id} ${ctl.name} | ${n} | ${agree} |`);
     }
     table.push(`| all ${ADMISSION_CONTROLS.length} twins | ${total} | ${agreed} |`);
-    const out = `${table.join("\n")}\n      without a twin (reason in docs/admission.md): ${WITHOUT_TWIN.map(w => w.id).join(", ")}`;
+    const out =
+        `${table.join("\n")}\n      without a twin (reason in docs/admission.md): ` +
+        `${WITHOUT_TWIN.map(w => w.id).join(", ")}`;
     if (disagreements.length > 0) throw new Error(`${out}\nparity failures:\n      ${disagreements.join("\n      ")}`);
     return out;
 }

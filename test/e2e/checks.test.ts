@@ -11,7 +11,10 @@ describe("e2e checks", () => {
     it("are one module per check, numbered uniquely, in ascending order", () => {
         const numbers = loadChecks().map(c => Number(c.name.split(".")[0]));
         assert.ok(numbers.length >= 17, `only ${numbers.length} checks`);
-        assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b));
+        assert.deepEqual(
+            numbers,
+            [...numbers].sort((a, b) => a - b),
+        );
         assert.equal(new Set(numbers).size, numbers.length);
     });
 
@@ -19,7 +22,11 @@ describe("e2e checks", () => {
         let dir: string;
         beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), "hc-e2e-checks-"))));
         afterEach(() => rmSync(dir, { recursive: true, force: true }));
-        const write = (file: string, name: string) => writeFileSync(path.join(dir, file), `export const check = { name: ${JSON.stringify(name)}, run: () => undefined };\n`);
+        const write = (file: string, name: string) =>
+            writeFileSync(
+                path.join(dir, file),
+                `export const check = { name: ${JSON.stringify(name)}, run: () => undefined };\n`,
+            );
 
         it("a file name without its number", () => {
             write("audit.ts", "7. audit");
@@ -41,7 +48,10 @@ describe("e2e checks", () => {
         it("a well-formed directory loads in number order", () => {
             write("10-b.ts", "10. b");
             write("02-a.ts", "2. a");
-            assert.deepEqual(loadChecks(dir).map(c => c.name), ["2. a", "10. b"]);
+            assert.deepEqual(
+                loadChecks(dir).map(c => c.name),
+                ["2. a", "10. b"],
+            );
         });
     });
 });

@@ -43,11 +43,21 @@ async function main(): Promise<number> {
     } finally {
         const pidsAtEnd = [...pids, ...recordedPids(c.stateDir)];
         const left = (await down(c)).problems;
-        if (c.nodeResult) left.push(...nodeLeftovers(c.nodeResult.record)); // processes, mounts, chains, ipsets, bridge, cgroups, sysctls, host paths
+        // processes, mounts, chains, ipsets, bridge, cgroups, sysctls, host paths
+        if (c.nodeResult) left.push(...nodeLeftovers(c.nodeResult.record));
         const stillAlive = pidsAtEnd.filter(p => startTimeOf(p.pid) === p.startTime);
         const ok = left.length === 0 && stillAlive.length === 0 && !existsSync(c.stateDir);
-        results.push({ name: "10. teardown leaves nothing behind: no process, and of the node no mount, iptables chain, ipset, bridge, cgroup, kernel setting or host path", ok, detail: ok ? undefined : `left: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}` });
-        console.log(`${ok ? "PASS" : "FAIL"}  ${results[results.length - 1].name}${ok ? "" : `\n      ${results[results.length - 1].detail}`}`);
+        results.push({
+            name:
+                "10. teardown leaves nothing behind: no process, and of the node no mount, iptables " +
+                "chain, ipset, bridge, cgroup, kernel setting or host path",
+            ok,
+            detail: ok ? undefined : `left: ${[...left, ...stillAlive.map(p => p.name)].join(", ")}`,
+        });
+        console.log(
+            `${ok ? "PASS" : "FAIL"}  ${results[results.length - 1].name}` +
+                `${ok ? "" : `\n      ${results[results.length - 1].detail}`}`,
+        );
     }
     const failed = results.filter(r => !r.ok).length;
     console.log(`\ntotal time ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -55,4 +65,10 @@ async function main(): Promise<number> {
     return failed ? 1 : 0;
 }
 
-main().then(code => process.exit(code), e => { console.error(e); process.exit(1); });
+main().then(
+    code => process.exit(code),
+    e => {
+        console.error(e);
+        process.exit(1);
+    },
+);

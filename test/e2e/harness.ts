@@ -65,13 +65,28 @@ export function waitForSync<T>(probe: () => T, timeoutMs: number, intervalMs = 5
 export const yamlOf = (objs: object[]) => objs.map(o => stringify(o)).join("---\n");
 
 /** A Pod that the stack's restricted namespace admits; `mutate` makes it something else. */
-export function podYaml(e: E2e, name: string, mutate: (pod: any) => void = () => undefined): string { // eslint-disable-line @typescript-eslint/no-explicit-any -- a pod manifest mutated freely
+/* eslint-disable @typescript-eslint/no-explicit-any -- a pod manifest mutated freely */
+export function podYaml(e: E2e, name: string, mutate: (pod: any) => void = () => undefined): string {
+    /* eslint-enable @typescript-eslint/no-explicit-any */
     const pod = {
-        apiVersion: "v1", kind: "Pod", metadata: { name, namespace: e.ns, labels: { "app.kubernetes.io/name": name } },
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name, namespace: e.ns, labels: { "app.kubernetes.io/name": name } },
         spec: {
-            serviceAccountName: e.c.workloadServiceAccount, automountServiceAccountToken: false,
+            serviceAccountName: e.c.workloadServiceAccount,
+            automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [{ name: "app", image: "registry.example.com/app:1.0", securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
+            containers: [
+                {
+                    name: "app",
+                    image: "registry.example.com/app:1.0",
+                    securityContext: {
+                        allowPrivilegeEscalation: false,
+                        readOnlyRootFilesystem: true,
+                        capabilities: { drop: ["ALL"] },
+                    },
+                },
+            ],
         },
     };
     mutate(pod);
@@ -79,20 +94,38 @@ export function podYaml(e: E2e, name: string, mutate: (pod: any) => void = () =>
 }
 
 /** `kubectl auth can-i` in the team namespace, as the identity `as` names: "yes" or "no". */
-export const canI = (e: E2e, as: string[], verb: string, resource: string) => e.k(["auth", "can-i", verb, resource, "-n", e.ns, ...as]).out.trim();
+export const canI = (e: E2e, as: string[], verb: string, resource: string) =>
+    e.k(["auth", "can-i", verb, resource, "-n", e.ns, ...as]).out.trim();
 
 /** `npm run isolate` / `npm run release` as a user runs them, with the cluster's kubectl and kubeconfig. */
-export const isolateCli = (e: E2e, args: string[]) => spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO, "ops", "isolate.ts"), ...args,
-    "--kubeconfig", e.c.kubeconfig, "--kubectl", path.join(e.c.toolsBin, "kubectl")], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
+export const isolateCli = (e: E2e, args: string[]) =>
+    spawnSync(
+        process.execPath,
+        [
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(REPO, "ops", "isolate.ts"),
+            ...args,
+            "--kubeconfig",
+            e.c.kubeconfig,
+            "--kubectl",
+            path.join(e.c.toolsBin, "kubectl"),
+        ],
+        { cwd: REPO, encoding: "utf8", timeout: 120_000 },
+    );
 
 /** Every module under checks/, in the order of its number; a file that is not a check is an error. */
 export function loadChecks(dir = path.join(__dirname, "checks")): Check[] {
-    const files = readdirSync(dir).filter(f => /\.ts$/.test(f)).sort();
+    const files = readdirSync(dir)
+        .filter(f => /\.ts$/.test(f))
+        .sort();
     const checks = files.map(f => {
-        if (!/^\d{2}-[a-z0-9-]+\.ts$/.test(f)) throw new Error(`${path.join(dir, f)}: a check's file name is <two-digit number>-<name>.ts`);
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- check modules are found at run time by file name
+        if (!/^\d{2}-[a-z0-9-]+\.ts$/.test(f))
+            throw new Error(`${path.join(dir, f)}: a check's file name is <two-digit number>-<name>.ts`);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- checks are found by file name
         const check = (require(path.join(dir, f)) as { check?: Check }).check;
-        if (!check || !check.name.startsWith(`${Number(f.slice(0, 2))}. `)) throw new Error(`${path.join(dir, f)} does not export check: Check named "${Number(f.slice(0, 2))}. ..."`);
+        if (!check || !check.name.startsWith(`${Number(f.slice(0, 2))}. `))
+            throw new Error(`${path.join(dir, f)} does not export check: Check named "${Number(f.slice(0, 2))}. ..."`);
         return check;
     });
     const numbers = checks.map(x => x.name.split(".")[0]);

@@ -72,7 +72,13 @@ export function analyze(deployment: object, packConfig?: object): AnalyzeResult 
                 }
             }
         }
-        return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr, events, seconds: (Date.now() - started) / 1000 };
+        return {
+            code: res.status ?? -1,
+            stdout: res.stdout,
+            stderr: res.stderr,
+            events,
+            seconds: (Date.now() - started) / 1000,
+        };
     } finally {
         rmSync(dir, { recursive: true, force: true });
     }

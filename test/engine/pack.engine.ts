@@ -20,8 +20,14 @@ function policyFor(controlId: string): string {
 
 function insecureDeployment(): object {
     const text = readFileSync(path.join(REPO, "examples", "insecure", "insecure.yaml"), "utf8");
-    const objs = parseAllDocuments(text).map(d => d.toJS()).filter(Boolean);
-    return toDeployment(objs.map(o => manifestResource(o, "insecure", PROJECT)), "insecure", PROJECT);
+    const objs = parseAllDocuments(text)
+        .map(d => d.toJS())
+        .filter(Boolean);
+    return toDeployment(
+        objs.map(o => manifestResource(o, "insecure", PROJECT)),
+        "insecure",
+        PROJECT,
+    );
 }
 
 const mandatory = (evs: PolicyEvent[]) => evs.filter(e => e.enforcementLevel === "mandatory");
@@ -49,7 +55,10 @@ describe("real engine: stacks/ pass the hardened-k8s pack", () => {
             const bad = mandatory(res.events).map(e => `${e.policyName}: ${e.message.split("\n").pop()}`);
             assert.deepEqual(bad, [], res.stderr);
             assert.equal(res.code, 0, res.stderr);
-            console.log(`      ${stack}: ${gathered.resources.length} resources, ${res.events.length} advisory events, ${res.seconds.toFixed(1)}s`);
+            console.log(
+                `      ${stack}: ${gathered.resources.length} resources, ${res.events.length} ` +
+                    `advisory events, ${res.seconds.toFixed(1)}s`,
+            );
         });
     }
 });
@@ -69,7 +78,10 @@ describe("real engine: a deliberately insecure example fails", () => {
     for (const id of expected) {
         it(`reports ${id} as mandatory`, () => {
             const evs = res.events.filter(e => e.policyName === policyFor(id));
-            assert.ok(evs.length > 0, `no event for ${id} (${policyFor(id)}); got ${[...names(res.events)].join(", ")}`);
+            assert.ok(
+                evs.length > 0,
+                `no event for ${id} (${policyFor(id)}); got ${[...names(res.events)].join(", ")}`,
+            );
             assert.ok(evs.every(e => e.enforcementLevel === "mandatory"));
             assert.ok(evs.every(e => e.policyPackName === "hardened-k8s"));
         });

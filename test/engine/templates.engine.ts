@@ -10,7 +10,9 @@ describe("CI templates", () => {
     it("the GitHub Actions workflow passes actionlint", () => {
         const bin = process.env.HC_ACTIONLINT_BIN;
         assert.ok(bin, "HC_ACTIONLINT_BIN is not set");
-        const res = spawnSync(bin, ["-no-color", path.join(REPO, "ci-templates", "github", "hardened-cluster.yml")], { encoding: "utf8" });
+        const res = spawnSync(bin, ["-no-color", path.join(REPO, "ci-templates", "github", "hardened-cluster.yml")], {
+            encoding: "utf8",
+        });
         assert.equal(res.status, 0, res.stdout + res.stderr);
     });
 
@@ -18,7 +20,11 @@ describe("CI templates", () => {
         const dir = mkdtempSync(path.join(tmpdir(), "hc-al-"));
         try {
             const file = path.join(dir, "bad.yml");
-            writeFileSync(file, "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.x }}\n        uses: actions/checkout@v4\n");
+            writeFileSync(
+                file,
+                "on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo " +
+                    "${{ github.nope.x }}\n        uses: actions/checkout@v4\n",
+            );
             const res = spawnSync(process.env.HC_ACTIONLINT_BIN!, ["-no-color", file], { encoding: "utf8" });
             assert.notEqual(res.status, 0);
         } finally {

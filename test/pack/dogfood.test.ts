@@ -28,11 +28,24 @@ describe("dogfooding: every stack passes the pack", function () {
             const g = gatherStack(stack);
             const cfgFile = path.join(REPO, "stacks", `policy-config.${stack}.json`);
             const cfg = existsSync(cfgFile) ? JSON.parse(readFileSync(cfgFile, "utf8")) : {};
-            const v = await runPolicies(policies, g.resources.filter(r => r.custom).map(r => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs })), cfg);
-            assert.deepEqual(v.filter(x => x.enforcementLevel === "mandatory").map(x => `${x.policy}: ${x.message}`), []);
+            const v = await runPolicies(
+                policies,
+                g.resources
+                    .filter(r => r.custom)
+                    .map(r => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs })),
+                cfg,
+            );
+            assert.deepEqual(
+                v.filter(x => x.enforcementLevel === "mandatory").map(x => `${x.policy}: ${x.message}`),
+                [],
+            );
             const advisories = new Set(v.map(x => `${stack} ${x.policy}`));
             const documented = new Set([...documentedAdvisories()].filter(k => k.startsWith(`${stack} `)));
-            assert.deepEqual([...advisories].sort(), [...documented].sort(), "advisory violations must match the accepted list in docs/policy-pack.md");
+            assert.deepEqual(
+                [...advisories].sort(),
+                [...documented].sort(),
+                "advisory violations must match the accepted list in docs/policy-pack.md",
+            );
         });
     }
 });

@@ -7,19 +7,28 @@ import { CATALOG } from "../../rules/catalog";
 import { renderPolicyDocs } from "../../scripts/gen-policy-docs";
 
 function testSources(dir: string): string {
-    return readdirSync(dir).map(f => path.join(dir, f)).map(p => (statSync(p).isDirectory() ? testSources(p) : p.endsWith(".ts") ? readFileSync(p, "utf8") : "")).join("\n");
+    return readdirSync(dir)
+        .map(f => path.join(dir, f))
+        .map(p => (statSync(p).isDirectory() ? testSources(p) : p.endsWith(".ts") ? readFileSync(p, "utf8") : ""))
+        .join("\n");
 }
 
 describe("pack lint", () => {
     it("every catalog control (§1.1, §1.2, §1.3) has exactly one rule", () => {
         const ids = RULES.map(r => r.id);
-        assert.deepEqual(CATALOG.map(c => c.id).filter(id => !ids.includes(id)), []);
+        assert.deepEqual(
+            CATALOG.map(c => c.id).filter(id => !ids.includes(id)),
+            [],
+        );
         assert.equal(new Set(ids).size, ids.length);
         assert.equal(RULES.length, 97);
     });
     it("every rule's ID is in the catalog", () => {
         const known = new Set(CATALOG.map(c => c.id));
-        assert.deepEqual(RULES.filter(r => !known.has(r.id)).map(r => r.id), []);
+        assert.deepEqual(
+            RULES.filter(r => !known.has(r.id)).map(r => r.id),
+            [],
+        );
     });
     it("names are unique kebab-case", () => {
         const names = RULES.map(r => r.name);
@@ -36,11 +45,15 @@ describe("pack lint", () => {
         }
     });
     it("urls point at documentation", () => {
-        for (const r of RULES) assert.match(r.url, /^https:\/\/(kubernetes\.io|helm\.sh|kubernetes\.github\.io)\//, r.name);
+        for (const r of RULES)
+            assert.match(r.url, /^https:\/\/(kubernetes\.io|helm\.sh|kubernetes\.github\.io)\//, r.name);
     });
     it("every rule is exercised by a test under test/rules (its control ID appears in a test)", () => {
         const src = testSources(path.join(__dirname, "..", "rules"));
-        assert.deepEqual(RULES.filter(r => !src.includes(`"${r.id}"`)).map(r => r.id), []);
+        assert.deepEqual(
+            RULES.filter(r => !src.includes(`"${r.id}"`)).map(r => r.id),
+            [],
+        );
     });
     it("docs/policies.md is up to date (npm run docs:policies)", () => {
         const committed = readFileSync(path.join(__dirname, "..", "..", "docs", "policies.md"), "utf8");

@@ -57,10 +57,17 @@ export const PROJECTS = readdirSync(HERE, { withFileTypes: true })
 export const objectName = (r: Violation["resource"]) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
 const key = (control: string, object: string, p: string) => `${control} ${object} ${p}`;
 
-export function scanProject(project: string): { code: number; report: { violations: Violation[]; errors: unknown[]; summary: { resources: number } }; stderr: string } {
+export function scanProject(project: string): {
+    code: number;
+    report: { violations: Violation[]; errors: unknown[]; summary: { resources: number } };
+    stderr: string;
+} {
     let out = "";
     let err = "";
-    const code = run(["--format", "json", path.join(HERE, project, "manifests")], { stdout: s => (out += s), stderr: s => (err += s) });
+    const code = run(["--format", "json", path.join(HERE, project, "manifests")], {
+        stdout: s => (out += s),
+        stderr: s => (err += s),
+    });
     return { code, report: JSON.parse(out), stderr: err };
 }
 
@@ -87,12 +94,14 @@ export function compare(expected: Expectation, violations: Violation[]): string[
         const where = vs.map(v => `${v.file ?? "?"}:${v.line ?? "?"}`).join(", ");
         if (vs.length > 1) problems.push(`raised ${vs.length} times: ${k} (${where})`);
         if (!e) problems.push(`new mandatory finding, not reviewed: ${k} (${where}): ${vs[0].message}`);
-        else if (e.verdict === "false-positive" && !e.stillRaised) problems.push(`mandatory false positive raised: ${k} (${where}): ${e.reason}`);
+        else if (e.verdict === "false-positive" && !e.stillRaised)
+            problems.push(`mandatory false positive raised: ${k} (${where}): ${e.reason}`);
     }
     for (const [k, e] of listed) {
         if (raised.has(k)) continue;
         if (e.verdict === "true-positive") problems.push(`lost true finding: ${k}: ${e.reason}`);
-        else if (e.stillRaised) problems.push(`known false positive no longer raised (fixed? drop "stillRaised" in expected.json): ${k}`);
+        else if (e.stillRaised)
+            problems.push(`known false positive no longer raised (fixed? drop "stillRaised" in expected.json): ${k}`);
     }
     return problems;
 }
@@ -107,7 +116,11 @@ describe("real-world manifests: reviewed mandatory findings", function () {
             assert.match(readme, /Commit: `[0-9a-f]{40}`/, `${p}: commit`);
             const files = readdirSync(path.join(HERE, p, "manifests"));
             assert.ok(files.length > 0, `${p}: manifests`);
-            for (const f of files) assert.ok(readme.includes(`\`manifests/${f}\``), `${p}: README does not name the source of manifests/${f}`);
+            for (const f of files)
+                assert.ok(
+                    readme.includes(`\`manifests/${f}\``),
+                    `${p}: README does not name the source of manifests/${f}`,
+                );
         }
     });
 
@@ -115,7 +128,10 @@ describe("real-world manifests: reviewed mandatory findings", function () {
         for (const p of PROJECTS) {
             for (const e of readExpectation(p).mandatory) {
                 const k = `${p}: ${key(e.control, e.object, e.path)}`;
-                assert.ok(e.verdict === "true-positive" || e.verdict === "false-positive", `${k}: verdict ${e.verdict}`);
+                assert.ok(
+                    e.verdict === "true-positive" || e.verdict === "false-positive",
+                    `${k}: verdict ${e.verdict}`,
+                );
                 assert.ok(e.reason && !e.reason.includes("\n"), `${k}: a one-line reason`);
                 if (e.verdict === "false-positive") assert.ok(e.issue, `${k}: the issue it belongs to`);
                 else assert.ok(!e.stillRaised, `${k}: stillRaised is for false positives`);
@@ -138,23 +154,65 @@ describe("real-world manifests: reviewed mandatory findings", function () {
 });
 
 describe("real-world suite: the comparison itself", () => {
-    const v = (controlId: string, name: string, p: string): Violation =>
-        ({ controlId, enforcementLevel: "mandatory", path: p, message: "m", resource: { kind: "Role", namespace: "ns", name } });
-    const e = (control: string, name: string, p: string, verdict: Reviewed["verdict"], stillRaised?: boolean): Reviewed =>
-        ({ control, object: `Role ns/${name}`, path: p, verdict, reason: "r", ...(verdict === "false-positive" ? { issue: "13" } : {}), ...(stillRaised ? { stillRaised } : {}) });
+    const v = (controlId: string, name: string, p: string): Violation => ({
+        controlId,
+        enforcementLevel: "mandatory",
+        path: p,
+        message: "m",
+        resource: { kind: "Role", namespace: "ns", name },
+    });
+    const e = (
+        control: string,
+        name: string,
+        p: string,
+        verdict: Reviewed["verdict"],
+        stillRaised?: boolean,
+    ): Reviewed => ({
+        control,
+        object: `Role ns/${name}`,
+        path: p,
+        verdict,
+        reason: "r",
+        ...(verdict === "false-positive" ? { issue: "13" } : {}),
+        ...(stillRaised ? { stillRaised } : {}),
+    });
     const exp = (...m: Reviewed[]): Expectation => ({ resources: 1, mandatory: m });
 
     it("agrees when every raised finding is a listed true positive or a listed known false positive", () => {
-        assert.deepEqual(compare(exp(e("RBAC-02", "a", "rules", "true-positive"), e("RBAC-02", "b", "rules", "false-positive", true)),
-            [v("RBAC-02", "a", "rules"), v("RBAC-02", "b", "rules")]), []);
-        assert.deepEqual(compare(exp(e("RBAC-02", "b", "rules", "false-positive")), []), [], "a fixed false positive stays listed as a guard");
+        assert.deepEqual(
+            compare(
+                exp(e("RBAC-02", "a", "rules", "true-positive"), e("RBAC-02", "b", "rules", "false-positive", true)),
+                [v("RBAC-02", "a", "rules"), v("RBAC-02", "b", "rules")],
+            ),
+            [],
+        );
+        assert.deepEqual(
+            compare(exp(e("RBAC-02", "b", "rules", "false-positive")), []),
+            [],
+            "a fixed false positive stays listed as a guard",
+        );
     });
     it("fails on a new finding, a lost true finding, a raised false positive and a fixed known one", () => {
-        assert.match(compare(exp(), [v("RBAC-02", "a", "rules")]).join(), /new mandatory finding, not reviewed: RBAC-02 Role ns\/a rules/);
+        assert.match(
+            compare(exp(), [v("RBAC-02", "a", "rules")]).join(),
+            /new mandatory finding, not reviewed: RBAC-02 Role ns\/a rules/,
+        );
         assert.match(compare(exp(e("RBAC-02", "a", "rules", "true-positive")), []).join(), /lost true finding/);
-        assert.match(compare(exp(e("RBAC-02", "a", "rules", "false-positive")), [v("RBAC-02", "a", "rules")]).join(), /mandatory false positive raised/);
-        assert.match(compare(exp(e("RBAC-02", "a", "rules", "false-positive", true)), []).join(), /known false positive no longer raised/);
-        assert.match(compare(exp(e("RBAC-02", "a", "rules", "true-positive")), [v("RBAC-02", "a", "rules"), v("RBAC-02", "a", "rules")]).join(), /raised 2 times/);
+        assert.match(
+            compare(exp(e("RBAC-02", "a", "rules", "false-positive")), [v("RBAC-02", "a", "rules")]).join(),
+            /mandatory false positive raised/,
+        );
+        assert.match(
+            compare(exp(e("RBAC-02", "a", "rules", "false-positive", true)), []).join(),
+            /known false positive no longer raised/,
+        );
+        assert.match(
+            compare(exp(e("RBAC-02", "a", "rules", "true-positive")), [
+                v("RBAC-02", "a", "rules"),
+                v("RBAC-02", "a", "rules"),
+            ]).join(),
+            /raised 2 times/,
+        );
     });
     it("advisory findings are not compared", () => {
         assert.deepEqual(compare(exp(), [{ ...v("PS-22", "a", "x"), enforcementLevel: "advisory" }]), []);
@@ -164,7 +222,19 @@ describe("real-world suite: the comparison itself", () => {
 describe("docs/realworld.md", () => {
     it("its precision table is the one the expectation files give", () => {
         const doc = readFileSync(path.join(HERE, "..", "..", "docs", "realworld.md"), "utf8");
-        const rows = new Map(doc.split("\n").filter(l => l.startsWith("| ")).map(l => l.split("|").slice(1, -1).map(c => c.trim())).filter(c => c.length === 7).map(c => [c[0], c] as const));
+        const rows = new Map(
+            doc
+                .split("\n")
+                .filter(l => l.startsWith("| "))
+                .map(l =>
+                    l
+                        .split("|")
+                        .slice(1, -1)
+                        .map(c => c.trim()),
+                )
+                .filter(c => c.length === 7)
+                .map(c => [c[0], c] as const),
+        );
         let total = 0;
         let truePositives = 0;
         let stillRaised = 0;
@@ -173,15 +243,31 @@ describe("docs/realworld.md", () => {
             const fp = e.mandatory.filter(m => m.verdict === "false-positive");
             const row = rows.get(p);
             assert.ok(row, `docs/realworld.md has no row for ${p}`);
-            assert.deepEqual(row.slice(2), [e.resources, e.mandatory.length, e.mandatory.length - fp.length, fp.length, fp.filter(m => m.stillRaised).length].map(String), `docs/realworld.md row of ${p}`);
+            assert.deepEqual(
+                row.slice(2),
+                [
+                    e.resources,
+                    e.mandatory.length,
+                    e.mandatory.length - fp.length,
+                    fp.length,
+                    fp.filter(m => m.stillRaised).length,
+                ].map(String),
+                `docs/realworld.md row of ${p}`,
+            );
             total += e.mandatory.length;
             truePositives += e.mandatory.length - fp.length;
             stillRaised += fp.filter(m => m.stillRaised).length;
-            for (const f of fp) assert.ok(doc.includes(`| ${p} | ${f.control} | ${f.object} |`), `docs/realworld.md does not list the false positive ${p} ${f.control} ${f.object}`);
+            for (const f of fp)
+                assert.ok(
+                    doc.includes(`| ${p} | ${f.control} | ${f.object} |`),
+                    `docs/realworld.md does not list the false positive ${p} ${f.control} ${f.object}`,
+                );
         }
         const raised = truePositives + stillRaised;
-        const lines = `Reviewed: ${total} mandatory findings, ${truePositives} true and ${total - truePositives} false.\n`
-            + `Raised by the scanner today: ${raised} mandatory findings, ${stillRaised} of them false (precision ${(100 * truePositives / raised).toFixed(1)}%).`;
+        const lines =
+            `Reviewed: ${total} mandatory findings, ${truePositives} true and ${total - truePositives} false.\n` +
+            (`Raised by the scanner today: ${raised} mandatory findings, ${stillRaised} of them false ` +
+                `(precision ${((100 * truePositives) / raised).toFixed(1)}%).`);
         assert.ok(doc.includes(lines), `the precision lines should read:\n${lines}`);
     });
 });

@@ -25,26 +25,78 @@ interface Case {
 
 const CASES: Case[] = [
     // RBAC decided as the authorizer
-    { file: "rbac-secret-get-by-name.yaml", control: "RBAC-02", raise: false, why: "get on Secrets limited by resourceNames to one Secret (RBAC-02's own remediation)" },
+    {
+        file: "rbac-secret-get-by-name.yaml",
+        control: "RBAC-02",
+        raise: false,
+        why: "get on Secrets limited by resourceNames to one Secret (RBAC-02's own remediation)",
+    },
     { file: "rbac-secret-get-any.yaml", control: "RBAC-02", raise: true, why: "get on every Secret of the namespace" },
-    { file: "rbac-csr-approval-only.yaml", control: "RBAC-12", raise: false, why: "update on certificatesigningrequests/approval without approve on any signer cannot approve" },
-    { file: "rbac-csr-signer-only.yaml", control: "RBAC-12", raise: false, why: "approve on a signer without update on the approval subresource cannot approve" },
-    { file: "rbac-csr-both-halves.yaml", control: "RBAC-12", raise: true, why: "both halves: the approval subresource and approve on a signer" },
+    {
+        file: "rbac-csr-approval-only.yaml",
+        control: "RBAC-12",
+        raise: false,
+        why: "update on certificatesigningrequests/approval without approve on any signer cannot approve",
+    },
+    {
+        file: "rbac-csr-signer-only.yaml",
+        control: "RBAC-12",
+        raise: false,
+        why: "approve on a signer without update on the approval subresource cannot approve",
+    },
+    {
+        file: "rbac-csr-both-halves.yaml",
+        control: "RBAC-12",
+        raise: true,
+        why: "both halves: the approval subresource and approve on a signer",
+    },
     // Credentials with precision
-    { file: "env-passenger-app-env.yaml", control: "SEC-02", raise: false, why: "an environment name, not a credential" },
-    { file: "env-secret-store-backend.yaml", control: "SEC-02", raise: false, why: "the name of a backend, not a credential" },
-    { file: "env-token-audience.yaml", control: "SEC-02", raise: false, why: "a token audience is a public identifier" },
+    {
+        file: "env-passenger-app-env.yaml",
+        control: "SEC-02",
+        raise: false,
+        why: "an environment name, not a credential",
+    },
+    {
+        file: "env-secret-store-backend.yaml",
+        control: "SEC-02",
+        raise: false,
+        why: "the name of a backend, not a credential",
+    },
+    {
+        file: "env-token-audience.yaml",
+        control: "SEC-02",
+        raise: false,
+        why: "a token audience is a public identifier",
+    },
     { file: "env-numeric-password.yaml", control: "SEC-02", raise: true, why: "a literal password, digits only" },
     { file: "env-url-userinfo.yaml", control: "SEC-02", raise: true, why: "a password in a URL's userinfo" },
-    { file: "configmap-empty-secret-list.yaml", control: "SEC-03", raise: false, why: "an empty list under a key named secrets holds no credential" },
-    { file: "configmap-properties-password.yaml", control: "SEC-03", raise: true, why: "a literal password in a properties file" },
+    {
+        file: "configmap-empty-secret-list.yaml",
+        control: "SEC-03",
+        raise: false,
+        why: "an empty list under a key named secrets holds no credential",
+    },
+    {
+        file: "configmap-properties-password.yaml",
+        control: "SEC-03",
+        raise: true,
+        why: "a literal password in a properties file",
+    },
 ];
 
 function scan(file: string): { mandatory: string[]; code: number; errors: unknown[] } {
     let out = "";
     const code = run(["--format", "json", path.join(DIR, file)], { stdout: s => (out += s), stderr: () => undefined });
-    const report = JSON.parse(out) as { violations: Array<{ controlId: string; enforcementLevel: string }>; errors: unknown[] };
-    return { mandatory: report.violations.filter(v => v.enforcementLevel === "mandatory").map(v => v.controlId), code, errors: report.errors };
+    const report = JSON.parse(out) as {
+        violations: Array<{ controlId: string; enforcementLevel: string }>;
+        errors: unknown[];
+    };
+    return {
+        mandatory: report.violations.filter(v => v.enforcementLevel === "mandatory").map(v => v.controlId),
+        code,
+        errors: report.errors,
+    };
 }
 
 describe("seeded defects (issue 13), through the scanner", () => {
@@ -53,16 +105,29 @@ describe("seeded defects (issue 13), through the scanner", () => {
     });
     for (const c of CASES) {
         const correct = `${c.raise ? "raises" : "does not raise"} ${c.control}`;
-        it(`${c.file}: ${c.stillWrong ? `still wrong (${c.stillWrong}); correct: ${correct}` : correct}: ${c.why}`, () => {
-            const { mandatory, code, errors } = scan(c.file);
-            assert.deepEqual(errors, []);
-            const raised = mandatory.includes(c.control);
-            if (c.stillWrong) {
-                assert.equal(raised, !c.raise, `${c.file}: the scanner now ${correct}: the fix landed, drop stillWrong from its case`);
-            } else {
-                assert.equal(raised, c.raise, `${c.file}: expected the scanner to ${c.raise ? "raise" : "not raise"} ${c.control}; mandatory findings: ${mandatory.join(", ") || "none"}`);
-            }
-            assert.equal(code, mandatory.length > 0 ? 1 : 0, "exit code");
-        });
+        it(
+            `${c.file}: ${c.stillWrong ? `still wrong (${c.stillWrong}); correct: ${correct}` : correct}:` +
+                ` ${c.why}`,
+            () => {
+                const { mandatory, code, errors } = scan(c.file);
+                assert.deepEqual(errors, []);
+                const raised = mandatory.includes(c.control);
+                if (c.stillWrong) {
+                    assert.equal(
+                        raised,
+                        !c.raise,
+                        `${c.file}: the scanner now ${correct}: the fix landed, drop stillWrong from its case`,
+                    );
+                } else {
+                    assert.equal(
+                        raised,
+                        c.raise,
+                        `${c.file}: expected the scanner to ${c.raise ? "raise" : "not raise"} ` +
+                            `${c.control}; mandatory findings: ${mandatory.join(", ") || "none"}`,
+                    );
+                }
+                assert.equal(code, mandatory.length > 0 ? 1 : 0, "exit code");
+            },
+        );
     }
 });

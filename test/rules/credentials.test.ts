@@ -1,4 +1,7 @@
-/** SEC-02/SEC-03 precision: key-name and value evidence combined, known formats, parsed config files, the key named in message and path. */
+/**
+ * SEC-02/SEC-03 precision: key-name and value evidence combined, known formats, parsed config files, the key named in
+ * message and path.
+ */
 import { strict as assert } from "assert";
 import { RULES } from "../../rules";
 import { evaluate, resolveRules } from "../../rules/evaluate";
@@ -10,24 +13,47 @@ const run = (id: string, objs: unknown[]) => evaluate(resolveRules(RULES.filter(
 /** [key, value, is a credential] */
 const TABLE: Array<[string, unknown, boolean]> = [
     // Names alone are not evidence when the value is plainly not a secret.
-    ["PASSENGER_APP_ENV", "production", false], ["SECRET_STORE_BACKEND", "vault", false], ["TOKEN_AUDIENCE", "sts.amazonaws.com", false],
-    ["ENABLE_AUTH_TOKEN", "true", false], ["TOKEN_PATH", "/var/run/secrets/token", false], ["API_KEY", "$(API_KEY)", false], ["SECRET_NAME", "db-secret", false],
-    ["AUTH_URL", "https://idp.example.com/auth", false], ["TOKEN_TTL", "3600", false], ["client_secret", "production", false], ["AWS_ACCESS_KEY_ID", "something", false],
-    ["PASSWORD", "", false], ["PASSWORD", "true", false], ["DATABASE_URL", "postgres://app:${DB_PASS}@db/app", false],
-    ["values.yaml", "custom_secrets: []\nreplicas: 1\n", false], ["app.yaml", "port: 8080\nlogLevel: info\n", false],
-    // Password keys hold passwords, numbers included; generated-looking values under token/secret keys; known formats anywhere.
-    ["MYSQL_PASSWORD", "1234", true], ["DB_PASSWORD", "hunter2hunter2", true], ["client_secret", "A8f!kq2LmZ", true], ["SECRET_KEY", "django-insecure-abc123xyz", true],
-    ["REDIS_URL", "redis://:pa55w0rd@host:6379/0", true], ["DATABASE_URL", "postgres://app:s3cr3t@db:5432/app", true],
-    ["CONFIG", "AKIAABCDEFGHIJKLMNOP", true], ["GITHUB_TOKEN", "ghp_" + "a".repeat(36), true], ["ANY", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----", true],
+    ["PASSENGER_APP_ENV", "production", false],
+    ["SECRET_STORE_BACKEND", "vault", false],
+    ["TOKEN_AUDIENCE", "sts.amazonaws.com", false],
+    ["ENABLE_AUTH_TOKEN", "true", false],
+    ["TOKEN_PATH", "/var/run/secrets/token", false],
+    ["API_KEY", "$(API_KEY)", false],
+    ["SECRET_NAME", "db-secret", false],
+    ["AUTH_URL", "https://idp.example.com/auth", false],
+    ["TOKEN_TTL", "3600", false],
+    ["client_secret", "production", false],
+    ["AWS_ACCESS_KEY_ID", "something", false],
+    ["PASSWORD", "", false],
+    ["PASSWORD", "true", false],
+    ["DATABASE_URL", "postgres://app:${DB_PASS}@db/app", false],
+    ["values.yaml", "custom_secrets: []\nreplicas: 1\n", false],
+    ["app.yaml", "port: 8080\nlogLevel: info\n", false],
+    // Password keys hold passwords, numbers included; generated-looking values under token/secret keys; known formats
+    // anywhere.
+    ["MYSQL_PASSWORD", "1234", true],
+    ["DB_PASSWORD", "hunter2hunter2", true],
+    ["client_secret", "A8f!kq2LmZ", true],
+    ["SECRET_KEY", "django-insecure-abc123xyz", true],
+    ["REDIS_URL", "redis://:pa55w0rd@host:6379/0", true],
+    ["DATABASE_URL", "postgres://app:s3cr3t@db:5432/app", true],
+    ["CONFIG", "AKIAABCDEFGHIJKLMNOP", true],
+    ["GITHUB_TOKEN", "ghp_" + "a".repeat(36), true],
+    ["ANY", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----", true],
     ["X", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", true],
     // Configuration files parsed before their keys are judged.
-    ["app.yaml", "port: 8080\napi_token: 9f8e7d6c5b4a\n", true], ["app.properties", "db.password=s3cr3tvalue99", true], ["config.json", '{"db": {"password": 1234}}', true],
-    ["settings.ini", "[database]\nhost = db\npassword = Sup3r!\n", true], ["users.yaml", "users:\n  - name: a\n    password: x1\n", true], [".env", "export API_TOKEN='Zx81kQ0pL2mN'\n", true],
+    ["app.yaml", "port: 8080\napi_token: 9f8e7d6c5b4a\n", true],
+    ["app.properties", "db.password=s3cr3tvalue99", true],
+    ["config.json", '{"db": {"password": 1234}}', true],
+    ["settings.ini", "[database]\nhost = db\npassword = Sup3r!\n", true],
+    ["users.yaml", "users:\n  - name: a\n    password: x1\n", true],
+    [".env", "export API_TOKEN='Zx81kQ0pL2mN'\n", true],
 ];
 
 describe("credential detection with precision", () => {
     for (const [key, value, want] of TABLE) {
-        it(`${key}=${JSON.stringify(value).slice(0, 50)} is ${want ? "" : "not "}a credential`, () => assert.equal(findInValue(key, value) !== undefined, want, JSON.stringify(findInValue(key, value))));
+        it(`${key}=${JSON.stringify(value).slice(0, 50)} is ${want ? "" : "not "}a credential`, () =>
+            assert.equal(findInValue(key, value) !== undefined, want, JSON.stringify(findInValue(key, value))));
     }
     it("names are judged word by word", () => {
         assert.equal(keyClass("PASSENGER_APP_ENV"), undefined);
@@ -36,13 +62,35 @@ describe("credential detection with precision", () => {
         assert.equal(keyClass("SECRET_KEY"), "secret");
         assert.equal(keyClass("SECRET_KEY_PATH"), undefined);
     });
-    it("SEC-02 is not raised by PASSENGER_APP_ENV=production, and is by MYSQL_PASSWORD=1234, naming the variable", () => {
-        assert.deepEqual(run("SEC-02", [withContainer(c => (c.env = [{ name: "PASSENGER_APP_ENV", value: "production" }, { name: "SECRET_STORE_BACKEND", value: "vault" }]))]), []);
-        const f = run("SEC-02", [withContainer(c => (c.env = [{ name: "LOG", value: "x" }, { name: "MYSQL_PASSWORD", value: "1234" }]))]);
-        assert.equal(f.length, 1);
-        assert.equal(f[0].path, "spec.template.spec.containers[0].env[1].value");
-        assert.match(f[0].message, /env var MYSQL_PASSWORD to a literal password/);
-    });
+    it(
+        "SEC-02 is not raised by PASSENGER_APP_ENV=production, and is by MYSQL_PASSWORD=1234, naming the " + "variable",
+        () => {
+            assert.deepEqual(
+                run("SEC-02", [
+                    withContainer(
+                        c =>
+                            (c.env = [
+                                { name: "PASSENGER_APP_ENV", value: "production" },
+                                { name: "SECRET_STORE_BACKEND", value: "vault" },
+                            ]),
+                    ),
+                ]),
+                [],
+            );
+            const f = run("SEC-02", [
+                withContainer(
+                    c =>
+                        (c.env = [
+                            { name: "LOG", value: "x" },
+                            { name: "MYSQL_PASSWORD", value: "1234" },
+                        ]),
+                ),
+            ]);
+            assert.equal(f.length, 1);
+            assert.equal(f[0].path, "spec.template.spec.containers[0].env[1].value");
+            assert.match(f[0].message, /env var MYSQL_PASSWORD to a literal password/);
+        },
+    );
     it("SEC-03: an empty list under a secrets key is not a finding; a nested key is named with its line", () => {
         assert.deepEqual(run("SEC-03", [cm({ "values.yaml": "custom_secrets: []\n" })]), []);
         const f = run("SEC-03", [cm({ "app.ini": "[main]\nport = 1\n\n[db]\npassword = s3cr3t!\n" })]);
@@ -52,5 +100,6 @@ describe("credential detection with precision", () => {
         const y = run("SEC-03", [cm({ "config.yaml": "db:\n  host: x\n  password: 1234\n" })]);
         assert.match(y[0].message, /a numeric password under key "config\.yaml" \(at db\.password inside it\)/);
     });
-    it("a URL with a password in its userinfo is found in any key", () => assert.equal(run("SEC-03", [cm({ CACHE: "redis://:pa55w0rd@cache:6379" })]).length, 1));
+    it("a URL with a password in its userinfo is found in any key", () =>
+        assert.equal(run("SEC-03", [cm({ CACHE: "redis://:pa55w0rd@cache:6379" })]).length, 1));
 });

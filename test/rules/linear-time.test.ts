@@ -15,7 +15,8 @@ const MIB = 1 << 20;
 /** Per rule, per object, per pattern: seconds, far above the milliseconds a linear scan takes. */
 const BUDGET_MS = 5000;
 
-const fill = (unit: string, tail = "") => unit.repeat(Math.ceil((MIB - tail.length) / unit.length)).slice(0, MIB - tail.length) + tail;
+const fill = (unit: string, tail = "") =>
+    unit.repeat(Math.ceil((MIB - tail.length) / unit.length)).slice(0, MIB - tail.length) + tail;
 
 /** Strings that make backtracking regular expressions quadratic (or worse). */
 const ADVERSARIAL: Array<[string, string]> = [
@@ -48,28 +49,48 @@ function saturate(o: Json, s: string, key = ""): Json {
 }
 
 /** A Deployment using every field a pod rule reads as text. */
-const RICH = mutated("Deployment", spec => {
-    const c = spec.containers[0];
-    c.env = [{ name: "DB_PASSWORD", value: "x" }, { name: "A", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }];
-    c.envFrom = [{ secretRef: { name: "s" } }];
-    c.command = ["kube-apiserver", "--audit-log-path=x"];
-    c.securityContext.capabilities.add = ["NET_ADMIN"];
-    c.securityContext.procMount = "Unmasked";
-    c.securityContext.seLinuxOptions = { type: "spc_t", user: "u", role: "r" };
-    c.securityContext.appArmorProfile = { type: "Localhost", localhostProfile: "p" };
-    c.livenessProbe.httpGet.host = "h";
-    c.lifecycle = { preStop: { tcpSocket: { port: 80, host: "h" } } };
-    spec.volumes.push({ name: "h", hostPath: { path: "/var/run/docker.sock" } });
-    c.volumeMounts.push({ name: "h", mountPath: "/h" });
-    spec.securityContext.sysctls = [{ name: "kernel.shm_rmid_forced", value: "1" }];
-}, { annotations: { "container.apparmor.security.beta.kubernetes.io/app": "unconfined", "seccomp.security.alpha.kubernetes.io/pod": "unconfined" } });
+const RICH = mutated(
+    "Deployment",
+    spec => {
+        const c = spec.containers[0];
+        c.env = [
+            { name: "DB_PASSWORD", value: "x" },
+            { name: "A", valueFrom: { secretKeyRef: { name: "s", key: "k" } } },
+        ];
+        c.envFrom = [{ secretRef: { name: "s" } }];
+        c.command = ["kube-apiserver", "--audit-log-path=x"];
+        c.securityContext.capabilities.add = ["NET_ADMIN"];
+        c.securityContext.procMount = "Unmasked";
+        c.securityContext.seLinuxOptions = { type: "spc_t", user: "u", role: "r" };
+        c.securityContext.appArmorProfile = { type: "Localhost", localhostProfile: "p" };
+        c.livenessProbe.httpGet.host = "h";
+        c.lifecycle = { preStop: { tcpSocket: { port: 80, host: "h" } } };
+        spec.volumes.push({ name: "h", hostPath: { path: "/var/run/docker.sock" } });
+        c.volumeMounts.push({ name: "h", mountPath: "/h" });
+        spec.securityContext.sysctls = [{ name: "kernel.shm_rmid_forced", value: "1" }];
+    },
+    {
+        annotations: {
+            "container.apparmor.security.beta.kubernetes.io/app": "unconfined",
+            "seccomp.security.alpha.kubernetes.io/pod": "unconfined",
+        },
+    },
+);
 
 describe("linear-time matching: every rule on megabyte-sized strings", function () {
     this.timeout(600_000);
     // One object per kind from the fixtures, so every rule sees input of its kinds.
     const byKind = new Map<string, Json>();
     for (const o of fixtureObjects()) if (!byKind.has(o.kind)) byKind.set(o.kind, o);
-    const objects = [...byKind.values(), RICH, ingress({}, { "nginx.ingress.kubernetes.io/configuration-snippet": "x", "nginx.ingress.kubernetes.io/auth-url": "x" }), apiserverPod(AUDIT_FLAGS)];
+    const objects = [
+        ...byKind.values(),
+        RICH,
+        ingress(
+            {},
+            { "nginx.ingress.kubernetes.io/configuration-snippet": "x", "nginx.ingress.kubernetes.io/auth-url": "x" },
+        ),
+        apiserverPod(AUDIT_FLAGS),
+    ];
 
     for (const [name, s] of ADVERSARIAL) {
         it(`${name}: each rule within ${BUDGET_MS} ms per object`, () => {
@@ -80,7 +101,10 @@ describe("linear-time matching: every rule on megabyte-sized strings", function 
                     const t = performance.now();
                     const f = evaluate([r], [obj]);
                     const ms = performance.now() - t;
-                    assert.ok(!f.some(x => x.error), `${r.rule.id} threw on ${base.kind}: ${f.find(x => x.error)?.message}`);
+                    assert.ok(
+                        !f.some(x => x.error),
+                        `${r.rule.id} threw on ${base.kind}: ${f.find(x => x.error)?.message}`,
+                    );
                     if (ms > BUDGET_MS) slow.push(`${r.rule.id} on ${base.kind}: ${ms.toFixed(0)} ms`);
                 }
             }
@@ -88,23 +112,49 @@ describe("linear-time matching: every rule on megabyte-sized strings", function 
         });
     }
 
-    it("ConfigMap values just under the parse limit (parsed as YAML/JSON before judging keys) stay within the budget", () => {
-        const KIB = 250 * 1024;
-        const values: Record<string, string> = {
-            "nested.yaml": "a:\n" + Array.from({ length: 400 }, (_, i) => `${"  ".repeat(i + 1)}k${i}:\n`).join("").padEnd(KIB, " "),
-            "flow.json": "[".repeat(KIB / 2) + "]".repeat(KIB / 2),
-            "many.yaml": "password_hint: x\n".repeat(KIB / 17),
-            "anchors.yaml": "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + Array.from({ length: 12 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`).join("\n"),
-            "app.properties": "a.b.c=d\n".repeat(KIB / 8),
-        };
-        for (const [k, v] of Object.entries(values)) {
-            const t = performance.now();
-            const f = evaluate(resolveRules(RULES.filter(r => r.id === "SEC-03")), [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "team-a" }, data: { [k]: v } } as K8sObject]);
-            const ms = performance.now() - t;
-            assert.ok(!f.some(x => x.error), `${k}: ${f.find(x => x.error)?.message}`);
-            assert.ok(ms < BUDGET_MS, `${k} took ${ms.toFixed(0)} ms`);
-        }
-    });
+    it(
+        "ConfigMap values just under the parse limit (parsed as YAML/JSON before judging keys) stay " +
+            "within the budget",
+        () => {
+            const KIB = 250 * 1024;
+            const values: Record<string, string> = {
+                "nested.yaml":
+                    "a:\n" +
+                    Array.from({ length: 400 }, (_, i) => `${"  ".repeat(i + 1)}k${i}:\n`)
+                        .join("")
+                        .padEnd(KIB, " "),
+                "flow.json": "[".repeat(KIB / 2) + "]".repeat(KIB / 2),
+                "many.yaml": "password_hint: x\n".repeat(KIB / 17),
+                "anchors.yaml":
+                    "a: &a [x, x, x, x, x, x, x, x, x, x]\n" +
+                    Array.from(
+                        { length: 12 },
+                        (_, i) =>
+                            `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} ` +
+                            `[*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, ` +
+                            `*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, ` +
+                            `*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, ` +
+                            `*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, ` +
+                            `*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+                    ).join("\n"),
+                "app.properties": "a.b.c=d\n".repeat(KIB / 8),
+            };
+            for (const [k, v] of Object.entries(values)) {
+                const t = performance.now();
+                const f = evaluate(resolveRules(RULES.filter(r => r.id === "SEC-03")), [
+                    {
+                        apiVersion: "v1",
+                        kind: "ConfigMap",
+                        metadata: { name: "c", namespace: "team-a" },
+                        data: { [k]: v },
+                    } as K8sObject,
+                ]);
+                const ms = performance.now() - t;
+                assert.ok(!f.some(x => x.error), `${k}: ${f.find(x => x.error)?.message}`);
+                assert.ok(ms < BUDGET_MS, `${k} took ${ms.toFixed(0)} ms`);
+            }
+        },
+    );
 
     it("the saturated objects really carry megabyte strings where rules read", () => {
         const o = saturate(byKind.get("ConfigMap"), "x".repeat(MIB));

@@ -44,7 +44,8 @@ function resolve(obj: Json, keys: Array<string | number>): number {
         }
         if (!(k in cur) || cur[k] === undefined) {
             // A key holding dots written unquoted reads as missing: `data.app.yaml` for data["app.yaml"].
-            if (typeof k === "string" && Object.keys(cur).some(x => x.startsWith(`${k}.`) || x.startsWith(`${k}/`))) throw new Error(`key '${k}' is part of a dotted key: quote it`);
+            if (typeof k === "string" && Object.keys(cur).some(x => x.startsWith(`${k}.`) || x.startsWith(`${k}/`)))
+                throw new Error(`key '${k}' is part of a dotted key: quote it`);
             return i;
         }
         cur = cur[k];
@@ -87,10 +88,27 @@ describe("finding paths point at the offending field", () => {
         assert.deepEqual([...new Set(bad)], []);
     });
     it("keys holding dots or slashes are bracketed and quoted", () => {
-        assert.deepEqual(parsePath('metadata.labels["pod-security.kubernetes.io/enforce"]'), ["metadata", "labels", "pod-security.kubernetes.io/enforce"]);
-        assert.deepEqual(parsePath("spec.template.spec.containers[0].securityContext.privileged"), ["spec", "template", "spec", "containers", 0, "securityContext", "privileged"]);
+        assert.deepEqual(parsePath('metadata.labels["pod-security.kubernetes.io/enforce"]'), [
+            "metadata",
+            "labels",
+            "pod-security.kubernetes.io/enforce",
+        ]);
+        assert.deepEqual(parsePath("spec.template.spec.containers[0].securityContext.privileged"), [
+            "spec",
+            "template",
+            "spec",
+            "containers",
+            0,
+            "securityContext",
+            "privileged",
+        ]);
         assert.throws(() => parsePath("data.app.yaml["));
-        const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "team-a" }, data: { "app.properties": "db.password=s3cr3tvalue99" } };
+        const cm = {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "c", namespace: "team-a" },
+            data: { "app.properties": "db.password=s3cr3tvalue99" },
+        };
         const f = evaluate(resolveRules(RULES.filter(r => r.id === "SEC-03")), [cm]);
         assert.equal(f.length, 1);
         assert.match(f[0].path!, /^data\["app\.properties"\]/);

@@ -13,17 +13,22 @@ const byId = (id: string): Rule => {
 };
 const run = (id: string, obj: K8sObject, cfg: PackConfig = {}) => evaluate(resolveRules([byId(id)], cfg), [obj]);
 
-
 describe("pod security rules (PS-xx)", () => {
     it("cover every PS control of the catalog, in order", () => {
-        assert.deepEqual(POD_RULES.map(r => r.id), Array.from({ length: 31 }, (_, i) => `PS-${String(i + 1).padStart(2, "0")}`));
+        assert.deepEqual(
+            POD_RULES.map(r => r.id),
+            Array.from({ length: 31 }, (_, i) => `PS-${String(i + 1).padStart(2, "0")}`),
+        );
     });
 
     describe("no false positives on the hardened fixture", () => {
         for (const kind of WORKLOAD_KIND_LIST) {
             it(`${kind}: zero findings from all PS rules`, () => {
                 const f = evaluate(resolveRules(POD_RULES, {}), [workload(kind)]);
-                assert.deepEqual(f.map(x => `${x.controlId}: ${x.message}`), []);
+                assert.deepEqual(
+                    f.map(x => `${x.controlId}: ${x.message}`),
+                    [],
+                );
             });
         }
     });
@@ -35,49 +40,122 @@ describe("pod security rules (PS-xx)", () => {
                     const f = run(c.id, mutated(kind, c.mutate, c.meta));
                     assert.ok(f.length >= 1, "expected a finding");
                     assert.ok(f.every(x => x.controlId === c.id && !x.unknown));
-                    if (c.path) assert.ok(f.some(x => c.path!.test(x.path ?? "")), f.map(x => x.path).join(", "));
+                    if (c.path)
+                        assert.ok(
+                            f.some(x => c.path!.test(x.path ?? "")),
+                            f.map(x => x.path).join(", "),
+                        );
                 });
             }
-            it("and the unmutated fixture passes the same rule", () => assert.equal(run(c.id, workload("Deployment")).length, 0));
+            it("and the unmutated fixture passes the same rule", () =>
+                assert.equal(run(c.id, workload("Deployment")).length, 0));
         });
     }
 
     describe("messages and levels", () => {
         it("names the container and the field path", () => {
-            const [f] = run("PS-17", mutated("Deployment", s => delete s.containers[0].securityContext.allowPrivilegeEscalation));
+            const [f] = run(
+                "PS-17",
+                mutated("Deployment", s => delete s.containers[0].securityContext.allowPrivilegeEscalation),
+            );
             assert.match(f.message, /container "app"/);
             assert.equal(f.path, "spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation");
         });
         it("critical/high rules are mandatory, medium/low advisory", () => {
-            assert.equal(run("PS-01", mutated("Pod", s => (s.containers[0].securityContext.privileged = true)))[0].enforcementLevel, "mandatory");
-            assert.equal(run("PS-22", mutated("Pod", s => delete s.containers[0].securityContext.readOnlyRootFilesystem))[0].enforcementLevel, "advisory");
+            assert.equal(
+                run(
+                    "PS-01",
+                    mutated("Pod", s => (s.containers[0].securityContext.privileged = true)),
+                )[0].enforcementLevel,
+                "mandatory",
+            );
+            assert.equal(
+                run(
+                    "PS-22",
+                    mutated("Pod", s => delete s.containers[0].securityContext.readOnlyRootFilesystem),
+                )[0].enforcementLevel,
+                "advisory",
+            );
         });
         it("CronJob paths go through jobTemplate", () => {
-            const [f] = run("PS-02", mutated("CronJob", s => (s.hostPID = true)));
+            const [f] = run(
+                "PS-02",
+                mutated("CronJob", s => (s.hostPID = true)),
+            );
             assert.equal(f.path, "spec.jobTemplate.spec.template.spec.hostPID");
         });
     });
 
     describe("precedence", () => {
         it("pod-level runAsNonRoot covers containers that do not set it", () =>
-            assert.equal(run("PS-18", mutated("Pod", s => { delete s.containers[0].securityContext.runAsNonRoot; delete s.initContainers[0].securityContext.runAsNonRoot; })).length, 0));
+            assert.equal(
+                run(
+                    "PS-18",
+                    mutated("Pod", s => {
+                        delete s.containers[0].securityContext.runAsNonRoot;
+                        delete s.initContainers[0].securityContext.runAsNonRoot;
+                    }),
+                ).length,
+                0,
+            ));
         it("container seccomp RuntimeDefault covers an unset pod profile", () =>
-            assert.equal(run("PS-24", mutated("Pod", s => delete s.securityContext.seccompProfile)).length, 0));
+            assert.equal(
+                run(
+                    "PS-24",
+                    mutated("Pod", s => delete s.securityContext.seccompProfile),
+                ).length,
+                0,
+            ));
         it("pod seccomp RuntimeDefault covers containers without one", () =>
-            assert.equal(run("PS-24", mutated("Pod", s => { delete s.containers[0].securityContext.seccompProfile; delete s.initContainers[0].securityContext.seccompProfile; })).length, 0));
+            assert.equal(
+                run(
+                    "PS-24",
+                    mutated("Pod", s => {
+                        delete s.containers[0].securityContext.seccompProfile;
+                        delete s.initContainers[0].securityContext.seccompProfile;
+                    }),
+                ).length,
+                0,
+            ));
         it("a read-only hostPath mount passes PS-08", () =>
-            assert.equal(run("PS-08", mutated("Pod", s => { s.volumes.push({ name: "h", hostPath: { path: "/data" } }); s.containers[0].volumeMounts.push({ name: "h", mountPath: "/h", readOnly: true }); })).length, 0));
+            assert.equal(
+                run(
+                    "PS-08",
+                    mutated("Pod", s => {
+                        s.volumes.push({ name: "h", hostPath: { path: "/data" } });
+                        s.containers[0].volumeMounts.push({ name: "h", mountPath: "/h", readOnly: true });
+                    }),
+                ).length,
+                0,
+            ));
         it("NET_BIND_SERVICE may be added under PS-12 and PS-16", () => {
             const obj = mutated("Pod", s => (s.containers[0].securityContext.capabilities.add = ["NET_BIND_SERVICE"]));
             assert.equal(run("PS-12", obj).length + run("PS-16", obj).length, 0);
         });
-        it("a safe sysctl passes PS-28", () => assert.equal(run("PS-28", mutated("Pod", s => (s.securityContext.sysctls = [{ name: "net.ipv4.tcp_syncookies", value: "1" }]))).length, 0));
+        it("a safe sysctl passes PS-28", () =>
+            assert.equal(
+                run(
+                    "PS-28",
+                    mutated(
+                        "Pod",
+                        s => (s.securityContext.sysctls = [{ name: "net.ipv4.tcp_syncookies", value: "1" }]),
+                    ),
+                ).length,
+                0,
+            ));
         it("a non-sensitive hostPath passes PS-06 but not PS-05", () => {
             const obj = mutated("Pod", s => s.volumes.push({ name: "d", hostPath: { path: "/data/app" } }));
             assert.equal(run("PS-06", obj).length, 0);
             assert.equal(run("PS-05", obj).length, 1);
         });
-        it("/etcd-backup is not /etc", () => assert.equal(run("PS-06", mutated("Pod", s => s.volumes.push({ name: "d", hostPath: { path: "/etcd-backup" } }))).length, 0));
+        it("/etcd-backup is not /etc", () =>
+            assert.equal(
+                run(
+                    "PS-06",
+                    mutated("Pod", s => s.volumes.push({ name: "d", hostPath: { path: "/etcd-backup" } })),
+                ).length,
+                0,
+            ));
     });
 
     describe("unknown values never pass silently", () => {
@@ -116,7 +194,10 @@ describe("pod security rules (PS-xx)", () => {
             const o = priv();
             o.metadata!.namespace = "falco";
             assert.equal(run("PS-01", o, { "no-privileged-containers": { exemptNamespaces: [] } }).length, 1);
-            assert.equal(run("PS-01", priv(), { "no-privileged-containers": { exemptNamespaces: ["team-a"] } }).length, 0);
+            assert.equal(
+                run("PS-01", priv(), { "no-privileged-containers": { exemptNamespaces: ["team-a"] } }).length,
+                0,
+            );
         });
         it("exemptNames matches names and prefixes", () => {
             assert.equal(run("PS-01", priv(), { "no-privileged-containers": { exemptNames: ["app"] } }).length, 0);
@@ -124,17 +205,33 @@ describe("pod security rules (PS-xx)", () => {
             assert.equal(run("PS-01", priv(), { "no-privileged-containers": { exemptNames: ["other"] } }).length, 1);
         });
         it("exemptLabels needs every label to match", () => {
-            assert.equal(run("PS-01", priv(), { "no-privileged-containers": { exemptLabels: { "app.kubernetes.io/name": "app" } } }).length, 0);
-            assert.equal(run("PS-01", priv(), { "no-privileged-containers": { exemptLabels: { "app.kubernetes.io/name": "app", tier: "x" } } }).length, 1);
+            assert.equal(
+                run("PS-01", priv(), {
+                    "no-privileged-containers": { exemptLabels: { "app.kubernetes.io/name": "app" } },
+                }).length,
+                0,
+            );
+            assert.equal(
+                run("PS-01", priv(), {
+                    "no-privileged-containers": { exemptLabels: { "app.kubernetes.io/name": "app", tier: "x" } },
+                }).length,
+                1,
+            );
         });
         it("a rule's own config changes its verdict (PS-06 sensitivePaths)", () => {
             const o = mutated("Pod", s => s.volumes.push({ name: "d", hostPath: { path: "/data" } }));
             assert.equal(run("PS-06", o, { "no-sensitive-host-paths": { sensitivePaths: ["/data"] } }).length, 1);
         });
         it("enforcementLevel can be overridden per policy and with `all`", () => {
-            assert.equal(run("PS-01", priv(), { "no-privileged-containers": "advisory" })[0].enforcementLevel, "advisory");
+            assert.equal(
+                run("PS-01", priv(), { "no-privileged-containers": "advisory" })[0].enforcementLevel,
+                "advisory",
+            );
             assert.equal(run("PS-01", priv(), { all: "disabled" }).length, 0);
-            assert.equal(run("PS-01", priv(), { all: "advisory", "no-privileged-containers": "mandatory" })[0].enforcementLevel, "mandatory");
+            assert.equal(
+                run("PS-01", priv(), { all: "advisory", "no-privileged-containers": "mandatory" })[0].enforcementLevel,
+                "mandatory",
+            );
         });
     });
 });

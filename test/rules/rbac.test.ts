@@ -1,4 +1,7 @@
-/** RBAC rules decide as the RBAC authorizer (rules/rbac/authorize.ts): resourceNames, literal subresources, both halves of CSR approval, non-resource URLs, aggregation. */
+/**
+ * RBAC rules decide as the RBAC authorizer (rules/rbac/authorize.ts): resourceNames, literal subresources, both halves
+ * of CSR approval, non-resource URLs, aggregation.
+ */
 import { strict as assert } from "assert";
 import { run } from "./area-cases";
 import { RBAC_CASES } from "./rbac-cases";
@@ -6,10 +9,17 @@ import { RBAC_CASES } from "./rbac-cases";
 describe("RBAC rules decide as the authorizer", () => {
     for (const c of RBAC_CASES) {
         describe(`${c.id}: ${c.what}`, () => {
-            it("passes the good fixture", () => assert.deepEqual(run(c.id, c.good()).map(f => f.message), []));
+            it("passes the good fixture", () =>
+                assert.deepEqual(
+                    run(c.id, c.good()).map(f => f.message),
+                    [],
+                ));
             it("flags the bad fixture", () => {
                 const f = run(c.id, c.bad());
-                assert.ok(f.length >= 1 && f.every(x => x.controlId === c.id && !x.unknown && !x.error), JSON.stringify(f.map(x => x.message)));
+                assert.ok(
+                    f.length >= 1 && f.every(x => x.controlId === c.id && !x.unknown && !x.error),
+                    JSON.stringify(f.map(x => x.message)),
+                );
             });
         });
     }
@@ -21,7 +31,17 @@ describe("RBAC rules decide as the authorizer", () => {
         assert.match(agg.message, /through the ClusterRoles it aggregates/);
     });
     it("the finding points at the granting rule", () => {
-        const f = run("RBAC-02", [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "r", namespace: "team-a" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }, { apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] }]);
+        const f = run("RBAC-02", [
+            {
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "Role",
+                metadata: { name: "r", namespace: "team-a" },
+                rules: [
+                    { apiGroups: [""], resources: ["pods"], verbs: ["get"] },
+                    { apiGroups: [""], resources: ["secrets"], verbs: ["list"] },
+                ],
+            },
+        ]);
         assert.equal(f[0].path, "rules[1]");
     });
 });

@@ -45,7 +45,9 @@ describe("scanner inputs fail closed", () => {
             const r = json(["-"], y);
             assert.equal(r.code, 1);
             assert.ok(r.j.violations.some((v: { controlId: string }) => v.controlId === "PS-01"));
-            const pod = stringify(mutated("Pod", s => ((s.hostPID = true), (s.hostNetwork = true)))).replace("hostPID: true", "hostPID: on").replace("hostNetwork: true", "hostNetwork: y");
+            const pod = stringify(mutated("Pod", s => ((s.hostPID = true), (s.hostNetwork = true))))
+                .replace("hostPID: true", "hostPID: on")
+                .replace("hostNetwork: true", "hostNetwork: y");
             const ids = json(["-"], pod).j.violations.map((v: { controlId: string }) => v.controlId);
             assert.ok(ids.includes("PS-02") && ids.includes("PS-04"), ids.join(","));
         });
@@ -66,7 +68,13 @@ describe("scanner inputs fail closed", () => {
             const r = json([top]);
             assert.equal(r.code, 1);
             assert.ok(r.j.violations.some((v: { file: string }) => v.file === path.join(top, "linked", "priv.yaml")));
-            assert.ok(r.j.errors.some((e: { file: string; message: string }) => e.file === path.join(top, "loop") && /loop/.test(e.message)), JSON.stringify(r.j.errors));
+            assert.ok(
+                r.j.errors.some(
+                    (e: { file: string; message: string }) =>
+                        e.file === path.join(top, "loop") && /loop/.test(e.message),
+                ),
+                JSON.stringify(r.j.errors),
+            );
         });
         it("reports each unreadable path by its own name and keeps going", () => {
             const d = sub("broken");
@@ -75,25 +83,37 @@ describe("scanner inputs fail closed", () => {
             symlinkSync(path.join(dir, "no-dir"), path.join(d, "gone"));
             writeFileSync(path.join(d, "z.yaml"), privileged());
             const r = json([d]);
-            assert.ok(r.j.errors.some((e: { file: string }) => e.file === path.join(d, "dangling.yaml")), JSON.stringify(r.j.errors));
+            assert.ok(
+                r.j.errors.some((e: { file: string }) => e.file === path.join(d, "dangling.yaml")),
+                JSON.stringify(r.j.errors),
+            );
             assert.ok(r.j.violations.some((v: { file: string }) => v.file === path.join(d, "z.yaml")));
             assert.equal(r.code, 1);
         });
-        it("an unreadable subdirectory is reported by its name (skipped when running as root, who reads everything)", function () {
-            if (process.getuid?.() === 0) this.skip();
-            const d = sub("perm");
-            const locked = path.join(d, "locked");
-            mkdirSync(locked);
-            writeFileSync(path.join(d, "z.yaml"), privileged());
-            chmodSync(locked, 0);
-            try {
-                const r = json([d]);
-                assert.ok(r.j.errors.some((e: { file: string; message: string }) => e.file === locked && /permission denied/.test(e.message)));
-                assert.ok(r.j.violations.length > 0);
-            } finally {
-                chmodSync(locked, 0o755);
-            }
-        });
+        it(
+            "an unreadable subdirectory is reported by its name (skipped when running as root, who reads " +
+                "everything)",
+            function () {
+                if (process.getuid?.() === 0) this.skip();
+                const d = sub("perm");
+                const locked = path.join(d, "locked");
+                mkdirSync(locked);
+                writeFileSync(path.join(d, "z.yaml"), privileged());
+                chmodSync(locked, 0);
+                try {
+                    const r = json([d]);
+                    assert.ok(
+                        r.j.errors.some(
+                            (e: { file: string; message: string }) =>
+                                e.file === locked && /permission denied/.test(e.message),
+                        ),
+                    );
+                    assert.ok(r.j.violations.length > 0);
+                } finally {
+                    chmodSync(locked, 0o755);
+                }
+            },
+        );
         it("refuses a FIFO without hanging and a symlink to /dev/zero without reading it", function () {
             this.timeout(10_000);
             const d = sub("special");
@@ -101,7 +121,8 @@ describe("scanner inputs fail closed", () => {
             symlinkSync("/dev/zero", path.join(d, "zero.yaml"));
             writeFileSync(path.join(d, "ok.yaml"), secure());
             const r = json([d]);
-            const msg = (f: string) => r.j.errors.find((e: { file: string }) => e.file === path.join(d, f))?.message ?? "";
+            const msg = (f: string) =>
+                r.j.errors.find((e: { file: string }) => e.file === path.join(d, f))?.message ?? "";
             assert.match(msg("fifo.yaml"), /a FIFO, not a regular file/);
             assert.match(msg("zero.yaml"), /a device, not a regular file/);
             assert.equal(r.j.summary.resources, 1);
@@ -112,22 +133,39 @@ describe("scanner inputs fail closed", () => {
             writeFileSync(f, privileged());
             const r = scan(["--max-input-size", "100", f]);
             assert.equal(r.code, 2);
-            assert.match(r.out, /big\.yaml: error: not read: \d+ bytes is over the input size limit of 100 bytes \(--max-input-size\)/);
+            assert.match(
+                r.out,
+                /big\.yaml: error: not read: \d+ bytes is over the input size limit of 100 bytes \(--max-input-size\)/,
+            );
             assert.equal(scan(["--max-input-size", "1Mi", f]).code, 1);
             assert.equal(scan(["--max-input-size", "lots", f]).code, 2);
-            assert.match(scan(["--max-input-size", "10", "-"], "x".repeat(11)).out, /<stdin>: error: not read: over the input size limit/);
+            assert.match(
+                scan(["--max-input-size", "10", "-"], "x".repeat(11)).out,
+                /<stdin>: error: not read: over the input size limit/,
+            );
         });
-        it("exit 2 when no Kubernetes resource was read (empty stdin, empty directory, comments only), 0 with --allow-empty", () => {
-            const empty = sub("empty");
-            for (const [args, stdin] of [[["-"], ""], [[empty], undefined], [["-"], "# nothing\n---\n"]] as Array<[string[], string | undefined]>) {
-                const r = scan(args, stdin);
-                assert.equal(r.code, 2, JSON.stringify(args));
-                assert.match(r.out, /no Kubernetes resource was read/);
-                assert.equal(scan(["--allow-empty", ...args], stdin).code, 0);
-            }
-        });
+        it(
+            "exit 2 when no Kubernetes resource was read (empty stdin, empty directory, comments only), " +
+                "0 with --allow-empty",
+            () => {
+                const empty = sub("empty");
+                for (const [args, stdin] of [
+                    [["-"], ""],
+                    [[empty], undefined],
+                    [["-"], "# nothing\n---\n"],
+                ] as Array<[string[], string | undefined]>) {
+                    const r = scan(args, stdin);
+                    assert.equal(r.code, 2, JSON.stringify(args));
+                    assert.match(r.out, /no Kubernetes resource was read/);
+                    assert.equal(scan(["--allow-empty", ...args], stdin).code, 0);
+                }
+            },
+        );
         it("a helm template failure in a pipe (no output) fails the gate", () => {
-            const r = spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "-"], { input: "", encoding: "utf8" });
+            const r = spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "-"], {
+                input: "",
+                encoding: "utf8",
+            });
             assert.equal(r.status, 2, r.stdout + r.stderr);
         });
     });
@@ -156,7 +194,13 @@ describe("scanner inputs fail closed", () => {
             try {
                 const r = scan([k]);
                 assert.equal(r.code, 2);
-                assert.match(r.out, /kust2: error: a kustomization directory, and no kubectl was found to render it: run `kubectl kustomize ".*kust2" \| hardened-scan -`/);
+                assert.match(
+                    r.out,
+                    new RegExp(
+                        "kust2: error: a kustomization directory, and no kubectl was found to " +
+                            'render it: run `kubectl kustomize ".*kust2" \\| hardened-scan -`',
+                    ),
+                );
             } finally {
                 for (const [k, v] of Object.entries(saved)) {
                     if (v === undefined) delete process.env[k];
@@ -174,18 +218,32 @@ describe("scanner inputs fail closed", () => {
             try {
                 const r = scan([c]);
                 assert.equal(r.code, 2);
-                assert.match(r.out, /chart: error: a Helm chart directory, and no helm was found to render it: run `helm template ".*chart" \| hardened-scan -`/);
+                assert.match(
+                    r.out,
+                    new RegExp(
+                        "chart: error: a Helm chart directory, and no helm was found to render " +
+                            'it: run `helm template ".*chart" \\| hardened-scan -`',
+                    ),
+                );
                 assert.doesNotMatch(r.out, /templates/); // the raw templates are not parsed as YAML
             } finally {
                 process.env.PATH = saved;
             }
             // a helm that prints the rendered chart (the command line it gets is checked)
             const helm = path.join(dir, "fake-helm");
-            writeFileSync(helm, `#!/bin/sh\n[ "$1" = template ] && [ "$2" = "${c}" ] || exit 9\ncat <<'EOF'\n---\n# Source: demo/templates/d.yaml\n${privileged()}EOF\n`);
+            writeFileSync(
+                helm,
+                `#!/bin/sh\n[ "$1" = template ] && [ "$2" = "${c}" ] || exit 9\ncat <<'EOF'\n---\n# ` +
+                    `Source: demo/templates/d.yaml\n${privileged()}EOF\n`,
+            );
             chmodSync(helm, 0o755);
             const r = json(["--helm", helm, c]);
             assert.equal(r.code, 1, r.out);
-            assert.ok(r.j.violations.some((v: { controlId: string; rendered: string }) => v.controlId === "PS-01" && v.rendered === "helm"));
+            assert.ok(
+                r.j.violations.some(
+                    (v: { controlId: string; rendered: string }) => v.controlId === "PS-01" && v.rendered === "helm",
+                ),
+            );
             // a helm that fails: exit 2 with its message
             writeFileSync(helm, "#!/bin/sh\necho 'Error: parse error in d.yaml' >&2\nexit 1\n");
             const f = scan(["--helm", helm, c]);
@@ -195,20 +253,36 @@ describe("scanner inputs fail closed", () => {
         it("the summary lists the kinds no rule checked", () => {
             const r = json(["-"], secure() + "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n");
             assert.deepEqual(r.j.summary.skippedKinds, { Widget: 1 });
-            assert.match(scan(["-"], "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n").out, /not checked \(no rule looks at these kinds\): Widget \(1\)/);
+            assert.match(
+                scan(["-"], "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n").out,
+                /not checked \(no rule looks at these kinds\): Widget \(1\)/,
+            );
         });
     });
 
     describe("rules that fail", () => {
         const boom: Rule = {
-            id: "PS-01", name: "boom", description: "Throws on objects named boom.", remediation: "None.", url: "https://kubernetes.io/",
-            scope: "resource", kinds: ["Deployment"],
+            id: "PS-01",
+            name: "boom",
+            description: "Throws on objects named boom.",
+            remediation: "None.",
+            url: "https://kubernetes.io/",
+            scope: "resource",
+            kinds: ["Deployment"],
             check: obj => {
-                if (obj.metadata?.name === "boom") throw new TypeError("cannot read properties of null (reading 'path')");
+                if (obj.metadata?.name === "boom")
+                    throw new TypeError("cannot read properties of null (reading 'path')");
                 return [];
             },
         };
-        const errorFinding: Rule = { ...boom, name: "error-finding", check: (obj: K8sObject) => (obj.metadata?.name === "boom" ? [{ controlId: "PS-01", message: "rule failed: x is null", object: obj, error: true } as never] : []) };
+        const errorFinding: Rule = {
+            ...boom,
+            name: "error-finding",
+            check: (obj: K8sObject) =>
+                obj.metadata?.name === "boom"
+                    ? [{ controlId: "PS-01", message: "rule failed: x is null", object: obj, error: true } as never]
+                    : [],
+        };
         const input = () => {
             const a = mutated("Deployment", s => (s.containers[0].securityContext.privileged = true));
             const b = workload("Deployment");
@@ -216,22 +290,33 @@ describe("scanner inputs fail closed", () => {
             return [a, b].map(o => stringify(o)).join("---\n");
         };
         for (const rule of [boom, errorFinding]) {
-            it(`${rule.name}: an error for that resource (file:line, control, message), every other finding kept, exit 2 / 1`, () => {
-                const rules = [rule, ...RULES.filter(r => r.name === "no-privileged-containers")];
-                const r = scan(["--format", "json", "-"], input(), rules);
-                const j = JSON.parse(r.out);
-                const e = j.errors.find((x: { policy?: string }) => x.policy === rule.name);
-                assert.ok(e, r.out);
-                assert.equal(e.controlId, "PS-01");
-                assert.equal(e.resource.name, "boom");
-                assert.equal(e.file, "<stdin>");
-                assert.ok(e.line > 1);
-                assert.ok(j.violations.some((v: { controlId: string }) => v.controlId === "PS-01"));
-                assert.equal(r.code, 1); // a mandatory violation exits 1 first
-                const onlyBoom = scan(["-"], stringify({ ...workload("Deployment"), metadata: { name: "boom", namespace: "team-a" } }), [rule]);
-                assert.equal(onlyBoom.code, 2);
-                assert.match(onlyBoom.out, /<stdin>:\d+:\d+: error: \[PS-01\] (boom|error-finding): Deployment team-a\/boom: rule failed:/);
-            });
+            it(
+                `${rule.name}: an error for that resource (file:line, control, message), every other ` +
+                    `finding kept, exit 2 / 1`,
+                () => {
+                    const rules = [rule, ...RULES.filter(r => r.name === "no-privileged-containers")];
+                    const r = scan(["--format", "json", "-"], input(), rules);
+                    const j = JSON.parse(r.out);
+                    const e = j.errors.find((x: { policy?: string }) => x.policy === rule.name);
+                    assert.ok(e, r.out);
+                    assert.equal(e.controlId, "PS-01");
+                    assert.equal(e.resource.name, "boom");
+                    assert.equal(e.file, "<stdin>");
+                    assert.ok(e.line > 1);
+                    assert.ok(j.violations.some((v: { controlId: string }) => v.controlId === "PS-01"));
+                    assert.equal(r.code, 1); // a mandatory violation exits 1 first
+                    const onlyBoom = scan(
+                        ["-"],
+                        stringify({ ...workload("Deployment"), metadata: { name: "boom", namespace: "team-a" } }),
+                        [rule],
+                    );
+                    assert.equal(onlyBoom.code, 2);
+                    assert.match(
+                        onlyBoom.out,
+                        /<stdin>:\d+:\d+: error: \[PS-01\] (boom|error-finding): Deployment team-a\/boom: rule failed:/,
+                    );
+                },
+            );
         }
     });
 });

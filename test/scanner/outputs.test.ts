@@ -9,7 +9,9 @@ import { escapeText } from "../../scanner/report";
 import { mutated, workload } from "../rules/fixtures";
 
 /** The official SARIF 2.1.0 schema (draft-04 JSON Schema). */
-const SARIF_SCHEMA = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+const SARIF_SCHEMA = JSON.parse(
+    readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"),
+);
 
 function scan(args: string[], stdin?: string): { code: number; out: string; err: string } {
     let out = "";
@@ -18,7 +20,9 @@ function scan(args: string[], stdin?: string): { code: number; out: string; err:
     return { code, out, err };
 }
 
-const validateSarif = new Ajv4({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false }).compile(SARIF_SCHEMA);
+const validateSarif = new Ajv4({ strict: false, unicodeRegExp: false, validateFormats: false, logger: false }).compile(
+    SARIF_SCHEMA,
+);
 
 /** A Deployment with a privileged second container, written so every field has a known line. */
 const YAML_DOC = [
@@ -46,7 +50,8 @@ describe("scanner outputs", () => {
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     describe("every finding at the line and column of its field", () => {
-        const ps01 = (j: { violations: Array<{ controlId: string; line: number; column: number; path?: string }> }) => j.violations.find(v => v.controlId === "PS-01")!;
+        const ps01 = (j: { violations: Array<{ controlId: string; line: number; column: number; path?: string }> }) =>
+            j.violations.find(v => v.controlId === "PS-01")!;
         it("YAML: the offending key, in JSON, text and SARIF", () => {
             const f = path.join(dir, "web.yaml");
             writeFileSync(f, "# leading comment\n---\n" + YAML_DOC);
@@ -63,7 +68,9 @@ describe("scanner outputs", () => {
             const f = path.join(dir, "web2.yaml");
             writeFileSync(f, YAML_DOC);
             const j = JSON.parse(scan(["--format", "json", f]).out);
-            const ape = j.violations.find((v: { controlId: string; message: string }) => v.controlId === "PS-17" && /"ok"/.test(v.message));
+            const ape = j.violations.find(
+                (v: { controlId: string; message: string }) => v.controlId === "PS-17" && /"ok"/.test(v.message),
+            );
             assert.ok(ape, "PS-17 for container ok");
             assert.deepEqual([ape.line, ape.column], [10, 9]);
         });
@@ -74,50 +81,68 @@ describe("scanner outputs", () => {
             writeFileSync(f, JSON.stringify(list, null, 2));
             const text = JSON.stringify(list, null, 2).split("\n");
             const want = text.findIndex(l => l.includes('"hostPID"')) + 1;
-            const v = JSON.parse(scan(["--format", "json", f]).out).violations.find((x: { controlId: string }) => x.controlId === "PS-02");
+            const v = JSON.parse(scan(["--format", "json", f]).out).violations.find(
+                (x: { controlId: string }) => x.controlId === "PS-02",
+            );
             assert.equal(v.line, want);
             assert.equal(v.column, text[want - 1].indexOf('"hostPID"') + 1);
         });
     });
 
     describe("SARIF", () => {
-        it("validates for files and for stdin; relative URIs against originalUriBaseIds; stdin is an artifact without a URI", () => {
-            const f = path.join(dir, "a b.yaml");
-            writeFileSync(f, YAML_DOC);
-            for (const [args, stdin] of [[[f]], [["-"], YAML_DOC]] as Array<[string[], string?]>) {
-                const log = JSON.parse(scan(["--format", "sarif", ...args], stdin).out);
-                const valid: boolean = validateSarif(log);
-                assert.ok(valid, JSON.stringify(validateSarif.errors?.slice(0, 3)));
-                const runLog = log.runs[0];
-                assert.ok(runLog.originalUriBaseIds.SRCROOT.uri.startsWith("file:///"));
-                assert.ok(runLog.originalUriBaseIds.SRCROOT.uri.endsWith("/"));
-                for (const r of runLog.results) {
-                    const a = r.locations[0].physicalLocation.artifactLocation;
-                    if (stdin !== undefined) {
-                        assert.equal(a.uri, undefined);
-                        assert.equal(runLog.artifacts[a.index].description.text, "standard input");
-                    } else {
-                        assert.equal(a.uriBaseId, "SRCROOT");
-                        assert.ok(!a.uri.startsWith("/") && !a.uri.includes(" "), a.uri);
-                        assert.equal(new URL(a.uri, runLog.originalUriBaseIds.SRCROOT.uri).pathname, encodeURI(f));
+        it(
+            "validates for files and for stdin; relative URIs against originalUriBaseIds; stdin is an " +
+                "artifact without a URI",
+            () => {
+                const f = path.join(dir, "a b.yaml");
+                writeFileSync(f, YAML_DOC);
+                for (const [args, stdin] of [[[f]], [["-"], YAML_DOC]] as Array<[string[], string?]>) {
+                    const log = JSON.parse(scan(["--format", "sarif", ...args], stdin).out);
+                    const valid: boolean = validateSarif(log);
+                    assert.ok(valid, JSON.stringify(validateSarif.errors?.slice(0, 3)));
+                    const runLog = log.runs[0];
+                    assert.ok(runLog.originalUriBaseIds.SRCROOT.uri.startsWith("file:///"));
+                    assert.ok(runLog.originalUriBaseIds.SRCROOT.uri.endsWith("/"));
+                    for (const r of runLog.results) {
+                        const a = r.locations[0].physicalLocation.artifactLocation;
+                        if (stdin !== undefined) {
+                            assert.equal(a.uri, undefined);
+                            assert.equal(runLog.artifacts[a.index].description.text, "standard input");
+                        } else {
+                            assert.equal(a.uriBaseId, "SRCROOT");
+                            assert.ok(!a.uri.startsWith("/") && !a.uri.includes(" "), a.uri);
+                            assert.equal(new URL(a.uri, runLog.originalUriBaseIds.SRCROOT.uri).pathname, encodeURI(f));
+                        }
                     }
                 }
-            }
-        });
-        it("fingerprints are stable and unique per result (a pod-level setting reported for two containers differs)", () => {
-            const pod = mutated("Pod", s => {
-                delete s.securityContext.runAsNonRoot;
-                s.containers.push({ ...s.containers[0], name: "second" });
-                for (const c of s.containers) delete c.securityContext.runAsNonRoot;
-            });
-            const y = stringify(pod);
-            const a = JSON.parse(scan(["--format", "sarif", "-"], y).out).runs[0].results;
-            const b = JSON.parse(scan(["--format", "sarif", "-"], y).out).runs[0].results;
-            const fps = a.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints["hardenedScan/v2"]);
-            assert.equal(new Set(fps).size, fps.length);
-            assert.deepEqual(fps, b.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints["hardenedScan/v2"]));
-            assert.ok(a.filter((r: { ruleId: string }) => r.ruleId === "run-as-non-root").length >= 2);
-        });
+            },
+        );
+        it(
+            "fingerprints are stable and unique per result (a pod-level setting reported for two " +
+                "containers differs)",
+            () => {
+                const pod = mutated("Pod", s => {
+                    delete s.securityContext.runAsNonRoot;
+                    s.containers.push({ ...s.containers[0], name: "second" });
+                    for (const c of s.containers) delete c.securityContext.runAsNonRoot;
+                });
+                const y = stringify(pod);
+                const a = JSON.parse(scan(["--format", "sarif", "-"], y).out).runs[0].results;
+                const b = JSON.parse(scan(["--format", "sarif", "-"], y).out).runs[0].results;
+                const fps = a.map(
+                    (r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints["hardenedScan/v2"],
+                );
+                assert.equal(new Set(fps).size, fps.length);
+                assert.deepEqual(
+                    fps,
+                    b.map(
+                        (r: { partialFingerprints: Record<string, string> }) =>
+                            r.partialFingerprints["hardenedScan/v2"],
+                    ),
+                );
+                assert.ok(a.filter((r: { ruleId: string }) => r.ruleId === "run-as-non-root").length >= 2);
+            },
+        );
     });
 
     describe("text cannot be forged; JSON and SARIF keep names exact", () => {
@@ -151,13 +176,17 @@ describe("scanner outputs", () => {
             const s = JSON.parse(scan(["--format", "sarif", "-"], pod()).out);
             assert.ok(s.runs[0].results[0].message.text.includes(evil));
         });
-        it("escapeText leaves ordinary text alone", () => assert.equal(escapeText('Pod team-a/web: "ok" é'), 'Pod team-a/web: "ok" é'));
+        it("escapeText leaves ordinary text alone", () =>
+            assert.equal(escapeText('Pod team-a/web: "ok" é'), 'Pod team-a/web: "ok" é'));
     });
 
     describe("JSON lines", () => {
         it("one record per line, the summary last", () => {
             const r = scan(["--format", "jsonl", "-"], YAML_DOC);
-            const lines = r.out.trim().split("\n").map(l => JSON.parse(l));
+            const lines = r.out
+                .trim()
+                .split("\n")
+                .map(l => JSON.parse(l));
             assert.ok(lines.slice(0, -1).every(l => l.violation || l.error));
             assert.equal(lines[lines.length - 1].summary.violations, lines.filter(l => l.violation).length);
             assert.equal(r.code, 1);

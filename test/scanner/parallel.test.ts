@@ -50,7 +50,11 @@ describe("scanner: worker threads give the single-threaded report", function () 
 
 describe("scanner: objects kept for the cross-resource rules", () => {
     it("are the objects as read, or their JSON copy when they hold a value JSON changes (what a worker sends)", () => {
-        const plain = { kind: "Deployment", metadata: { name: "a", labels: { x: "1" } }, spec: { replicas: 2, paused: false, list: [null, "s", 1.5] } };
+        const plain = {
+            kind: "Deployment",
+            metadata: { name: "a", labels: { x: "1" } },
+            spec: { replicas: 2, paused: false, list: [null, "s", 1.5] },
+        };
         const odd = [
             { kind: "Deployment", spec: { replicas: NaN } },
             { kind: "Deployment", spec: { replicas: -0 } },

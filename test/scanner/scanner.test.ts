@@ -9,7 +9,9 @@ import { run } from "../../scanner/cli";
 import { mutated, workload } from "../rules/fixtures";
 
 /** The official SARIF 2.1.0 schema (draft-04 JSON Schema). */
-const SARIF_SCHEMA = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+const SARIF_SCHEMA = JSON.parse(
+    readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"),
+);
 
 const REPO = path.join(__dirname, "..", "..");
 const INSECURE = path.join(REPO, "examples", "insecure", "insecure.yaml");
@@ -23,7 +25,11 @@ function scan(args: string[], stdin?: string): { code: number; out: string; err:
 
 /** A hardened namespace and Deployment that pass every mandatory control. */
 function secureYaml(): string {
-    const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a", labels: { "pod-security.kubernetes.io/enforce": "restricted" } } };
+    const ns = {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "team-a", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+    };
     return [ns, workload("Deployment")].map(o => stringify(o)).join("---\n");
 }
 
@@ -33,12 +39,34 @@ describe("offline scanner", () => {
         dir = mkdtempSync(path.join(tmpdir(), "hc-scan-"));
         writeFileSync(path.join(dir, "secure.yaml"), secureYaml());
         mkdirSync(path.join(dir, "nested", "deeper"), { recursive: true });
-        writeFileSync(path.join(dir, "nested", "deeper", "priv.yml"), stringify(mutated("Deployment", s => (s.containers[0].securityContext.privileged = true))));
+        writeFileSync(
+            path.join(dir, "nested", "deeper", "priv.yml"),
+            stringify(mutated("Deployment", s => (s.containers[0].securityContext.privileged = true))),
+        );
         writeFileSync(path.join(dir, "nested", "notes.txt"), "not a manifest");
         writeFileSync(path.join(dir, "bad.yaml"), "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   oops: [\n");
-        writeFileSync(path.join(dir, "list.json"), JSON.stringify({ apiVersion: "v1", kind: "List", items: [mutated("Pod", s => (s.hostPID = true)), { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }] }));
-        writeFileSync(path.join(dir, "cfg-ok.json"), JSON.stringify({ "no-privileged-containers": "advisory", "no-host-pid": { exemptNamespaces: ["team-a"] } }));
-        writeFileSync(path.join(dir, "cfg-bad.json"), JSON.stringify({ "no-privileged-containers": { exemptNamespaces: "team-a" }, "no-such-policy": "advisory" }));
+        writeFileSync(
+            path.join(dir, "list.json"),
+            JSON.stringify({
+                apiVersion: "v1",
+                kind: "List",
+                items: [
+                    mutated("Pod", s => (s.hostPID = true)),
+                    { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } },
+                ],
+            }),
+        );
+        writeFileSync(
+            path.join(dir, "cfg-ok.json"),
+            JSON.stringify({ "no-privileged-containers": "advisory", "no-host-pid": { exemptNamespaces: ["team-a"] } }),
+        );
+        writeFileSync(
+            path.join(dir, "cfg-bad.json"),
+            JSON.stringify({
+                "no-privileged-containers": { exemptNamespaces: "team-a" },
+                "no-such-policy": "advisory",
+            }),
+        );
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,7 +75,8 @@ describe("offline scanner", () => {
         it("1 when there is a mandatory violation", () => assert.equal(scan([INSECURE]).code, 1));
         it("2 on a usage error", () => assert.equal(scan(["--format", "xml", INSECURE]).code, 2));
         it("2 when no path is given", () => assert.equal(scan([]).code, 2));
-        it("2 on an input error with no mandatory violation", () => assert.equal(scan([path.join(dir, "bad.yaml")]).code, 2));
+        it("2 on an input error with no mandatory violation", () =>
+            assert.equal(scan([path.join(dir, "bad.yaml")]).code, 2));
         it("1 wins over input errors", () => assert.equal(scan([path.join(dir, "bad.yaml"), INSECURE]).code, 1));
         it("2 for a missing file, named in the output", () => {
             const r = scan([path.join(dir, "nope.yaml")]);
@@ -75,44 +104,83 @@ describe("offline scanner", () => {
             assert.equal(r.summary.resources, 2);
         });
         it("reads multi-document YAML from stdin with `-`", () => {
-            const r = scan(["--format", "json", "-"], secureYaml() + "---\n" + stringify(mutated("Pod", s => (s.hostNetwork = true))));
+            const r = scan(
+                ["--format", "json", "-"],
+                secureYaml() + "---\n" + stringify(mutated("Pod", s => (s.hostNetwork = true))),
+            );
             const out = JSON.parse(r.out);
             assert.equal(out.summary.resources, 3);
-            assert.ok(out.violations.some((v: { controlId: string; file: string }) => v.controlId === "PS-04" && v.file === "<stdin>"));
+            assert.ok(
+                out.violations.some(
+                    (v: { controlId: string; file: string }) => v.controlId === "PS-04" && v.file === "<stdin>",
+                ),
+            );
             assert.equal(r.code, 1);
         });
         it("files given together are one stack for cross-resource controls", () => {
-            const deny = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "d", namespace: "team-a" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } };
+            const deny = {
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "d", namespace: "team-a" },
+                spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+            };
             const p = path.join(dir, "deny.json");
             writeFileSync(p, JSON.stringify(deny));
-            const ids = (args: string[]) => JSON.parse(scan(["--format", "json", ...args]).out).violations.map((v: { controlId: string }) => v.controlId);
+            const ids = (args: string[]) =>
+                JSON.parse(scan(["--format", "json", ...args]).out).violations.map(
+                    (v: { controlId: string }) => v.controlId,
+                );
             assert.ok(ids([path.join(dir, "secure.yaml")]).includes("NET-08"));
             assert.ok(!ids([path.join(dir, "secure.yaml"), p]).includes("NET-08"));
         });
     });
 
     describe("formats", () => {
-        it("json is the whole result, one violation per line, with nothing lost (and an empty scan is valid JSON)", () => {
-            const text = scan(["--format", "json", INSECURE, path.join(dir, "list.json")]).out;
-            const r = JSON.parse(text);
-            assert.ok(r.violations.length >= 2);
-            assert.equal(text.split("\n").filter(l => l.startsWith("    {\"policy\"")).length, r.violations.length);
-            assert.deepEqual(Object.keys(r), ["violations", "errors", "summary"]);
-            assert.equal(r.summary.violations, r.violations.length);
-            assert.deepEqual(JSON.parse(scan(["--format", "json", "--allow-empty", "-"], "").out).violations, []);
-        });
+        it(
+            "json is the whole result, one violation per line, with nothing lost (and an empty scan is " +
+                "valid JSON)",
+            () => {
+                const text = scan(["--format", "json", INSECURE, path.join(dir, "list.json")]).out;
+                const r = JSON.parse(text);
+                assert.ok(r.violations.length >= 2);
+                assert.equal(text.split("\n").filter(l => l.startsWith('    {"policy"')).length, r.violations.length);
+                assert.deepEqual(Object.keys(r), ["violations", "errors", "summary"]);
+                assert.equal(r.summary.violations, r.violations.length);
+                assert.deepEqual(JSON.parse(scan(["--format", "json", "--allow-empty", "-"], "").out).violations, []);
+            },
+        );
         it("json prints exactly one object with the documented fields", () => {
             const r = scan(["--format", "json", INSECURE]);
             const out = JSON.parse(r.out);
             assert.deepEqual(Object.keys(out).sort(), ["errors", "summary", "violations"]);
             const v = out.violations[0];
-            for (const k of ["policy", "controlId", "severity", "enforcementLevel", "message", "resource", "file", "line", "column"]) assert.ok(k in v, k);
+            for (const k of [
+                "policy",
+                "controlId",
+                "severity",
+                "enforcementLevel",
+                "message",
+                "resource",
+                "file",
+                "line",
+                "column",
+            ])
+                assert.ok(k in v, k);
             assert.deepEqual(Object.keys(v.resource).sort(), ["apiVersion", "kind", "name", "namespace"]);
-            assert.equal(out.summary.mandatory, out.violations.filter((x: { enforcementLevel: string }) => x.enforcementLevel === "mandatory").length);
+            assert.equal(
+                out.summary.mandatory,
+                out.violations.filter((x: { enforcementLevel: string }) => x.enforcementLevel === "mandatory").length,
+            );
         });
         it("text names file:line, level, control, policy and resource", () => {
             const r = scan([INSECURE]);
-            assert.match(r.out, /insecure\.yaml:\d+:\d+: MANDATORY \[PS-01 critical\] no-privileged-containers: Deployment legacy\/debug-tools: /);
+            assert.match(
+                r.out,
+                new RegExp(
+                    "insecure\\.yaml:\\d+:\\d+: MANDATORY \\[PS-01 critical\\] no-privileged-" +
+                        "containers: Deployment legacy\\/debug-tools: ",
+                ),
+            );
             assert.match(r.out, /mandatory, \d+ advisory violation\(s\), 0 error\(s\)\.\n$/);
         });
         it("sarif is valid SARIF 2.1.0 (official schema) with rules, levels and locations", () => {
@@ -141,7 +209,11 @@ describe("offline scanner", () => {
             const priv = path.join(dir, "nested", "deeper", "priv.yml");
             assert.equal(scan([priv]).code, 1);
             const r = JSON.parse(scan(["--format", "json", "--config", path.join(dir, "cfg-ok.json"), priv]).out);
-            assert.ok(r.violations.filter((v: { policy: string }) => v.policy === "no-privileged-containers").every((v: { enforcementLevel: string }) => v.enforcementLevel === "advisory"));
+            assert.ok(
+                r.violations
+                    .filter((v: { policy: string }) => v.policy === "no-privileged-containers")
+                    .every((v: { enforcementLevel: string }) => v.enforcementLevel === "advisory"),
+            );
         });
         it("rejects an invalid config naming the keys, exit 2", () => {
             const r = scan(["--config", path.join(dir, "cfg-bad.json"), INSECURE]);
@@ -157,31 +229,57 @@ describe("offline scanner", () => {
             assert.match(r.err, /cfg\.txt: /);
         });
         it("the stacks' own policy configs are valid", () => {
-            for (const s of ["dev", "prod", "local"]) assert.notEqual(scan(["--config", path.join(REPO, "stacks", `policy-config.${s}.json`), path.join(dir, "secure.yaml")]).code, 2, s);
+            for (const s of ["dev", "prod", "local"])
+                assert.notEqual(
+                    scan([
+                        "--config",
+                        path.join(REPO, "stacks", `policy-config.${s}.json`),
+                        path.join(dir, "secure.yaml"),
+                    ]).code,
+                    2,
+                    s,
+                );
         });
     });
 
     describe("as a command", () => {
         it("npm run scan works end to end with stdin and exit code 1", () => {
-            const r = spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "--format", "json", "-"], { input: stringify(mutated("Pod", s => (s.hostPID = true))), encoding: "utf8", cwd: REPO });
+            const r = spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "--format", "json", "-"], {
+                input: stringify(mutated("Pod", s => (s.hostPID = true))),
+                encoding: "utf8",
+                cwd: REPO,
+            });
             assert.equal(r.status, 1, r.stderr);
             assert.ok(JSON.parse(r.stdout).violations.length > 0);
         });
         it("--version prints the package version", () => assert.match(scan(["--version"]).out, /^\d+\.\d+\.\d+/));
-        it("the bin runs the compiled scanner when it is fresh, the TypeScript sources otherwise, with the same output", function () {
-            this.timeout(240_000); // a build and a run through ts-node's transpiler: slow on a busy machine
-            const bin = (env: Record<string, string> = {}) => spawnSync(process.execPath, [path.join(REPO, "bin", "hardened-scan"), "--format", "json", INSECURE], { encoding: "utf8", cwd: REPO, env: { ...process.env, ...env } });
-            const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO, encoding: "utf8" });
-            assert.equal(build.status, 0, build.stderr);
-            const compiled = bin();
-            // A source newer than the build: the bin must not run stale JavaScript.
-            const stamp = path.join(REPO, "dist", ".stamp");
-            utimesSync(stamp, new Date(0), new Date(0));
-            const fromSources = bin();
-            spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO });
-            assert.equal(compiled.status, 1);
-            assert.equal(fromSources.status, 1);
-            assert.equal(compiled.stdout, fromSources.stdout);
-        });
+        it(
+            "the bin runs the compiled scanner when it is fresh, the TypeScript sources otherwise, with " +
+                "the same output",
+            function () {
+                this.timeout(240_000); // a build and a run through ts-node's transpiler: slow on a busy machine
+                const bin = (env: Record<string, string> = {}) =>
+                    spawnSync(
+                        process.execPath,
+                        [path.join(REPO, "bin", "hardened-scan"), "--format", "json", INSECURE],
+                        {
+                            encoding: "utf8",
+                            cwd: REPO,
+                            env: { ...process.env, ...env },
+                        },
+                    );
+                const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO, encoding: "utf8" });
+                assert.equal(build.status, 0, build.stderr);
+                const compiled = bin();
+                // A source newer than the build: the bin must not run stale JavaScript.
+                const stamp = path.join(REPO, "dist", ".stamp");
+                utimesSync(stamp, new Date(0), new Date(0));
+                const fromSources = bin();
+                spawnSync("npm", ["run", "--silent", "build"], { cwd: REPO });
+                assert.equal(compiled.status, 1);
+                assert.equal(fromSources.status, 1);
+                assert.equal(compiled.stdout, fromSources.stdout);
+            },
+        );
     });
 });

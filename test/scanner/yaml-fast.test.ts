@@ -15,7 +15,8 @@ const REPO = path.join(__dirname, "..", "..");
 
 /** A value with its positions made visible (key order, position arrays, -0). */
 function shape(v: unknown, locs: Positions): unknown {
-    if (v === null || typeof v !== "object") return typeof v === "number" && Object.is(v, -0) ? "-0" : v === undefined ? "undefined" : v;
+    if (v === null || typeof v !== "object")
+        return typeof v === "number" && Object.is(v, -0) ? "-0" : v === undefined ? "undefined" : v;
     const loc = locs.get(v);
     if (Array.isArray(v)) return { seq: v.map(x => shape(x, locs)), loc };
     return { map: Object.keys(v).map(k => [k, shape((v as Record<string, unknown>)[k], locs)]), loc };
@@ -40,12 +41,19 @@ function compare(text: string, line: number, what: string): boolean {
         assert.fail(`${what}: the fast reader threw ${(e as Error).message}`);
     }
     if (fast === undefined) return false;
-    assert.equal(JSON.stringify({ value: shape(fast.value, fast.locs), pos: fast.pos }), general(text, line), `${what}: the fast reader differs from the general one on:\n${text}`);
+    assert.equal(
+        JSON.stringify({ value: shape(fast.value, fast.locs), pos: fast.pos }),
+        general(text, line),
+        `${what}: the fast reader differs from the general one on:\n${text}`,
+    );
     return true;
 }
 
 function manifests(): string[] {
-    return execFileSync("git", ["ls-files", "test", "examples", "stacks", "ci-templates"], { cwd: REPO, encoding: "utf8" })
+    return execFileSync("git", ["ls-files", "test", "examples", "stacks", "ci-templates"], {
+        cwd: REPO,
+        encoding: "utf8",
+    })
         .split("\n")
         .filter(f => /\.(ya?ml|json)$/.test(f) && !/yaml-oracle-table/.test(f))
         .map(f => path.join(REPO, f));
@@ -90,12 +98,57 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
 
     it("on mutated documents: reads them identically or leaves them to the general reader", () => {
         const seeds = [
-            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    app: x\n    'q': \"v\\u00e9\"\nspec:\n  containers:\n  - name: c\n    image: nginx:1.2 # pinned\n    ports:\n    - containerPort: 80\n      hostPort: 0x50\n    securityContext: {}\n    args: []\n  hostPID: yes\n  volumes:\n  -\n    name: v\n    hostPath:\n      path: /\n",
-            "items:\n- a\n- 'b''c'\n- \"d\"\n-   e: 1\n    f: ~\nlist:\n- - x\nempty:\nnum: 1_000\nfl: 1.5e3\noct: 0644\nk: v:w\n",
-            "data:\n  a: |\n    x\n     y\n\n    z\n  b: >-\n    p\n    q\n\n      r\n    s\n  c: |+\n    k\n\n  # note\n  d: >\n\n    folded\n    text\nlist:\n- |\n  item\n- x\n",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  labels:\n    app: x\n    'q': " +
+                '"v\\u00e9"\nspec:\n  containers:\n  - name: c\n    image: nginx:1.2 # pinned\n    ' +
+                "ports:\n    - containerPort: 80\n      hostPort: 0x50\n    securityContext: {}\n    " +
+                "args: []\n  hostPID: yes\n  volumes:\n  -\n    name: v\n    hostPath:\n      path: /\n",
+            "items:\n- a\n- 'b''c'\n- \"d\"\n-   e: 1\n    f: ~\nlist:\n- - x\nempty:\nnum: " +
+                "1_000\nfl: 1.5e3\noct: 0644\nk: v:w\n",
+            "data:\n  a: |\n    x\n     y\n\n    z\n  b: >-\n    p\n    q\n\n      r\n    s\n  c: " +
+                "|+\n    k\n\n  # note\n  d: >\n\n    folded\n    text\nlist:\n- |\n  item\n- x\n",
             ...corpus(12).map(o => stringify(o, { lineWidth: 0 })),
         ];
-        const alphabet = [" ", "  ", "\n", "\n  ", "-", "- ", ":", ": ", "#", " #", '"', "'", "{", "}", "[", "]", "&a ", "*a", "!", "|", ">", "?", ",", "y", "0", ".", "\t", "~", "\\", "\\x4", "<<: ", "1", "e", "---", "...", "%", "@", "\u2028", "\u00e9"];
+        const alphabet = [
+            " ",
+            "  ",
+            "\n",
+            "\n  ",
+            "-",
+            "- ",
+            ":",
+            ": ",
+            "#",
+            " #",
+            '"',
+            "'",
+            "{",
+            "}",
+            "[",
+            "]",
+            "&a ",
+            "*a",
+            "!",
+            "|",
+            ">",
+            "?",
+            ",",
+            "y",
+            "0",
+            ".",
+            "\t",
+            "~",
+            "\\",
+            "\\x4",
+            "<<: ",
+            "1",
+            "e",
+            "---",
+            "...",
+            "%",
+            "@",
+            "\u2028",
+            "\u00e9",
+        ];
         const rand = rng(Number(process.env.FUZZ_SEED ?? 1729));
         let read = 0;
         const runs = Number(process.env.FUZZ_RUNS ?? 60) * 50;
@@ -118,7 +171,10 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
     it("is what parseDocument uses, with the general reader's errors", () => {
         const text = "a: 1\nb:\n  - x\n";
         assert.deepEqual(JSON.parse(JSON.stringify(parseDocument(text, 3).value)), { a: 1, b: ["x"] });
-        assert.throws(() => parseDocument("a: 1\nb: 2\na: 3\n", 10), (e: { line: number; message: string }) => e.line === 12 && /duplicated mapping key/.test(e.message));
+        assert.throws(
+            () => parseDocument("a: 1\nb: 2\na: 3\n", 10),
+            (e: { line: number; message: string }) => e.line === 12 && /duplicated mapping key/.test(e.message),
+        );
         assert.equal(fastDocument("a: 1\na: 2\n", 1), undefined);
     });
 });

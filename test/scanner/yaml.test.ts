@@ -7,7 +7,9 @@ import { locate, parseDocument, splitStream } from "../../scanner/yaml";
 import { STRICTER, yamlCaseInputs } from "../../scripts/yaml-cases";
 
 type Answer = { documents: Array<{ json?: unknown; error?: string }>; error?: string };
-const TABLE: { decoder: string; cases: Array<{ yaml: string } & Answer> } = JSON.parse(readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"));
+const TABLE: { decoder: string; cases: Array<{ yaml: string } & Answer> } = JSON.parse(
+    readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"),
+);
 
 /** The scanner's reading of a stream, in the oracle's shape. */
 function read(text: string): Answer {
@@ -24,34 +26,72 @@ function read(text: string): Answer {
 
 /** Equal as the API server would see them: JSON values (-0 is 0), errors by presence, empty documents skipped. */
 function same(a: Answer, b: Answer): boolean {
-    const norm = (x: Answer) => JSON.parse(JSON.stringify({ e: x.error !== undefined, d: x.documents.filter(d => d.error !== undefined || (d.json ?? null) !== null).map(d => (d.error !== undefined ? "ERROR" : d.json)) }));
+    const norm = (x: Answer) =>
+        JSON.parse(
+            JSON.stringify({
+                e: x.error !== undefined,
+                d: x.documents
+                    .filter(d => d.error !== undefined || (d.json ?? null) !== null)
+                    .map(d => (d.error !== undefined ? "ERROR" : d.json)),
+            }),
+        );
     return isDeepStrictEqual(norm(a), norm(b));
 }
 
 describe("YAML read as the Kubernetes API machinery reads it", () => {
     it(`every case of the committed table gives the decoder's answer (${TABLE.decoder})`, () => {
-        const wrong = TABLE.cases.filter(c => !same(read(c.yaml), c)).map(c => `${JSON.stringify(c.yaml)}: decoder ${JSON.stringify(c)}, scanner ${JSON.stringify(read(c.yaml))}`);
+        const wrong = TABLE.cases
+            .filter(c => !same(read(c.yaml), c))
+            .map(
+                c => `${JSON.stringify(c.yaml)}: decoder ${JSON.stringify(c)}, scanner ${JSON.stringify(read(c.yaml))}`,
+            );
         assert.deepEqual(wrong, []);
         assert.ok(TABLE.cases.length >= 300);
     });
-    it("the table is the live decoder's answer for every case (sigs.k8s.io/yaml built from the Go module proxy)", function () {
-        this.timeout(300_000); // a cold run builds the oracle from Go modules; warm it is instant
-        const inputs = yamlCaseInputs();
-        assert.deepEqual(TABLE.cases.map(c => c.yaml), inputs, "scripts/yaml-cases.ts changed: run npm run yaml:table");
-        const live = askOracle(inputs);
-        const asJson = (x: unknown) => JSON.stringify(x);
-        const drift = inputs.filter((_y, i) => asJson(live[i]) !== asJson({ documents: TABLE.cases[i].documents, ...(TABLE.cases[i].error ? { error: TABLE.cases[i].error } : {}) }));
-        assert.deepEqual(drift, []);
-        // and straight against the scanner, so the comparison does not rest on the file alone
-        assert.deepEqual(inputs.filter((y, i) => !same(read(y), live[i])), []);
-    });
+    it(
+        "the table is the live decoder's answer for every case (sigs.k8s.io/yaml built from the Go " + "module proxy)",
+        function () {
+            this.timeout(300_000); // a cold run builds the oracle from Go modules; warm it is instant
+            const inputs = yamlCaseInputs();
+            assert.deepEqual(
+                TABLE.cases.map(c => c.yaml),
+                inputs,
+                "scripts/yaml-cases.ts changed: run npm run yaml:table",
+            );
+            const live = askOracle(inputs);
+            const asJson = (x: unknown) => JSON.stringify(x);
+            const drift = inputs.filter(
+                (_y, i) =>
+                    asJson(live[i]) !==
+                    asJson({
+                        documents: TABLE.cases[i].documents,
+                        ...(TABLE.cases[i].error ? { error: TABLE.cases[i].error } : {}),
+                    }),
+            );
+            assert.deepEqual(drift, []);
+            // and straight against the scanner, so the comparison does not rest on the file alone
+            assert.deepEqual(
+                inputs.filter((y, i) => !same(read(y), live[i])),
+                [],
+            );
+        },
+    );
     it("the seeded defects: privileged: yes, hostPID: on, hostNetwork: y are true, 0644 is 420, 0_0 is 0", () => {
-        const v = parseDocument("privileged: yes\nhostPID: on\nhostNetwork: y\ndefaultMode: 0644\nrunAsUser: 0_0\n", 1).value;
+        const v = parseDocument(
+            "privileged: yes\nhostPID: on\nhostNetwork: y\ndefaultMode: 0644\nrunAsUser: 0_0\n",
+            1,
+        ).value;
         assert.deepEqual(v, { privileged: true, hostPID: true, hostNetwork: true, defaultMode: 420, runAsUser: 0 });
     });
     it("duplicate keys, merged keys set twice and .inf values are errors with their line", () => {
-        assert.throws(() => parseDocument("a: 1\nb: 2\na: 3\n", 10), (e: { line: number; message: string }) => e.line === 12 && /duplicated mapping key/.test(e.message));
-        assert.throws(() => parseDocument("base: &b {x: 1}\nuse:\n  <<: *b\n  x: 2\n", 1), /key "x" already set in map/);
+        assert.throws(
+            () => parseDocument("a: 1\nb: 2\na: 3\n", 10),
+            (e: { line: number; message: string }) => e.line === 12 && /duplicated mapping key/.test(e.message),
+        );
+        assert.throws(
+            () => parseDocument("base: &b {x: 1}\nuse:\n  <<: *b\n  x: 2\n", 1),
+            /key "x" already set in map/,
+        );
         assert.throws(() => parseDocument("a: .inf\n", 1), /unsupported value: \+Inf/);
     });
     it("is stricter than go-yaml v2 where its answer depends on Go's map order", () => {
@@ -63,7 +103,11 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
         assert.equal(r.error?.line, 4);
     });
     describe("positions", () => {
-        const text = "# head\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {\"a.b/c\": x}\nspec:\n  base: &b\n    q: 1\n  merged:\n    <<: *b\n    r: 2\n  containers:\n  - name: a\n    securityContext:\n      privileged: yes\n  -   name: b\n      securityContext: {privileged: true}\n";
+        const text =
+            '# head\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {"a.b/c": ' +
+            "x}\nspec:\n  base: &b\n    q: 1\n  merged:\n    <<: *b\n    r: 2\n  containers:\n  - " +
+            "name: a\n    securityContext:\n      privileged: yes\n  -   name: b\n      " +
+            "securityContext: {privileged: true}\n";
         const doc = parseDocument(text, 5);
         const at = (p?: string) => locate(doc.value, doc.pos, p, doc.locs);
         it("of a field in block and flow style, of a sequence item, of a bracketed key", () => {
@@ -82,8 +126,15 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
             assert.deepEqual(at("spec.merged.r"), { line: 16, column: 5 });
         });
         it("in JSON", () => {
-            const j = parseDocument('{"apiVersion": "v1",\n "kind": "Pod", "spec": {"containers": [{"name": "a",\n   "securityContext": {"privileged": true}}]}}', 1);
-            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged", j.locs), { line: 3, column: 24 });
+            const j = parseDocument(
+                '{"apiVersion": "v1",\n "kind": "Pod", "spec": {"containers": [{"name": "a",\n   ' +
+                    '"securityContext": {"privileged": true}}]}}',
+                1,
+            );
+            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged", j.locs), {
+                line: 3,
+                column: 24,
+            });
         });
     });
 });
@@ -91,12 +142,21 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
 describe("YAML aliases", () => {
     it("a billion-laughs document is refused (as go-yaml v2 refuses excessive aliasing), quickly", () => {
         const lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-        for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+        for (let i = 1; i < 9; i++)
+            lines.push(
+                `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+                    .fill(`*${String.fromCharCode(96 + i)}`)
+                    .join(", ")}]`,
+            );
         const t = Date.now();
         assert.throws(() => parseDocument(lines.join("\n") + "\n", 1), /excessive aliasing/);
         assert.ok(Date.now() - t < 2000);
     });
     it("ordinary anchors and aliases are read", () => {
-        assert.deepEqual(JSON.parse(JSON.stringify(parseDocument("a: &x {b: 1}\nc: *x\nd: *x\n", 1).value)), { a: { b: 1 }, c: { b: 1 }, d: { b: 1 } });
+        assert.deepEqual(JSON.parse(JSON.stringify(parseDocument("a: &x {b: 1}\nc: *x\nd: *x\n", 1).value)), {
+            a: { b: 1 },
+            c: { b: 1 },
+            d: { b: 1 },
+        });
     });
 });

@@ -26,7 +26,10 @@ export class MockRecorder {
     named(type: string, name: string): RegisteredResource {
         const r = this.resources.find(x => x.type === type && x.name === name);
         if (!r) {
-            const have = this.ofType(type).map(x => x.name).join(", ") || "none";
+            const have =
+                this.ofType(type)
+                    .map(x => x.name)
+                    .join(", ") || "none";
             throw new Error(`no ${type} named ${name} was registered (have: ${have})`);
         }
         return r;
@@ -41,7 +44,9 @@ export class MockRecorder {
  * Install mocks and return the recorder. Call before constructing resources (in `before`).
  * `config` is a map of fully qualified keys (`project:key`) to string values, as the engine passes them.
  */
-export function setupMocks(opts: { preview?: boolean; project?: string; stack?: string; config?: Record<string, string> } = {}): MockRecorder {
+export function setupMocks(
+    opts: { preview?: boolean; project?: string; stack?: string; config?: Record<string, string> } = {},
+): MockRecorder {
     const recorder = new MockRecorder();
     const project = opts.project ?? "hardened-cluster";
     const stack = opts.stack ?? "test";
@@ -50,8 +55,16 @@ export function setupMocks(opts: { preview?: boolean; project?: string; stack?: 
         {
             newResource(args) {
                 const urn = `urn:pulumi:${stack}::${project}::${args.type}::${args.name}`;
-                recorder.resources.push({ type: args.type, name: args.name, inputs: args.inputs, urn, custom: args.custom ?? true });
-                const id = args.inputs?.metadata?.name ? `${args.inputs.metadata.namespace ?? ""}/${args.inputs.metadata.name}` : `${args.name}-id`;
+                recorder.resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    urn,
+                    custom: args.custom ?? true,
+                });
+                const id = args.inputs?.metadata?.name
+                    ? `${args.inputs.metadata.namespace ?? ""}/${args.inputs.metadata.name}`
+                    : `${args.name}-id`;
                 return { id, state: mockOutputs(args.type, args.inputs) };
             },
             call(args) {
@@ -67,7 +80,12 @@ export function setupMocks(opts: { preview?: boolean; project?: string; stack?: 
 
 /** Resolve an Output (or plain value) to its value in a test. */
 export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
-    return new Promise(resolve => pulumi.output(o).apply(v => { resolve(v as T); return v; }));
+    return new Promise(resolve =>
+        pulumi.output(o).apply(v => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 /** True when the Output is marked secret. */

@@ -18,21 +18,28 @@ import { CASES, Json } from "../../rules/area-cases";
 import { RBAC_CASES } from "../../rules/rbac-cases";
 import { Check, Kubectl } from "../harness";
 
-
 const RBAC = "rbac.authorization.k8s.io";
 const LABEL = "hardened-cluster/rbac-parity";
-/** Controls judged on a role (by its rules) and the question each asks; RBAC-16 is judged through a binding to the role. */
+/**
+ * Controls judged on a role (by its rules) and the question each asks; RBAC-16 is judged through a binding to the role.
+ */
 const CONTROLS: Record<string, QuestionOf> = { ...QUESTIONS, "RBAC-16": () => BINDING_CHAIN };
 const ONLY_CLUSTER_ROLES = new Set(["RBAC-18"]);
 
-interface Fixture { label: string; roles: Json[] }
+interface Fixture {
+    label: string;
+    roles: Json[];
+}
 
 /** Every distinct set of roles among the RBAC fixtures, renamed so that fixtures cannot see each other. */
 function fixtures(namespace: string): Fixture[] {
     const seen = new Set<string>();
     const out: Fixture[] = [];
     for (const c of [...CASES, ...RBAC_CASES].filter(x => x.id.startsWith("RBAC-"))) {
-        for (const [side, objs] of [["good", c.good()], ["bad", c.bad()]] as const) {
+        for (const [side, objs] of [
+            ["good", c.good()],
+            ["bad", c.bad()],
+        ] as const) {
             const roles = objs.filter((o: Json) => o.kind === "Role" || o.kind === "ClusterRole");
             if (roles.length === 0) continue;
             const key = JSON.stringify(roles);
@@ -43,10 +50,15 @@ function fixtures(namespace: string): Fixture[] {
                 label: `${c.id} ${c.what} (${side})`,
                 roles: roles.map((r: Json) => {
                     const o = structuredClone(r);
-                    o.metadata = { ...o.metadata, name: `${tag}-${o.metadata.name}`, labels: { ...(o.metadata.labels ?? {}), [LABEL]: tag } };
+                    o.metadata = {
+                        ...o.metadata,
+                        name: `${tag}-${o.metadata.name}`,
+                        labels: { ...(o.metadata.labels ?? {}), [LABEL]: tag },
+                    };
                     if (o.kind === "Role") o.metadata.namespace = namespace;
                     // Aggregation stays inside the fixture: every selector also requires the fixture's label.
-                    for (const sel of o.aggregationRule?.clusterRoleSelectors ?? []) sel.matchLabels = { ...(sel.matchLabels ?? {}), [LABEL]: tag };
+                    for (const sel of o.aggregationRule?.clusterRoleSelectors ?? [])
+                        sel.matchLabels = { ...(sel.matchLabels ?? {}), [LABEL]: tag };
                     return o;
                 }),
             });
@@ -58,9 +70,15 @@ function fixtures(namespace: string): Fixture[] {
 const userOf = (role: Json) => `rbac-parity:${role.metadata.name}`;
 
 function bindingOf(role: Json): Json {
-    const meta = { name: `${role.metadata.name}-binding`, labels: { [LABEL]: role.metadata.labels[LABEL] }, ...(role.kind === "Role" ? { namespace: role.metadata.namespace } : {}) };
+    const meta = {
+        name: `${role.metadata.name}-binding`,
+        labels: { [LABEL]: role.metadata.labels[LABEL] },
+        ...(role.kind === "Role" ? { namespace: role.metadata.namespace } : {}),
+    };
     return {
-        apiVersion: `${RBAC}/v1`, kind: role.kind === "Role" ? "RoleBinding" : "ClusterRoleBinding", metadata: meta,
+        apiVersion: `${RBAC}/v1`,
+        kind: role.kind === "Role" ? "RoleBinding" : "ClusterRoleBinding",
+        metadata: meta,
         roleRef: { apiGroup: RBAC, kind: role.kind, name: role.metadata.name },
         subjects: [{ apiGroup: RBAC, kind: "User", name: userOf(role) }],
     };
@@ -68,12 +86,16 @@ function bindingOf(role: Json): Json {
 
 function sar(role: Json, r: ResourceRequest): Json {
     return {
-        apiVersion: "authorization.k8s.io/v1", kind: "SubjectAccessReview",
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SubjectAccessReview",
         spec: {
             user: userOf(role),
             resourceAttributes: {
-                verb: r.verb, group: r.apiGroup, resource: r.resource,
-                ...(r.subresource ? { subresource: r.subresource } : {}), ...(r.name ? { name: r.name } : {}),
+                verb: r.verb,
+                group: r.apiGroup,
+                resource: r.resource,
+                ...(r.subresource ? { subresource: r.subresource } : {}),
+                ...(r.name ? { name: r.name } : {}),
                 ...(role.kind === "Role" ? { namespace: role.metadata.namespace } : {}),
             },
         },
@@ -89,13 +111,16 @@ function run(k: Kubectl, args: string[], input?: string): string {
 /** Wait (bounded) until every aggregated ClusterRole holds the rules the aggregation controller will give it. */
 async function awaitAggregation(k: Kubectl, clusterRoles: Json[]): Promise<void> {
     const want = aggregateClusterRoles(clusterRoles);
-    const pending = clusterRoles.filter(o => o.aggregationRule).map(o => ({ name: o.metadata.name as string, rules: want.get(o.metadata.name)!.length }));
+    const pending = clusterRoles
+        .filter(o => o.aggregationRule)
+        .map(o => ({ name: o.metadata.name as string, rules: want.get(o.metadata.name)!.length }));
     const deadline = Date.now() + 120_000;
     for (const p of pending) {
         for (;;) {
             const got = JSON.parse(run(k, ["get", "clusterrole", p.name, "-o", "json"])).rules ?? [];
             if (got.length === p.rules) break;
-            if (Date.now() > deadline) throw new Error(`ClusterRole ${p.name} holds ${got.length} aggregated rules, expected ${p.rules}`);
+            if (Date.now() > deadline)
+                throw new Error(`ClusterRole ${p.name} holds ${got.length} aggregated rules, expected ${p.rules}`);
             await new Promise(r => setTimeout(r, 200));
         }
     }
@@ -109,7 +134,9 @@ const reviewKey = (r: Json): string => {
     return [r.spec?.user, a.verb, a.group, a.resource, a.subresource, a.name, a.namespace].map(v => v ?? "").join("|");
 };
 
-/** The JSON documents of a stream of concatenated documents (what `kubectl create -o json` prints for several objects). */
+/**
+ * The JSON documents of a stream of concatenated documents (what `kubectl create -o json` prints for several objects).
+ */
 export function jsonDocuments(text: string): Json[] {
     const docs: Json[] = [];
     let depth = 0;
@@ -126,7 +153,8 @@ export function jsonDocuments(text: string): Json[] {
         } else if (ch === "}" || ch === "]") {
             if (--depth === 0) docs.push(JSON.parse(text.slice(start, i + 1)));
             if (depth < 0) throw new Error(`unbalanced JSON at offset ${i}`);
-        } else if (depth === 0 && !/\s/.test(ch)) throw new Error(`unexpected ${JSON.stringify(ch)} between JSON documents at offset ${i}`);
+        } else if (depth === 0 && !/\s/.test(ch))
+            throw new Error(`unexpected ${JSON.stringify(ch)} between JSON documents at offset ${i}`);
     }
     if (depth !== 0 || inString) throw new Error("truncated JSON document");
     const out: Json[] = [];
@@ -143,7 +171,10 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
     const asList = (objs: Json[]) => JSON.stringify({ apiVersion: "v1", kind: "List", items: objs });
     try {
         run(k, ["apply", "-f", "-"], asList([...roles, ...bindings]));
-        await awaitAggregation(k, roles.filter(o => o.kind === "ClusterRole"));
+        await awaitAggregation(
+            k,
+            roles.filter(o => o.kind === "ClusterRole"),
+        );
 
         // Every question of every role, asked in one batch.
         const asked: Array<{ role: Json; control: string; group: number }> = [];
@@ -157,7 +188,12 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
                 if (ONLY_CLUSTER_ROLES.has(control) && role.kind !== "ClusterRole") continue;
                 const q = questionOf(rules);
                 groups.set(`${role.metadata.name}|${control}`, q.length);
-                q.forEach((group, gi) => group.forEach(r => { asked.push({ role, control, group: gi }); reviews.push(sar(role, r)); }));
+                q.forEach((group, gi) =>
+                    group.forEach(r => {
+                        asked.push({ role, control, group: gi });
+                        reviews.push(sar(role, r));
+                    }),
+                );
             }
         }
         // In batches: kubectl prints one JSON document per created object (not a List), and all
@@ -166,9 +202,11 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
         for (let i = 0; i < reviews.length; i += BATCH) {
             const batch = reviews.slice(i, i + BATCH);
             const answers = jsonDocuments(run(k, ["create", "-o", "json", "-f", "-"], asList(batch)));
-            if (answers.length !== batch.length) throw new Error(`asked ${batch.length} SubjectAccessReviews, got ${answers.length} answers`);
+            if (answers.length !== batch.length)
+                throw new Error(`asked ${batch.length} SubjectAccessReviews, got ${answers.length} answers`);
             answers.forEach((a, j) => {
-                if (reviewKey(a) !== reviewKey(batch[j])) throw new Error(`answer ${i + j} is for ${reviewKey(a)}, asked ${reviewKey(batch[j])}`);
+                if (reviewKey(a) !== reviewKey(batch[j]))
+                    throw new Error(`answer ${i + j} is for ${reviewKey(a)}, asked ${reviewKey(batch[j])}`);
             });
             items.push(...answers);
         }
@@ -192,19 +230,33 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
                     if (!allowed.has(key)) continue;
                     const server = allowed.get(key)!.every(Boolean);
                     const objs = control === "RBAC-16" ? [...f.roles, bindingOf(role)] : f.roles;
-                    const findings = evaluate(resolveRules(RULES.filter(r => r.id === control)), objs)
-                        .filter(x => !x.unknown && !x.error && (control === "RBAC-16" ? x.object.metadata?.name === bindingOf(role).metadata.name : x.object === role));
+                    const findings = evaluate(resolveRules(RULES.filter(r => r.id === control)), objs).filter(
+                        x =>
+                            !x.unknown &&
+                            !x.error &&
+                            (control === "RBAC-16"
+                                ? x.object.metadata?.name === bindingOf(role).metadata.name
+                                : x.object === role),
+                    );
                     const rule = findings.length > 0;
                     const s = perControl.get(control) ?? { n: 0, yes: 0, agree: 0 };
                     s.n++;
                     if (server) s.yes++;
                     if (rule === server) s.agree++;
                     perControl.set(control, s);
-                    if (rule !== server) mismatches.push(`${control} on ${role.kind} ${role.metadata.name} [${f.label}]: rule ${rule ? "fires" : "passes"}, API server says ${server ? "allowed" : "denied"}`);
+                    if (rule !== server)
+                        mismatches.push(
+                            `${control} on ${role.kind} ${role.metadata.name} [${f.label}]: rule ` +
+                                `${rule ? "fires" : "passes"}, API server says ` +
+                                `${server ? "allowed" : "denied"}`,
+                        );
                 }
             }
         }
-        rows.push("| control | roles judged | API server: allowed | rule agrees | parity |", "|---|---:|---:|---:|---:|");
+        rows.push(
+            "| control | roles judged | API server: allowed | rule agrees | parity |",
+            "|---|---:|---:|---:|---:|",
+        );
         let n = 0;
         let agree = 0;
         for (const [control, s] of [...perControl].sort()) {
@@ -212,11 +264,20 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
             n += s.n;
             agree += s.agree;
         }
-        rows.push(`| all (${fx.length} fixtures, ${roles.length} roles, ${reviews.length} SubjectAccessReviews) | ${n} | | ${agree} | ${((100 * agree) / n).toFixed(1)}% |`);
+        rows.push(
+            `| all (${fx.length} fixtures, ${roles.length} roles, ${reviews.length} ` +
+                `SubjectAccessReviews) | ${n} | | ${agree} | ${((100 * agree) / n).toFixed(1)}% |`,
+        );
         const table = rows.join("\n");
         if (mismatches.length > 0) throw new Error(`RBAC parity below 100%:\n${table}\n${mismatches.join("\n")}`);
-        if (perControl.size !== Object.keys(CONTROLS).length) throw new Error(`controls without a verdict: ${Object.keys(CONTROLS).filter(c => !perControl.has(c)).join(", ")}`);
-        if ([...perControl.values()].some(s => s.yes === 0 || s.yes === s.n)) throw new Error(`every control needs both an allowed and a denied fixture:\n${table}`);
+        if (perControl.size !== Object.keys(CONTROLS).length)
+            throw new Error(
+                `controls without a verdict: ${Object.keys(CONTROLS)
+                    .filter(c => !perControl.has(c))
+                    .join(", ")}`,
+            );
+        if ([...perControl.values()].some(s => s.yes === 0 || s.yes === s.n))
+            throw new Error(`every control needs both an allowed and a denied fixture:\n${table}`);
         return table;
     } finally {
         k(["delete", "-f", "-", "--ignore-not-found", "--wait=false"], asList([...bindings, ...roles]));
@@ -224,7 +285,9 @@ export async function rbacParity(k: Kubectl, namespace: string): Promise<string>
 }
 
 export const check: Check = {
-    name: "19. RBAC parity: every role control's verdict on the RBAC fixtures equals the API server's SubjectAccessReview answers (100%)",
+    name:
+        "19. RBAC parity: every role control's verdict on the RBAC fixtures equals the API server's " +
+        "SubjectAccessReview answers (100%)",
     run: async ({ k, ns }) => {
         console.log(await rbacParity(k, ns));
     },
