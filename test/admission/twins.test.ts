@@ -16,7 +16,7 @@ import { CATALOG } from "../../rules/catalog";
 import { MULTI_OBJECT_REASONS } from "../../rules/types";
 import { renderAdmissionDocs } from "../../scripts/gen-admission-docs";
 import { parityCases } from "../e2e/admission-parity";
-import { run } from "../rules/area-cases";
+import { run } from "../../rules/cases";
 
 describe("admission twins: every control has a CEL twin or a stated reason", () => {
     it("every rule carries `admission`, and every declared entry is a rule of the catalog", () => {

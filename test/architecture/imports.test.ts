@@ -29,6 +29,9 @@ function resolve(from: string, spec: string): string | undefined {
     return undefined;
 }
 
+/** The rule core's fixtures: kept beside the rules they exercise, used by tests only. */
+const isFixture = (f: string) => /^rules\/(cases\.ts|testkit\/|[^/]+\/([\w-]+-)?cases\.ts$)/.test(f);
+
 function importGraph(): Map<string, string[]> {
     const graph = new Map<string, string[]>();
     for (const f of sources()) {
@@ -100,6 +103,23 @@ describe("import graph", () => {
             cycles(graph).map(c => c.join(" → ")),
             [],
         );
+    });
+
+    it("the rule core's fixtures (rules/cases.ts, testkit, <area>/*cases.ts) are left out of the build", () => {
+        const fixtures = [...graph.keys()].filter(isFixture);
+        assert.ok(fixtures.length >= 14, `fixtures found: ${fixtures.join(", ")}`);
+        const config = ts.readConfigFile(path.join(REPO, "tsconfig.build.json"), ts.sys.readFile);
+        const built = ts
+            .parseJsonConfigFileContent(config.config, ts.sys, REPO)
+            .fileNames.map(f => path.relative(REPO, f));
+        assert.ok(
+            built.includes("rules/index.ts") && built.includes("rules/pod/host.ts"),
+            "the build's file list is read",
+        );
+        assert.deepEqual(built.filter(isFixture), []);
+        // ...and nothing the build holds imports them.
+        const bad = built.flatMap(f => (graph.get(f) ?? []).filter(isFixture).map(d => `${f} → ${d}`));
+        assert.deepEqual(bad, []);
     });
 
     it("no file outside test/ imports from test/", () => {

@@ -7,9 +7,7 @@
 import { spawnSync } from "child_process";
 import { stringify } from "yaml";
 import { ADMISSION_CONTROLS, AdmissionControl, admissionPolicies, WITHOUT_TWIN } from "../../admission/policies";
-import { Case, CASES, run as packRun } from "../rules/area-cases";
-import { mutated, workload } from "../rules/fixtures";
-import { POD_CASES } from "../rules/pod-cases";
+import { Case, CASES, run as packRun, mutated, workload, POD_CASES } from "../../rules/cases";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- fixtures and API objects are free-form Kubernetes JSON */
 type Kubectl = (args: string[], input?: string) => { code: number; out: string; err: string };

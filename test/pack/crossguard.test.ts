@@ -6,7 +6,7 @@ import proxy from "../../policy-packs/crossguard/sdk";
 import { RULES } from "../../rules";
 import { UNKNOWN } from "../../rules/unknown";
 import { k8sResource, ruleNamed, runPolicies } from "../../scripts/policy-harness";
-import { mutated, workload } from "../rules/fixtures";
+import { mutated, workload } from "../../rules/cases";
 
 const policies = toPolicies(RULES);
 const only = (id: string) => policies.filter(p => p.name === ruleNamed(id));

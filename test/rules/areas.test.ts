@@ -19,7 +19,7 @@ import {
     sa,
     svc,
     withContainer,
-} from "./area-cases";
+} from "../../rules/cases";
 
 describe("rules outside pod security", () => {
     for (const c of CASES) {

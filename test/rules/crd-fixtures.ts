@@ -1,5 +1,5 @@
 /** Custom resources and unknown kinds carrying pod templates, each with one privileged container (PS-01). */
-import { hardenedPodSpec, Json, LABELS } from "./fixtures";
+import { hardenedPodSpec, Json, LABELS } from "../../rules/cases";
 
 /** The hardened pod spec with its first container privileged. */
 export function privilegedSpec(): Json {

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { RULES } from "../../rules";
 import { evaluate, resolveRules } from "../../rules/evaluate";
 import { findInValue, keyClass } from "../../rules/secrets/credentials";
-import { cm, withContainer } from "./area-cases";
+import { cm, withContainer } from "../../rules/cases";
 
 const run = (id: string, objs: unknown[]) => evaluate(resolveRules(RULES.filter(r => r.id === id)), objs as never);
 

@@ -7,12 +7,22 @@ import fc from "fast-check";
 import { RULES } from "../../rules";
 import { EvaluatedFinding, evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
-import { AUDIT_OK, apiserverPod, AUDIT_FLAGS, CASES, cm, encCfg, ingress, Json } from "./area-cases";
+import {
+    AUDIT_OK,
+    apiserverPod,
+    AUDIT_FLAGS,
+    CASES,
+    cm,
+    encCfg,
+    ingress,
+    Json,
+    WORKLOAD_KIND_LIST,
+    workload,
+    POD_CASES,
+    mutated,
+} from "../../rules/cases";
 
 export type { Json };
-import { WORKLOAD_KIND_LIST, workload } from "./fixtures";
-import { POD_CASES } from "./pod-cases";
-import { mutated } from "./fixtures";
 
 /** Run counts: modest by default (npm test stays fast), deeper with FUZZ_RUNS. */
 export const RUNS = Number(process.env.FUZZ_RUNS ?? 60);

@@ -14,7 +14,7 @@ import { evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject, ResourceRule, StackRule } from "../../rules/types";
 import { k8sResource, runPolicies } from "../../scripts/policy-harness";
 import { anyObject, evaluateAll, Json, RUNS, SEED, summary } from "./fuzz-support";
-import { workload } from "./fixtures";
+import { workload } from "../../rules/cases";
 
 const POLICIES = toPolicies(RULES);
 /** Generous per-object budget (all 97 rules on one object take about a millisecond). */

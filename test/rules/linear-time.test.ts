@@ -7,8 +7,7 @@ import { strict as assert } from "assert";
 import { RULES } from "../../rules";
 import { evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
-import { apiserverPod, AUDIT_FLAGS, ingress } from "./area-cases";
-import { mutated } from "./fixtures";
+import { apiserverPod, AUDIT_FLAGS, ingress, mutated } from "../../rules/cases";
 import { fixtureObjects, Json } from "./fuzz-support";
 
 const MIB = 1 << 20;

@@ -8,9 +8,7 @@ import { strict as assert } from "assert";
 import { RULES } from "../../rules";
 import { evaluate, resolveRules } from "../../rules/evaluate";
 import { K8sObject } from "../../rules/types";
-import { CASES, Json } from "./area-cases";
-import { mutated, WORKLOAD_KIND_LIST, workload } from "./fixtures";
-import { POD_CASES } from "./pod-cases";
+import { CASES, Json, mutated, WORKLOAD_KIND_LIST, workload, POD_CASES } from "../../rules/cases";
 import { CRD_FIXTURES } from "./crd-fixtures";
 
 /** Split a Finding path into keys and indices; throws on a malformed path. */

@@ -3,8 +3,7 @@ import { evaluate, PackConfig, resolveRules } from "../../rules/evaluate";
 import { POD_RULES } from "../../rules/pod";
 import { K8sObject, Rule } from "../../rules/types";
 import { UNKNOWN } from "../../rules/unknown";
-import { Json, mutated, workload, WORKLOAD_KIND_LIST, WorkloadKind } from "./fixtures";
-import { POD_CASES as CASES } from "./pod-cases";
+import { Json, mutated, workload, WORKLOAD_KIND_LIST, WorkloadKind, POD_CASES as CASES } from "../../rules/cases";
 
 const byId = (id: string): Rule => {
     const r = POD_RULES.find(x => x.id === id);

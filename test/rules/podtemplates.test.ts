@@ -8,7 +8,7 @@ import { RULES } from "../../rules";
 import { evaluate, isChecked, resolveRules } from "../../rules/evaluate";
 import { k8sResource, ruleNamed, runPolicies } from "../../scripts/policy-harness";
 import { CRD_CASES } from "./crd-fixtures";
-import { Json, WORKLOAD_KIND_LIST, workload } from "./fixtures";
+import { Json, WORKLOAD_KIND_LIST, workload } from "../../rules/cases";
 
 const ps01 = resolveRules(RULES.filter(r => r.id === "PS-01"));
 

@@ -6,7 +6,7 @@ import { selects } from "../../ops/isolate";
 import { canSelectQuarantined } from "../../rules/network/network";
 import { QUARANTINE_LABEL } from "../../rules/vocabulary";
 import { UNKNOWN } from "../../rules/unknown";
-import { allowWeb, clone, Json, run } from "./area-cases";
+import { allowWeb, clone, Json, run } from "../../rules/cases";
 
 const Q = QUARANTINE_LABEL;
 const np = (name: string, spec: Json): Json => ({

@@ -3,8 +3,7 @@
  * of CSR approval, non-resource URLs, aggregation.
  */
 import { strict as assert } from "assert";
-import { run } from "./area-cases";
-import { RBAC_CASES } from "./rbac-cases";
+import { run, RBAC_CASES } from "../../rules/cases";
 
 describe("RBAC rules decide as the authorizer", () => {
     for (const c of RBAC_CASES) {

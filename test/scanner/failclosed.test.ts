@@ -8,7 +8,7 @@ import { run } from "../../scanner/cli";
 import { findKubectl } from "../../scanner/load";
 import { K8sObject, Rule } from "../../rules/types";
 import { RULES } from "../../rules";
-import { mutated, workload } from "../rules/fixtures";
+import { mutated, workload } from "../../rules/cases";
 
 const REPO = path.join(__dirname, "..", "..");
 

@@ -6,7 +6,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { run } from "../../scanner/cli";
 import { escapeText } from "../../scanner/report";
-import { mutated, workload } from "../rules/fixtures";
+import { mutated, workload } from "../../rules/cases";
 
 /** The official SARIF 2.1.0 schema (draft-04 JSON Schema). */
 const SARIF_SCHEMA = JSON.parse(

@@ -15,8 +15,7 @@ import { loadStackPolicyConfig } from "../../../config";
 import { RULES } from "../../../rules";
 import { KUBE_BENCH_NS } from "../../../rules/vocabulary";
 import { REPO } from "../../../scripts/gather";
-import { CASES } from "../../rules/area-cases";
-import { mutated } from "../../rules/fixtures";
+import { CASES, mutated } from "../../../rules/cases";
 import { admissionParity, apiValid, controlPolicies } from "../admission-parity";
 import { assert, Check, yamlOf } from "../harness";
 

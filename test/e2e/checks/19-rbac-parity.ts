@@ -1,8 +1,8 @@
 /**
  * RBAC parity: the rule core's RBAC verdicts against the real kube-apiserver's authorizer.
  *
- * Every Role and ClusterRole of the RBAC fixtures of the rule tests (test/rules/area-cases.ts and
- * rbac-cases.ts, compliant and failing sides) is created on the local control plane, bound to a
+ * Every Role and ClusterRole of the RBAC fixtures of the rule tests (rules/<area>/cases.ts and
+ * rules/rbac/authorizer-cases.ts, compliant and failing sides) is created on the local control plane, bound to a
  * fresh user of its own, and for every role control the API server answers the control's
  * question with SubjectAccessReviews (e.g. RBAC-02 "can read any Secret" ⟺ get, list or watch on
  * secrets, without a name, allowed). The rule fires exactly when the answer is yes: 100% agreement
@@ -14,8 +14,7 @@ import { evaluate, resolveRules } from "../../../rules/evaluate";
 import { aggregateClusterRoles, ResourceRequest } from "../../../rules/rbac/authorize";
 import { BINDING_CHAIN } from "../../../rules/rbac/bindings";
 import { QuestionOf, QUESTIONS } from "../../../rules/rbac/roles";
-import { CASES, Json } from "../../rules/area-cases";
-import { RBAC_CASES } from "../../rules/rbac-cases";
+import { CASES, Json, RBAC_CASES } from "../../../rules/cases";
 import { Check, Kubectl } from "../harness";
 
 const RBAC = "rbac.authorization.k8s.io";

@@ -3,7 +3,7 @@
  * halves of CSR approval, non-resource URLs, aggregated ClusterRoles. Shared by the rule tests and
  * the RBAC parity e2e (which asks the real API server the same questions).
  */
-import { Case, Json, role, viewRole } from "./area-cases";
+import { Case, Json, role, viewRole } from "../testkit/cases";
 
 const cr = (name: string, rules: Json[], labels: Record<string, string> = {}, aggregationRule?: Json): Json => ({
     apiVersion: "rbac.authorization.k8s.io/v1",

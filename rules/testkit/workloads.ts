@@ -1,5 +1,5 @@
 /** Compliant fixtures per workload kind, and helpers that mutate exactly one field. */
-import { K8sObject } from "../../rules/types";
+import { K8sObject } from "../types";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- free-form Kubernetes objects that tests mutate by path */
 export type Json = any;

@@ -2,7 +2,7 @@
  * One case per pod-security control field: each mutates exactly one field of the hardened pod spec (shared by the unit
  * tests and the admission parity check).
  */
-import { Json } from "./fixtures";
+import { Json } from "../testkit/workloads";
 
 const sc = (s: Json, i = 0, field = "containers") => (s[field][i].securityContext ??= {});
 
