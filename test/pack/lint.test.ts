@@ -54,7 +54,7 @@ describe("pack lint", () => {
         for (const r of RULES)
             assert.match(r.url, /^https:\/\/(kubernetes\.io|helm\.sh|kubernetes\.github\.io)\//, r.name);
     });
-    it("every rule is exercised by a test under test/rules or a fixture beside it (its control ID appears there)", () => {
+    it("every rule is exercised by a test under test/rules or a fixture beside its rule (its ID appears there)", () => {
         // The areas' fixtures (rules/<area>/cases.ts, *-cases.ts) are run case by case by test/rules/areas.test.ts.
         const fixtures = testSources(path.join(__dirname, "..", "..", "rules"), f => /(^|[/-])cases\.ts$/.test(f));
         const src = testSources(path.join(__dirname, "..", "rules")) + fixtures;
