@@ -34,8 +34,8 @@ import { cmdlineOf, freePort, recordedPids, startDetached, Started, stopProcess 
 import { cacheDir, notOurStateDir, writeAtomic } from "./state";
 
 /** The node's name: the API server reaches the kubelet by this Hostname address (a loopback --node-ip is refused). */
-export const NODE_NAME = "localhost";
-export const BRIDGE = "hc-cni0";
+const NODE_NAME = "localhost";
+const BRIDGE = "hc-cni0";
 /**
  * The node's taint: only pods that tolerate it run here. The local stack's other checks create pods
  * naming images of registries that do not exist on this machine; they stay Pending, as without a node.
@@ -43,11 +43,11 @@ export const BRIDGE = "hc-cni0";
 export const NODE_TAINT = { key: "hardened-cluster/local-node", value: "true", effect: "NoSchedule" } as const;
 export const CNI_NETWORK = "hc-pods";
 /** The kubelet's cgroup root (cgroupfs): every pod cgroup lives below `/<CGROUP_ROOT>` of each controller. */
-export const CGROUP_ROOT = "hc-node";
+const CGROUP_ROOT = "hc-node";
 /**
  * Kernel settings the kubelet checks with protectKernelDefaults (the component sets it): set before, restored after.
  */
-export const KERNEL_DEFAULTS: Record<string, string> = {
+const KERNEL_DEFAULTS: Record<string, string> = {
     "vm.overcommit_memory": "1",
     "vm.panic_on_oom": "0",
     "kernel.panic": "10",
@@ -147,7 +147,7 @@ function run(
 }
 
 /** Build (or reuse) the node components; returns their directory. */
-export function nodeTools(): string {
+function nodeTools(): string {
     const script = path.join(REPO, "scripts", "toolchain", "build-node.sh");
     try {
         return execFileSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
@@ -165,7 +165,7 @@ export function nodeTools(): string {
 }
 
 /** Chain names of every table of iptables and ip6tables (only tables this kernel has). */
-export function iptablesChains(): Record<string, string[]> {
+function iptablesChains(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const ipt of IPTABLES)
         for (const t of TABLES) {
@@ -180,7 +180,7 @@ export function iptablesChains(): Record<string, string[]> {
     return out;
 }
 
-export function ipsets(): string[] {
+function ipsets(): string[] {
     return run("ipset", ["list", "-n"], { allowFail: true }).out.split("\n").filter(Boolean).sort();
 }
 
@@ -197,7 +197,7 @@ function cgroupControllers(): string[] {
 }
 
 /** Cgroup directories left below the node's cgroup root, in every controller. */
-export function nodeCgroups(controllers: string[]): string[] {
+function nodeCgroups(controllers: string[]): string[] {
     const left: string[] = [];
     for (const c of controllers) {
         const d = path.join("/sys/fs/cgroup", c, CGROUP_ROOT);
@@ -207,7 +207,7 @@ export function nodeCgroups(controllers: string[]): string[] {
 }
 
 /** Processes in any cgroup below the node's cgroup root. */
-export function nodeCgroupProcs(controllers: string[]): number[] {
+function nodeCgroupProcs(controllers: string[]): number[] {
     const pids = new Set<number>();
     const walk = (d: string) => {
         if (!existsSync(d)) return;
@@ -227,7 +227,7 @@ export function nodeCgroupProcs(controllers: string[]): number[] {
 }
 
 /** Mount points at or below `dir` (from /proc/self/mountinfo), deepest first. */
-export function mountsUnder(dir: string): string[] {
+function mountsUnder(dir: string): string[] {
     const unescape = (s: string) => s.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
     return readFileSync("/proc/self/mountinfo", "utf8")
         .split("\n")
@@ -238,7 +238,7 @@ export function mountsUnder(dir: string): string[] {
 }
 
 /** Processes (not recorded ones) whose command line names the state directory: containerd's shims and what they run. */
-export function processesNaming(stateDir: string, exclude: number[] = []): Array<{ pid: number; cmd: string[] }> {
+function processesNaming(stateDir: string, exclude: number[] = []): Array<{ pid: number; cmd: string[] }> {
     const found: Array<{ pid: number; cmd: string[] }> = [];
     for (const d of readdirSync("/proc")) {
         const pid = Number(d);
@@ -346,7 +346,7 @@ interface CertificateSigningRequest {
 }
 
 /** The component's KubeletConfiguration with only the local overrides (see LOCAL_KUBELET_OVERRIDES). */
-export function localKubeletConfig(
+function localKubeletConfig(
     component: KubeletConfiguration,
     ctx: { localPath: (p: string) => string; containerdSocket: string; podLogsDir: string },
 ): KubeletConfiguration {

@@ -173,14 +173,3 @@ export async function stopAll(stateDir: string): Promise<string[]> {
     }
     return problems;
 }
-
-export function removeRecord(stateDir: string, name: string): void {
-    writeAtomic(
-        pidsFile(stateDir),
-        JSON.stringify(
-            recordedPids(stateDir).filter(p => p.name !== name),
-            null,
-            2,
-        ),
-    );
-}

@@ -9,7 +9,7 @@ import { Located } from "./load";
 import { ResourceRef, ScanError, ScanViolation } from "./report";
 import { locate } from "./yaml";
 
-export const resourceOf = (o: K8sObject): ResourceRef => {
+const resourceOf = (o: K8sObject): ResourceRef => {
     const md = o.metadata && typeof o.metadata === "object" ? o.metadata : {};
     return {
         apiVersion: String(o.apiVersion ?? ""),

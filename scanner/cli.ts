@@ -76,7 +76,7 @@ export interface RunIO {
 type Format = "text" | "json" | "jsonl" | "sarif";
 
 /** `64Mi`, `200M`, `1048576` → bytes. */
-export function parseSize(v: string): number {
+function parseSize(v: string): number {
     const m = /^(\d+)\s*(|k|ki|m|mi|g|gi)b?$/i.exec(v.trim());
     if (!m) throw new InvalidArgumentError("expected a size in bytes, e.g. 67108864, 64Mi or 200M");
     const mult: Record<string, number> = { "": 1, k: 1e3, ki: 1024, m: 1e6, mi: 1024 ** 2, g: 1e9, gi: 1024 ** 3 };

@@ -188,7 +188,7 @@ export function readRegularFile(file: string, max: number): string {
 }
 
 /** Standard input, at most `max` bytes (read synchronously; EAGAIN on a non-blocking pipe is waited out). */
-export function readStdinBounded(max: number): string {
+function readStdinBounded(max: number): string {
     const chunks: Buffer[] = [];
     let total = 0;
     const buf = Buffer.allocUnsafe(1 << 16);
@@ -241,7 +241,7 @@ export function findKubectl(): string | undefined {
     return onPath("kubectl");
 }
 
-export function onPath(name: string): string | undefined {
+function onPath(name: string): string | undefined {
     for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
         if (!dir) continue;
         const p = path.join(dir, name);
@@ -289,7 +289,7 @@ function render(input: { type: "kustomize" | "helm"; dir: string }, opts: LoadOp
 }
 
 /** One source's text cut into documents, each parsed; objects and errors appended. */
-export function parseSource(
+function parseSource(
     text: string,
     file: string,
     into: Located[],
@@ -377,7 +377,7 @@ export const inputName = (input: Input): string =>
 export const describeError = (e: unknown): string => (e instanceof InputError ? e.message : errMessage(e));
 
 /** Read one input (file, stdin or rendered directory); problems go to `errors`. */
-export function readInput(input: Input, opts: LoadOptions, into: Located[], errors: LoadError[]): void {
+function readInput(input: Input, opts: LoadOptions, into: Located[], errors: LoadError[]): void {
     let got;
     try {
         got = readInputText(input, opts);

@@ -192,7 +192,7 @@ const SARIF_LEVEL: Record<string, "error" | "warning" | "note"> = { mandatory: "
 const SECURITY_SEVERITY: Record<string, string> = { critical: "9.5", high: "8.0", medium: "5.5", low: "3.0" };
 
 /** A relative URI reference for a path under the base directory (encoded per segment). */
-export function relativeUri(file: string, base: string): string {
+function relativeUri(file: string, base: string): string {
     const rel = path.relative(base, path.resolve(base, file)).split(path.sep).join("/");
     return rel.split("/").map(encodeURIComponent).join("/");
 }

@@ -24,7 +24,7 @@ export interface Position {
 
 /** Positions are packed as line * 2^16 + column (columns beyond 65535 are clamped). */
 const COL = 65536;
-export const pack = (line: number, column: number): number => line * COL + Math.min(column, COL - 1);
+const pack = (line: number, column: number): number => line * COL + Math.min(column, COL - 1);
 export const unpack = (p: number): Position => ({ line: Math.floor(p / COL), column: p % COL });
 
 /**
@@ -111,7 +111,7 @@ function goParseInt(s: string, unsigned: boolean): bigint | undefined {
 }
 
 /** Go's strconv.FormatFloat(f, 'g', -1, 32), then go-yaml's names for the infinities and NaN. */
-export function goFloatKey(f: number): string {
+function goFloatKey(f: number): string {
     if (Number.isNaN(f)) return ".nan";
     if (f === Infinity) return ".inf";
     if (f === -Infinity) return "-.inf";
@@ -630,7 +630,7 @@ export function locate(
 const pathCache = new Map<string, Array<string | number>>();
 
 /** `a.b[0]["x.y/z"].c` → ["a", "b", 0, "x.y/z", "c"] (the shared Finding.path syntax). */
-export function parsePath(path: string): Array<string | number> {
+function parsePath(path: string): Array<string | number> {
     const cached = pathCache.get(path);
     if (cached) return cached;
     const out: Array<string | number> = [];
