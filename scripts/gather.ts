@@ -92,7 +92,7 @@ export function gatherStack(stack: string): Gathered {
 /** In this process: install mocks, run index.ts inside a Pulumi stack, wait for every registration. */
 export async function gatherInProcess(stack: string, config = stackConfig(stack)): Promise<Gathered> {
     const pulumi = await import("@pulumi/pulumi");
-    const { mockOutputs } = await import("./mock-outputs");
+    const { mockResource } = await import("./mock-outputs");
     const resources: GatheredResource[] = [];
     const parents = new Map<string, Promise<string> | undefined>();
     pulumi.runtime.setAllConfig(config);
@@ -106,10 +106,7 @@ export async function gatherInProcess(stack: string, config = stackConfig(stack)
                     custom: args.custom ?? true,
                     inputs: args.inputs,
                 });
-                const id = args.inputs?.metadata?.name
-                    ? `${args.inputs.metadata.namespace ?? ""}/${args.inputs.metadata.name}`
-                    : `${args.name}-id`;
-                return { id, state: mockOutputs(args.type, args.inputs) };
+                return mockResource(args);
             },
             call(args) {
                 return args.inputs;

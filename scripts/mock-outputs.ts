@@ -47,3 +47,16 @@ export function mockOutputs(type: string, inputs: Record<string, any>): Record<s
             return inputs;
     }
 }
+
+/**
+ * What a mock answers for a new resource: a Kubernetes object's id is `namespace/name` (as the provider's), any other
+ * resource's `<name>-id`; its state is its inputs plus the provider-computed outputs above.
+ */
+export function mockResource(args: { type: string; name: string; inputs: Record<string, any> }): {
+    id: string;
+    state: Record<string, any>;
+} {
+    const meta = args.inputs?.metadata;
+    const id = meta?.name ? `${meta.namespace ?? ""}/${meta.name}` : `${args.name}-id`;
+    return { id, state: mockOutputs(args.type, args.inputs) };
+}

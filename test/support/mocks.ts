@@ -5,7 +5,7 @@
  * what a real deployment would give them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mockOutputs } from "../../scripts/mock-outputs";
+import { mockResource } from "../../scripts/mock-outputs";
 
 export interface RegisteredResource {
     type: string;
@@ -62,10 +62,7 @@ export function setupMocks(
                     urn,
                     custom: args.custom ?? true,
                 });
-                const id = args.inputs?.metadata?.name
-                    ? `${args.inputs.metadata.namespace ?? ""}/${args.inputs.metadata.name}`
-                    : `${args.name}-id`;
-                return { id, state: mockOutputs(args.type, args.inputs) };
+                return mockResource(args);
             },
             call(args) {
                 return args.inputs;
