@@ -8,18 +8,7 @@
  */
 import { NonResourceRequest, Request, ResourceRequest } from "../rules/rbac/authorize";
 import { K8sObject } from "../rules/types";
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { rng } from "./rng";
 
 const RBAC = "rbac.authorization.k8s.io/v1";
 const REF = "rbac.authorization.k8s.io";

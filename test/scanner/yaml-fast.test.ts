@@ -10,6 +10,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { corpus } from "../../bench/corpus";
 import { fastDocument, parseDocument, Positions, splitStream } from "../../scanner/yaml";
+import { rng } from "../../scripts/rng";
 
 const REPO = path.join(__dirname, "..", "..");
 
@@ -57,18 +58,6 @@ function manifests(): string[] {
         .split("\n")
         .filter(f => /\.(ya?ml|json)$/.test(f) && !/yaml-oracle-table/.test(f))
         .map(f => path.join(REPO, f));
-}
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 describe("scanner YAML: the fast reader agrees with the general one", function () {
