@@ -1,4 +1,6 @@
 /** Generated corpora of mixed Kubernetes objects for the benchmark (deterministic). */
+import { K8sObject } from "../rules/types";
+
 /* eslint-disable @typescript-eslint/no-explicit-any -- generated Kubernetes objects as plain JSON */
 
 function container(i: number, insecure: boolean): any {
@@ -140,4 +142,41 @@ export function corpus(n: number): any[] {
         i++;
     }
     return out;
+}
+
+/**
+ * N Deployments, N NetworkPolicies and N PodDisruptionBudgets in one namespace: each policy and budget selects one app,
+ * and half the Deployments (`lonely-*`) are selected by nothing. The cross-resource rules' worst case at scale.
+ */
+export function selectorCorpus(n: number): K8sObject[] {
+    const objects: K8sObject[] = [];
+    for (let i = 0; i < n; i++) {
+        const app = i % 2 === 0 ? `app-${i}` : `lonely-${i}`;
+        objects.push({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: `d${i}`, namespace: "bulk" },
+            spec: {
+                replicas: 2,
+                selector: { matchLabels: { app } },
+                template: {
+                    metadata: { labels: { app, tier: "web" } },
+                    spec: { containers: [{ name: "c", image: "r.example/a:1" }] },
+                },
+            },
+        });
+        objects.push({
+            apiVersion: "networking.k8s.io/v1",
+            kind: "NetworkPolicy",
+            metadata: { name: `np${i}`, namespace: "bulk" },
+            spec: { podSelector: { matchLabels: { app: `app-${i}` } }, policyTypes: ["Ingress"] },
+        });
+        objects.push({
+            apiVersion: "policy/v1",
+            kind: "PodDisruptionBudget",
+            metadata: { name: `pdb${i}`, namespace: "bulk" },
+            spec: { maxUnavailable: 1, selector: { matchLabels: { app: `app-${i}` } } },
+        });
+    }
+    return objects;
 }

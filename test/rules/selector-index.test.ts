@@ -10,6 +10,7 @@ import { SelectorIndex } from "../../rules/selector-index";
 import { Match, matchSelector } from "../../rules/selectors";
 import { UNKNOWN } from "../../rules/unknown";
 import { RUNS, SEED } from "./fuzz-support";
+import { selectorCorpus } from "../../bench/corpus";
 
 function naive(selectors: unknown[], labels: unknown): Match {
     const ms = selectors.map(s => matchSelector(s, labels));
@@ -66,32 +67,8 @@ describe("selector index", () => {
             "namespace stay near-linear",
         function () {
             this.timeout(120_000);
-            const objects = [];
             const n = 10_000;
-            for (let i = 0; i < n; i++) {
-                const app = i % 2 === 0 ? `app-${i}` : `lonely-${i}`;
-                objects.push({
-                    apiVersion: "apps/v1",
-                    kind: "Deployment",
-                    metadata: { name: `d${i}`, namespace: "bulk" },
-                    spec: {
-                        replicas: 2,
-                        template: { metadata: { labels: { app } }, spec: { containers: [{ name: "c" }] } },
-                    },
-                });
-                objects.push({
-                    apiVersion: "networking.k8s.io/v1",
-                    kind: "NetworkPolicy",
-                    metadata: { name: `np${i}`, namespace: "bulk" },
-                    spec: { podSelector: { matchLabels: { app: `app-${i}` } } },
-                });
-                objects.push({
-                    apiVersion: "policy/v1",
-                    kind: "PodDisruptionBudget",
-                    metadata: { name: `p${i}`, namespace: "bulk" },
-                    spec: { selector: { matchLabels: { app: `app-${i}` } } },
-                });
-            }
+            const objects = selectorCorpus(n);
             for (const id of ["NET-07", "OTH-07"]) {
                 const t = performance.now();
                 const f = evaluate(resolveRules(RULES.filter(r => r.id === id)), objects);
