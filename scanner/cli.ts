@@ -17,8 +17,8 @@ import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
-import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/evaluate";
-import { evaluateIsolated, keptObjects, toRecords } from "./batch";
+import { PackConfig, resolveRules } from "../rules/evaluate";
+import { evaluateIsolated, keptObjects, toRecords, Where } from "./batch";
 import { Job, JobResult, runJob } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
@@ -26,14 +26,10 @@ import {
     DEFAULT_MAX_INPUT_BYTES,
     describeError,
     expandPaths,
-    Input,
     inputName,
     LoadError,
     LoadOptions,
-    Located,
-    parseChunk,
     readInputText,
-    readRegularFile,
 } from "./load";
 import {
     JsonLinesReporter,
@@ -46,7 +42,7 @@ import {
     Summary,
     TextReporter,
 } from "./report";
-import { locate, Position, splitStream, unpack } from "./yaml";
+import { locateInDigest, splitStream } from "./yaml";
 
 /**
  * The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`).
@@ -297,11 +293,12 @@ export function run(argv: string[], io: RunIO): number {
     const resolved = resolveRules(rules, packConfig);
     const resourceRules = resolved.filter(r => r.rule.scope === "resource");
     const stackRules = resolved.filter(r => r.rule.scope === "stack");
-    /** Objects kept for the cross-resource rules (as read, or as a worker sent them), with where they came from. */
-    const kept = new Map<object, Located & { source: number }>();
+    /**
+     * Objects kept for the cross-resource rules (as read, or as a worker sent them), with where they came from and
+     * the positions of their fields (a positionDigest: findings are placed without reading the input again).
+     */
+    const kept = new Map<object, Kept>();
     const all: K8sObject[] = [];
-    /** Texts kept for finding positions again (stdin and rendered output; files are read again). */
-    const sources: Array<{ input: Input; text?: string }> = [];
     const violation = (v: ScanViolation) => {
         summary.violations++;
         if (v.enforcementLevel === "mandatory") summary.mandatory++;
@@ -326,26 +323,17 @@ export function run(argv: string[], io: RunIO): number {
     // kept for the cross-resource rules, so memory holds objects, not positions or findings.
     let pool: Pool | undefined;
     const jobs = io.rules ? 0 : (opts.jobs ?? defaultJobs());
-    const take = (
-        r: JobResult,
-        file: string,
-        rendered: "kustomize" | "helm" | undefined,
-        source: number,
-        objects?: K8sObject[],
-    ) => {
+    const take = (r: JobResult, file: string, rendered: "kustomize" | "helm" | undefined, objects?: K8sObject[]) => {
         for (const e of r.parseErrors) reportError(e);
         for (const e of r.errors) reportError(e);
         for (const v of r.violations) violation(v);
         const objs = objects ?? (JSON.parse(r.objects) as K8sObject[]);
         objs.forEach((o, i) => {
-            const [pos, start, end, line, index] = r.meta[i];
             kept.set(o, {
-                object: o,
                 file,
-                pos,
+                pos: r.pos[i],
                 ...(rendered ? { rendered } : {}),
-                chunk: { start, end, line, index },
-                source,
+                digest: r.digests.subarray(i === 0 ? 0 : r.digestEnds[i - 1], r.digestEnds[i]),
             });
             all.push(o);
             summary.resources++;
@@ -361,7 +349,6 @@ export function run(argv: string[], io: RunIO): number {
             reportError({ file: inputName(input), message: describeError(e) });
             continue;
         }
-        const source = sources.push({ input, ...(input.type === "file" ? {} : { text: got.text }) }) - 1;
         const { chunks, error } = splitStream(got.text);
         const batches: Job[] = [];
         for (let i = 0; i < chunks.length; i += BATCH)
@@ -380,21 +367,21 @@ export function run(argv: string[], io: RunIO): number {
             pool ??= new Pool(jobs - 1, packConfig);
             let byWorkers = 0;
             for (const done of pool.runAll(batches, runHere)) {
-                if ("here" in done) take(done.here.r, got.file, got.rendered, source, done.here.objects);
+                if ("here" in done) take(done.here.r, got.file, got.rendered, done.here.objects);
                 else if ("crash" in done.result) {
                     // a worker failed: run that batch here, so nothing is lost
                     const again = runHere(done.job);
-                    take(again.r, got.file, got.rendered, source, again.objects);
+                    take(again.r, got.file, got.rendered, again.objects);
                 } else {
                     byWorkers++;
-                    take(done.result, got.file, got.rendered, source);
+                    take(done.result, got.file, got.rendered);
                 }
             }
             io.threads?.(got.file, byWorkers, batches.length - byWorkers);
         } else {
             for (const job of batches) {
                 const r = runJob(job, resourceRules, false);
-                take(r, got.file, got.rendered, source, keptObjects(r.located));
+                take(r, got.file, got.rendered, keptObjects(r.located));
             }
         }
         if (error)
@@ -406,23 +393,25 @@ export function run(argv: string[], io: RunIO): number {
     }
     pool?.close();
 
-    // Cross-resource rules over every object; their findings are placed by parsing each
-    // document again (in file order), then reported in the rules' order.
+    // Cross-resource rules over every object; their findings are placed with the objects'
+    // positionDigests and reported in the rules' order.
     const stackFindings = evaluateIsolated(
         stackRules,
         all,
         true,
         o => {
             const k = kept.get(o);
-            return k && { file: k.file, ...unpack(k.pos), ...(k.rendered ? { rendered: k.rendered } : {}) };
+            return k && placed(k, o, undefined);
         },
         reportError,
         cmd.args.join(" "),
     );
-    const placed = placeAgain(stackFindings, kept, sources, loadOpts);
     toRecords(
         stackFindings,
-        f => placed.get(f) ?? { file: kept.get(f.object)?.file ?? "", line: 1, column: 1 },
+        f => {
+            const k = kept.get(f.object);
+            return k ? placed(k, f.object, f.path) : { file: "", line: 1, column: 1 };
+        },
         violation,
         reportError,
     );
@@ -441,62 +430,20 @@ export function run(argv: string[], io: RunIO): number {
     return summary.errors > 0 ? 2 : 0;
 }
 
-/**
- * Positions of cross-resource findings: each finding's document is parsed again from its source
- * (files read again one at a time, in order) and the finding's path located in it.
- */
-function placeAgain(
-    findings: readonly EvaluatedFinding[],
-    kept: Map<object, Located & { source: number }>,
-    sources: ReadonlyArray<{ input: Input; text?: string }>,
-    opts: LoadOptions,
-): Map<EvaluatedFinding, { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }> {
-    const out = new Map<
-        EvaluatedFinding,
-        { file: string; line: number; column: number; rendered?: "kustomize" | "helm" }
-    >();
-    const todo = findings.map(f => ({ f, k: kept.get(f.object) })).filter(x => x.k !== undefined) as Array<{
-        f: EvaluatedFinding;
-        k: Located & { source: number };
-    }>;
-    todo.sort((a, b) => a.k.source - b.k.source || (a.k.chunk?.start ?? 0) - (b.k.chunk?.start ?? 0));
-    let textOf = -1;
-    let text: string | undefined;
-    let docKey = "";
-    let docObjects: Located[] = [];
-    for (const { f, k } of todo) {
-        const fallback: Position = unpack(k.pos);
-        let pos = fallback;
-        if (k.chunk) {
-            if (textOf !== k.source) {
-                textOf = k.source;
-                const src = sources[k.source];
-                try {
-                    text =
-                        src.text ??
-                        (src.input.type === "file" ? readRegularFile(src.input.path, opts.maxInputBytes) : undefined);
-                } catch {
-                    text = undefined;
-                }
-            }
-            const key = `${k.source}:${k.chunk.start}`;
-            if (key !== docKey && text !== undefined) {
-                docKey = key;
-                docObjects = [];
-                parseChunk(
-                    { text: text.slice(k.chunk.start, k.chunk.end), start: k.chunk.start, line: k.chunk.line },
-                    k.file,
-                    docObjects,
-                    [],
-                );
-            }
-            const again = docObjects[k.chunk.index];
-            if (again) pos = locate(again.object, again.pos, f.path, again.locs);
-        }
-        out.set(f, { file: k.file, ...pos, ...(k.rendered ? { rendered: k.rendered } : {}) });
-    }
-    return out;
+/** An object kept for the cross-resource rules: where it came from and its positionDigest. */
+interface Kept {
+    file: string;
+    pos: number;
+    rendered?: "kustomize" | "helm";
+    digest: Float64Array;
 }
+
+/** Where a cross-resource finding's field (`path`, or the object itself) is. */
+const placed = (k: Kept, o: K8sObject, path: string | undefined): Where => ({
+    file: k.file,
+    ...locateInDigest(o, k.pos, path, k.digest),
+    ...(k.rendered ? { rendered: k.rendered } : {}),
+});
 
 if (require.main === module) {
     process.exitCode = run(process.argv.slice(2), {

@@ -36,11 +36,6 @@ export interface Located {
     pos: number;
     /** Set for objects rendered from a kustomization or Helm chart directory. */
     rendered?: "kustomize" | "helm";
-    /**
-     * Where the object's document is in its source (to find positions again later), and its index among the document's
-     * objects.
-     */
-    chunk?: { start: number; end: number; line: number; index: number };
     /** Positions of the fields of the object's document, as read (yaml.ts `locate`). */
     locs?: Positions;
 }
@@ -323,10 +318,7 @@ export function parseChunk(
         }
         throw e;
     }
-    const from = into.length;
     flatten(doc.value, doc.pos, doc.locs, file, into, rendered);
-    for (let i = from; i < into.length; i++)
-        into[i].chunk = { start: chunk.start, end: chunk.start + chunk.text.length, line: chunk.line, index: i - from };
 }
 
 function flatten(

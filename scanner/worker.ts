@@ -8,7 +8,7 @@ import { PackConfig, resolveRules } from "../rules/evaluate";
 import { checkBatch } from "./batch";
 import { LoadError, Located, parseChunk } from "./load";
 import { ScanError, ScanViolation } from "./report";
-import { Chunk } from "./yaml";
+import { Chunk, positionDigest } from "./yaml";
 
 export interface Job {
     seq: number;
@@ -24,8 +24,26 @@ export interface JobResult {
     errors: ScanError[];
     /** JSON array of the objects read, in order. */
     objects: string;
-    /** Per object: [pos, chunk start, chunk end, chunk line, index in its document]. */
-    meta: number[][];
+    /** Per object: the packed position of its first line. */
+    pos: number[];
+    /** Per object: the end of its positionDigest in `digests` (each starts where the one before ends). */
+    digestEnds: number[];
+    /** The objects' positionDigests, one after the other. */
+    digests: Float64Array;
+}
+
+/** The positionDigests of a batch's objects (made while their positions are at hand), in one array. */
+function digestsOf(located: readonly Located[]): { digests: Float64Array; digestEnds: number[] } {
+    const each = located.map(l => positionDigest(l.object, l.locs));
+    const digests = new Float64Array(each.reduce((n, d) => n + d.length, 0));
+    const digestEnds: number[] = [];
+    let end = 0;
+    for (const d of each) {
+        digests.set(d, end);
+        end += d.length;
+        digestEnds.push(end);
+    }
+    return { digests, digestEnds };
 }
 
 /** Parse and check one batch (in a worker or in-process). */
@@ -52,13 +70,8 @@ export function runJob(
         errors,
         located,
         objects: keepObjects ? JSON.stringify(located.map(l => l.object)) : "",
-        meta: located.map(l => [
-            l.pos,
-            l.chunk?.start ?? 0,
-            l.chunk?.end ?? 0,
-            l.chunk?.line ?? 1,
-            l.chunk?.index ?? 0,
-        ]),
+        pos: located.map(l => l.pos),
+        ...digestsOf(located),
     };
 }
 

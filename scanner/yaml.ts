@@ -627,6 +627,96 @@ export function locate(
     return unpack(best);
 }
 
+/** Nodes a position digest holds at most (a larger object is placed at its first line). */
+const DIGEST_MAX = 200_000;
+
+/**
+ * The positions of an object's fields in a flat array, in a fixed walk (keys in `Object.keys`
+ * order, each key's position then its value's fields; each item's position then its fields;
+ * NaN where none is known). It survives a JSON copy of the object (same keys, same order), so a
+ * finding made later, on the copy, is placed with `locateInDigest` without reading the document
+ * again. Empty for an object larger than DIGEST_MAX nodes.
+ */
+export function positionDigest(root: unknown, positions: Positions | undefined): Float64Array {
+    const out: number[] = [];
+    const walk = (v: unknown, depth: number): void => {
+        if (v === null || typeof v !== "object" || depth > 200) return;
+        const loc = positions?.get(v);
+        if (Array.isArray(v)) {
+            for (let i = 0; i < v.length; i++) {
+                if (out.length >= DIGEST_MAX) throw DIGEST_FULL;
+                const p = loc?.[i];
+                out.push(typeof p === "number" ? p : NaN);
+                walk(v[i], depth + 1);
+            }
+            return;
+        }
+        const keys = Object.keys(v);
+        for (let i = 0; i < keys.length; i++) {
+            if (out.length >= DIGEST_MAX) throw DIGEST_FULL;
+            const k = keys[i];
+            // keys are recorded in reading order, which is Object.keys order but for integer-like keys
+            const p = loc && loc[2 * i] === k ? loc[2 * i + 1] : posOfKey(loc, k);
+            out.push(typeof p === "number" ? p : NaN);
+            walk((v as Record<string, unknown>)[k], depth + 1);
+        }
+    };
+    try {
+        walk(root, 0);
+    } catch (e) {
+        if (e === DIGEST_FULL) return new Float64Array(0);
+        throw e;
+    }
+    return Float64Array.from(out);
+}
+const DIGEST_FULL = Symbol("digest full");
+
+/** Nodes under `v` (at `depth`) in positionDigest's walk. */
+function digestSize(v: unknown, depth: number): number {
+    if (v === null || typeof v !== "object" || depth > 200) return 0;
+    let size = 0;
+    if (Array.isArray(v)) for (const x of v) size += 1 + digestSize(x, depth + 1);
+    else for (const k of Object.keys(v)) size += 1 + digestSize((v as Record<string, unknown>)[k], depth + 1);
+    return size;
+}
+
+/** `locate` on an object (or a JSON copy of it) with its positionDigest instead of its positions. */
+export function locateInDigest(
+    root: unknown,
+    rootPos: number,
+    path: string | undefined,
+    digest: Float64Array,
+): Position {
+    let best = rootPos;
+    if (!path || digest.length === 0) return unpack(best);
+    let cur: unknown = root;
+    let at = 0; // digest index of `cur`'s first field
+    let depth = 0; // `cur`'s depth in the walk
+    for (const seg of parsePath(path)) {
+        if (cur === null || typeof cur !== "object") break;
+        let idx = at;
+        if (typeof seg === "number") {
+            if (!Array.isArray(cur) || seg >= cur.length) break;
+            for (let i = 0; i < seg; i++) idx += 1 + digestSize(cur[i], depth + 1);
+            cur = cur[seg];
+        } else {
+            if (Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) break;
+            const o = cur as Record<string, unknown>;
+            for (const k of Object.keys(o)) {
+                if (k === seg) break;
+                idx += 1 + digestSize(o[k], depth + 1);
+            }
+            cur = o[seg];
+        }
+        const p = digest[idx];
+        if (p === undefined || Number.isNaN(p)) break;
+        best = p;
+        at = idx + 1;
+        depth++;
+    }
+    return unpack(best);
+}
+
 const pathCache = new Map<string, Array<string | number>>();
 
 /** `a.b[0]["x.y/z"].c` → ["a", "b", 0, "x.y/z", "c"] (the shared Finding.path syntax). */
