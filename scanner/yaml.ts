@@ -1005,6 +1005,7 @@ function key(): string | undefined {
     if (c < 128 && NOT_PLAIN[c] === 1) return giveUp();
     let i = p;
     let end = p;
+    let h = 0;
     for (;;) {
         if (i >= n) return undefined;
         const d = src.charCodeAt(i);
@@ -1015,13 +1016,34 @@ function key(): string | undefined {
         } else if (d === 35 && src.charCodeAt(i - 1) === 32) {
             return undefined;
         }
-        if (d !== 32) end = i + 1;
+        if (d !== 32) {
+            end = i + 1;
+            h = (h * 31 + d) | 0;
+        }
         i++;
     }
-    const s = plainKey(src.slice(p, end));
+    // the same few hundred keys recur in every manifest: a key read before is reused (no new
+    // string to make and resolve, and one V8 has already made a property name)
+    const slot = h & (KEY_SLOTS - 1);
+    const raw = keyText[slot];
+    let s: string;
+    if (raw !== undefined && raw.length === end - p && src.startsWith(raw, p)) s = keyValue[slot];
+    else {
+        const text = src.slice(p, end);
+        s = plainKey(text);
+        keyText[slot] = text;
+        keyValue[slot] = s;
+    }
     p = i + 1;
     return s;
 }
+/** Plain keys read lately, by a hash of their text: the text and the key it makes. */
+const KEY_SLOTS = 4096;
+const keyText: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+const keyValue: string[] = new Array<string>(KEY_SLOTS).fill("");
+/** Short plain values read lately, the same way: the text and the value it makes. */
+const valueText: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+const valueValue: unknown[] = new Array<unknown>(KEY_SLOTS).fill(null);
 
 /**
  * A scalar, `{}` or `[]` on the rest of this line, then the next content line. `indent` is the
@@ -1046,6 +1068,7 @@ function inlineValue(indent: number): unknown {
             giveUp();
         let i = p;
         let end = p;
+        let h = 0;
         for (;;) {
             if (i >= n) break;
             const d = src.charCodeAt(i);
@@ -1056,10 +1079,25 @@ function inlineValue(indent: number): unknown {
             } else if (d === 35 && src.charCodeAt(i - 1) === 32) {
                 break;
             }
-            if (d !== 32) end = i + 1;
+            if (d !== 32) {
+                end = i + 1;
+                h = (h * 31 + d) | 0;
+            }
             i++;
         }
-        v = plainValue(src.slice(p, end));
+        // short values recur too (kinds, versions, policies, label values): reused like keys
+        const len = end - p;
+        const slot = h & (KEY_SLOTS - 1);
+        const raw = len <= 48 ? valueText[slot] : undefined;
+        if (raw !== undefined && raw.length === len && src.startsWith(raw, p)) v = valueValue[slot];
+        else {
+            const text = src.slice(p, end);
+            v = plainValue(text);
+            if (len <= 48) {
+                valueText[slot] = text;
+                valueValue[slot] = v;
+            }
+        }
         p = end;
         // a plain scalar goes on over deeper lines (even comment lines): left to the general reader
         let e = src.indexOf("\n", p);

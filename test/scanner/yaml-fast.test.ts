@@ -166,4 +166,36 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
         );
         assert.equal(fastDocument("a: 1\na: 2\n", 1), undefined);
     });
+
+    it("reuses keys and short values read before only when their text is the same", () => {
+        // texts of one length whose hashes meet in the reader's table (h * 31 + c over 12 bits)
+        const hash = (t: string) => [...t].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 0) & 4095;
+        const bySlot = new Map<number, string>();
+        const pairs: Array<[string, string]> = [];
+        for (let i = 0; pairs.length < 20; i++) {
+            const t = `k${i.toString(36)}`;
+            const other = bySlot.get(hash(t));
+            if (other !== undefined && other.length === t.length) pairs.push([other, t]);
+            else bySlot.set(hash(t), t);
+        }
+        const RESOLVED: Record<string, unknown> = { on: true, yes: true, y: true, "0x1F": 31, "010": 8, "~": null };
+        // YAML 1.1 texts that resolve to something else recur among the values, and once as a key
+        const values = [...pairs.flat(), "on", "yes", "0x1F", "010", "~", "y", "on", "0x1F", "010", "yes", "~"];
+        for (const order of [values, [...values].reverse()]) {
+            const doc =
+                pairs
+                    .flat()
+                    .map(t => `${t}: 1\n`)
+                    .join("") +
+                "on: x\n" +
+                order.map((t, i) => `v${i}: ${t}\n`).join("");
+            compare(doc, 1, "colliding and recurring texts");
+            const read = fastDocument(doc, 1)!.value as Record<string, unknown>;
+            assert.deepEqual(Object.keys(read).slice(0, 2 * pairs.length + 1), [...pairs.flat(), "true"]);
+            assert.deepEqual(
+                order.map((_t, i) => read[`v${i}`]),
+                order.map(t => (t in RESOLVED ? RESOLVED[t] : t)),
+            );
+        }
+    });
 });
