@@ -123,7 +123,7 @@ export function checkBatch(
     const at = (o: K8sObject, path: string | undefined): Where => {
         const l = here.get(o);
         return l
-            ? { file: l.file, ...locate(o, l.pos, path, l.locs), ...(l.rendered ? { rendered: l.rendered } : {}) }
+            ? { file: l.file, ...locate(o, l.pos, path, l.digest), ...(l.rendered ? { rendered: l.rendered } : {}) }
             : { file: "", line: 1, column: 1 };
     };
     const findings = evaluateIsolated(

@@ -42,7 +42,7 @@ import {
     Summary,
     TextReporter,
 } from "./report";
-import { locateInDigest, splitStream } from "./yaml";
+import { locate, splitStream } from "./yaml";
 
 /**
  * The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`).
@@ -441,7 +441,7 @@ interface Kept {
 /** Where a cross-resource finding's field (`path`, or the object itself) is. */
 const placed = (k: Kept, o: K8sObject, path: string | undefined): Where => ({
     file: k.file,
-    ...locateInDigest(o, k.pos, path, k.digest),
+    ...locate(o, k.pos, path, k.digest),
     ...(k.rendered ? { rendered: k.rendered } : {}),
 });
 

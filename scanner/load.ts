@@ -26,7 +26,7 @@ import {
 } from "fs";
 import * as path from "path";
 import { K8sObject } from "../rules/types";
-import { Chunk, parseDocument, Positions, splitStream, YamlError } from "./yaml";
+import { Chunk, digestSize, parseDocument, splitStream, YamlError } from "./yaml";
 
 export interface Located {
     object: K8sObject;
@@ -36,8 +36,8 @@ export interface Located {
     pos: number;
     /** Set for objects rendered from a kustomization or Helm chart directory. */
     rendered?: "kustomize" | "helm";
-    /** Positions of the fields of the object's document, as read (yaml.ts `locate`). */
-    locs?: Positions;
+    /** The positions of the object's fields (yaml.ts `positionDigest`, for `locate`). */
+    digest: Float64Array;
 }
 
 export interface LoadError {
@@ -318,33 +318,52 @@ export function parseChunk(
         }
         throw e;
     }
-    flatten(doc.value, doc.pos, doc.locs, file, into, rendered);
+    flatten(doc.value, doc.pos, doc.digest, file, into, rendered);
 }
 
+/** The objects of a document (a List's items, the items of a top-level sequence), each with its share of the digest. */
 function flatten(
     value: unknown,
     pos: number,
-    locs: Positions,
+    digest: Float64Array,
     file: string,
     into: Located[],
     rendered?: "kustomize" | "helm",
 ): void {
+    const items = (list: unknown[], from: number) => {
+        // each item's position, then its fields (an empty digest: every item at the document's start)
+        let at = from;
+        for (const item of list) {
+            const size = digestSize(item);
+            const known = digest.length > 0 && !Number.isNaN(digest[at]);
+            flatten(
+                item,
+                known ? digest[at] : pos,
+                known ? digest.subarray(at + 1, at + 1 + size) : digest,
+                file,
+                into,
+                rendered,
+            );
+            at += 1 + size;
+        }
+    };
     if (Array.isArray(value)) {
         // a top-level sequence of objects (not something kubectl accepts, but seen in the wild)
-        const loc = locs.get(value);
-        value.forEach((v, i) => flatten(v, (loc?.[i] as number | undefined) ?? pos, locs, file, into, rendered));
+        items(value, 0);
         return;
     }
     if (!value || typeof value !== "object") return;
     const o = value as K8sObject & { items?: unknown[] };
     if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
-        const loc = locs.get(o.items);
-        o.items.forEach((item, i) =>
-            flatten(item, (loc?.[i] as number | undefined) ?? pos, locs, file, into, rendered),
-        );
+        let at = 0;
+        for (const k of Object.keys(o)) {
+            if (k === "items") break;
+            at += 1 + digestSize((o as Record<string, unknown>)[k]);
+        }
+        items(o.items, at + 1);
         return;
     }
-    into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}), locs });
+    into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}), digest });
 }
 
 /** One input's text: a file, stdin or a rendered directory. Throws InputError (or a system error). */

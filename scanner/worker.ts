@@ -8,7 +8,7 @@ import { PackConfig, resolveRules } from "../rules/evaluate";
 import { checkBatch } from "./batch";
 import { LoadError, Located, parseChunk } from "./load";
 import { ScanError, ScanViolation } from "./report";
-import { Chunk, positionDigest } from "./yaml";
+import { Chunk } from "./yaml";
 
 export interface Job {
     seq: number;
@@ -32,9 +32,9 @@ export interface JobResult {
     digests: Float64Array;
 }
 
-/** The positionDigests of a batch's objects (made while their positions are at hand), in one array. */
+/** The positionDigests of a batch's objects, in one array. */
 function digestsOf(located: readonly Located[]): { digests: Float64Array; digestEnds: number[] } {
-    const each = located.map(l => positionDigest(l.object, l.locs));
+    const each = located.map(l => l.digest);
     const digests = new Float64Array(each.reduce((n, d) => n + d.length, 0));
     const digestEnds: number[] = [];
     let end = 0;

@@ -347,8 +347,10 @@ export interface YamlDocument {
     value: unknown;
     /** Position of the document's first content. */
     pos: number;
-    /** Positions of the document's mappings and sequences (for locate). */
-    locs: Positions;
+    /** The positions of the value's fields, as positionDigest lays them out (for locate). */
+    digest: Float64Array;
+    /** The general reader's table of positions (what the digest is made from; tests compare the two). */
+    locs?: Positions;
 }
 
 const goKeyDesc = (k: string) => JSON.stringify(k);
@@ -513,7 +515,7 @@ export function parseDocument(text: string, line: number, filename?: string, gen
     else if (value !== null && typeof value === "object" && MARKER in value) value = fixup(value, line);
     if (value === undefined) value = null;
     if (value !== null && typeof value === "object" && text.includes("&")) checkAliasing(value, line);
-    return { value, pos, locs };
+    return { value, pos, digest: positionDigest(value, locs), locs };
 }
 
 /**
@@ -598,8 +600,8 @@ export function splitStream(text: string): { chunks: Chunk[]; error?: YamlError 
     return { chunks };
 }
 
-/** Where the value at a finding path is: its key (or item), else the nearest ancestor found. */
-export function locate(
+/** `locate` with the general reader's table of positions (the digest's source; for tests). */
+export function locateInTable(
     root: unknown,
     rootPos: number,
     path: string | undefined,
@@ -627,20 +629,22 @@ export function locate(
     return unpack(best);
 }
 
-/** Nodes a position digest holds at most (a larger object is placed at its first line). */
+/** Nodes a position digest holds at most, and its deepest nesting (beyond: placed at the object's start). */
 const DIGEST_MAX = 200_000;
+const DIGEST_DEPTH = 200;
 
 /**
  * The positions of an object's fields in a flat array, in a fixed walk (keys in `Object.keys`
  * order, each key's position then its value's fields; each item's position then its fields;
  * NaN where none is known). It survives a JSON copy of the object (same keys, same order), so a
- * finding made later, on the copy, is placed with `locateInDigest` without reading the document
- * again. Empty for an object larger than DIGEST_MAX nodes.
+ * finding is placed with `locate` on the object as read or on the copy a worker thread sent.
+ * Empty for an object of more than DIGEST_MAX nodes or nested deeper than DIGEST_DEPTH.
  */
 export function positionDigest(root: unknown, positions: Positions | undefined): Float64Array {
     const out: number[] = [];
     const walk = (v: unknown, depth: number): void => {
-        if (v === null || typeof v !== "object" || depth > 200) return;
+        if (v === null || typeof v !== "object") return;
+        if (depth > DIGEST_DEPTH) throw DIGEST_FULL;
         const loc = positions?.get(v);
         if (Array.isArray(v)) {
             for (let i = 0; i < v.length; i++) {
@@ -664,47 +668,47 @@ export function positionDigest(root: unknown, positions: Positions | undefined):
     try {
         walk(root, 0);
     } catch (e) {
-        if (e === DIGEST_FULL) return new Float64Array(0);
+        if (e === DIGEST_FULL) return EMPTY_DIGEST;
         throw e;
     }
     return Float64Array.from(out);
 }
 const DIGEST_FULL = Symbol("digest full");
+const EMPTY_DIGEST = new Float64Array(0);
 
-/** Nodes under `v` (at `depth`) in positionDigest's walk. */
-function digestSize(v: unknown, depth: number): number {
-    if (v === null || typeof v !== "object" || depth > 200) return 0;
+/** Nodes under `v` in positionDigest's walk (only called where a digest was made, so nesting is bounded). */
+export function digestSize(v: unknown): number {
+    if (v === null || typeof v !== "object") return 0;
     let size = 0;
-    if (Array.isArray(v)) for (const x of v) size += 1 + digestSize(x, depth + 1);
-    else for (const k of Object.keys(v)) size += 1 + digestSize((v as Record<string, unknown>)[k], depth + 1);
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) size += 1 + digestSize(v[i]);
+    else
+        for (const k in v)
+            if (Object.prototype.hasOwnProperty.call(v, k)) size += 1 + digestSize((v as Record<string, unknown>)[k]);
     return size;
 }
 
-/** `locate` on an object (or a JSON copy of it) with its positionDigest instead of its positions. */
-export function locateInDigest(
-    root: unknown,
-    rootPos: number,
-    path: string | undefined,
-    digest: Float64Array,
-): Position {
+/**
+ * Where the value at a finding path is: its key (or item), else the nearest ancestor found. On the
+ * object as read or a JSON copy of it, with its positionDigest.
+ */
+export function locate(root: unknown, rootPos: number, path: string | undefined, digest: Float64Array): Position {
     let best = rootPos;
     if (!path || digest.length === 0) return unpack(best);
     let cur: unknown = root;
     let at = 0; // digest index of `cur`'s first field
-    let depth = 0; // `cur`'s depth in the walk
     for (const seg of parsePath(path)) {
         if (cur === null || typeof cur !== "object") break;
         let idx = at;
         if (typeof seg === "number") {
             if (!Array.isArray(cur) || seg >= cur.length) break;
-            for (let i = 0; i < seg; i++) idx += 1 + digestSize(cur[i], depth + 1);
+            for (let i = 0; i < seg; i++) idx += 1 + digestSize(cur[i]);
             cur = cur[seg];
         } else {
             if (Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) break;
             const o = cur as Record<string, unknown>;
             for (const k of Object.keys(o)) {
                 if (k === seg) break;
-                idx += 1 + digestSize(o[k], depth + 1);
+                idx += 1 + digestSize(o[k]);
             }
             cur = o[seg];
         }
@@ -712,7 +716,6 @@ export function locateInDigest(
         if (p === undefined || Number.isNaN(p)) break;
         best = p;
         at = idx + 1;
-        depth++;
     }
     return unpack(best);
 }
@@ -792,6 +795,9 @@ let ls = 0;
 /** Indentation of the content line `p` is at; -1 at the end of the document. */
 let indentNow = -1;
 let firstLine = 1;
+/** The document's positionDigest, in reading order (which is its walk's: no integer-like keys here); nesting depth. */
+let digest: number[] = [];
+let depth = 0;
 
 const giveUp = (): never => {
     throw GIVE_UP;
@@ -1196,11 +1202,14 @@ function blockScalar(nodeIndent: number): string {
 /** A block mapping whose first key is at `p`, at column `indent`. */
 function mapping(indent: number): Record<string, unknown> {
     const o: Record<string, unknown> = {};
-    const loc: unknown[] = [];
     for (;;) {
         const kpos = pack(firstLine + ln, p - ls + 1);
         const k = key();
         if (k === undefined || k === "__proto__" || Object.prototype.hasOwnProperty.call(o, k)) giveUp();
+        // an integer-like key comes first in Object.keys, out of reading order: the general reader's job
+        const c0 = (k as string).charCodeAt(0);
+        if (c0 >= 48 && c0 <= 57 && INDEX_LIKE.test(k as string)) giveUp();
+        digest.push(kpos);
         // the value: on this line, or on the next lines, or nothing
         let i = p;
         while (i < n && src.charCodeAt(i) === 32) i++;
@@ -1216,33 +1225,30 @@ function mapping(indent: number): Record<string, unknown> {
             v = inlineValue(indent);
         }
         o[k as string] = v;
-        loc.push(k, kpos);
         if (indentNow < indent) break;
         if (indentNow > indent) giveUp();
     }
-    setLoc(o, loc);
     return o;
 }
+const INDEX_LIKE = /^(0|[1-9][0-9]*)$/;
 
 /** A block sequence whose first `-` is at `p`, at column `indent`. */
 function sequence(indent: number): unknown[] {
     const a: unknown[] = [];
-    const loc: number[] = [];
     for (;;) {
         p++; // the dash
         let i = p;
         while (i < n && src.charCodeAt(i) === 32) i++;
         const c = src.charCodeAt(i);
         let v: unknown;
-        let ipos: number;
         if (i >= n || c === 10 || c === 35) {
             endLine();
             if (indentNow <= indent) giveUp(); // a null item: no position for it
-            ipos = pack(firstLine + ln, p - ls + 1);
+            digest.push(pack(firstLine + ln, p - ls + 1));
             v = block(indentNow);
         } else {
             p = i;
-            ipos = pack(firstLine + ln, p - ls + 1);
+            digest.push(pack(firstLine + ln, p - ls + 1));
             if (isSeqStart()) giveUp();
             let isKey = false;
             if (c !== 123 && c !== 91) {
@@ -1252,18 +1258,20 @@ function sequence(indent: number): unknown[] {
             v = isKey ? mapping(i - ls) : inlineValue(indent);
         }
         a.push(v);
-        loc.push(ipos);
         if (indentNow < indent) break;
         if (indentNow > indent) giveUp();
         if (!isSeqStart()) break;
     }
-    setLoc(a, loc);
     return a;
 }
 
 /** The collection starting at `p` on a new line, at column `indent`. */
 function block(indent: number): unknown {
-    return isSeqStart() ? sequence(indent) : mapping(indent);
+    // deep nesting is left to the general reader (and a digest stops at DIGEST_DEPTH)
+    if (++depth > 100) giveUp();
+    const v = isSeqStart() ? sequence(indent) : mapping(indent);
+    depth--;
+    return v;
 }
 
 /** The document read by the fast reader, or undefined when it is left to the general reader (exported for tests). */
@@ -1271,7 +1279,8 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
     if (!FAST_CHARS.test(text)) return undefined;
     src = text;
     n = text.length;
-    locs = new Map();
+    digest = [];
+    depth = 0;
     p = 0;
     ln = 0;
     ls = 0;
@@ -1281,11 +1290,16 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
         if (indentNow !== 0) return undefined;
         const value = block(0);
         if ((indentNow as number) !== -1) return undefined;
-        return { value, pos: firstContent(text, 0, line), locs };
+        return {
+            value,
+            pos: firstContent(text, 0, line),
+            digest: digest.length > DIGEST_MAX ? EMPTY_DIGEST : Float64Array.from(digest),
+        };
     } catch (e) {
         if (e === GIVE_UP) return undefined;
         throw e;
     } finally {
         src = "";
+        digest = [];
     }
 }

@@ -1,12 +1,12 @@
 /**
- * Position digests: a cross-resource finding is placed from the object's positionDigest (on the
- * object as read or on a JSON copy of it, as a worker thread sends it) exactly where `locate`
- * places it with the positions table the document was read with.
+ * Position digests: a finding is placed from the object's positionDigest (as the fast or the
+ * general reader made it, on the object as read or on a JSON copy of it, as a worker thread
+ * sends it) exactly where the general reader's table of positions places it.
  */
 import { strict as assert } from "assert";
 import { readdirSync, readFileSync, statSync } from "fs";
 import * as path from "path";
-import { locate, locateInDigest, parseDocument, positionDigest, splitStream } from "../../scanner/yaml";
+import { locate, locateInTable, parseDocument, positionDigest, splitStream } from "../../scanner/yaml";
 
 const ROOTS = ["test", "examples"].map(d => path.join(__dirname, "..", "..", d));
 
@@ -56,21 +56,23 @@ describe("position digests", () => {
         for (const file of ROOTS.flatMap(r => manifests(r))) {
             for (const chunk of splitStream(readFileSync(file, "utf8")).chunks) {
                 let doc;
+                let table;
                 try {
                     doc = parseDocument(chunk.text, chunk.line);
+                    table = parseDocument(chunk.text, chunk.line, undefined, true);
                 } catch {
                     continue; // invalid documents are other tests' business
                 }
                 if (doc.value === null || typeof doc.value !== "object") continue;
                 documents++;
-                const digest = positionDigest(doc.value, doc.locs);
                 const copy = JSON.parse(JSON.stringify(doc.value));
                 // every path of a document, or an even sample of 2,000 of a large one (each walks its siblings)
                 const all = [undefined, ...paths(doc.value, "", [])];
                 const every = Math.ceil(all.length / 2000);
                 for (const p of all.filter((_p, i) => i % every === 0)) {
-                    const want = locate(doc.value, doc.pos, p, doc.locs);
-                    assert.deepEqual(locateInDigest(copy, doc.pos, p, digest), want, `${file}:${chunk.line} ${p}`);
+                    const want = locateInTable(table.value, table.pos, p, table.locs);
+                    assert.deepEqual(locate(copy, doc.pos, p, doc.digest), want, `${file}:${chunk.line} ${p}`);
+                    assert.deepEqual(locate(doc.value, doc.pos, p, doc.digest), want, `${file}:${chunk.line} ${p}`);
                     checked++;
                 }
             }
@@ -83,20 +85,22 @@ describe("position digests", () => {
         const text = "b: 1\n'2': two\na:\n  '10': x\n  z: [p, q]\n  '1': y\nbase: &m\n  k: v\nm:\n  <<: *m\n  j: w\n";
         const doc = parseDocument(text, 1);
         assert.deepEqual(Object.keys(doc.value as object), ["2", "b", "a", "base", "m"]);
-        const digest = positionDigest(doc.value, doc.locs);
         const copy = JSON.parse(JSON.stringify(doc.value));
         for (const p of ['["2"]', "b", 'a["1"]', 'a["10"]', "a.z[1]", "m.k", "m.j", "a.nothing"])
-            assert.deepEqual(locateInDigest(copy, doc.pos, p, digest), locate(doc.value, doc.pos, p, doc.locs), p);
-        assert.deepEqual(locateInDigest(copy, doc.pos, "a.z[1]", digest), { line: 5, column: 10 });
-        assert.deepEqual(locateInDigest(copy, doc.pos, 'a["1"]', digest), { line: 6, column: 3 });
+            assert.deepEqual(locate(copy, doc.pos, p, doc.digest), locateInTable(doc.value, doc.pos, p, doc.locs), p);
+        assert.deepEqual(locate(copy, doc.pos, "a.z[1]", doc.digest), { line: 5, column: 10 });
+        assert.deepEqual(locate(copy, doc.pos, 'a["1"]', doc.digest), { line: 6, column: 3 });
     });
 
     it("place fields of an object too large for a digest at the object's first line", () => {
         const text = "---\nitems:\n" + "- 1\n".repeat(200_010);
-        const doc = parseDocument(splitStream(text).chunks[0].text, 2);
-        const digest = positionDigest(doc.value, doc.locs);
-        assert.equal(digest.length, 0);
-        assert.deepEqual(locateInDigest(doc.value, doc.pos, "items[5]", digest), { line: 2, column: 1 });
-        assert.deepEqual(locate(doc.value, doc.pos, "items[5]", doc.locs), { line: 8, column: 3 });
+        for (const general of [false, true]) {
+            const doc = parseDocument(splitStream(text).chunks[0].text, 2, undefined, general);
+            assert.equal(doc.digest.length, 0);
+            assert.deepEqual(locate(doc.value, doc.pos, "items[5]", doc.digest), { line: 2, column: 1 });
+        }
+        const table = parseDocument(splitStream(text).chunks[0].text, 2, undefined, true);
+        assert.deepEqual(locateInTable(table.value, table.pos, "items[5]", table.locs), { line: 8, column: 3 });
+        assert.equal(positionDigest({ a: [1, { b: 2 }] }, undefined).length, 4);
     });
 });

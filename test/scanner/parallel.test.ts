@@ -62,7 +62,12 @@ describe("scanner: objects kept for the cross-resource rules", () => {
             { kind: "Deployment", spec: { x: -Infinity } },
             { kind: "Deployment", spec: { x: undefined, y: [undefined] } },
         ];
-        const located = [plain, ...odd].map(object => ({ object, file: "f.yaml", pos: 0 }));
+        const located = [plain, ...odd].map(object => ({
+            object,
+            file: "f.yaml",
+            pos: 0,
+            digest: new Float64Array(0),
+        }));
         const kept = keptObjects(located);
         assert.equal(kept[0], plain);
         odd.forEach((o, i) => {

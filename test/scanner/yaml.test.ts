@@ -109,7 +109,7 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
             "name: a\n    securityContext:\n      privileged: yes\n  -   name: b\n      " +
             "securityContext: {privileged: true}\n";
         const doc = parseDocument(text, 5);
-        const at = (p?: string) => locate(doc.value, doc.pos, p, doc.locs);
+        const at = (p?: string) => locate(doc.value, doc.pos, p, doc.digest);
         it("of a field in block and flow style, of a sequence item, of a bracketed key", () => {
             assert.deepEqual(at("spec.containers[0].securityContext.privileged"), { line: 20, column: 7 });
             assert.deepEqual(at("spec.containers[1].securityContext.privileged"), { line: 22, column: 25 });
@@ -131,7 +131,7 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
                     '"securityContext": {"privileged": true}}]}}',
                 1,
             );
-            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged", j.locs), {
+            assert.deepEqual(locate(j.value, j.pos, "spec.containers[0].securityContext.privileged", j.digest), {
                 line: 3,
                 column: 24,
             });
