@@ -19,7 +19,7 @@ import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
 import { PackConfig, resolveRules } from "../rules/evaluate";
 import { evaluateIsolated, keptObjects, toRecords, Where } from "./batch";
-import { Job, JobResult, runJob } from "./worker";
+import { checkJob, claim, CLOSED, Job, JobResult, parseJob, POSTED, RESULTS, SLOTS } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
 import {
@@ -29,6 +29,7 @@ import {
     inputName,
     LoadError,
     LoadOptions,
+    Located,
     readInputText,
 } from "./load";
 import {
@@ -37,6 +38,7 @@ import {
     Out,
     Reporter,
     ResourceRef,
+    ScanError,
     SarifReporter,
     ScanViolation,
     Summary,
@@ -67,6 +69,8 @@ export interface RunIO {
      * Told, per input checked by several threads, how many batches the workers and this thread checked; a test seam.
      */
     threads?: (file: string, byWorkers: number, here: number) => void;
+    /** False: with worker threads, this thread checks no batch itself (they all go to the workers); a test seam. */
+    checksHere?: boolean;
 }
 
 type Format = "text" | "json" | "jsonl" | "sarif";
@@ -94,19 +98,20 @@ const PARALLEL_FROM = 2 * 1024 * 1024;
 const defaultJobs = () => Math.min(4, availableParallelism());
 
 /**
- * Worker threads fed batches of documents, with this thread working too; run() stays synchronous:
- * results are awaited with Atomics.wait on a shared counter the workers bump after each message,
- * read with receiveMessageOnPort and handed on in submission order.
+ * Worker threads that claim posted batches from a shared counter, as this thread does when it
+ * checks batches itself, so every thread keeps busy whatever their speeds; run() stays
+ * synchronous: results are read with receiveMessageOnPort, waiting with Atomics.wait on the count
+ * of results the workers bump.
  */
 class Pool {
-    private readonly workers: Array<{ worker: Worker; port: MessagePort; pending: number }> = [];
-    private readonly signal = new Int32Array(new SharedArrayBuffer(4));
+    private readonly workers: Array<{ worker: Worker; port: MessagePort }> = [];
+    readonly shared = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
     constructor(n: number, packConfig: PackConfig) {
         const ts = __filename.endsWith(".ts");
         const file = path.join(__dirname, ts ? "worker.ts" : "worker.js");
         for (let i = 0; i < n; i++) {
             const { port1, port2 } = new MessageChannel();
-            const workerData = { hardenedScan: true, packConfig, port: port2, signal: this.signal };
+            const workerData = { hardenedScan: true, packConfig, port: port2, shared: this.shared };
             const worker = ts
                 ? new Worker(
                       `require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`,
@@ -114,80 +119,29 @@ class Pool {
                   )
                 : new Worker(file, { workerData, transferList: [port2] });
             worker.unref();
-            this.workers.push({ worker, port: port1, pending: 0 });
+            this.workers.push({ worker, port: port1 });
         }
     }
-    /**
-     * Each batch's result, in order. Workers take batches from the front (at most two queued
-     * each); while the next result is not ready, this thread runs batches from the back itself
-     * (`here`), so both keep busy whatever their speeds. The order of the results never changes.
-     */
-    *runAll<L>(
-        jobs: Job[],
-        here: (job: Job) => L,
-    ): Generator<{ job: Job; result: JobResult | { seq: number; crash: string } } | { job: Job; here: L }> {
-        const n = this.workers.length;
-        let next = 0; // the next batch for a worker
-        let end = jobs.length; // batches from `end` on are run here
-        const owner: number[] = [];
-        const indexOf = new Map<number, number>(jobs.map((j, i) => [j.seq, i]));
-        const received = new Map<number, JobResult | { seq: number; crash: string }>();
-        const ranHere = new Map<number, L>();
-        let rr = 0;
-        const fill = () => {
-            while (next < end) {
-                let w = -1;
-                for (let k = 0; k < n && w < 0; k++) if (this.workers[(rr + k) % n].pending < 2) w = (rr + k) % n;
-                if (w < 0) return;
-                rr = (w + 1) % n;
-                this.workers[w].port.postMessage(jobs[next]);
-                this.workers[w].pending++;
-                owner[next++] = w;
-            }
-        };
-        fill();
-        for (let i = 0; i < jobs.length; i++) {
-            if (i >= end || i >= next) {
-                // run here (stolen from the back earlier, or no worker took it)
-                const r = ranHere.has(i) ? ranHere.get(i)! : here(jobs[i]);
-                ranHere.delete(i);
-                yield { job: jobs[i], here: r };
-                continue;
-            }
-            const w = this.workers[owner[i]];
-            const deadline = Date.now() + 600_000;
-            for (;;) {
-                const seen = Atomics.load(this.signal, 0);
-                let m;
-                while ((m = receiveMessageOnPort(w.port))) {
-                    const r = m.message as JobResult | { seq: number; crash: string };
-                    w.pending--;
-                    const at = indexOf.get(r.seq);
-                    received.set(
-                        at ?? -1,
-                        at === undefined ? { seq: r.seq, crash: `worker answered an unknown batch ${r.seq}` } : r,
-                    );
-                }
-                if (received.has(i) || received.has(-1)) break;
-                if (end - 1 >= next) {
-                    end--;
-                    ranHere.set(end, here(jobs[end]));
-                    continue;
-                }
-                if (Date.now() > deadline) {
-                    received.set(i, { seq: jobs[i].seq, crash: "worker did not answer within 10 minutes" });
-                    break;
-                }
-                Atomics.wait(this.signal, 0, seen, 50);
-            }
-            const result = received.get(i) ?? received.get(-1)!;
-            received.delete(i);
-            received.delete(-1);
-            fill();
-            yield { job: jobs[i], result };
+    /** Make a batch claimable (batches are posted in `seq` order, from 0). */
+    post(job: Job): void {
+        for (const w of this.workers) w.port.postMessage(job);
+        Atomics.add(this.shared, POSTED, 1);
+        Atomics.notify(this.shared, POSTED);
+    }
+    /** The results the workers have sent so far. */
+    receive(into: (r: JobResult | { seq: number; crash: string }) => void): void {
+        for (const w of this.workers) {
+            let m;
+            while ((m = receiveMessageOnPort(w.port))) into(m.message as JobResult | { seq: number; crash: string });
         }
+    }
+    /** Wait (at most `ms`) for a result after the `seen`th. */
+    wait(seen: number, ms: number): void {
+        Atomics.wait(this.shared, RESULTS, seen, ms);
     }
     close(): void {
+        Atomics.store(this.shared, CLOSED, 1);
+        Atomics.notify(this.shared, POSTED);
         for (const w of this.workers) {
             w.port.close();
             void w.worker.terminate();
@@ -294,8 +248,8 @@ export function run(argv: string[], io: RunIO): number {
     const resourceRules = resolved.filter(r => r.rule.scope === "resource");
     const stackRules = resolved.filter(r => r.rule.scope === "stack");
     /**
-     * Objects kept for the cross-resource rules (as read, or as a worker sent them), with where they came from and
-     * the positions of their fields (a positionDigest: findings are placed without reading the input again).
+     * Objects kept for the cross-resource rules (as read, or their JSON copy: see keptObjects), with where they came
+     * from and the positions of their fields (a positionDigest: findings are placed without reading the input again).
      */
     const kept = new Map<object, Kept>();
     const all: K8sObject[] = [];
@@ -318,83 +272,93 @@ export function run(argv: string[], io: RunIO): number {
         helm: opts.helm,
     };
 
-    // Documents go in batches to the resource rules (in worker threads for large inputs), with
-    // their positions; the results are reported in input order. The objects are
-    // kept for the cross-resource rules, so memory holds objects, not positions or findings.
+    // This thread reads and parses every document (the cross-resource rules need them all) and
+    // runs the cross-resource rules; the resource rules run over batches of documents, claimed by
+    // worker threads (for large inputs, which they parse again) and by this thread once it is
+    // done with the rest. Everything is reported in input order, as soon as it can be.
     let pool: Pool | undefined;
     const jobs = io.rules ? 0 : (opts.jobs ?? defaultJobs());
-    const take = (r: JobResult, file: string, rendered: "kustomize" | "helm" | undefined, objects?: K8sObject[]) => {
-        for (const e of r.parseErrors) reportError(e);
-        for (const e of r.errors) reportError(e);
-        for (const v of r.violations) violation(v);
-        const objs = objects ?? (JSON.parse(r.objects) as K8sObject[]);
-        objs.forEach((o, i) => {
-            kept.set(o, {
-                file,
-                pos: r.pos[i],
-                ...(rendered ? { rendered } : {}),
-                digest: r.digests.subarray(i === 0 ? 0 : r.digestEnds[i - 1], r.digestEnds[i]),
-            });
-            all.push(o);
-            summary.resources++;
-            if (!isChecked(o)) summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
-        });
+    const batches: Batch[] = [];
+    /** What is reported, in order: batches' results and input errors. */
+    const queue: Array<number | LoadError> = [];
+    let reported = 0;
+    const report = () => {
+        for (; reported < queue.length; reported++) {
+            const q = queue[reported];
+            if (typeof q !== "number") {
+                reportError(q);
+                continue;
+            }
+            const b = batches[q];
+            if (!b.result) return;
+            for (const e of b.parseErrors) reportError(e);
+            for (const e of b.result.errors) reportError(e);
+            for (const v of b.result.violations) violation(v);
+            batches[q] = { ...b, located: [], parseErrors: [], result: { seq: q, violations: [], errors: [] } };
+        }
     };
-    let seq = 0;
+    const runHere = (b: Batch) => checkJob(b.job.seq, b.located, resourceRules);
+    const take = (r: JobResult | { seq: number; crash: string }) => {
+        const b = batches[r.seq];
+        // a worker failed on the batch: it is checked here, so nothing is lost
+        batches[r.seq] = { ...b, result: "crash" in r ? runHere(b) : r, byWorker: !("crash" in r) };
+    };
+    let textRead = 0;
     for (const input of inputs) {
         let got;
         try {
             got = readInputText(input, loadOpts);
         } catch (e) {
-            reportError({ file: inputName(input), message: describeError(e) });
+            queue.push({ file: inputName(input), message: describeError(e) });
             continue;
         }
+        textRead += got.text.length;
+        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && got.text.length > 0) {
+            pool = new Pool(jobs - 1, packConfig);
+            for (const b of batches) pool.post(b.job);
+        }
         const { chunks, error } = splitStream(got.text);
-        const batches: Job[] = [];
-        for (let i = 0; i < chunks.length; i += BATCH)
-            batches.push({
-                seq: seq++,
+        for (let i = 0; i < chunks.length; i += BATCH) {
+            const job: Job = {
+                seq: batches.length,
                 file: got.file,
                 ...(got.rendered ? { rendered: got.rendered } : {}),
                 chunks: chunks.slice(i, i + BATCH),
+            };
+            pool?.post(job);
+            const parseErrors: LoadError[] = [];
+            const located = parseJob(job, parseErrors);
+            const objects = keptObjects(located);
+            located.forEach((l, k) => {
+                const o = objects[k];
+                kept.set(o, {
+                    file: l.file,
+                    pos: l.pos,
+                    ...(l.rendered ? { rendered: l.rendered } : {}),
+                    digest: l.digest,
+                });
+                all.push(o);
+                summary.resources++;
+                if (!isChecked(o))
+                    summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
             });
-        const runHere = (job: Job) => {
-            const { located, ...r } = runJob(job, resourceRules, false);
-            // (a batch run here ahead of its turn waits with its copies only, not the objects as read)
-            return { r, objects: keptObjects(located) };
-        };
-        if (jobs > 1 && got.text.length >= PARALLEL_FROM && batches.length > 1) {
-            pool ??= new Pool(jobs - 1, packConfig);
-            let byWorkers = 0;
-            for (const done of pool.runAll(batches, runHere)) {
-                if ("here" in done) take(done.here.r, got.file, got.rendered, done.here.objects);
-                else if ("crash" in done.result) {
-                    // a worker failed: run that batch here, so nothing is lost
-                    const again = runHere(done.job);
-                    take(again.r, got.file, got.rendered, again.objects);
-                } else {
-                    byWorkers++;
-                    take(done.result, got.file, got.rendered);
-                }
-            }
-            io.threads?.(got.file, byWorkers, batches.length - byWorkers);
-        } else {
-            for (const job of batches) {
-                const r = runJob(job, resourceRules, false);
-                take(r, got.file, got.rendered, keptObjects(r.located));
-            }
+            queue.push(batches.length);
+            batches.push({ job, located, parseErrors, byWorker: false });
+            pool?.receive(take);
+            report();
         }
         if (error)
-            reportError({
+            queue.push({
                 file: got.file,
                 line: error.line,
                 message: `${error.message} (the rest of the file is not read, as kubectl would not)`,
             });
     }
-    pool?.close();
 
-    // Cross-resource rules over every object; their findings are placed with the objects'
-    // positionDigests and reported in the rules' order.
+    // Cross-resource rules over every object (their errors are reported after the resource
+    // rules' findings); their findings are placed with the objects' positionDigests and reported
+    // in the rules' order.
+    const stackErrors: ScanError[] = [];
     const stackFindings = evaluateIsolated(
         stackRules,
         all,
@@ -403,9 +367,43 @@ export function run(argv: string[], io: RunIO): number {
             const k = kept.get(o);
             return k && placed(k, o, undefined);
         },
-        reportError,
+        e => stackErrors.push(e),
         cmd.args.join(" "),
     );
+
+    // The resource rules over the batches no worker has claimed, then the workers' last results.
+    let here = 0; // without workers, this thread checks every batch in order
+    const next = (): number | undefined =>
+        !pool ? (here < batches.length ? here++ : undefined) : io.checksHere === false ? undefined : claim(pool.shared);
+    for (let i = next(); i !== undefined; i = next()) {
+        batches[i] = { ...batches[i], result: runHere(batches[i]) };
+        pool?.receive(take);
+        report();
+    }
+    if (pool) {
+        const deadline = Date.now() + 600_000;
+        for (;;) {
+            const seen = Atomics.load(pool.shared, RESULTS);
+            pool.receive(take);
+            report();
+            if (reported === queue.length) break;
+            if (Date.now() > deadline) {
+                // a worker that neither answered nor failed: its batches are checked here
+                for (const b of batches) if (!b.result) take({ seq: b.job.seq, crash: "no answer within 10 minutes" });
+                continue;
+            }
+            pool.wait(seen, 50);
+        }
+        pool.close();
+        if (io.threads)
+            for (const file of new Set(batches.map(b => b.job.file))) {
+                const mine = batches.filter(b => b.job.file === file);
+                const byWorkers = mine.filter(b => b.byWorker).length;
+                io.threads(file, byWorkers, mine.length - byWorkers);
+            }
+    }
+    report();
+    for (const e of stackErrors) reportError(e);
     toRecords(
         stackFindings,
         f => {
@@ -428,6 +426,15 @@ export function run(argv: string[], io: RunIO): number {
     reporter.end(summary);
     if (summary.mandatory > 0) return 1;
     return summary.errors > 0 ? 2 : 0;
+}
+
+/** A batch of documents: parsed here, its resource rules' result once a thread has it. */
+interface Batch {
+    job: Job;
+    located: Located[];
+    parseErrors: LoadError[];
+    result?: JobResult;
+    byWorker: boolean;
 }
 
 /** An object kept for the cross-resource rules: where it came from and its positionDigest. */

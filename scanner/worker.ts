@@ -1,8 +1,10 @@
 /**
- * A worker thread of the scanner: parses a batch of documents and runs the resource rules over
- * them, returning violations, errors, compact copies of the objects (JSON) and their positions.
+ * A worker thread of the scanner: claims batches of documents (from a counter shared with the
+ * main thread and the other workers), parses them and runs the resource rules over them, and
+ * sends back the violations and rule errors. The main thread parses every document itself too
+ * (the cross-resource rules need all of them), so no object crosses threads.
  */
-import { MessagePort, workerData } from "worker_threads";
+import { MessagePort, receiveMessageOnPort, workerData } from "worker_threads";
 import { RULES } from "../rules";
 import { PackConfig, resolveRules } from "../rules/evaluate";
 import { checkBatch } from "./batch";
@@ -11,6 +13,7 @@ import { ScanError, ScanViolation } from "./report";
 import { Chunk } from "./yaml";
 
 export interface Job {
+    /** The batch's index among all batches of the scan. */
     seq: number;
     file: string;
     rendered?: "kustomize" | "helm";
@@ -19,42 +22,35 @@ export interface Job {
 
 export interface JobResult {
     seq: number;
-    parseErrors: LoadError[];
     violations: ScanViolation[];
     errors: ScanError[];
-    /** JSON array of the objects read, in order. */
-    objects: string;
-    /** Per object: the packed position of its first line. */
-    pos: number[];
-    /** Per object: the end of its positionDigest in `digests` (each starts where the one before ends). */
-    digestEnds: number[];
-    /** The objects' positionDigests, one after the other. */
-    digests: Float64Array;
 }
 
-/** The positionDigests of a batch's objects, in one array. */
-function digestsOf(located: readonly Located[]): { digests: Float64Array; digestEnds: number[] } {
-    const each = located.map(l => l.digest);
-    const digests = new Float64Array(each.reduce((n, d) => n + d.length, 0));
-    const digestEnds: number[] = [];
-    let end = 0;
-    for (const d of each) {
-        digests.set(d, end);
-        end += d.length;
-        digestEnds.push(end);
+/** Slots of the shared counters. */
+export const NEXT = 0; // the next batch to claim
+export const POSTED = 1; // batches posted so far
+export const RESULTS = 2; // results sent so far (the main thread waits on it)
+export const CLOSED = 3; // 1: no more batches will come
+export const SLOTS = 4;
+
+/** The next unclaimed batch, if one has been posted (each batch goes to exactly one thread). */
+export function claim(shared: Int32Array): number | undefined {
+    for (;;) {
+        const i = Atomics.load(shared, NEXT);
+        if (i >= Atomics.load(shared, POSTED)) return undefined;
+        if (Atomics.compareExchange(shared, NEXT, i, i + 1) === i) return i;
     }
-    return { digests, digestEnds };
 }
 
-/** Parse and check one batch (in a worker or in-process). */
-export function runJob(
-    job: Job,
-    rules: ReturnType<typeof resolveRules>,
-    keepObjects: boolean,
-): JobResult & { located: Located[] } {
-    const parseErrors: LoadError[] = [];
+/** Parse the documents of a batch (objects in document order; parse errors appended). */
+export function parseJob(job: Job, parseErrors: LoadError[]): Located[] {
     const located: Located[] = [];
     for (const c of job.chunks) parseChunk(c, job.file, located, parseErrors, job.rendered);
+    return located;
+}
+
+/** The resource rules over a parsed batch. */
+export function checkJob(seq: number, located: readonly Located[], rules: ReturnType<typeof resolveRules>): JobResult {
     const violations: ScanViolation[] = [];
     const errors: ScanError[] = [];
     checkBatch(
@@ -63,36 +59,44 @@ export function runJob(
         v => violations.push(v),
         e => errors.push(e),
     );
-    return {
-        seq: job.seq,
-        parseErrors,
-        violations,
-        errors,
-        located,
-        objects: keepObjects ? JSON.stringify(located.map(l => l.object)) : "",
-        pos: located.map(l => l.pos),
-        ...digestsOf(located),
-    };
+    return { seq, violations, errors };
 }
 
 if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
-    const { packConfig, port, signal } = workerData as {
+    const { packConfig, port, shared } = workerData as {
         packConfig: PackConfig;
         port: MessagePort;
-        signal: Int32Array;
+        shared: Int32Array;
     };
     const rules = resolveRules(RULES, packConfig).filter(r => r.rule.scope === "resource");
-    port.on("message", (job: Job) => {
+    const posted = new Map<number, Job>();
+    for (;;) {
+        const waitFrom = Atomics.load(shared, POSTED);
+        const i = claim(shared);
+        if (i === undefined) {
+            if (Atomics.load(shared, CLOSED) === 1) break;
+            Atomics.wait(shared, POSTED, waitFrom, 100);
+            continue;
+        }
+        // batch i was posted before the count went past it: its message is here or on its way
+        let job = posted.get(i);
+        while (job === undefined) {
+            const m = receiveMessageOnPort(port);
+            if (m) posted.set((m.message as Job).seq, m.message as Job);
+            else Atomics.wait(shared, CLOSED, 0, 1);
+            job = posted.get(i);
+        }
+        // batches before i are claimed by others: drop them
+        for (const seq of posted.keys()) if (seq <= i) posted.delete(seq);
         let result: JobResult | { seq: number; crash: string };
         try {
-            const { located: _located, ...r } = runJob(job, rules, true);
-            void _located;
-            result = r;
+            result = checkJob(i, parseJob(job, []), rules);
         } catch (e) {
-            result = { seq: job.seq, crash: (e as Error)?.stack ?? String(e) };
+            result = { seq: i, crash: (e as Error)?.stack ?? String(e) };
         }
         port.postMessage(result);
-        Atomics.add(signal, 0, 1);
-        Atomics.notify(signal, 0);
-    });
+        Atomics.add(shared, RESULTS, 1);
+        Atomics.notify(shared, RESULTS);
+    }
+    port.close();
 }

@@ -11,11 +11,20 @@ import { corpus } from "../../bench/corpus";
 import { keptObjects } from "../../scanner/batch";
 import { run } from "../../scanner/cli";
 
-function scan(args: string[]): { code: number; out: string; byWorkers: number } {
+function scan(args: string[], checksHere = true): { code: number; out: string; byWorkers: number; here: number } {
     let out = "";
     let byWorkers = 0;
-    const code = run(args, { stdout: s => (out += s), stderr: () => undefined, threads: (_f, w) => (byWorkers += w) });
-    return { code, out, byWorkers };
+    let here = 0;
+    const code = run(args, {
+        stdout: s => (out += s),
+        stderr: () => undefined,
+        threads: (_f, w, h) => {
+            byWorkers += w;
+            here += h;
+        },
+        checksHere,
+    });
+    return { code, out, byWorkers, here };
 }
 
 describe("scanner: worker threads give the single-threaded report", function () {
@@ -39,10 +48,16 @@ describe("scanner: worker threads give the single-threaded report", function () 
             assert.ok(one.out.length > 100_000, "a large report");
             assert.match(one.out, /broken|flow mapping|unexpected end/);
             for (const jobs of ["2", "3"]) {
-                const many = scan(["--format", format, "--jobs", jobs, file]);
-                assert.ok(many.byWorkers > 0, `--jobs ${jobs}: no batch was checked by a worker thread`);
-                assert.equal(many.code, one.code);
-                assert.ok(many.out === one.out, `--jobs ${jobs} differs from --jobs 0`);
+                // every batch checked by the workers, then shared out by the threads' speeds
+                const workers = scan(["--format", format, "--jobs", jobs, file], false);
+                assert.equal(workers.here, 0);
+                assert.ok(workers.byWorkers >= 30, `--jobs ${jobs}: ${workers.byWorkers} batches checked by workers`);
+                const shared = scan(["--format", format, "--jobs", jobs, file]);
+                assert.equal(shared.byWorkers + shared.here, workers.byWorkers);
+                for (const many of [workers, shared]) {
+                    assert.equal(many.code, one.code);
+                    assert.ok(many.out === one.out, `--jobs ${jobs} differs from --jobs 0`);
+                }
             }
         });
     }
