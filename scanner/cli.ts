@@ -19,7 +19,7 @@ import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
 import { PackConfig, resolveRules } from "../rules/evaluate";
 import { evaluateIsolated, keptObjects, toRecords, Where } from "./batch";
-import { checkJob, claim, CLOSED, Job, JobResult, parseJob, POSTED, RESULTS, SLOTS } from "./worker";
+import { checkJob, claim, CLOSED, Job, JobResult, NEXT, parseJob, POSTED, RESULTS, SLOTS } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
 import {
@@ -93,6 +93,8 @@ const isChecked: (obj: K8sObject) => boolean =
 
 /** Documents checked together (in-process or by one worker thread). */
 const BATCH = 100;
+/** Batches posted to the worker threads ahead of the next one claimed. */
+const WINDOW = 16;
 /** Inputs from this size on are parsed and checked by worker threads. */
 const PARALLEL_FROM = 2 * 1024 * 1024;
 const defaultJobs = () => Math.min(4, availableParallelism());
@@ -122,11 +124,23 @@ class Pool {
             this.workers.push({ worker, port: port1 });
         }
     }
-    /** Make a batch claimable (batches are posted in `seq` order, from 0). */
-    post(job: Job): void {
-        for (const w of this.workers) w.port.postMessage(job);
-        Atomics.add(this.shared, POSTED, 1);
+    /** Batches made claimable so far (in `seq` order, from 0). */
+    private posted = 0;
+    /**
+     * Make the batches up to `upTo` (exclusive; at most `known`) claimable. Batches are posted a
+     * window ahead of the claims, not all at once, so workers hold few documents' text.
+     */
+    post(batches: readonly Batch[], upTo: number): void {
+        const end = Math.min(upTo, batches.length);
+        if (end <= this.posted) return;
+        for (; this.posted < end; this.posted++)
+            for (const w of this.workers) w.port.postMessage(batches[this.posted].job);
+        Atomics.store(this.shared, POSTED, this.posted);
         Atomics.notify(this.shared, POSTED);
+    }
+    /** Post the batches up to `ahead` past the next one to claim. */
+    ahead(batches: readonly Batch[], ahead: number): void {
+        this.post(batches, Atomics.load(this.shared, NEXT) + ahead);
     }
     /** The results the workers have sent so far. */
     receive(into: (r: JobResult | { seq: number; crash: string }) => void): void {
@@ -315,7 +329,6 @@ export function run(argv: string[], io: RunIO): number {
         textRead += got.text.length;
         if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && got.text.length > 0) {
             pool = new Pool(jobs - 1, packConfig);
-            for (const b of batches) pool.post(b.job);
         }
         const { chunks, error } = splitStream(got.text);
         for (let i = 0; i < chunks.length; i += BATCH) {
@@ -325,7 +338,6 @@ export function run(argv: string[], io: RunIO): number {
                 ...(got.rendered ? { rendered: got.rendered } : {}),
                 chunks: chunks.slice(i, i + BATCH),
             };
-            pool?.post(job);
             const parseErrors: LoadError[] = [];
             const located = parseJob(job, parseErrors);
             const objects = keptObjects(located);
@@ -344,6 +356,7 @@ export function run(argv: string[], io: RunIO): number {
             });
             queue.push(batches.length);
             batches.push({ job, located, parseErrors, byWorker: false });
+            pool?.ahead(batches, WINDOW);
             pool?.receive(take);
             report();
         }
@@ -355,6 +368,8 @@ export function run(argv: string[], io: RunIO): number {
             });
     }
 
+    // (enough batches for the workers to go on with while this thread is busy with them)
+    pool?.ahead(batches, 4 * WINDOW);
     // Cross-resource rules over every object (their errors are reported after the resource
     // rules' findings); their findings are placed with the objects' positionDigests and reported
     // in the rules' order.
@@ -373,8 +388,11 @@ export function run(argv: string[], io: RunIO): number {
 
     // The resource rules over the batches no worker has claimed, then the workers' last results.
     let here = 0; // without workers, this thread checks every batch in order
-    const next = (): number | undefined =>
-        !pool ? (here < batches.length ? here++ : undefined) : io.checksHere === false ? undefined : claim(pool.shared);
+    const next = (): number | undefined => {
+        if (!pool) return here < batches.length ? here++ : undefined;
+        pool.ahead(batches, WINDOW);
+        return io.checksHere === false ? undefined : claim(pool.shared);
+    };
     for (let i = next(); i !== undefined; i = next()) {
         batches[i] = { ...batches[i], result: runHere(batches[i]) };
         pool?.receive(take);
@@ -384,6 +402,7 @@ export function run(argv: string[], io: RunIO): number {
         const deadline = Date.now() + 600_000;
         for (;;) {
             const seen = Atomics.load(pool.shared, RESULTS);
+            pool.ahead(batches, WINDOW);
             pool.receive(take);
             report();
             if (reported === queue.length) break;
