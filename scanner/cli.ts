@@ -327,10 +327,10 @@ export function run(argv: string[], io: RunIO): number {
             continue;
         }
         textRead += got.text.length;
-        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && got.text.length > 0) {
-            pool = new Pool(jobs - 1, packConfig);
-        }
         const { chunks, error } = splitStream(got.text);
+        // workers pay off from a few MiB of input, and only with more than one batch to share
+        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && batches.length + chunks.length > BATCH)
+            pool = new Pool(jobs - 1, packConfig);
         for (let i = 0; i < chunks.length; i += BATCH) {
             const job: Job = {
                 seq: batches.length,

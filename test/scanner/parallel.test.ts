@@ -3,7 +3,7 @@
  * must be byte for byte the one a single thread writes, in the same order.
  */
 import { strict as assert } from "assert";
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { stringify } from "yaml";
@@ -38,6 +38,13 @@ describe("scanner: worker threads give the single-threaded report", function () 
         const text = docs.join("---\n");
         assert.ok(text.length > 2.2 * 1024 * 1024, `${text.length} characters: too small for the worker threads`);
         writeFileSync(path.join(dir, "big.yaml"), text);
+        // the same documents as 30 files of 100 (each far under 2 MiB; together over it)
+        mkdirSync(path.join(dir, "split"));
+        for (let i = 0; i < 30; i++)
+            writeFileSync(
+                path.join(dir, "split", `part-${String(i).padStart(2, "0")}.yaml`),
+                docs.slice(i * 100, (i + 1) * 100).join("---\n"),
+            );
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -61,6 +68,16 @@ describe("scanner: worker threads give the single-threaded report", function () 
             }
         });
     }
+
+    it("a directory of many small files is shared out too, with the single-threaded report", () => {
+        const split = path.join(dir, "split");
+        const one = scan(["--format", "json", "--jobs", "0", split]);
+        const workers = scan(["--format", "json", "--jobs", "2", split], false);
+        assert.equal(workers.here, 0);
+        assert.ok(workers.byWorkers >= 30, `${workers.byWorkers} batches checked by workers`);
+        assert.equal(workers.code, one.code);
+        assert.ok(workers.out === one.out, "--jobs 2 differs from --jobs 0 on the directory");
+    });
 });
 
 describe("scanner: objects kept for the cross-resource rules", () => {
