@@ -122,13 +122,16 @@ function nonResourceURLDecides(rule: Json, path: string): Decision {
 /** Does one PolicyRule grant the request? (the authorizer's RuleAllows, with unknown values) */
 export function ruleDecides(rule: Json, req: Request): Decision {
     if (isUnknown(rule)) return "unknown";
-    if (isNonResourceRequest(req)) return and(verbDecides(rule, req.verb), nonResourceURLDecides(rule, req.path));
-    return and(
-        verbDecides(rule, req.verb),
-        apiGroupDecides(rule, req.apiGroup),
-        resourceDecides(rule, req.resource, req.subresource ?? ""),
-        resourceNameDecides(rule, req.name ?? ""),
-    );
+    // the parts in turn, stopping at the first false one (they have no side effects): the access
+    // review and the grant controls ask this for every rule of every role, mostly answered by the verb
+    const verb = verbDecides(rule, req.verb);
+    if (verb === false) return false;
+    if (isNonResourceRequest(req)) return and(verb, nonResourceURLDecides(rule, req.path));
+    const group = apiGroupDecides(rule, req.apiGroup);
+    if (group === false) return false;
+    const resource = resourceDecides(rule, req.resource, req.subresource ?? "");
+    if (resource === false) return false;
+    return and(verb, group, resource, resourceNameDecides(rule, req.name ?? ""));
 }
 
 /** Does any of the rules grant the request? */
