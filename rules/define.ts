@@ -1,5 +1,5 @@
 /** Factories that keep each rule to its decision: metadata in, [field path, verdict] pairs out. */
-import { get, show } from "./fields";
+import { getIn, show } from "./fields";
 import { ContainerRef, containersOf, Json, PodSpecRef, podSpecsOf, WORKLOAD_KINDS } from "./podspec";
 import { Finding, K8sObject, ResourceRule, RuleBase, RuleConfig } from "./types";
 import { isUnknown } from "./unknown";
@@ -13,9 +13,22 @@ export const UNKNOWN_VERDICT = Symbol("unknown-verdict");
 
 export const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
-function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, what: string): Finding | undefined {
+/** Whom a pair's "unknown" message names: a container, the pod of the object, or the object itself. */
+type Subject = ContainerRef | typeof POD_SUBJECT | typeof OBJECT_SUBJECT;
+const POD_SUBJECT = 1;
+const OBJECT_SUBJECT = 2;
+
+/** The subject's name in messages, built only when a message needs it. */
+function whatOf(subject: Subject, obj: K8sObject): string {
+    if (subject === OBJECT_SUBJECT) return describe(obj);
+    if (subject === POD_SUBJECT) return `The pod of ${describe(obj)}`;
+    return `The ${subject.label}`;
+}
+
+function finding(meta: RuleMeta, obj: K8sObject, path: string, v: Verdict, subject: Subject): Finding | undefined {
     if (v === undefined) return undefined;
     if (v === UNKNOWN_VERDICT) {
+        const what = whatOf(subject, obj);
         return {
             controlId: meta.id,
             object: obj,
@@ -36,13 +49,16 @@ function collect(
     obj: K8sObject,
     pairs: Array<[string, Verdict]>,
     base: string,
-    what: string,
+    subject: Subject,
     out: Finding[],
 ): void {
-    for (const [rel, v] of pairs) {
+    for (let i = 0; i < pairs.length; i++) {
+        const pair = pairs[i];
+        const v = pair[1];
         if (v === undefined) continue;
+        const rel = pair[0];
         const path = rel.startsWith("@") ? rel.slice(1) : !base ? rel : rel ? `${base}.${rel}` : base;
-        out.push(finding(meta, obj, path, v, what)!);
+        out.push(finding(meta, obj, path, v, subject)!);
     }
 }
 
@@ -58,13 +74,17 @@ export function containerRule(
         podTemplates: true,
         check(obj, ctx) {
             const out: Finding[] = [];
-            for (const pod of podSpecsOf(obj)) {
-                for (const c of containersOf(pod)) {
+            const pods = podSpecsOf(obj);
+            for (let p = 0; p < pods.length; p++) {
+                const pod = pods[p];
+                const containers = containersOf(pod);
+                for (let i = 0; i < containers.length; i++) {
+                    const c = containers[i];
                     if (isUnknown(c.container)) {
-                        out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, `The ${c.label}`)!);
+                        out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, c)!);
                         continue;
                     }
-                    collect(meta, obj, check(c, pod, ctx.config), c.path, `The ${c.label}`, out);
+                    collect(meta, obj, check(c, pod, ctx.config), c.path, c, out);
                 }
             }
             return out;
@@ -84,8 +104,9 @@ export function podRule(
         podTemplates: true,
         check(obj, ctx) {
             const out: Finding[] = [];
-            for (const pod of podSpecsOf(obj))
-                collect(meta, obj, check(pod, obj, ctx.config), pod.path, `The pod of ${describe(obj)}`, out);
+            const pods = podSpecsOf(obj);
+            for (let p = 0; p < pods.length; p++)
+                collect(meta, obj, check(pods[p], obj, ctx.config), pods[p].path, POD_SUBJECT, out);
             return out;
         },
     };
@@ -99,9 +120,22 @@ export function judge(value: Json, bad: (v: Json) => boolean, message: () => str
 
 /** Container setting overriding the pod-level one (securityContext field). */
 export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { value: Json; path: string } {
-    const own = get(c.container, `securityContext.${field}`);
-    if (own !== undefined) return { value: own, path: `securityContext.${field}` };
-    return { value: get(pod.spec, `securityContext.${field}`), path: `@${pod.path}.securityContext.${field}` };
+    const sc = securityField(field);
+    const own = getIn(c.container, sc.keys);
+    if (own !== undefined) return { value: own, path: sc.path };
+    return { value: getIn(pod.spec, sc.keys), path: `@${pod.path}.${sc.path}` };
+}
+
+/** `securityContext.<field>`: its keys and path, made once per field. */
+const securityFields = new Map<string, { keys: readonly string[]; path: string }>();
+function securityField(field: string): { keys: readonly string[]; path: string } {
+    let sc = securityFields.get(field);
+    if (sc === undefined) {
+        const path = `securityContext.${field}`;
+        sc = { keys: path.split("."), path };
+        securityFields.set(field, sc);
+    }
+    return sc;
 }
 
 export const asList = (v: Json): Json[] => (Array.isArray(v) ? v : []);
@@ -118,7 +152,7 @@ export function objectRule(
         kinds,
         check(obj, ctx) {
             const out: Finding[] = [];
-            collect(meta, obj, check(obj, ctx.config), "", describe(obj), out);
+            collect(meta, obj, check(obj, ctx.config), "", OBJECT_SUBJECT, out);
             return out;
         },
     };

@@ -208,6 +208,52 @@ export interface EvaluatedFinding extends Finding {
     enforcementLevel: EnforcementLevel;
 }
 
+/**
+ * An exemption config read once per evaluation (the usual shapes: arrays of strings, a map of
+ * strings), or undefined for any other shape, which `isExempt` itself then judges per object.
+ */
+interface Exemptions {
+    namespaces: readonly string[];
+    names: readonly string[];
+    labels: ReadonlyArray<[string, unknown]>;
+}
+
+function exemptionsOf(cfg: RuleConfig): Exemptions | undefined {
+    const { exemptNamespaces: namespaces, exemptNames: names, exemptLabels } = cfg;
+    if (!Array.isArray(namespaces) || !Array.isArray(names)) return undefined;
+    if (!names.every(n => typeof n === "string")) return undefined;
+    const labels = exemptLabels ?? {};
+    if (typeof labels !== "object" || Array.isArray(labels)) return undefined;
+    // filter: without holes, as `some` reads the list.
+    return { namespaces, names: names.filter(() => true), labels: Object.entries(labels) };
+}
+
+/** `isExempt` over an `exemptionsOf` config: the same decision without allocating per object. */
+function isExemptBy(obj: K8sObject, ex: Exemptions): boolean {
+    const md = obj.metadata;
+    const ns = obj.kind === "Namespace" ? md?.name : md?.namespace;
+    if (typeof ns === "string" && ex.namespaces.includes(ns)) {
+        return true;
+    }
+    const name = md?.name;
+    if (typeof name === "string") {
+        const names = ex.names;
+        for (let i = 0; i < names.length; i++) {
+            const p = names[i];
+            if (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p) return true;
+        }
+    }
+    const want = ex.labels;
+    if (want.length > 0) {
+        const labels = md?.labels ?? {};
+        for (let i = 0; i < want.length; i++) {
+            if (labels[want[i][0]] !== want[i][1]) return false;
+        }
+        return true;
+    }
+    return false;
+}
+
 /** Evaluate every enabled rule over `objects`; linear in the number of objects per rule. */
 export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8sObject[]): EvaluatedFinding[] {
     const byKind = new Map<string, K8sObject[]>();
@@ -228,43 +274,40 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         }
         const ctx = { config: r.config };
         const exempting = hasExemptions(r.config);
-        const emit = (findings: Finding[]) => {
-            for (const f of findings) {
-                if (!exempting || !isExempt(f.object, r.config)) {
-                    out.push(
-                        Object.assign(f, {
-                            policy: r.rule.name,
-                            severity: r.severity,
-                            enforcementLevel: r.enforcementLevel,
-                        }),
-                    );
-                }
+        const rule = r.rule;
+        if (rule.scope === "stack") {
+            for (const f of checkStack(rule, objects, ctx)) {
+                if (!exempting || !isExempt(f.object, r.config)) push(out, f, r);
             }
-        };
-        if (r.rule.scope === "stack") {
-            emit(checkStack(r.rule, objects, ctx));
             continue;
         }
-        const targets = r.rule.kinds.map(kind => byKind.get(kind) ?? []);
-        if (r.rule.podTemplates) targets.push(podCarriers.filter(o => !r.rule.kinds.includes(o.kind as string)));
-        for (const list of targets) {
-            for (const obj of list) {
-                if (!exempting || !isExempt(obj, r.config)) {
-                    // The object itself passed the exemption check: its findings need no second one.
-                    for (const f of checkResource(r.rule, obj, ctx)) {
-                        out.push(
-                            Object.assign(f, {
-                                policy: r.rule.name,
-                                severity: r.severity,
-                                enforcementLevel: r.enforcementLevel,
-                            }),
-                        );
-                    }
-                }
+        const ex = exempting ? exemptionsOf(r.config) : undefined;
+        const kinds = rule.kinds;
+        for (let k = 0; k <= kinds.length; k++) {
+            let list: readonly K8sObject[] | undefined;
+            if (k < kinds.length) list = byKind.get(kinds[k]);
+            else if (rule.podTemplates && podCarriers.length > 0)
+                list = podCarriers.filter(o => !kinds.includes(o.kind as string));
+            if (list === undefined) continue;
+            for (let i = 0; i < list.length; i++) {
+                const obj = list[i];
+                if (exempting && (ex !== undefined ? isExemptBy(obj, ex) : isExempt(obj, r.config))) continue;
+                // The object itself passed the exemption check: its findings need no second one.
+                const found = checkResource(rule, obj, ctx);
+                for (let j = 0; j < found.length; j++) push(out, found[j], r);
             }
         }
     }
     return out;
+}
+
+/** A finding with its policy's name, severity and enforcement level, added to `out`. */
+function push(out: EvaluatedFinding[], f: Finding, r: ResolvedRule): void {
+    const e = f as EvaluatedFinding;
+    e.policy = r.rule.name;
+    e.severity = r.severity;
+    e.enforcementLevel = r.enforcementLevel;
+    out.push(e);
 }
 
 const RESOURCE_KINDS = new Set<string>();

@@ -4,25 +4,37 @@ import { Json } from "./podspec";
 
 /**
  * Read a dotted path (`a.b.c`) from `root`. Returns UNKNOWN as soon as any step is UNKNOWN,
- * undefined when a step is missing or not an object.
+ * undefined when a step is missing or not an object. Paths are split once and kept: callers pass
+ * constant strings (a path built per call is hashed on every lookup; those callers use `getIn`
+ * with keys split once by `keysOf`).
  */
-const splitCache = new Map<string, string[]>();
+const splitCache = new Map<string, readonly string[]>();
 
-export function get(root: Json, path: string): Json {
+/** The keys of a dotted path, split once per distinct path (treat as read-only). */
+export function keysOf(path: string): readonly string[] {
     let keys = splitCache.get(path);
     if (keys === undefined) {
         keys = path.split(".");
         splitCache.set(path, keys);
     }
+    return keys;
+}
+
+export function get(root: Json, path: string): Json {
+    return getIn(root, keysOf(path));
+}
+
+/** `get` over a path already split into keys (see `keysOf`). */
+export function getIn(root: Json, keys: readonly string[]): Json {
     let cur: Json = root;
-    for (const key of keys) {
+    for (let i = 0; i < keys.length; i++) {
         if (isUnknown(cur)) {
             return UNKNOWN;
         }
         if (cur === null || cur === undefined || typeof cur !== "object") {
             return undefined;
         }
-        cur = cur[key];
+        cur = cur[keys[i]];
     }
     return cur;
 }

@@ -58,6 +58,22 @@ export function parseImage(image: string): ImageRef {
     };
 }
 
+/**
+ * parseImage for the rules here, remembered per image string: a workload's containers run the same
+ * few images, and four rules read each one. Callers only read the result. Bounded: a corpus of
+ * distinct images clears it now and then.
+ */
+const parsedImages = new Map<string, ImageRef>();
+function parsed(image: string): ImageRef {
+    let ref = parsedImages.get(image);
+    if (ref === undefined) {
+        if (parsedImages.size >= 4096) parsedImages.clear();
+        ref = parseImage(image);
+        parsedImages.set(image, ref);
+    }
+    return ref;
+}
+
 const imageOf = (c: { container: { image?: unknown } }) => c.container.image;
 
 export const latestTag = containerRule(
@@ -78,7 +94,7 @@ export const latestTag = containerRule(
                 imageOf(c),
                 v => {
                     if (typeof v !== "string") return true;
-                    const ref = parseImage(v);
+                    const ref = parsed(v);
                     return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
                 },
                 () => `The ${c.label} uses image "${show(imageOf(c))}" with the latest tag or no tag.`,
@@ -162,7 +178,7 @@ export const allowedRegistries = containerRule(
                 ],
             ];
         if (typeof image !== "string") return [];
-        const ref = parseImage(image);
+        const ref = parsed(image);
         const allowed = cfg.allowedRegistries as string[];
         const denied = cfg.deniedRegistries as string[];
         let v: Verdict;
@@ -201,7 +217,7 @@ export const pullAlways = containerRule(
                     ),
                 ],
             ];
-        const ref = typeof image === "string" ? parseImage(image) : undefined;
+        const ref = typeof image === "string" ? parsed(image) : undefined;
         // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
         const effective =
             policy ??
@@ -233,7 +249,7 @@ export const deprecatedRegistry = containerRule(
             "image",
             judge(
                 imageOf(c),
-                v => typeof v === "string" && parseImage(v).registry === "k8s.gcr.io",
+                v => typeof v === "string" && parsed(v).registry === "k8s.gcr.io",
                 () => `The ${c.label} image "${show(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`,
             ),
         ],

@@ -1,5 +1,5 @@
 /** PS-12 … PS-16: Linux capabilities. */
-import { get, show } from "../fields";
+import { getIn, keysOf, show } from "../fields";
 import { ContainerRef, Json } from "../podspec";
 import { isUnknown } from "../unknown";
 import { containerRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
@@ -10,11 +10,24 @@ const CAPS_URL =
 
 /** Capability names without the CAP_ prefix, upper-case. */
 function capName(c: unknown): string {
-    return show(c).toUpperCase().replace(/^CAP_/, "");
+    const s = show(c).toUpperCase();
+    return s.startsWith("CAP_") ? s.slice(4) : s;
 }
 
+/** The capability names of a configured list as a set, made once per list (and again if the list changes). */
+const capSets = new WeakMap<object, { names: unknown[]; set: Set<string> }>();
+function capSet(list: unknown[]): Set<string> {
+    const cached = capSets.get(list);
+    if (cached && cached.names.length === list.length && cached.names.every((n, i) => n === list[i])) return cached.set;
+    const set = new Set(list.map(capName));
+    capSets.set(list, { names: [...list], set });
+    return set;
+}
+
+const CAP_KEYS = { add: keysOf("securityContext.capabilities.add"), drop: keysOf("securityContext.capabilities.drop") };
+
 function capList(c: ContainerRef, which: "add" | "drop"): Json[] | typeof UNKNOWN_VERDICT {
-    const v = get(c.container, `securityContext.capabilities.${which}`);
+    const v = getIn(c.container, CAP_KEYS[which]);
     if (isUnknown(v)) return UNKNOWN_VERDICT;
     return Array.isArray(v) ? v : [];
 }
@@ -86,7 +99,11 @@ export const baselineCapabilities = containerRule(
         },
     },
     (c, _pod, cfg) => {
-        const allowed = new Set((cfg.allowedCapabilities as string[]).map(capName));
+        const list = cfg.allowedCapabilities;
+        // Not a list: the same TypeError as before the sets were kept.
+        const allowed = Array.isArray(list)
+            ? capSet(list)
+            : new Set((cfg.allowedCapabilities as string[]).map(capName));
         return addedVerdict(c, cap => !allowed.has(cap), "capabilities outside the baseline allow-list");
     },
 );
@@ -114,7 +131,8 @@ export const dangerousCapabilities = containerRule(
         },
     },
     (c, _pod, cfg) => {
-        const bad = new Set((cfg.dangerousCapabilities as string[]).map(capName));
+        const list = cfg.dangerousCapabilities;
+        const bad = Array.isArray(list) ? capSet(list) : new Set((cfg.dangerousCapabilities as string[]).map(capName));
         return addedVerdict(c, cap => bad.has(cap), "dangerous capabilities");
     },
 );

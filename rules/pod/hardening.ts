@@ -32,6 +32,7 @@ export const readOnlyRootFs = containerRule(
 );
 
 const SECCOMP_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
+const SECCOMP_ANNOTATION_KEY = pathKey(SECCOMP_ANNOTATION);
 
 export const seccompUnconfined = containerRule(
     {
@@ -57,7 +58,7 @@ export const seccompUnconfined = containerRule(
                 ),
             ],
             [
-                `@${pod.metaPath}.annotations${pathKey(SECCOMP_ANNOTATION)}`,
+                `@${pod.metaPath}.annotations${SECCOMP_ANNOTATION_KEY}`,
                 c.index === 0 && c.field === "containers"
                     ? judge(
                           ann,

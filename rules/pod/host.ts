@@ -1,5 +1,5 @@
 /** PS-02 … PS-11: host namespaces, host paths, runtime sockets, host ports, HostProcess, host probes. */
-import { get, show } from "../fields";
+import { get, getIn, keysOf, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
 import { asList, containerRule, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
@@ -305,6 +305,10 @@ export const hostProcess = containerRule(
 );
 
 const HANDLERS = ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart", "lifecycle.preStop"];
+/** `<handler>.<httpGet|tcpSocket>.host` of every handler, in the order the rule reports them. */
+const HANDLER_HOSTS = HANDLERS.flatMap(h =>
+    ["httpGet", "tcpSocket"].map(kind => ({ path: `${h}.${kind}.host`, keys: keysOf(`${h}.${kind}.host`) })),
+);
 
 export const probeHost = containerRule(
     {
@@ -319,18 +323,15 @@ export const probeHost = containerRule(
     },
     c => {
         const out: Array<[string, Verdict]> = [];
-        for (const h of HANDLERS) {
-            for (const kind of ["httpGet", "tcpSocket"]) {
-                const path = `${h}.${kind}.host`;
-                out.push([
-                    path,
-                    judge(
-                        get(c.container, path),
-                        v => typeof v === "string" && v !== "",
-                        () => `The ${c.label} sets ${path} to "${show(get(c.container, path))}".`,
-                    ),
-                ]);
-            }
+        for (const { path, keys } of HANDLER_HOSTS) {
+            out.push([
+                path,
+                judge(
+                    getIn(c.container, keys),
+                    v => typeof v === "string" && v !== "",
+                    () => `The ${c.label} sets ${path} to "${show(getIn(c.container, keys))}".`,
+                ),
+            ]);
         }
         return out;
     },

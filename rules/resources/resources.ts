@@ -1,5 +1,5 @@
 /** RES-01 … RES-07: requests and limits per container, quota and limits per namespace. */
-import { get } from "../fields";
+import { getIn, keysOf } from "../fields";
 import { containerRule, judge, Verdict } from "../define";
 import { ContainerRef } from "../podspec";
 import { Finding, StackRule } from "../types";
@@ -9,6 +9,7 @@ import { SYSTEM_NAMESPACES } from "../vocabulary";
 const URL = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/";
 
 function resourceRule(id: string, name: string, field: string, what: string, why: string) {
+    const keys = keysOf(`resources.${field}`);
     return containerRule(
         {
             id,
@@ -27,7 +28,7 @@ function resourceRule(id: string, name: string, field: string, what: string, why
                       [
                           `resources.${field}`,
                           judge(
-                              get(c.container, `resources.${field}`),
+                              getIn(c.container, keys),
                               v => v === undefined || v === null || v === "",
                               () => `The ${c.label} sets no ${what} (resources.${field}).`,
                           ),
