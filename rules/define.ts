@@ -11,6 +11,9 @@ export type RuleMeta = RuleBase;
 export type Verdict = string | undefined | typeof UNKNOWN_VERDICT;
 export const UNKNOWN_VERDICT = Symbol("unknown-verdict");
 
+/** No pairs: what a check returns when it has nothing to say (shared; the factories only read it). */
+export const NONE: Array<[string, Verdict]> = Object.freeze([]) as unknown as Array<[string, Verdict]>;
+
 export const PSS_URL = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
 
 /** Whom a pair's "unknown" message names: a container, the pod of the object, or the object itself. */
@@ -124,6 +127,19 @@ export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { va
     const own = getIn(c.container, sc.keys);
     if (own !== undefined) return { value: own, path: sc.path };
     return { value: getIn(pod.spec, sc.keys), path: `@${pod.path}.${sc.path}` };
+}
+
+/** `effective(c, pod, field).value`, without building the path. */
+export function effectiveValue(c: ContainerRef, pod: PodSpecRef, field: string): Json {
+    const sc = securityField(field);
+    const own = getIn(c.container, sc.keys);
+    return own !== undefined ? own : getIn(pod.spec, sc.keys);
+}
+
+/** `effective(c, pod, field).path`, for when a finding needs it. */
+export function effectivePath(c: ContainerRef, pod: PodSpecRef, field: string): string {
+    const sc = securityField(field);
+    return getIn(c.container, sc.keys) !== undefined ? sc.path : `@${pod.path}.${sc.path}`;
 }
 
 /** `securityContext.<field>`: its keys and path, made once per field. */

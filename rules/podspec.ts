@@ -248,13 +248,44 @@ function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined 
     return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
+/** A built-in kind's pod-spec path with its dotted forms, made once (all its keys are plain names). */
+interface BuiltInSpec {
+    keys: readonly string[];
+    path: string;
+    metaPath: string;
+}
+const BUILT_IN_SPECS: Readonly<Record<string, BuiltInSpec>> = Object.fromEntries(
+    Object.entries(POD_SPEC_PATHS).map(([kind, keys]) => [
+        kind,
+        { keys, path: keys.join("."), metaPath: [...keys.slice(0, -1), "metadata"].join(".") },
+    ]),
+);
+
+/**
+ * `follow` and `refAt` for a built-in kind, without a frontier: every step but the last must be an
+ * object (not a list, not unknown), the spec an object (not a list); the template's metadata sits
+ * beside the spec (a Pod's is its own).
+ */
+function builtInRef(obj: K8sObject, b: BuiltInSpec, isPod: boolean): PodSpecRef | undefined {
+    const keys = b.keys;
+    let holder: Json = obj;
+    let v: Json = obj;
+    for (let i = 0; i < keys.length; i++) {
+        if (v === null || typeof v !== "object" || isUnknown(v) || Array.isArray(v)) return undefined;
+        holder = v;
+        v = v[keys[i]];
+    }
+    if (v === null || v === undefined || typeof v !== "object" || Array.isArray(v)) return undefined;
+    if (isPod) return { spec: v, path: b.path, podMeta: metaOf(obj.metadata), metaPath: "metadata" };
+    return { spec: v, path: b.path, podMeta: metaOf(holder.metadata), metaPath: b.metaPath };
+}
+
 function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
     const kind = obj.kind;
     if (typeof kind !== "string") return [];
-    const builtIn = own(POD_SPEC_PATHS, kind);
+    const builtIn = own(BUILT_IN_SPECS, kind);
     if (builtIn && isBuiltInGroup(obj.apiVersion)) {
-        const f = follow(obj, builtIn)[0];
-        const ref = f ? refAt(obj, f, kind === "Pod") : undefined;
+        const ref = builtInRef(obj, builtIn, kind === "Pod");
         return ref ? [ref] : [];
     }
     const apiVersion = typeof obj.apiVersion === "string" ? obj.apiVersion : "";

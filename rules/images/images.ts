@@ -59,18 +59,15 @@ export function parseImage(image: string): ImageRef {
 }
 
 /**
- * parseImage for the rules here, remembered per image string: a workload's containers run the same
- * few images, and four rules read each one. Callers only read the result. Bounded: a corpus of
- * distinct images clears it now and then.
+ * parseImage for the rules here, remembered per container (four rules read each container's image);
+ * callers only read the result.
  */
-const parsedImages = new Map<string, ImageRef>();
-function parsed(image: string): ImageRef {
-    let ref = parsedImages.get(image);
-    if (ref === undefined) {
-        if (parsedImages.size >= 4096) parsedImages.clear();
-        ref = parseImage(image);
-        parsedImages.set(image, ref);
-    }
+const parsedImages = new WeakMap<object, { image: string; ref: ImageRef }>();
+function parsed(c: object, image: string): ImageRef {
+    const hit = parsedImages.get(c);
+    if (hit !== undefined && hit.image === image) return hit.ref;
+    const ref = parseImage(image);
+    parsedImages.set(c, { image, ref });
     return ref;
 }
 
@@ -94,7 +91,7 @@ export const latestTag = containerRule(
                 imageOf(c),
                 v => {
                     if (typeof v !== "string") return true;
-                    const ref = parsed(v);
+                    const ref = parsed(c, v);
                     return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
                 },
                 () => `The ${c.label} uses image "${show(imageOf(c))}" with the latest tag or no tag.`,
@@ -178,7 +175,7 @@ export const allowedRegistries = containerRule(
                 ],
             ];
         if (typeof image !== "string") return [];
-        const ref = parsed(image);
+        const ref = parsed(c, image);
         const allowed = cfg.allowedRegistries as string[];
         const denied = cfg.deniedRegistries as string[];
         let v: Verdict;
@@ -217,7 +214,7 @@ export const pullAlways = containerRule(
                     ),
                 ],
             ];
-        const ref = typeof image === "string" ? parsed(image) : undefined;
+        const ref = typeof image === "string" ? parsed(c, image) : undefined;
         // Unset policy defaults to Always only for `latest`/untagged images; a digest makes the policy moot.
         const effective =
             policy ??
@@ -249,7 +246,7 @@ export const deprecatedRegistry = containerRule(
             "image",
             judge(
                 imageOf(c),
-                v => typeof v === "string" && parsed(v).registry === "k8s.gcr.io",
+                v => typeof v === "string" && parsed(c, v).registry === "k8s.gcr.io",
                 () => `The ${c.label} image "${show(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`,
             ),
         ],

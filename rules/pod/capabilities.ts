@@ -2,7 +2,7 @@
 import { getIn, keysOf, show } from "../fields";
 import { ContainerRef, Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { containerRule, NONE, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 import { FALCO_NS } from "../vocabulary";
 
 const CAPS_URL =
@@ -15,16 +15,35 @@ function capName(c: unknown): string {
 }
 
 /** The capability names of a configured list as a set, made once per list (and again if the list changes). */
-const capSets = new WeakMap<object, { names: unknown[]; set: Set<string> }>();
-function capSet(list: unknown[]): Set<string> {
+const capSets = new WeakMap<object, { names: unknown[]; set: ReadonlySet<string> }>();
+function capSet(list: unknown[]): ReadonlySet<string> {
     const cached = capSets.get(list);
-    if (cached && cached.names.length === list.length && cached.names.every((n, i) => n === list[i])) return cached.set;
+    if (cached !== undefined && sameItems(cached.names, list)) return cached.set;
     const set = new Set(list.map(capName));
     capSets.set(list, { names: [...list], set });
     return set;
 }
 
-const CAP_KEYS = { add: keysOf("securityContext.capabilities.add"), drop: keysOf("securityContext.capabilities.drop") };
+function sameItems(a: unknown[], b: unknown[]): boolean {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+}
+
+/** Does the list name the capability (`capName` of an item equals `name`; holes are no items)? */
+function hasCap(list: Json[], name: string): boolean {
+    for (let i = 0; i < list.length; i++) {
+        const x = list[i];
+        if (x === name) return true;
+        if (x === undefined && !(i in list)) continue;
+        if (capName(x) === name) return true;
+    }
+    return false;
+}
+
+const ADD = "securityContext.capabilities.add";
+const DROP = "securityContext.capabilities.drop";
+const CAP_KEYS = { add: keysOf(ADD), drop: keysOf(DROP) };
 
 function capList(c: ContainerRef, which: "add" | "drop"): Json[] | typeof UNKNOWN_VERDICT {
     const v = getIn(c.container, CAP_KEYS[which]);
@@ -32,18 +51,23 @@ function capList(c: ContainerRef, which: "add" | "drop"): Json[] | typeof UNKNOW
     return Array.isArray(v) ? v : [];
 }
 
-/** Verdict over added capabilities: `bad` picks the offending ones. */
-function addedVerdict(c: ContainerRef, bad: (cap: string) => boolean, what: string): Array<[string, Verdict]> {
+/**
+ * Verdict over added capabilities: the offending ones are those of `names` (a configured list, or a
+ * set made from one), or with `outside` those not in it.
+ */
+function addedVerdict(
+    c: ContainerRef,
+    names: unknown[] | ReadonlySet<string>,
+    outside: boolean,
+    what: string,
+): Array<[string, Verdict]> {
     const add = capList(c, "add");
-    if (add === UNKNOWN_VERDICT) return [["securityContext.capabilities.add", UNKNOWN_VERDICT]];
-    if (add.some(isUnknown)) return [["securityContext.capabilities.add", UNKNOWN_VERDICT]];
-    const offending = add.map(capName).filter(bad);
-    return [
-        [
-            "securityContext.capabilities.add",
-            offending.length ? `The ${c.label} adds ${what}: ${offending.join(", ")}.` : undefined,
-        ],
-    ];
+    if (add === UNKNOWN_VERDICT) return [[ADD, UNKNOWN_VERDICT]];
+    if (add.length === 0) return NONE;
+    if (add.some(isUnknown)) return [[ADD, UNKNOWN_VERDICT]];
+    const set = Array.isArray(names) ? capSet(names) : (names as ReadonlySet<string>);
+    const offending = add.map(capName).filter(cap => set.has(cap) !== outside);
+    return offending.length ? [[ADD, `The ${c.label} adds ${what}: ${offending.join(", ")}.`]] : NONE;
 }
 
 const BASELINE_CAPABILITIES = [
@@ -100,11 +124,9 @@ export const baselineCapabilities = containerRule(
     },
     (c, _pod, cfg) => {
         const list = cfg.allowedCapabilities;
-        // Not a list: the same TypeError as before the sets were kept.
-        const allowed = Array.isArray(list)
-            ? capSet(list)
-            : new Set((cfg.allowedCapabilities as string[]).map(capName));
-        return addedVerdict(c, cap => !allowed.has(cap), "capabilities outside the baseline allow-list");
+        // A list is made a set when a container adds capabilities; anything else as it always was (a TypeError).
+        const allowed = Array.isArray(list) ? list : new Set((cfg.allowedCapabilities as string[]).map(capName));
+        return addedVerdict(c, allowed, true, "capabilities outside the baseline allow-list");
     },
 );
 
@@ -132,8 +154,8 @@ export const dangerousCapabilities = containerRule(
     },
     (c, _pod, cfg) => {
         const list = cfg.dangerousCapabilities;
-        const bad = Array.isArray(list) ? capSet(list) : new Set((cfg.dangerousCapabilities as string[]).map(capName));
-        return addedVerdict(c, cap => bad.has(cap), "dangerous capabilities");
+        const bad = Array.isArray(list) ? list : new Set((cfg.dangerousCapabilities as string[]).map(capName));
+        return addedVerdict(c, bad, false, "dangerous capabilities");
     },
 );
 
@@ -154,17 +176,11 @@ export const dropNetRaw = containerRule(
         const add = capList(c, "add");
         if (drop === UNKNOWN_VERDICT || add === UNKNOWN_VERDICT)
             return [["securityContext.capabilities", UNKNOWN_VERDICT]];
-        if (add.map(capName).some(x => x === "NET_RAW" || x === "ALL"))
-            return [["securityContext.capabilities.add", `The ${c.label} adds NET_RAW.`]];
-        const dropped = drop.map(capName);
-        return [
-            [
-                "securityContext.capabilities.drop",
-                dropped.includes("NET_RAW") || dropped.includes("ALL")
-                    ? undefined
-                    : `The ${c.label} does not drop NET_RAW (or ALL).`,
-            ],
-        ];
+        if (add.length > 0 && add.map(capName).some(x => x === "NET_RAW" || x === "ALL"))
+            return [[ADD, `The ${c.label} adds NET_RAW.`]];
+        return hasCap(drop, "NET_RAW") || hasCap(drop, "ALL")
+            ? NONE
+            : [[DROP, `The ${c.label} does not drop NET_RAW (or ALL).`]];
     },
 );
 
@@ -182,15 +198,12 @@ export const dropAll = containerRule(
     },
     c => {
         const drop = capList(c, "drop");
-        if (drop === UNKNOWN_VERDICT) return [["securityContext.capabilities.drop", UNKNOWN_VERDICT]];
-        return [
-            [
-                "securityContext.capabilities.drop",
-                drop.map(capName).includes("ALL") ? undefined : `The ${c.label} does not drop ALL capabilities.`,
-            ],
-        ];
+        if (drop === UNKNOWN_VERDICT) return [[DROP, UNKNOWN_VERDICT]];
+        return hasCap(drop, "ALL") ? NONE : [[DROP, `The ${c.label} does not drop ALL capabilities.`]];
     },
 );
+
+const NET_BIND_SERVICE_ONLY: ReadonlySet<string> = new Set(["NET_BIND_SERVICE"]);
 
 export const onlyNetBindService = containerRule(
     {
@@ -201,5 +214,5 @@ export const onlyNetBindService = containerRule(
         url: `${PSS_URL}#restricted`,
         defaultExemptNamespaces: [FALCO_NS],
     },
-    c => addedVerdict(c, cap => cap !== "NET_BIND_SERVICE", "capabilities other than NET_BIND_SERVICE"),
+    c => addedVerdict(c, NET_BIND_SERVICE_ONLY, true, "capabilities other than NET_BIND_SERVICE"),
 );

@@ -2,7 +2,18 @@
 import { get, show } from "../fields";
 import { Json, pathKey } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, effective, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import {
+    asList,
+    containerRule,
+    effectivePath,
+    effectiveValue,
+    judge,
+    NONE,
+    podRule,
+    PSS_URL,
+    UNKNOWN_VERDICT,
+    Verdict,
+} from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 export const readOnlyRootFs = containerRule(
@@ -19,16 +30,18 @@ export const readOnlyRootFs = containerRule(
         url: "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
         defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
     },
-    c => [
-        [
-            "securityContext.readOnlyRootFilesystem",
-            judge(
-                get(c.container, "securityContext.readOnlyRootFilesystem"),
-                v => v !== true,
-                () => `The ${c.label} does not set securityContext.readOnlyRootFilesystem to true.`,
-            ),
-        ],
-    ],
+    c => {
+        const v = get(c.container, "securityContext.readOnlyRootFilesystem");
+        if (v === true) return NONE;
+        return [
+            [
+                "securityContext.readOnlyRootFilesystem",
+                isUnknown(v)
+                    ? UNKNOWN_VERDICT
+                    : `The ${c.label} does not set securityContext.readOnlyRootFilesystem to true.`,
+            ],
+        ];
+    },
 );
 
 const SECCOMP_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";
@@ -45,29 +58,23 @@ export const seccompUnconfined = containerRule(
         url: `${PSS_URL}#baseline`,
     },
     (c, pod) => {
-        const e = effective(c, pod, "seccompProfile");
-        const type = isUnknown(e.value) ? e.value : get(e.value, "type");
-        const ann = get(pod.podMeta, "annotations")?.[SECCOMP_ANNOTATION];
-        return [
-            [
-                `${e.path}.type`,
-                judge(
-                    type,
-                    v => v === "Unconfined",
-                    () => `The ${c.label} runs with seccomp profile Unconfined.`,
-                ),
-            ],
-            [
-                `@${pod.metaPath}.annotations${SECCOMP_ANNOTATION_KEY}`,
-                c.index === 0 && c.field === "containers"
-                    ? judge(
-                          ann,
-                          v => v === "unconfined",
-                          () => `The pod's ${SECCOMP_ANNOTATION} annotation is unconfined.`,
-                      )
-                    : undefined,
-            ],
-        ];
+        const value = effectiveValue(c, pod, "seccompProfile");
+        const type = isUnknown(value) ? value : get(value, "type");
+        const out: Array<[string, Verdict]> = [];
+        if (isUnknown(type) || type === "Unconfined")
+            out.push([
+                `${effectivePath(c, pod, "seccompProfile")}.type`,
+                isUnknown(type) ? UNKNOWN_VERDICT : `The ${c.label} runs with seccomp profile Unconfined.`,
+            ]);
+        if (c.index === 0 && c.field === "containers") {
+            const ann = get(pod.podMeta, "annotations")?.[SECCOMP_ANNOTATION];
+            if (isUnknown(ann) || ann === "unconfined")
+                out.push([
+                    `@${pod.metaPath}.annotations${SECCOMP_ANNOTATION_KEY}`,
+                    isUnknown(ann) ? UNKNOWN_VERDICT : `The pod's ${SECCOMP_ANNOTATION} annotation is unconfined.`,
+                ]);
+        }
+        return out;
     },
 );
 
@@ -83,19 +90,17 @@ export const seccompRequired = containerRule(
         defaultExemptNamespaces: [FALCO_NS],
     },
     (c, pod) => {
-        const e = effective(c, pod, "seccompProfile");
-        const type = isUnknown(e.value) ? e.value : get(e.value, "type");
+        const value = effectiveValue(c, pod, "seccompProfile");
+        const type = isUnknown(value) ? value : get(value, "type");
+        if (type === "RuntimeDefault" || type === "Localhost") return NONE;
         return [
             [
-                `${e.path}.type`,
-                judge(
-                    type,
-                    v => v !== "RuntimeDefault" && v !== "Localhost",
-                    () =>
-                        `The ${c.label} has seccomp profile ` +
-                        `${type === undefined ? "unset" : show(type)}; use RuntimeDefault or ` +
-                        `Localhost.`,
-                ),
+                `${effectivePath(c, pod, "seccompProfile")}.type`,
+                isUnknown(type)
+                    ? UNKNOWN_VERDICT
+                    : `The ${c.label} has seccomp profile ` +
+                      `${type === undefined ? "unset" : show(type)}; use RuntimeDefault or ` +
+                      `Localhost.`,
             ],
         ];
     },
@@ -116,28 +121,25 @@ export const appArmor = containerRule(
         defaultExemptNamespaces: [FALCO_NS],
     },
     (c, pod) => {
-        const e = effective(c, pod, "appArmorProfile");
-        const type = isUnknown(e.value) ? e.value : get(e.value, "type");
+        const value = effectiveValue(c, pod, "appArmorProfile");
+        const type = isUnknown(value) ? value : get(value, "type");
         const ann = get(pod.podMeta, "annotations");
-        const annValue = isUnknown(ann) ? ann : ann?.[`${APPARMOR_ANN}${c.name}`];
-        return [
-            [
-                `${e.path}.type`,
-                judge(
-                    type,
-                    v => v !== undefined && v !== "RuntimeDefault" && v !== "Localhost",
-                    () => `The ${c.label} runs with AppArmor profile ${show(type)}.`,
-                ),
-            ],
-            [
+        const annValue = isUnknown(ann) || ann === undefined || ann === null ? ann : ann[`${APPARMOR_ANN}${c.name}`];
+        const out: Array<[string, Verdict]> = [];
+        if (type !== undefined && type !== "RuntimeDefault" && type !== "Localhost")
+            out.push([
+                `${effectivePath(c, pod, "appArmorProfile")}.type`,
+                isUnknown(type) ? UNKNOWN_VERDICT : `The ${c.label} runs with AppArmor profile ${show(type)}.`,
+            ]);
+        if (
+            isUnknown(annValue) ||
+            (typeof annValue === "string" && annValue !== "runtime/default" && !annValue.startsWith("localhost/"))
+        )
+            out.push([
                 `@${pod.metaPath}.annotations${pathKey(`${APPARMOR_ANN}${c.name}`)}`,
-                judge(
-                    annValue,
-                    v => typeof v === "string" && v !== "runtime/default" && !v.startsWith("localhost/"),
-                    () => `The ${c.label} has AppArmor annotation "${show(annValue)}".`,
-                ),
-            ],
-        ];
+                isUnknown(annValue) ? UNKNOWN_VERDICT : `The ${c.label} has AppArmor annotation "${show(annValue)}".`,
+            ]);
+        return out;
     },
 );
 
@@ -215,16 +217,11 @@ export const procMount = containerRule(
         remediation: "Remove `securityContext.procMount` or set it to Default.",
         url: `${PSS_URL}#baseline`,
     },
-    c => [
-        [
-            "securityContext.procMount",
-            judge(
-                get(c.container, "securityContext.procMount"),
-                v => v !== undefined && v !== "Default",
-                () => `The ${c.label} sets procMount ${show(get(c.container, "securityContext.procMount"))}.`,
-            ),
-        ],
-    ],
+    c => {
+        const v = get(c.container, "securityContext.procMount");
+        if (v === undefined || v === "Default") return NONE;
+        return [["securityContext.procMount", isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} sets procMount ${show(v)}.`]];
+    },
 );
 
 const SAFE_SYSCTLS = [
@@ -346,27 +343,22 @@ export const linuxHardening = containerRule(
         defaultExemptNamespaces: [FALCO_NS],
     },
     (c, pod) => {
-        const values = [
-            effective(c, pod, "seccompProfile").value,
-            effective(c, pod, "appArmorProfile").value,
-            effective(c, pod, "seLinuxOptions").value,
-            get(c.container, "securityContext.capabilities.drop"),
-            get(pod.podMeta, "annotations"),
-        ];
-        if (values.some(isUnknown)) return [["securityContext", UNKNOWN_VERDICT]];
-        const [seccomp, apparmor, selinux, drop, ann] = values;
+        const seccomp = effectiveValue(c, pod, "seccompProfile");
+        const apparmor = effectiveValue(c, pod, "appArmorProfile");
+        const selinux = effectiveValue(c, pod, "seLinuxOptions");
+        const drop = get(c.container, "securityContext.capabilities.drop");
+        const ann = get(pod.podMeta, "annotations");
+        if (isUnknown(seccomp) || isUnknown(apparmor) || isUnknown(selinux) || isUnknown(drop) || isUnknown(ann))
+            return [["securityContext", UNKNOWN_VERDICT]];
         const hardened =
             seccomp !== undefined ||
             apparmor !== undefined ||
             selinux !== undefined ||
             (Array.isArray(drop) && drop.length > 0) ||
             (ann !== undefined && ann !== null && ann[`${APPARMOR_ANN}${c.name}`] !== undefined);
-        return [
-            [
-                "securityContext",
-                hardened ? undefined : `The ${c.label} has no seccomp, AppArmor, SELinux or capability-drop setting.`,
-            ],
-        ];
+        return hardened
+            ? NONE
+            : [["securityContext", `The ${c.label} has no seccomp, AppArmor, SELinux or capability-drop setting.`]];
     },
 );
 
@@ -380,26 +372,30 @@ export const privilegedPorts = containerRule(
         remediation: "Listen on a port of 1024 or above (e.g. 8080) and map it with a Service.",
         url: "https://kubernetes.io/docs/concepts/services-networking/service/",
     },
-    c =>
-        asList(c.container.ports).flatMap(
-            (p: Json, i: number) =>
-                [
-                    [
-                        `ports[${i}].containerPort`,
-                        judge(
-                            p?.containerPort,
-                            v => typeof v === "number" && v > 0 && v < 1024,
-                            () => `The ${c.label} uses privileged port ${show(p?.containerPort)}.`,
-                        ),
-                    ],
-                    [
-                        `ports[${i}].hostPort`,
-                        judge(
-                            p?.hostPort,
-                            v => typeof v === "number" && v > 0 && v < 1024,
-                            () => `The ${c.label} uses privileged host port ${show(p?.hostPort)}.`,
-                        ),
-                    ],
-                ] as Array<[string, Verdict]>,
-        ),
+    c => {
+        const ports = asList(c.container.ports);
+        if (ports.length === 0) return NONE;
+        const out: Array<[string, Verdict]> = [];
+        for (let i = 0; i < ports.length; i++) {
+            if (!(i in ports)) continue; // flatMap passes over holes
+            const p = ports[i];
+            const port = p?.containerPort;
+            if (isUnknown(port) || isPrivilegedPort(port))
+                out.push([
+                    `ports[${i}].containerPort`,
+                    isUnknown(port) ? UNKNOWN_VERDICT : `The ${c.label} uses privileged port ${show(port)}.`,
+                ]);
+            const hostPort = p?.hostPort;
+            if (isUnknown(hostPort) || isPrivilegedPort(hostPort))
+                out.push([
+                    `ports[${i}].hostPort`,
+                    isUnknown(hostPort) ? UNKNOWN_VERDICT : `The ${c.label} uses privileged host port ${show(hostPort)}.`,
+                ]);
+        }
+        return out;
+    },
 );
+
+function isPrivilegedPort(v: Json): boolean {
+    return typeof v === "number" && v > 0 && v < 1024;
+}

@@ -2,7 +2,7 @@
 import { get, getIn, keysOf, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { asList, containerRule, judge, NONE, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
@@ -29,16 +29,11 @@ function hostNamespaceRule(
             url: `${PSS_URL}#baseline`,
             defaultExemptNamespaces: exempt,
         },
-        pod => [
-            [
-                field,
-                judge(
-                    pod.spec[field],
-                    v => v === true,
-                    () => `The pod sets ${field}: true and shares the host's ${what}.`,
-                ),
-            ],
-        ],
+        pod => {
+            const v = pod.spec[field];
+            if (v !== true && !isUnknown(v)) return NONE;
+            return [[field, isUnknown(v) ? UNKNOWN_VERDICT : `The pod sets ${field}: true and shares the host's ${what}.`]];
+        },
     );
 }
 
@@ -56,6 +51,7 @@ export const hostNetwork = hostNamespaceRule("PS-04", "hostNetwork", "no-host-ne
 function hostPaths(spec: Json): Array<{ i: number; path: Json; name: Json }> {
     const vols = spec.volumes;
     if (isUnknown(vols)) return [{ i: -1, path: vols, name: vols }];
+    if (!hasHostPath(vols)) return [];
     return asList(vols)
         .map((v: Json, i: number) => ({ i, v }))
         .filter(({ v }) => v && v.hostPath !== undefined)
@@ -68,6 +64,16 @@ function hostPaths(spec: Json): Array<{ i: number; path: Json; name: Json }> {
                   : undefined,
             name: v.name,
         }));
+}
+
+/** Is there a hostPath volume at all (the volumes being known)? */
+function hasHostPath(vols: Json): boolean {
+    if (!Array.isArray(vols)) return false;
+    for (let i = 0; i < vols.length; i++) {
+        const v = vols[i];
+        if (v && v.hostPath !== undefined) return true;
+    }
+    return false;
 }
 
 export const hostPathVolume = podRule(
@@ -153,7 +159,9 @@ export const sensitiveHostPath = podRule(
     },
     (pod, _obj, cfg) => {
         const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
-        return hostPaths(pod.spec).map(
+        const found = hostPaths(pod.spec);
+        if (found.length === 0) return NONE;
+        return found.map(
             h =>
                 [
                     h.i < 0 ? "volumes" : `volumes[${h.i}].hostPath.path`,
@@ -223,6 +231,7 @@ export const writableHostPath = containerRule(
     },
     (c, pod) => {
         const vols = pod.spec.volumes;
+        if (!hasHostPath(vols)) return NONE; // no hostPath volume: no mount of one
         const hostVols = new Set(
             asList(vols)
                 .filter((v: Json) => v && v.hostPath !== undefined)
@@ -258,18 +267,21 @@ export const hostPort = containerRule(
             "`baseline` or `restricted` refuses host ports.",
         url: `${PSS_URL}#baseline`,
     },
-    c =>
-        asList(c.container.ports).map(
-            (p: Json, i: number) =>
-                [
+    c => {
+        const ports = asList(c.container.ports);
+        if (ports.length === 0) return NONE;
+        const out: Array<[string, Verdict]> = [];
+        for (let i = 0; i < ports.length; i++) {
+            if (!(i in ports)) continue; // map passes over holes
+            const v = ports[i]?.hostPort;
+            if (v !== undefined && v !== null && v !== 0)
+                out.push([
                     `ports[${i}].hostPort`,
-                    judge(
-                        p?.hostPort,
-                        v => v !== undefined && v !== null && v !== 0,
-                        () => `The ${c.label} declares hostPort ${show(p?.hostPort)}.`,
-                    ),
-                ] as [string, Verdict],
-        ),
+                    isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} declares hostPort ${show(v)}.`,
+                ]);
+        }
+        return out;
+    },
 );
 
 export const hostProcess = containerRule(
@@ -282,26 +294,32 @@ export const hostProcess = containerRule(
         remediation: "Remove `securityContext.windowsOptions.hostProcess: true` from the pod and its containers.",
         url: `${PSS_URL}#baseline`,
     },
-    (c, pod) => [
-        [
-            "securityContext.windowsOptions.hostProcess",
-            judge(
-                get(c.container, "securityContext.windowsOptions.hostProcess"),
-                v => v === true,
-                () => `The ${c.label} is a Windows HostProcess container.`,
-            ),
-        ],
-        [
-            `@${pod.path}.securityContext.windowsOptions.hostProcess`,
+    (c, pod) => {
+        const own = get(c.container, "securityContext.windowsOptions.hostProcess");
+        const atPod =
             c.index === 0 && c.field === "containers"
-                ? judge(
-                      get(pod.spec, "securityContext.windowsOptions.hostProcess"),
-                      v => v === true,
-                      () => "The pod sets windowsOptions.hostProcess: true.",
-                  )
-                : undefined,
-        ],
-    ],
+                ? get(pod.spec, "securityContext.windowsOptions.hostProcess")
+                : undefined;
+        if (own !== true && !isUnknown(own) && atPod !== true && !isUnknown(atPod)) return NONE;
+        return [
+            [
+                "securityContext.windowsOptions.hostProcess",
+                isUnknown(own)
+                    ? UNKNOWN_VERDICT
+                    : own === true
+                      ? `The ${c.label} is a Windows HostProcess container.`
+                      : undefined,
+            ],
+            [
+                `@${pod.path}.securityContext.windowsOptions.hostProcess`,
+                isUnknown(atPod)
+                    ? UNKNOWN_VERDICT
+                    : atPod === true
+                      ? "The pod sets windowsOptions.hostProcess: true."
+                      : undefined,
+            ],
+        ];
+    },
 );
 
 const HANDLERS = ["livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart", "lifecycle.preStop"];
@@ -322,16 +340,14 @@ export const probeHost = containerRule(
         url: `${PSS_URL}#baseline`,
     },
     c => {
-        const out: Array<[string, Verdict]> = [];
-        for (const { path, keys } of HANDLER_HOSTS) {
-            out.push([
-                path,
-                judge(
-                    getIn(c.container, keys),
-                    v => typeof v === "string" && v !== "",
-                    () => `The ${c.label} sets ${path} to "${show(getIn(c.container, keys))}".`,
-                ),
-            ]);
+        let out = NONE;
+        for (let i = 0; i < HANDLER_HOSTS.length; i++) {
+            const { path, keys } = HANDLER_HOSTS[i];
+            const v = getIn(c.container, keys);
+            if (isUnknown(v) || (typeof v === "string" && v !== "")) {
+                if (out === NONE) out = [];
+                out.push([path, isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} sets ${path} to "${show(v)}".`]);
+            }
         }
         return out;
     },

@@ -22,24 +22,29 @@ export const privilegedContainer: ResourceRule = {
     defaultExemptNamespaces: [FALCO_NS],
     check(obj) {
         const findings: Finding[] = [];
-        for (const c of podSpecsOf(obj).flatMap(containersOf)) {
-            const path = `${c.path}.securityContext.privileged`;
-            const v = get(c.container, "securityContext.privileged");
-            if (isUnknown(v)) {
-                findings.push({
-                    controlId: "PS-01",
-                    object: obj,
-                    path,
-                    unknown: true,
-                    message: `The ${c.label} has a privileged setting that is unknown during preview.`,
-                });
-            } else if (v === true) {
-                findings.push({
-                    controlId: "PS-01",
-                    object: obj,
-                    path,
-                    message: `The ${c.label} runs privileged (${path} is true).`,
-                });
+        const pods = podSpecsOf(obj);
+        for (let p = 0; p < pods.length; p++) {
+            const containers = containersOf(pods[p]);
+            for (let i = 0; i < containers.length; i++) {
+                const c = containers[i];
+                const v = get(c.container, "securityContext.privileged");
+                if (isUnknown(v)) {
+                    findings.push({
+                        controlId: "PS-01",
+                        object: obj,
+                        path: `${c.path}.securityContext.privileged`,
+                        unknown: true,
+                        message: `The ${c.label} has a privileged setting that is unknown during preview.`,
+                    });
+                } else if (v === true) {
+                    const path = `${c.path}.securityContext.privileged`;
+                    findings.push({
+                        controlId: "PS-01",
+                        object: obj,
+                        path,
+                        message: `The ${c.label} runs privileged (${path} is true).`,
+                    });
+                }
             }
         }
         return findings;

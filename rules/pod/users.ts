@@ -2,7 +2,7 @@
 import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, effective, judge, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import { containerRule, effectivePath, effectiveValue, NONE, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
@@ -21,16 +21,18 @@ export const privilegeEscalation = containerRule(
         url: `${PSS_URL}#restricted`,
         defaultExemptNamespaces: [FALCO_NS],
     },
-    c => [
-        [
-            "securityContext.allowPrivilegeEscalation",
-            judge(
-                get(c.container, "securityContext.allowPrivilegeEscalation"),
-                v => v !== false,
-                () => `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`,
-            ),
-        ],
-    ],
+    c => {
+        const v = get(c.container, "securityContext.allowPrivilegeEscalation");
+        if (v === false) return NONE;
+        return [
+            [
+                "securityContext.allowPrivilegeEscalation",
+                isUnknown(v)
+                    ? UNKNOWN_VERDICT
+                    : `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`,
+            ],
+        ];
+    },
 );
 
 export const runAsNonRoot = containerRule(
@@ -49,22 +51,23 @@ export const runAsNonRoot = containerRule(
         defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
     },
     (c, pod) => {
-        const e = effective(c, pod, "runAsNonRoot");
+        const value = effectiveValue(c, pod, "runAsNonRoot");
+        if (value === true) return NONE;
         return [
             [
-                e.path.startsWith("@") ? `securityContext.runAsNonRoot` : e.path,
-                judge(
-                    e.value,
-                    v => v !== true,
-                    () =>
-                        `The ${c.label} may run as root: runAsNonRoot is ` +
-                        `${e.value === undefined ? "not set on the container or the pod" : `${show(e.value)}`}` +
-                        `.`,
-                ),
+                // The container's own field, or where it would go (the pod's value is inherited).
+                "securityContext.runAsNonRoot",
+                isUnknown(value)
+                    ? UNKNOWN_VERDICT
+                    : `The ${c.label} may run as root: runAsNonRoot is ` +
+                      `${value === undefined ? "not set on the container or the pod" : `${show(value)}`}` +
+                      `.`,
             ],
         ];
     },
 );
+
+const CONTAINER_FIELDS = ["containers", "initContainers", "ephemeralContainers"];
 
 function isZero(v: Json): boolean {
     return v === 0 || v === "0";
@@ -82,28 +85,30 @@ export const runAsUserRoot = podRule(
         defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
     },
     pod => {
-        const out: Array<[string, Verdict]> = [
-            [
+        const out: Array<[string, Verdict]> = [];
+        const own = get(pod.spec, "securityContext.runAsUser");
+        if (isUnknown(own) || isZero(own))
+            out.push([
                 "securityContext.runAsUser",
-                judge(get(pod.spec, "securityContext.runAsUser"), isZero, () => "The pod sets runAsUser: 0 (root)."),
-            ],
-        ];
-        for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
+                isUnknown(own) ? UNKNOWN_VERDICT : "The pod sets runAsUser: 0 (root).",
+            ]);
+        for (const field of CONTAINER_FIELDS) {
             const list = pod.spec[field];
             if (isUnknown(list)) {
                 out.push([field, UNKNOWN_VERDICT]);
                 continue;
             }
-            (Array.isArray(list) ? list : []).forEach((c: Json, i: number) =>
-                out.push([
-                    `${field}[${i}].securityContext.runAsUser`,
-                    judge(
-                        get(c, "securityContext.runAsUser"),
-                        isZero,
-                        () => `The container "${show(c?.name)}" sets runAsUser: 0 (root).`,
-                    ),
-                ]),
-            );
+            if (!Array.isArray(list)) continue;
+            for (let i = 0; i < list.length; i++) {
+                if (!(i in list)) continue; // forEach passes over holes
+                const c = list[i];
+                const v = get(c, "securityContext.runAsUser");
+                if (isUnknown(v) || isZero(v))
+                    out.push([
+                        `${field}[${i}].securityContext.runAsUser`,
+                        isUnknown(v) ? UNKNOWN_VERDICT : `The container "${show(c?.name)}" sets runAsUser: 0 (root).`,
+                    ]);
+            }
         }
         return out;
     },
@@ -122,35 +127,32 @@ export const rootGroup = podRule(
         defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
     },
     pod => {
-        const out: Array<[string, Verdict]> = [
-            [
-                "securityContext.runAsGroup",
-                judge(get(pod.spec, "securityContext.runAsGroup"), isZero, () => "The pod sets runAsGroup: 0."),
-            ],
-            [
-                "securityContext.fsGroup",
-                judge(get(pod.spec, "securityContext.fsGroup"), isZero, () => "The pod sets fsGroup: 0."),
-            ],
-            [
+        const out: Array<[string, Verdict]> = [];
+        const group = get(pod.spec, "securityContext.runAsGroup");
+        if (isUnknown(group) || isZero(group))
+            out.push(["securityContext.runAsGroup", isUnknown(group) ? UNKNOWN_VERDICT : "The pod sets runAsGroup: 0."]);
+        const fsGroup = get(pod.spec, "securityContext.fsGroup");
+        if (isUnknown(fsGroup) || isZero(fsGroup))
+            out.push(["securityContext.fsGroup", isUnknown(fsGroup) ? UNKNOWN_VERDICT : "The pod sets fsGroup: 0."]);
+        const groups = get(pod.spec, "securityContext.supplementalGroups");
+        if (isUnknown(groups) || (Array.isArray(groups) && groups.some(isZero)))
+            out.push([
                 "securityContext.supplementalGroups",
-                judge(
-                    get(pod.spec, "securityContext.supplementalGroups"),
-                    v => Array.isArray(v) && v.some(isZero),
-                    () => "The pod lists group 0 in supplementalGroups.",
-                ),
-            ],
-        ];
-        for (const field of ["containers", "initContainers", "ephemeralContainers"]) {
-            (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) =>
-                out.push([
-                    `${field}[${i}].securityContext.runAsGroup`,
-                    judge(
-                        get(c, "securityContext.runAsGroup"),
-                        isZero,
-                        () => `The container "${show(c?.name)}" sets runAsGroup: 0.`,
-                    ),
-                ]),
-            );
+                isUnknown(groups) ? UNKNOWN_VERDICT : "The pod lists group 0 in supplementalGroups.",
+            ]);
+        for (const field of CONTAINER_FIELDS) {
+            const list = pod.spec[field];
+            if (!Array.isArray(list)) continue;
+            for (let i = 0; i < list.length; i++) {
+                if (!(i in list)) continue; // forEach passes over holes
+                const c = list[i];
+                const v = get(c, "securityContext.runAsGroup");
+                if (isUnknown(v) || isZero(v))
+                    out.push([
+                        `${field}[${i}].securityContext.runAsGroup`,
+                        isUnknown(v) ? UNKNOWN_VERDICT : `The container "${show(c?.name)}" sets runAsGroup: 0.`,
+                    ]);
+            }
         }
         return out;
     },
@@ -167,17 +169,21 @@ export const highIds = containerRule(
         url: SC_URL,
         config: { minimumId: { type: "integer", description: "Lowest UID/GID accepted.", default: 10001 } },
     },
-    (c, pod, cfg) =>
-        ["runAsUser", "runAsGroup"].map(field => {
-            const e = effective(c, pod, field);
-            const min = cfg.minimumId as number;
-            return [
-                e.path,
-                judge(
-                    e.value,
-                    v => typeof v === "number" && v > 0 && v < min,
-                    () => `The ${c.label} runs with ${field} ${show(e.value)}, below ${min}.`,
-                ),
-            ] as [string, Verdict];
-        }),
+    (c, pod, cfg) => {
+        const min = cfg.minimumId as number;
+        let out = NONE;
+        for (const field of ID_FIELDS) {
+            const value = effectiveValue(c, pod, field);
+            if (isUnknown(value) || (typeof value === "number" && value > 0 && value < min)) {
+                if (out === NONE) out = [];
+                out.push([
+                    effectivePath(c, pod, field),
+                    isUnknown(value) ? UNKNOWN_VERDICT : `The ${c.label} runs with ${field} ${show(value)}, below ${min}.`,
+                ]);
+            }
+        }
+        return out;
+    },
 );
+
+const ID_FIELDS = ["runAsUser", "runAsGroup"];
