@@ -2,7 +2,17 @@
 import { get, getIn, keysOf, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, judge, NONE, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import {
+    asList,
+    containerRule,
+    holeyPairs,
+    judge,
+    NONE,
+    podRule,
+    PSS_URL,
+    UNKNOWN_VERDICT,
+    Verdict,
+} from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
@@ -231,7 +241,11 @@ export const writableHostPath = containerRule(
     },
     (c, pod) => {
         const vols = pod.spec.volumes;
-        if (!hasHostPath(vols)) return NONE; // no hostPath volume: no mount of one
+        if (!hasHostPath(vols)) {
+            // No hostPath volume: no mount of one.
+            const mounts = c.container.volumeMounts;
+            return (Array.isArray(mounts) && holeyPairs(mounts)) || NONE;
+        }
         const hostVols = new Set(
             asList(vols)
                 .filter((v: Json) => v && v.hostPath !== undefined)
@@ -270,9 +284,10 @@ export const hostPort = containerRule(
     c => {
         const ports = asList(c.container.ports);
         if (ports.length === 0) return NONE;
+        const holey = holeyPairs(ports);
+        if (holey) return holey;
         const out: Array<[string, Verdict]> = [];
         for (let i = 0; i < ports.length; i++) {
-            if (!(i in ports)) continue; // map passes over holes
             const v = ports[i]?.hostPort;
             if (v !== undefined && v !== null && v !== 0)
                 out.push([
