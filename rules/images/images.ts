@@ -1,6 +1,6 @@
 /** IMG-01 … IMG-05: image tags, digests, registries and pull policy. */
 import { show } from "../fields";
-import { containerRule, judge, Verdict } from "../define";
+import { containerRule, judge, NONE, UNKNOWN_VERDICT, Verdict } from "../define";
 import { isUnknown } from "../unknown";
 
 const IMAGES_URL = "https://kubernetes.io/docs/concepts/containers/images/";
@@ -84,20 +84,15 @@ export const latestTag = containerRule(
         remediation: "Pin the image to a release tag, or better a digest (`image@sha256:…`).",
         url: IMAGES_URL,
     },
-    c => [
-        [
-            "image",
-            judge(
-                imageOf(c),
-                v => {
-                    if (typeof v !== "string") return true;
-                    const ref = parsed(c, v);
-                    return !ref.digest && (ref.tag === undefined || ref.tag === "latest");
-                },
-                () => `The ${c.label} uses image "${show(imageOf(c))}" with the latest tag or no tag.`,
-            ),
-        ],
-    ],
+    c => {
+        const image = imageOf(c);
+        if (isUnknown(image)) return [["image", UNKNOWN_VERDICT]];
+        if (typeof image === "string") {
+            const ref = parsed(c, image);
+            if (ref.digest || (ref.tag !== undefined && ref.tag !== "latest")) return NONE;
+        }
+        return [["image", `The ${c.label} uses image "${show(image)}" with the latest tag or no tag.`]];
+    },
 );
 
 export const digestPinned = containerRule(
@@ -112,16 +107,12 @@ export const digestPinned = containerRule(
             "bot such as Renovate keep it current.",
         url: IMAGES_URL,
     },
-    c => [
-        [
-            "image",
-            judge(
-                imageOf(c),
-                v => typeof v !== "string" || !/@sha256:[a-f0-9]{64}$/.test(v),
-                () => `The ${c.label} image "${show(imageOf(c))}" is not pinned by digest.`,
-            ),
-        ],
-    ],
+    c => {
+        const image = imageOf(c);
+        if (isUnknown(image)) return [["image", UNKNOWN_VERDICT]];
+        if (typeof image === "string" && /@sha256:[a-f0-9]{64}$/.test(image)) return NONE;
+        return [["image", `The ${c.label} image "${show(image)}" is not pinned by digest.`]];
+    },
 );
 
 function registryMatches(registry: string, repo: string, pattern: string): boolean {
@@ -175,9 +166,11 @@ export const allowedRegistries = containerRule(
                 ],
             ];
         if (typeof image !== "string") return [];
-        const ref = parsed(c, image);
         const allowed = cfg.allowedRegistries as string[];
         const denied = cfg.deniedRegistries as string[];
+        // No lists (the default): nothing to match.
+        if (Array.isArray(denied) && denied.length === 0 && Array.isArray(allowed) && allowed.length === 0) return NONE;
+        const ref = parsed(c, image);
         let v: Verdict;
         if (denied.some(p => registryMatches(ref.registry, ref.repository, p)))
             v = `The ${c.label} image "${image}" comes from a denied registry (${ref.registry}).`;
@@ -219,13 +212,12 @@ export const pullAlways = containerRule(
         const effective =
             policy ??
             (ref && !ref.digest && (ref.tag === undefined || ref.tag === "latest") ? "Always" : "IfNotPresent");
+        if (ref?.digest || effective === "Always") return NONE;
         return [
             [
                 "imagePullPolicy",
-                ref?.digest || effective === "Always"
-                    ? undefined
-                    : `The ${c.label} uses imagePullPolicy ${show(effective)}` +
-                      `${policy === undefined ? " (the default for a tagged image)" : ""}.`,
+                `The ${c.label} uses imagePullPolicy ${show(effective)}` +
+                    `${policy === undefined ? " (the default for a tagged image)" : ""}.`,
             ],
         ];
     },
@@ -241,14 +233,10 @@ export const deprecatedRegistry = containerRule(
         remediation: "Pull the same image from `registry.k8s.io`, the community registry that replaced `k8s.gcr.io`.",
         url: "https://kubernetes.io/blog/2023/03/10/image-registry-redirect/",
     },
-    c => [
-        [
-            "image",
-            judge(
-                imageOf(c),
-                v => typeof v === "string" && parsed(c, v).registry === "k8s.gcr.io",
-                () => `The ${c.label} image "${show(imageOf(c))}" comes from the deprecated k8s.gcr.io registry.`,
-            ),
-        ],
-    ],
+    c => {
+        const image = imageOf(c);
+        if (isUnknown(image)) return [["image", UNKNOWN_VERDICT]];
+        if (typeof image !== "string" || parsed(c, image).registry !== "k8s.gcr.io") return NONE;
+        return [["image", `The ${c.label} image "${show(image)}" comes from the deprecated k8s.gcr.io registry.`]];
+    },
 );

@@ -1,6 +1,7 @@
 /** OTH-01 … OTH-03, OTH-09: bare pods, Tiller, the Dashboard, SSH. */
 import { show } from "../fields";
-import { containerRule, describe, judge, objectRule, podRule, Verdict } from "../define";
+import { containerRule, describe, holeyPairs, judge, NONE, objectRule, podRule, UNKNOWN_VERDICT, Verdict } from "../define";
+import { isUnknown } from "../unknown";
 import { Json } from "../podspec";
 
 export const barePod = objectRule(
@@ -29,6 +30,7 @@ export const barePod = objectRule(
 );
 
 const TILLER_IMAGE = /(^|\/)tiller(:|@|$)/;
+const TILLER_FIELDS = ["containers", "initContainers"];
 
 export const tiller = podRule(
     {
@@ -51,27 +53,34 @@ export const tiller = podRule(
                     : undefined,
             ],
         ];
-        for (const field of ["containers", "initContainers"]) {
-            (Array.isArray(pod.spec[field]) ? pod.spec[field] : []).forEach((c: Json, i: number) => {
-                out.push([
-                    `${field}[${i}].image`,
-                    judge(
-                        c?.image,
-                        v => typeof v === "string" && TILLER_IMAGE.test(v),
-                        () => `The container "${show(c?.name)}" runs the Tiller image ${show(c?.image)}.`,
-                    ),
-                ]);
-                (Array.isArray(c?.ports) ? c.ports : []).forEach((p: Json, j: number) =>
+        for (const field of TILLER_FIELDS) {
+            const list = pod.spec[field];
+            if (!Array.isArray(list)) continue;
+            for (let i = 0; i < list.length; i++) {
+                if (!(i in list)) continue; // forEach passes over holes
+                const c = list[i];
+                const image = c?.image;
+                if (isUnknown(image) || (typeof image === "string" && TILLER_IMAGE.test(image)))
                     out.push([
-                        `${field}[${i}].ports[${j}].containerPort`,
-                        judge(
-                            p?.containerPort,
-                            v => v === 44134,
-                            () => `The container "${show(c?.name)}" exposes Tiller's gRPC port 44134.`,
-                        ),
-                    ]),
-                );
-            });
+                        `${field}[${i}].image`,
+                        isUnknown(image)
+                            ? UNKNOWN_VERDICT
+                            : `The container "${show(c?.name)}" runs the Tiller image ${show(image)}.`,
+                    ]);
+                const ports = c?.ports;
+                if (!Array.isArray(ports)) continue;
+                for (let j = 0; j < ports.length; j++) {
+                    if (!(j in ports)) continue;
+                    const port = ports[j]?.containerPort;
+                    if (isUnknown(port) || port === 44134)
+                        out.push([
+                            `${field}[${i}].ports[${j}].containerPort`,
+                            isUnknown(port)
+                                ? UNKNOWN_VERDICT
+                                : `The container "${show(c?.name)}" exposes Tiller's gRPC port 44134.`,
+                        ]);
+                }
+            }
         }
         return out;
     },
@@ -101,16 +110,20 @@ export const dashboard = podRule(
                     : undefined,
             ],
         ];
-        (Array.isArray(pod.spec.containers) ? pod.spec.containers : []).forEach((c: Json, i: number) =>
-            out.push([
-                `containers[${i}].image`,
-                judge(
-                    c?.image,
-                    v => typeof v === "string" && DASHBOARD_IMAGE.test(v),
-                    () => `The container "${show(c?.name)}" runs the Kubernetes Dashboard image ${show(c?.image)}.`,
-                ),
-            ]),
-        );
+        const list = pod.spec.containers;
+        if (!Array.isArray(list)) return out;
+        for (let i = 0; i < list.length; i++) {
+            if (!(i in list)) continue; // forEach passes over holes
+            const c = list[i];
+            const image = c?.image;
+            if (isUnknown(image) || (typeof image === "string" && DASHBOARD_IMAGE.test(image)))
+                out.push([
+                    `containers[${i}].image`,
+                    isUnknown(image)
+                        ? UNKNOWN_VERDICT
+                        : `The container "${show(c?.name)}" runs the Kubernetes Dashboard image ${show(image)}.`,
+                ]);
+        }
         return out;
     },
 );
@@ -125,16 +138,22 @@ export const sshPort = containerRule(
         remediation: "Remove the SSH server and port 22 from the container.",
         url: "https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/",
     },
-    c =>
-        (Array.isArray(c.container.ports) ? c.container.ports : []).map(
-            (p: Json, i: number) =>
-                [
+    c => {
+        const ports = c.container.ports;
+        if (!Array.isArray(ports) || ports.length === 0) return NONE;
+        const holey = holeyPairs(ports);
+        if (holey) return holey;
+        let out = NONE;
+        for (let i = 0; i < ports.length; i++) {
+            const v = ports[i]?.containerPort;
+            if (v === 22 || isUnknown(v)) {
+                if (out === NONE) out = [];
+                out.push([
                     `ports[${i}].containerPort`,
-                    judge(
-                        p?.containerPort,
-                        v => v === 22,
-                        () => `The ${c.label} exposes SSH port 22.`,
-                    ),
-                ] as [string, Verdict],
-        ),
+                    isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} exposes SSH port 22.`,
+                ]);
+            }
+        }
+        return out;
+    },
 );

@@ -1,5 +1,6 @@
 /** PRB-01, PRB-02: liveness and readiness probes on long-running containers. */
-import { containerRule, judge } from "../define";
+import { containerRule, NONE, UNKNOWN_VERDICT } from "../define";
+import { isUnknown } from "../unknown";
 import { ContainerRef, RUN_TO_COMPLETION } from "../podspec";
 import { K8sObject, RuleContext } from "../types";
 
@@ -23,19 +24,12 @@ function probeRule(id: string, name: string, field: "livenessProbe" | "readiness
             remediation: `Add a \`${field}\` (httpGet, tcpSocket, grpc or exec) to the container.`,
             url: URL,
         },
-        (c: ContainerRef) =>
-            c.field !== "containers"
-                ? []
-                : [
-                      [
-                          field,
-                          judge(
-                              c.container[field],
-                              v => v === undefined || v === null,
-                              () => `The ${c.label} has no ${field}.`,
-                          ),
-                      ],
-                  ],
+        (c: ContainerRef) => {
+            if (c.field !== "containers") return NONE;
+            const v = c.container[field];
+            if (v !== undefined && v !== null && !isUnknown(v)) return NONE;
+            return [[field, isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} has no ${field}.`]];
+        },
     );
     // Jobs, CronJobs and custom resources of jobs and workflows run to completion: probes do not apply.
     return {

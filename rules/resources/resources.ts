@@ -1,6 +1,7 @@
 /** RES-01 … RES-07: requests and limits per container, quota and limits per namespace. */
 import { getIn, keysOf } from "../fields";
-import { containerRule, judge, Verdict } from "../define";
+import { containerRule, NONE, UNKNOWN_VERDICT } from "../define";
+import { isUnknown } from "../unknown";
 import { ContainerRef } from "../podspec";
 import { Finding, StackRule } from "../types";
 import { namespaceFindings } from "../namespaces/index-by-namespace";
@@ -9,7 +10,8 @@ import { SYSTEM_NAMESPACES } from "../vocabulary";
 const URL = "https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/";
 
 function resourceRule(id: string, name: string, field: string, what: string, why: string) {
-    const keys = keysOf(`resources.${field}`);
+    const path = `resources.${field}`;
+    const keys = keysOf(path);
     return containerRule(
         {
             id,
@@ -21,19 +23,12 @@ function resourceRule(id: string, name: string, field: string, what: string, why
                 `the workload portable.`,
             url: URL,
         },
-        (c: ContainerRef) =>
-            c.field === "ephemeralContainers"
-                ? [] // ephemeral containers cannot have resources
-                : [
-                      [
-                          `resources.${field}`,
-                          judge(
-                              getIn(c.container, keys),
-                              v => v === undefined || v === null || v === "",
-                              () => `The ${c.label} sets no ${what} (resources.${field}).`,
-                          ),
-                      ] as [string, Verdict],
-                  ],
+        (c: ContainerRef) => {
+            if (c.field === "ephemeralContainers") return NONE; // ephemeral containers cannot have resources
+            const v = getIn(c.container, keys);
+            if (v !== undefined && v !== null && v !== "" && !isUnknown(v)) return NONE;
+            return [[path, isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} sets no ${what} (resources.${field}).`]];
+        },
     );
 }
 

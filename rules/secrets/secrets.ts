@@ -1,8 +1,8 @@
 /** SEC-01 … SEC-03: how secrets are consumed, and credentials where they do not belong. */
 import { show } from "../fields";
-import { describe, containerRule, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
+import { describe, containerRule, holeyPairs, NONE, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { findInValue, Hit } from "./credentials";
-import { Json, pathKey } from "../podspec";
+import { pathKey } from "../podspec";
 import { isUnknown } from "../unknown";
 
 const SECRETS_URL = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/";
@@ -18,27 +18,35 @@ export const secretEnv = containerRule(
         url: SECRETS_URL,
     },
     c => {
-        const out: Array<[string, Verdict]> = [];
+        let out = NONE;
         const env = c.container.env;
-        if (isUnknown(env)) out.push(["env", UNKNOWN_VERDICT]);
-        (Array.isArray(env) ? env : []).forEach((e: Json, i: number) =>
-            out.push([
-                `env[${i}].valueFrom.secretKeyRef`,
-                e?.valueFrom?.secretKeyRef
-                    ? `The ${c.label} reads Secret "${show(e.valueFrom.secretKeyRef.name)}" into env ` +
-                      `var ${show(e.name)}.`
-                    : undefined,
-            ]),
-        );
+        if (isUnknown(env)) out = [["env", UNKNOWN_VERDICT]];
+        if (Array.isArray(env)) {
+            for (let i = 0; i < env.length; i++) {
+                const e = env[i];
+                if (e?.valueFrom?.secretKeyRef) {
+                    if (out === NONE) out = [];
+                    out.push([
+                        `env[${i}].valueFrom.secretKeyRef`,
+                        `The ${c.label} reads Secret "${show(e.valueFrom.secretKeyRef.name)}" into env ` +
+                            `var ${show(e.name)}.`,
+                    ]);
+                }
+            }
+        }
         const envFrom = c.container.envFrom;
-        (Array.isArray(envFrom) ? envFrom : []).forEach((e: Json, i: number) =>
-            out.push([
-                `envFrom[${i}].secretRef`,
-                e?.secretRef
-                    ? `The ${c.label} loads every key of Secret "${show(e.secretRef.name)}" as env vars.`
-                    : undefined,
-            ]),
-        );
+        if (Array.isArray(envFrom)) {
+            for (let i = 0; i < envFrom.length; i++) {
+                const e = envFrom[i];
+                if (e?.secretRef) {
+                    if (out === NONE) out = [];
+                    out.push([
+                        `envFrom[${i}].secretRef`,
+                        `The ${c.label} loads every key of Secret "${show(e.secretRef.name)}" as env vars.`,
+                    ]);
+                }
+            }
+        }
         return out;
     },
 );
@@ -69,16 +77,28 @@ export const literalCredentialEnv = containerRule(
         remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
         url: SECRETS_URL,
     },
-    c =>
-        (Array.isArray(c.container.env) ? c.container.env : []).map((e: Json, i: number) => {
-            if (isUnknown(e?.value)) return [`env[${i}].value`, UNKNOWN_VERDICT];
-            const name = typeof e?.name === "string" ? e.name : "";
-            const hit = findInValue(name, e?.value);
-            return [
-                `env[${i}].value`,
-                hit ? `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.` : undefined,
-            ];
-        }) as Array<[string, Verdict]>,
+    c => {
+        const env = c.container.env;
+        if (!Array.isArray(env) || env.length === 0) return NONE;
+        const holey = holeyPairs(env);
+        if (holey) return holey;
+        let out = NONE;
+        for (let i = 0; i < env.length; i++) {
+            const e = env[i];
+            let v: Verdict;
+            if (isUnknown(e?.value)) v = UNKNOWN_VERDICT;
+            else {
+                const name = typeof e?.name === "string" ? e.name : "";
+                const hit = findInValue(name, e?.value);
+                if (hit) v = `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.`;
+            }
+            if (v !== undefined) {
+                if (out === NONE) out = [];
+                out.push([`env[${i}].value`, v]);
+            }
+        }
+        return out;
+    },
 );
 
 export const configMapCredentials = objectRule(
