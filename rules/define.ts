@@ -55,6 +55,7 @@ function collect(
     subject: Subject,
     out: Finding[],
 ): void {
+    if (pairs.length === 0) return; // the usual case: nothing found
     // for…of with destructuring: a list with holes (built by code, not parsed) fails here as it always has.
     for (const [rel, v] of pairs) {
         if (v === undefined) continue;
