@@ -254,48 +254,80 @@ function isExemptBy(obj: K8sObject, ex: Exemptions): boolean {
     return false;
 }
 
-/** Evaluate every enabled rule over `objects`; linear in the number of objects per rule. */
+/**
+ * Evaluate every enabled rule over `objects`; linear in the number of objects per rule.
+ *
+ * Findings come rule by rule (in `resolved` order), for each rule kind by kind (in the order of
+ * its `kinds`, then the pod carriers of other kinds), objects in input order. The resource rules
+ * are run object by object (every rule on one object before the next object: the object's pod
+ * specs and containers are at hand), their findings kept per rule and kind, then put in that order.
+ */
 export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8sObject[]): EvaluatedFinding[] {
-    const byKind = new Map<string, K8sObject[]>();
-    for (const obj of objects) {
-        const kind = typeof obj.kind === "string" ? obj.kind : "";
-        let list = byKind.get(kind);
-        if (!list) {
-            byKind.set(kind, (list = []));
+    // Per kind, the resource rules judging it: pairs of [rule index, index of the kind in the rule's kinds].
+    const byKind = new Map<string, number[]>();
+    const exemptions: Array<Exemptions | undefined> = [];
+    const exempting: boolean[] = [];
+    const contexts: RuleContext[] = [];
+    let carrierRules = false;
+    for (let ri = 0; ri < resolved.length; ri++) {
+        const r = resolved[ri];
+        if (r.enforcementLevel === "disabled") continue;
+        contexts[ri] = { config: r.config };
+        exempting[ri] = hasExemptions(r.config);
+        if (r.rule.scope === "stack") continue;
+        exemptions[ri] = exempting[ri] ? exemptionsOf(r.config) : undefined;
+        const kinds = r.rule.kinds;
+        for (let k = 0; k < kinds.length; k++) {
+            let list = byKind.get(kinds[k]);
+            if (!list) byKind.set(kinds[k], (list = []));
+            list.push(ri, k);
         }
-        list.push(obj);
+        if (r.rule.podTemplates) carrierRules = true;
     }
     // Objects of other kinds that carry pod specs (custom resources, unknown kinds): pod rules judge them too.
-    const podCarriers = objects.filter(o => isPodCarrier(o));
+    const podCarriers = new Set(objects.filter(o => isPodCarrier(o)));
+    // Findings per rule index, per kind index (the pod carriers last).
+    const found: Array<Array<EvaluatedFinding[] | undefined> | undefined> = [];
+    const run = (ri: number, slot: number, obj: K8sObject): void => {
+        const r = resolved[ri];
+        if (exempting[ri]) {
+            const ex = exemptions[ri];
+            if (ex !== undefined ? isExemptBy(obj, ex) : isExempt(obj, r.config)) return;
+        }
+        // The object itself passed the exemption check: its findings need no second one.
+        const fs = checkResource(r.rule as ResourceRule, obj, contexts[ri]);
+        if (fs.length === 0) return;
+        const slots = (found[ri] ??= []);
+        const into = (slots[slot] ??= []);
+        for (let j = 0; j < fs.length; j++) push(into, fs[j], r);
+    };
+    for (const obj of objects) {
+        const kind = typeof obj.kind === "string" ? obj.kind : "";
+        const rules = byKind.get(kind);
+        if (rules !== undefined) for (let i = 0; i < rules.length; i += 2) run(rules[i], rules[i + 1], obj);
+        if (carrierRules && podCarriers.has(obj)) {
+            for (let ri = 0; ri < resolved.length; ri++) {
+                const rule = resolved[ri].rule;
+                if (contexts[ri] === undefined || rule.scope === "stack" || !rule.podTemplates) continue;
+                if (!rule.kinds.includes(obj.kind as string)) run(ri, rule.kinds.length, obj);
+            }
+        }
+    }
     const out: EvaluatedFinding[] = [];
-    for (const r of resolved) {
-        if (r.enforcementLevel === "disabled") {
-            continue;
-        }
-        const ctx = { config: r.config };
-        const exempting = hasExemptions(r.config);
-        const rule = r.rule;
-        if (rule.scope === "stack") {
-            for (const f of checkStack(rule, objects, ctx)) {
-                if (!exempting || !isExempt(f.object, r.config)) push(out, f, r);
+    for (let ri = 0; ri < resolved.length; ri++) {
+        const r = resolved[ri];
+        if (contexts[ri] === undefined) continue; // disabled
+        if (r.rule.scope === "stack") {
+            for (const f of checkStack(r.rule, objects, contexts[ri])) {
+                if (!exempting[ri] || !isExempt(f.object, r.config)) push(out, f, r);
             }
             continue;
         }
-        const ex = exempting ? exemptionsOf(r.config) : undefined;
-        const kinds = rule.kinds;
-        for (let k = 0; k <= kinds.length; k++) {
-            let list: readonly K8sObject[] | undefined;
-            if (k < kinds.length) list = byKind.get(kinds[k]);
-            else if (rule.podTemplates && podCarriers.length > 0)
-                list = podCarriers.filter(o => !kinds.includes(o.kind as string));
-            if (list === undefined) continue;
-            for (let i = 0; i < list.length; i++) {
-                const obj = list[i];
-                if (exempting && (ex !== undefined ? isExemptBy(obj, ex) : isExempt(obj, r.config))) continue;
-                // The object itself passed the exemption check: its findings need no second one.
-                const found = checkResource(rule, obj, ctx);
-                for (let j = 0; j < found.length; j++) push(out, found[j], r);
-            }
+        const slots = found[ri];
+        if (slots === undefined) continue;
+        for (let k = 0; k < slots.length; k++) {
+            const fs = slots[k];
+            if (fs !== undefined) for (let j = 0; j < fs.length; j++) out.push(fs[j]);
         }
     }
     return out;

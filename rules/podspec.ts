@@ -133,13 +133,19 @@ const containersCache = new WeakMap<PodSpecRef, ContainerRef[]>();
  */
 export function podSpecsOf(obj: K8sObject): PodSpecRef[] {
     if (obj === null || typeof obj !== "object") return [];
+    // The last object asked about first: rules are run object by object, each asking again.
+    if (obj === lastObject) return lastPodSpecs;
     let refs = podSpecCache.get(obj);
     if (refs === undefined) {
         refs = extractPodSpecs(obj);
         podSpecCache.set(obj, refs);
     }
+    lastObject = obj;
+    lastPodSpecs = refs;
     return refs;
 }
+let lastObject: object | undefined;
+let lastPodSpecs: PodSpecRef[] = [];
 
 /** The (first) pod spec of a workload object, or undefined for objects without one. */
 export function podSpecOf(obj: K8sObject): PodSpecRef | undefined {
@@ -393,13 +399,18 @@ const LABELS: Record<ContainerField, string> = {
 /** Every container of a pod spec, regular, init and ephemeral (memoised; treat as read-only). */
 export function containersOf(ref: PodSpecRef): ContainerRef[] {
     if (ref.containerRefs) return ref.containerRefs;
+    if (ref === lastPodSpec) return lastContainers;
     let cached = containersCache.get(ref);
     if (!cached) {
         cached = extractContainers(ref);
         containersCache.set(ref, cached);
     }
+    lastPodSpec = ref;
+    lastContainers = cached;
     return cached;
 }
+let lastPodSpec: PodSpecRef | undefined;
+let lastContainers: ContainerRef[] = [];
 
 function extractContainers(ref: PodSpecRef): ContainerRef[] {
     const out: ContainerRef[] = [];
