@@ -2,7 +2,7 @@
 import { getIn, show } from "./fields";
 import { ContainerRef, containersOf, Json, PodSpecRef, podSpecsOf, WORKLOAD_KINDS } from "./podspec";
 import { Finding, K8sObject, ResourceRule, RuleBase, RuleConfig } from "./types";
-import { isUnknown } from "./unknown";
+import { isUnknown, UNKNOWN } from "./unknown";
 
 /** A rule's metadata: everything but its scope, kinds and check. */
 export type RuleMeta = RuleBase;
@@ -82,11 +82,12 @@ export function containerRule(
                 const containers = containersOf(pod);
                 for (let i = 0; i < containers.length; i++) {
                     const c = containers[i];
-                    if (isUnknown(c.container)) {
+                    if (c.container === UNKNOWN) {
                         out.push(finding(meta, obj, c.path, UNKNOWN_VERDICT, c)!);
                         continue;
                     }
-                    collect(meta, obj, check(c, pod, ctx.config), c.path, c, out);
+                    const pairs = check(c, pod, ctx.config);
+                    if (pairs.length !== 0) collect(meta, obj, pairs, c.path, c, out);
                 }
             }
             return out;
@@ -107,8 +108,10 @@ export function podRule(
         check(obj, ctx) {
             const out: Finding[] = [];
             const pods = podSpecsOf(obj);
-            for (let p = 0; p < pods.length; p++)
-                collect(meta, obj, check(pods[p], obj, ctx.config), pods[p].path, POD_SUBJECT, out);
+            for (let p = 0; p < pods.length; p++) {
+                const pairs = check(pods[p], obj, ctx.config);
+                if (pairs.length !== 0) collect(meta, obj, pairs, pods[p].path, POD_SUBJECT, out);
+            }
             return out;
         },
     };

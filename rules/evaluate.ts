@@ -295,7 +295,12 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
             if (ex !== undefined ? isExemptBy(obj, ex) : isExempt(obj, r.config)) return;
         }
         // The object itself passed the exemption check: its findings need no second one.
-        const fs = checkResource(r.rule as ResourceRule, obj, contexts[ri]);
+        let fs: Finding[];
+        try {
+            fs = (r.rule as ResourceRule).check(obj, contexts[ri]); // as checkResource
+        } catch (e) {
+            fs = [errorFinding(r.rule, obj, e)];
+        }
         if (fs.length === 0) return;
         const slots = (found[ri] ??= []);
         const into = (slots[slot] ??= []);

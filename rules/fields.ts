@@ -1,5 +1,5 @@
 /** Safe field access over objects that may contain UNKNOWN values. */
-import { UNKNOWN, isUnknown } from "./unknown";
+import { UNKNOWN } from "./unknown";
 import { Json } from "./podspec";
 
 /**
@@ -21,14 +21,16 @@ export function keysOf(path: string): readonly string[] {
 }
 
 export function get(root: Json, path: string): Json {
-    return getIn(root, keysOf(path));
+    let keys = splitCache.get(path);
+    if (keys === undefined) keys = keysOf(path);
+    return getIn(root, keys);
 }
 
 /** `get` over a path already split into keys (see `keysOf`). */
 export function getIn(root: Json, keys: readonly string[]): Json {
     let cur: Json = root;
     for (let i = 0; i < keys.length; i++) {
-        if (isUnknown(cur)) {
+        if (cur === UNKNOWN) {
             return UNKNOWN;
         }
         if (cur === null || cur === undefined || typeof cur !== "object") {
