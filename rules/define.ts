@@ -131,22 +131,24 @@ export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { va
     return { value: getIn(pod.spec, sc.keys), path: `@${pod.path}.${sc.path}` };
 }
 
-/** `effective(c, pod, field).value`, without building the path. */
-export function effectiveValue(c: ContainerRef, pod: PodSpecRef, field: string): Json {
-    const sc = securityField(field);
+/** `effective(c, pod, field).value` for a field made by `securityField`, without building the path. */
+export function effectiveValue(c: ContainerRef, pod: PodSpecRef, sc: SecurityField): Json {
     const own = getIn(c.container, sc.keys);
     return own !== undefined ? own : getIn(pod.spec, sc.keys);
 }
 
 /** `effective(c, pod, field).path`, for when a finding needs it. */
-export function effectivePath(c: ContainerRef, pod: PodSpecRef, field: string): string {
-    const sc = securityField(field);
+export function effectivePath(c: ContainerRef, pod: PodSpecRef, sc: SecurityField): string {
     return getIn(c.container, sc.keys) !== undefined ? sc.path : `@${pod.path}.${sc.path}`;
 }
 
 /** `securityContext.<field>`: its keys and path, made once per field. */
-const securityFields = new Map<string, { keys: readonly string[]; path: string }>();
-function securityField(field: string): { keys: readonly string[]; path: string } {
+export interface SecurityField {
+    keys: readonly string[];
+    path: string;
+}
+const securityFields = new Map<string, SecurityField>();
+export function securityField(field: string): SecurityField {
     let sc = securityFields.get(field);
     if (sc === undefined) {
         const path = `securityContext.${field}`;

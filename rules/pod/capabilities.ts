@@ -1,7 +1,7 @@
 /** PS-12 … PS-16: Linux capabilities. */
 import { getIn, keysOf, show } from "../fields";
 import { ContainerRef, Json } from "../podspec";
-import { isUnknown } from "../unknown";
+import { isUnknown, UNKNOWN } from "../unknown";
 import { containerRule, NONE, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 import { FALCO_NS } from "../vocabulary";
 
@@ -64,9 +64,14 @@ function addedVerdict(
     const add = capList(c, "add");
     if (add === UNKNOWN_VERDICT) return [[ADD, UNKNOWN_VERDICT]];
     if (add.length === 0) return NONE;
-    if (add.some(isUnknown)) return [[ADD, UNKNOWN_VERDICT]];
+    for (let i = 0; i < add.length; i++) if (add[i] === UNKNOWN) return [[ADD, UNKNOWN_VERDICT]];
     const set = Array.isArray(names) ? capSet(names) : (names as ReadonlySet<string>);
-    const offending = add.map(capName).filter(cap => set.has(cap) !== outside);
+    const offending: string[] = [];
+    for (let i = 0; i < add.length; i++) {
+        if (!(i in add)) continue; // a hole is no capability
+        const cap = capName(add[i]);
+        if (set.has(cap) !== outside) offending.push(cap);
+    }
     return offending.length ? [[ADD, `The ${c.label} adds ${what}: ${offending.join(", ")}.`]] : NONE;
 }
 
@@ -176,7 +181,7 @@ export const dropNetRaw = containerRule(
         const add = capList(c, "add");
         if (drop === UNKNOWN_VERDICT || add === UNKNOWN_VERDICT)
             return [["securityContext.capabilities", UNKNOWN_VERDICT]];
-        if (add.length > 0 && add.map(capName).some(x => x === "NET_RAW" || x === "ALL"))
+        if (hasCap(add, "NET_RAW") || hasCap(add, "ALL"))
             return [[ADD, `The ${c.label} adds NET_RAW.`]];
         return hasCap(drop, "NET_RAW") || hasCap(drop, "ALL")
             ? NONE

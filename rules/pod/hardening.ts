@@ -13,8 +13,13 @@ import {
     PSS_URL,
     UNKNOWN_VERDICT,
     Verdict,
+    securityField,
 } from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
+
+const SECCOMP_PROFILE = securityField("seccompProfile");
+const APPARMOR_PROFILE = securityField("appArmorProfile");
+const SELINUX_OPTIONS = securityField("seLinuxOptions");
 
 export const readOnlyRootFs = containerRule(
     {
@@ -58,12 +63,12 @@ export const seccompUnconfined = containerRule(
         url: `${PSS_URL}#baseline`,
     },
     (c, pod) => {
-        const value = effectiveValue(c, pod, "seccompProfile");
+        const value = effectiveValue(c, pod, SECCOMP_PROFILE);
         const type = isUnknown(value) ? value : get(value, "type");
         const out: Array<[string, Verdict]> = [];
         if (isUnknown(type) || type === "Unconfined")
             out.push([
-                `${effectivePath(c, pod, "seccompProfile")}.type`,
+                `${effectivePath(c, pod, SECCOMP_PROFILE)}.type`,
                 isUnknown(type) ? UNKNOWN_VERDICT : `The ${c.label} runs with seccomp profile Unconfined.`,
             ]);
         if (c.index === 0 && c.field === "containers") {
@@ -90,12 +95,12 @@ export const seccompRequired = containerRule(
         defaultExemptNamespaces: [FALCO_NS],
     },
     (c, pod) => {
-        const value = effectiveValue(c, pod, "seccompProfile");
+        const value = effectiveValue(c, pod, SECCOMP_PROFILE);
         const type = isUnknown(value) ? value : get(value, "type");
         if (type === "RuntimeDefault" || type === "Localhost") return NONE;
         return [
             [
-                `${effectivePath(c, pod, "seccompProfile")}.type`,
+                `${effectivePath(c, pod, SECCOMP_PROFILE)}.type`,
                 isUnknown(type)
                     ? UNKNOWN_VERDICT
                     : `The ${c.label} has seccomp profile ` +
@@ -121,14 +126,14 @@ export const appArmor = containerRule(
         defaultExemptNamespaces: [FALCO_NS],
     },
     (c, pod) => {
-        const value = effectiveValue(c, pod, "appArmorProfile");
+        const value = effectiveValue(c, pod, APPARMOR_PROFILE);
         const type = isUnknown(value) ? value : get(value, "type");
         const ann = get(pod.podMeta, "annotations");
         const annValue = isUnknown(ann) || ann === undefined || ann === null ? ann : ann[`${APPARMOR_ANN}${c.name}`];
         const out: Array<[string, Verdict]> = [];
         if (type !== undefined && type !== "RuntimeDefault" && type !== "Localhost")
             out.push([
-                `${effectivePath(c, pod, "appArmorProfile")}.type`,
+                `${effectivePath(c, pod, APPARMOR_PROFILE)}.type`,
                 isUnknown(type) ? UNKNOWN_VERDICT : `The ${c.label} runs with AppArmor profile ${show(type)}.`,
             ]);
         if (
@@ -343,9 +348,9 @@ export const linuxHardening = containerRule(
         defaultExemptNamespaces: [FALCO_NS],
     },
     (c, pod) => {
-        const seccomp = effectiveValue(c, pod, "seccompProfile");
-        const apparmor = effectiveValue(c, pod, "appArmorProfile");
-        const selinux = effectiveValue(c, pod, "seLinuxOptions");
+        const seccomp = effectiveValue(c, pod, SECCOMP_PROFILE);
+        const apparmor = effectiveValue(c, pod, APPARMOR_PROFILE);
+        const selinux = effectiveValue(c, pod, SELINUX_OPTIONS);
         const drop = get(c.container, "securityContext.capabilities.drop");
         const ann = get(pod.podMeta, "annotations");
         if (isUnknown(seccomp) || isUnknown(apparmor) || isUnknown(selinux) || isUnknown(drop) || isUnknown(ann))

@@ -2,7 +2,17 @@
 import { get, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { containerRule, effectivePath, effectiveValue, NONE, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import {
+    containerRule,
+    effectivePath,
+    effectiveValue,
+    NONE,
+    podRule,
+    PSS_URL,
+    securityField,
+    UNKNOWN_VERDICT,
+    Verdict,
+} from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
@@ -51,7 +61,7 @@ export const runAsNonRoot = containerRule(
         defaultExemptNamespaces: [FALCO_NS, TRIVY_NS, KUBE_BENCH_NS],
     },
     (c, pod) => {
-        const value = effectiveValue(c, pod, "runAsNonRoot");
+        const value = effectiveValue(c, pod, RUN_AS_NON_ROOT);
         if (value === true) return NONE;
         return [
             [
@@ -68,6 +78,7 @@ export const runAsNonRoot = containerRule(
 );
 
 const CONTAINER_FIELDS = ["containers", "initContainers", "ephemeralContainers"];
+const RUN_AS_NON_ROOT = securityField("runAsNonRoot");
 
 function isZero(v: Json): boolean {
     return v === 0 || v === "0";
@@ -172,12 +183,13 @@ export const highIds = containerRule(
     (c, pod, cfg) => {
         const min = cfg.minimumId as number;
         let out = NONE;
-        for (const field of ID_FIELDS) {
-            const value = effectiveValue(c, pod, field);
+        for (let k = 0; k < ID_FIELDS.length; k++) {
+            const { field, sc } = ID_FIELDS[k];
+            const value = effectiveValue(c, pod, sc);
             if (isUnknown(value) || (typeof value === "number" && value > 0 && value < min)) {
                 if (out === NONE) out = [];
                 out.push([
-                    effectivePath(c, pod, field),
+                    effectivePath(c, pod, sc),
                     isUnknown(value) ? UNKNOWN_VERDICT : `The ${c.label} runs with ${field} ${show(value)}, below ${min}.`,
                 ]);
             }
@@ -186,4 +198,4 @@ export const highIds = containerRule(
     },
 );
 
-const ID_FIELDS = ["runAsUser", "runAsGroup"];
+const ID_FIELDS = ["runAsUser", "runAsGroup"].map(field => ({ field, sc: securityField(field) }));
