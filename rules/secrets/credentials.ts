@@ -351,12 +351,24 @@ export function findInValue(dataKey: string, value: unknown): Hit | undefined {
 }
 
 function parse(text: string): unknown {
+    // Plain-ASCII JSON (no run of 16 digits, which YAML reads with parseInt) parses to the same value
+    // as YAML, in a fraction of the time; anything JSON.parse refuses goes to the YAML reader.
+    if (PLAIN_TEXT.test(text) && !/\d{16}/.test(text)) {
+        try {
+            return JSON.parse(text);
+        } catch {
+            /* not JSON: YAML below */
+        }
+    }
     try {
         return load(text, { json: true });
     } catch {
         return undefined;
     }
 }
+
+/** Printable ASCII, tabs and line breaks only (the YAML reader refuses some other characters outright). */
+const PLAIN_TEXT = /^[\t\n\r\x20-\x7e]*$/;
 
 /** Most keys and items judged in one parsed value (YAML aliases can make a small text a huge tree). */
 const MAX_NODES = 20_000;
