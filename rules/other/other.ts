@@ -1,6 +1,16 @@
 /** OTH-01 … OTH-03, OTH-09: bare pods, Tiller, the Dashboard, SSH. */
 import { show } from "../fields";
-import { containerRule, describe, holeyPairs, judge, NONE, objectRule, podRule, UNKNOWN_VERDICT, Verdict } from "../define";
+import {
+    containerRule,
+    describe,
+    holeyPairs,
+    judge,
+    NONE,
+    objectRule,
+    podRule,
+    UNKNOWN_VERDICT,
+    Verdict,
+} from "../define";
 import { isUnknown } from "../unknown";
 import { Json } from "../podspec";
 

@@ -181,8 +181,7 @@ export const dropNetRaw = containerRule(
         const add = capList(c, "add");
         if (drop === UNKNOWN_VERDICT || add === UNKNOWN_VERDICT)
             return [["securityContext.capabilities", UNKNOWN_VERDICT]];
-        if (hasCap(add, "NET_RAW") || hasCap(add, "ALL"))
-            return [[ADD, `The ${c.label} adds NET_RAW.`]];
+        if (hasCap(add, "NET_RAW") || hasCap(add, "ALL")) return [[ADD, `The ${c.label} adds NET_RAW.`]];
         return hasCap(drop, "NET_RAW") || hasCap(drop, "ALL")
             ? NONE
             : [[DROP, `The ${c.label} does not drop NET_RAW (or ALL).`]];

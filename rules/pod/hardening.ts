@@ -225,7 +225,9 @@ export const procMount = containerRule(
     c => {
         const v = get(c.container, "securityContext.procMount");
         if (v === undefined || v === "Default") return NONE;
-        return [["securityContext.procMount", isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} sets procMount ${show(v)}.`]];
+        return [
+            ["securityContext.procMount", isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} sets procMount ${show(v)}.`],
+        ];
     },
 );
 
@@ -394,7 +396,9 @@ export const privilegedPorts = containerRule(
             if (isUnknown(hostPort) || isPrivilegedPort(hostPort))
                 out.push([
                     `ports[${i}].hostPort`,
-                    isUnknown(hostPort) ? UNKNOWN_VERDICT : `The ${c.label} uses privileged host port ${show(hostPort)}.`,
+                    isUnknown(hostPort)
+                        ? UNKNOWN_VERDICT
+                        : `The ${c.label} uses privileged host port ${show(hostPort)}.`,
                 ]);
         }
         return out;

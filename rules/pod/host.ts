@@ -2,17 +2,7 @@
 import { get, getIn, keysOf, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import {
-    asList,
-    containerRule,
-    holeyPairs,
-    judge,
-    NONE,
-    podRule,
-    PSS_URL,
-    UNKNOWN_VERDICT,
-    Verdict,
-} from "../define";
+import { asList, containerRule, holeyPairs, judge, NONE, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
@@ -42,7 +32,9 @@ function hostNamespaceRule(
         pod => {
             const v = pod.spec[field];
             if (v !== true && !isUnknown(v)) return NONE;
-            return [[field, isUnknown(v) ? UNKNOWN_VERDICT : `The pod sets ${field}: true and shares the host's ${what}.`]];
+            return [
+                [field, isUnknown(v) ? UNKNOWN_VERDICT : `The pod sets ${field}: true and shares the host's ${what}.`],
+            ];
         },
     );
 }

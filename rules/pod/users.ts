@@ -141,7 +141,10 @@ export const rootGroup = podRule(
         const out: Array<[string, Verdict]> = [];
         const group = get(pod.spec, "securityContext.runAsGroup");
         if (isUnknown(group) || isZero(group))
-            out.push(["securityContext.runAsGroup", isUnknown(group) ? UNKNOWN_VERDICT : "The pod sets runAsGroup: 0."]);
+            out.push([
+                "securityContext.runAsGroup",
+                isUnknown(group) ? UNKNOWN_VERDICT : "The pod sets runAsGroup: 0.",
+            ]);
         const fsGroup = get(pod.spec, "securityContext.fsGroup");
         if (isUnknown(fsGroup) || isZero(fsGroup))
             out.push(["securityContext.fsGroup", isUnknown(fsGroup) ? UNKNOWN_VERDICT : "The pod sets fsGroup: 0."]);
@@ -190,7 +193,9 @@ export const highIds = containerRule(
                 if (out === NONE) out = [];
                 out.push([
                     effectivePath(c, pod, sc),
-                    isUnknown(value) ? UNKNOWN_VERDICT : `The ${c.label} runs with ${field} ${show(value)}, below ${min}.`,
+                    isUnknown(value)
+                        ? UNKNOWN_VERDICT
+                        : `The ${c.label} runs with ${field} ${show(value)}, below ${min}.`,
                 ]);
             }
         }
