@@ -155,4 +155,6 @@ function jsonExact(v: unknown, depth: number): boolean {
  * changes, so they see exactly what they see of a batch a worker thread read (sent as JSON).
  */
 export const keptObjects = (located: readonly Located[]): K8sObject[] =>
-    located.map(l => (jsonExact(l.object, 200) ? l.object : (JSON.parse(JSON.stringify(l.object)) as K8sObject)));
+    located.map(l =>
+        l.jsonExact || jsonExact(l.object, 200) ? l.object : (JSON.parse(JSON.stringify(l.object)) as K8sObject),
+    );

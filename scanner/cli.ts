@@ -97,7 +97,12 @@ const BATCH = 100;
 const WINDOW = 16;
 /** Inputs from this size on are parsed and checked by worker threads. */
 const PARALLEL_FROM = 2 * 1024 * 1024;
-const defaultJobs = () => Math.min(4, availableParallelism());
+/**
+ * One thread per core but one, at most 4: V8's own background threads (garbage collection,
+ * compilation) keep about one core busy beside a scan, and a worker re-parses its batches, so on
+ * 2 cores a worker thread costs more than it gives (docs/scanner.md, Performance).
+ */
+const defaultJobs = () => Math.min(4, availableParallelism() - 1);
 
 /**
  * Worker threads that claim posted batches from a shared counter, as this thread does when it
@@ -191,8 +196,8 @@ export function run(argv: string[], io: RunIO): number {
         .addOption(
             new Option(
                 "--jobs <n>",
-                "threads that parse and check large inputs: this one and n-1 workers (0 or 1: this " +
-                    "one only; default: the available cores, at most 4)",
+                "threads that check large inputs: this one and n-1 workers (0 or 1: this one only; " +
+                    "default: the available cores but one, at most 4)",
             ).argParser(v => {
                 if (!/^\d+$/.test(v)) throw new InvalidArgumentError("expected a number");
                 return Number(v);

@@ -26,7 +26,7 @@ import {
 } from "fs";
 import * as path from "path";
 import { K8sObject } from "../rules/types";
-import { Chunk, digestSize, parseDocument, splitStream, YamlError } from "./yaml";
+import { Chunk, fieldsOf, parseDocument, splitStream, YamlError } from "./yaml";
 
 export interface Located {
     object: K8sObject;
@@ -38,6 +38,8 @@ export interface Located {
     rendered?: "kustomize" | "helm";
     /** The positions of the object's fields (yaml.ts `positionDigest`, for `locate`). */
     digest: Float64Array;
+    /** True when the object is known to hold nothing JSON changes (no -0, NaN, infinities). */
+    jsonExact?: boolean;
 }
 
 export interface LoadError {
@@ -318,7 +320,9 @@ export function parseChunk(
         }
         throw e;
     }
+    const from = into.length;
     flatten(doc.value, doc.pos, doc.digest, file, into, rendered);
+    if (doc.jsonExact) for (let i = from; i < into.length; i++) into[i].jsonExact = true;
 }
 
 /** The objects of a document (a List's items, the items of a top-level sequence), each with its share of the digest. */
@@ -334,17 +338,9 @@ function flatten(
         // each item's position, then its fields (an empty digest: every item at the document's start)
         let at = from;
         for (const item of list) {
-            const size = digestSize(item);
             const known = digest.length > 0 && !Number.isNaN(digest[at]);
-            flatten(
-                item,
-                known ? digest[at] : pos,
-                known ? digest.subarray(at + 1, at + 1 + size) : digest,
-                file,
-                into,
-                rendered,
-            );
-            at += 1 + size;
+            flatten(item, known ? digest[at] : pos, known ? fieldsOf(digest, at) : digest, file, into, rendered);
+            if (digest.length > 0) at += 2 + 2 * digest[at + 1];
         }
     };
     if (Array.isArray(value)) {
@@ -358,9 +354,9 @@ function flatten(
         let at = 0;
         for (const k of Object.keys(o)) {
             if (k === "items") break;
-            at += 1 + digestSize((o as Record<string, unknown>)[k]);
+            if (digest.length > 0) at += 2 + 2 * digest[at + 1];
         }
-        items(o.items, at + 1);
+        items(o.items, digest.length > 0 ? at + 2 : 0);
         return;
     }
     into.push({ object: o, file, pos, ...(rendered ? { rendered } : {}), digest });

@@ -349,6 +349,8 @@ export interface YamlDocument {
     pos: number;
     /** The positions of the value's fields, as positionDigest lays them out (for locate). */
     digest: Float64Array;
+    /** False when the value may hold something JSON changes (-0, NaN, infinities); absent: not known. */
+    jsonExact?: boolean;
     /** The general reader's table of positions (what the digest is made from; tests compare the two). */
     locs?: Positions;
 }
@@ -635,34 +637,38 @@ const DIGEST_DEPTH = 200;
 
 /**
  * The positions of an object's fields in a flat array, in a fixed walk (keys in `Object.keys`
- * order, each key's position then its value's fields; each item's position then its fields;
- * NaN where none is known). It survives a JSON copy of the object (same keys, same order), so a
- * finding is placed with `locate` on the object as read or on the copy a worker thread sent.
- * Empty for an object of more than DIGEST_MAX nodes or nested deeper than DIGEST_DEPTH.
+ * order, each key then its value's fields; each item then its fields), two numbers per field: its
+ * position (NaN where none is known) and how many fields its value holds (to step over it). It
+ * survives a JSON copy of the object (same keys, same order), so a finding is placed with `locate`
+ * on the object as read or on the copy. Empty for an object of more than DIGEST_MAX fields or
+ * nested deeper than DIGEST_DEPTH.
  */
 export function positionDigest(root: unknown, positions: Positions | undefined): Float64Array {
     const out: number[] = [];
+    const field = (p: unknown, value: unknown, depth: number) => {
+        if (out.length >= 2 * DIGEST_MAX) throw DIGEST_FULL;
+        const at = out.length;
+        out.push(typeof p === "number" ? p : NaN, 0);
+        walk(value, depth + 1);
+        out[at + 1] = (out.length - at - 2) / 2;
+    };
     const walk = (v: unknown, depth: number): void => {
         if (v === null || typeof v !== "object") return;
         if (depth > DIGEST_DEPTH) throw DIGEST_FULL;
         const loc = positions?.get(v);
         if (Array.isArray(v)) {
-            for (let i = 0; i < v.length; i++) {
-                if (out.length >= DIGEST_MAX) throw DIGEST_FULL;
-                const p = loc?.[i];
-                out.push(typeof p === "number" ? p : NaN);
-                walk(v[i], depth + 1);
-            }
+            for (let i = 0; i < v.length; i++) field(loc?.[i], v[i], depth);
             return;
         }
         const keys = Object.keys(v);
         for (let i = 0; i < keys.length; i++) {
-            if (out.length >= DIGEST_MAX) throw DIGEST_FULL;
             const k = keys[i];
             // keys are recorded in reading order, which is Object.keys order but for integer-like keys
-            const p = loc && loc[2 * i] === k ? loc[2 * i + 1] : posOfKey(loc, k);
-            out.push(typeof p === "number" ? p : NaN);
-            walk((v as Record<string, unknown>)[k], depth + 1);
+            field(
+                loc && loc[2 * i] === k ? loc[2 * i + 1] : posOfKey(loc, k),
+                (v as Record<string, unknown>)[k],
+                depth,
+            );
         }
     };
     try {
@@ -675,17 +681,6 @@ export function positionDigest(root: unknown, positions: Positions | undefined):
 }
 const DIGEST_FULL = Symbol("digest full");
 const EMPTY_DIGEST = new Float64Array(0);
-
-/** Nodes under `v` in positionDigest's walk (only called where a digest was made, so nesting is bounded). */
-export function digestSize(v: unknown): number {
-    if (v === null || typeof v !== "object") return 0;
-    let size = 0;
-    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) size += 1 + digestSize(v[i]);
-    else
-        for (const k in v)
-            if (Object.prototype.hasOwnProperty.call(v, k)) size += 1 + digestSize((v as Record<string, unknown>)[k]);
-    return size;
-}
 
 /**
  * Where the value at a finding path is: its key (or item), else the nearest ancestor found. On the
@@ -701,24 +696,28 @@ export function locate(root: unknown, rootPos: number, path: string | undefined,
         let idx = at;
         if (typeof seg === "number") {
             if (!Array.isArray(cur) || seg >= cur.length) break;
-            for (let i = 0; i < seg; i++) idx += 1 + digestSize(cur[i]);
+            for (let i = 0; i < seg; i++) idx += 2 + 2 * digest[idx + 1];
             cur = cur[seg];
         } else {
             if (Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, seg)) break;
             const o = cur as Record<string, unknown>;
             for (const k of Object.keys(o)) {
                 if (k === seg) break;
-                idx += 1 + digestSize(o[k]);
+                idx += 2 + 2 * digest[idx + 1];
             }
             cur = o[seg];
         }
         const p = digest[idx];
         if (p === undefined || Number.isNaN(p)) break;
         best = p;
-        at = idx + 1;
+        at = idx + 2;
     }
     return unpack(best);
 }
+
+/** The part of a digest that holds the fields of the value of the field at `at`. */
+export const fieldsOf = (digest: Float64Array, at: number): Float64Array =>
+    digest.subarray(at + 2, at + 2 + 2 * digest[at + 1]);
 
 const pathCache = new Map<string, Array<string | number>>();
 
@@ -798,6 +797,8 @@ let firstLine = 1;
 /** The document's positionDigest, in reading order (which is its walk's: no integer-like keys here); nesting depth. */
 let digest: number[] = [];
 let depth = 0;
+/** A value read is -0 (JSON makes it 0; no other value JSON changes gets through this reader). */
+let negativeZero = false;
 
 const giveUp = (): never => {
     throw GIVE_UP;
@@ -1104,6 +1105,7 @@ function inlineValue(indent: number): unknown {
                 valueValue[slot] = v;
             }
         }
+        if (v === 0 && 1 / v < 0) negativeZero = true;
         p = end;
         // a plain scalar goes on over deeper lines (even comment lines): left to the general reader
         let e = src.indexOf("\n", p);
@@ -1209,7 +1211,8 @@ function mapping(indent: number): Record<string, unknown> {
         // an integer-like key comes first in Object.keys, out of reading order: the general reader's job
         const c0 = (k as string).charCodeAt(0);
         if (c0 >= 48 && c0 <= 57 && INDEX_LIKE.test(k as string)) giveUp();
-        digest.push(kpos);
+        const at = digest.length;
+        digest.push(kpos, 0);
         // the value: on this line, or on the next lines, or nothing
         let i = p;
         while (i < n && src.charCodeAt(i) === 32) i++;
@@ -1225,6 +1228,7 @@ function mapping(indent: number): Record<string, unknown> {
             v = inlineValue(indent);
         }
         o[k as string] = v;
+        digest[at + 1] = (digest.length - at - 2) / 2;
         if (indentNow < indent) break;
         if (indentNow > indent) giveUp();
     }
@@ -1241,14 +1245,15 @@ function sequence(indent: number): unknown[] {
         while (i < n && src.charCodeAt(i) === 32) i++;
         const c = src.charCodeAt(i);
         let v: unknown;
+        const at = digest.length;
         if (i >= n || c === 10 || c === 35) {
             endLine();
             if (indentNow <= indent) giveUp(); // a null item: no position for it
-            digest.push(pack(firstLine + ln, p - ls + 1));
+            digest.push(pack(firstLine + ln, p - ls + 1), 0);
             v = block(indentNow);
         } else {
             p = i;
-            digest.push(pack(firstLine + ln, p - ls + 1));
+            digest.push(pack(firstLine + ln, p - ls + 1), 0);
             if (isSeqStart()) giveUp();
             let isKey = false;
             if (c !== 123 && c !== 91) {
@@ -1258,6 +1263,7 @@ function sequence(indent: number): unknown[] {
             v = isKey ? mapping(i - ls) : inlineValue(indent);
         }
         a.push(v);
+        digest[at + 1] = (digest.length - at - 2) / 2;
         if (indentNow < indent) break;
         if (indentNow > indent) giveUp();
         if (!isSeqStart()) break;
@@ -1281,6 +1287,7 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
     n = text.length;
     digest = [];
     depth = 0;
+    negativeZero = false;
     p = 0;
     ln = 0;
     ls = 0;
@@ -1293,7 +1300,8 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
         return {
             value,
             pos: firstContent(text, 0, line),
-            digest: digest.length > DIGEST_MAX ? EMPTY_DIGEST : Float64Array.from(digest),
+            digest: digest.length > 2 * DIGEST_MAX ? EMPTY_DIGEST : Float64Array.from(digest),
+            jsonExact: !negativeZero,
         };
     } catch (e) {
         if (e === GIVE_UP) return undefined;

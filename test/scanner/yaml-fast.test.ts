@@ -165,6 +165,15 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
         assert.equal(fastDocument("a: 1\na: 2\n", 1), undefined);
     });
 
+    it("says whether a document holds a value JSON changes (-0), read afresh or reused", () => {
+        for (let i = 0; i < 2; i++) {
+            assert.equal(fastDocument("a: -0.0\nb: 1\n", 1)!.jsonExact, false);
+            assert.equal(fastDocument("a: 0.0\nb: -1\n", 1)!.jsonExact, true);
+            assert.equal(fastDocument("a:\n- x\n- y: -0.0\n", 1)!.jsonExact, false);
+        }
+        assert.equal(parseDocument("a: !!float -0\n", 1).jsonExact, undefined); // the general reader: not known
+    });
+
     it("reuses keys and short values read before only when their text is the same", () => {
         // texts of one length whose hashes meet in the reader's table (h * 31 + c over 12 bits)
         const hash = (t: string) => [...t].reduce((h, c) => (h * 31 + c.charCodeAt(0)) | 0, 0) & 4095;
