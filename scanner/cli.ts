@@ -121,11 +121,17 @@ class Pool {
             const workerData = { hardenedScan: true, packConfig, port: port2, shared: this.shared };
             const worker = ts
                 ? new Worker(
-                      `require("ts-node").register({ transpileOnly: true }); require(${JSON.stringify(file)});`,
+                      // ts-node and the project's tsconfig named here, not looked for from the working directory
+                      `require(${JSON.stringify(require.resolve("ts-node"))}).register({ transpileOnly: true, ` +
+                          `project: ${JSON.stringify(path.join(__dirname, "..", "tsconfig.json"))} }); ` +
+                          `require(${JSON.stringify(file)});`,
                       { eval: true, workerData, transferList: [port2] },
                   )
                 : new Worker(file, { workerData, transferList: [port2] });
             worker.unref();
+            // A worker that fails to start or dies claims nothing more: this thread checks what is left (a batch it
+            // had claimed is waited for, then checked here). The error is not the scan's: nothing is lost.
+            worker.on("error", () => undefined);
             this.workers.push({ worker, port: port1 });
         }
     }
