@@ -123,21 +123,13 @@ export function judge(value: Json, bad: (v: Json) => boolean, message: () => str
     return bad(value) ? message() : undefined;
 }
 
-/** Container setting overriding the pod-level one (securityContext field). */
-export function effective(c: ContainerRef, pod: PodSpecRef, field: string): { value: Json; path: string } {
-    const sc = securityField(field);
-    const own = getIn(c.container, sc.keys);
-    if (own !== undefined) return { value: own, path: sc.path };
-    return { value: getIn(pod.spec, sc.keys), path: `@${pod.path}.${sc.path}` };
-}
-
-/** `effective(c, pod, field).value` for a field made by `securityField`, without building the path. */
+/** A container's securityContext setting, or the pod-level one it falls back to (a field made by `securityField`). */
 export function effectiveValue(c: ContainerRef, pod: PodSpecRef, sc: SecurityField): Json {
     const own = getIn(c.container, sc.keys);
     return own !== undefined ? own : getIn(pod.spec, sc.keys);
 }
 
-/** `effective(c, pod, field).path`, for when a finding needs it. */
+/** Where effectiveValue found the setting (the pod's with a leading `@`), for when a finding needs it. */
 export function effectivePath(c: ContainerRef, pod: PodSpecRef, sc: SecurityField): string {
     return getIn(c.container, sc.keys) !== undefined ? sc.path : `@${pod.path}.${sc.path}`;
 }

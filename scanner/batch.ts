@@ -150,9 +150,8 @@ function jsonExact(v: unknown, depth: number): boolean {
 }
 
 /**
- * A batch's objects as kept for the cross-resource rules: the objects as read (their positions are
- * in a table of their own, dropped with the batch), or a JSON copy of one holding a value JSON
- * changes, so they see exactly what they see of a batch a worker thread read (sent as JSON).
+ * A batch's objects as kept for the cross-resource rules: the objects as read, or a JSON copy of
+ * one holding a value JSON changes (-0, NaN, infinities), so those rules only ever see JSON values.
  */
 export const keptObjects = (located: readonly Located[]): K8sObject[] =>
     located.map(l =>

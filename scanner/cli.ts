@@ -138,7 +138,7 @@ class Pool {
     /** Batches made claimable so far (in `seq` order, from 0). */
     private posted = 0;
     /**
-     * Make the batches up to `upTo` (exclusive; at most `known`) claimable. Batches are posted a
+     * Make the batches up to `upTo` (exclusive; at most those known) claimable. Batches are posted a
      * window ahead of the claims, not all at once, so workers hold few documents' text.
      */
     post(batches: readonly Batch[], upTo: number): void {

@@ -1,7 +1,7 @@
 /**
  * Position digests: a finding is placed from the object's positionDigest (as the fast or the
- * general reader made it, on the object as read or on a JSON copy of it, as a worker thread
- * sends it) exactly where the general reader's table of positions places it.
+ * general reader made it, on the object as read or on the JSON copy kept for the cross-resource
+ * controls) exactly where the general reader's table of positions places it.
  */
 import { strict as assert } from "assert";
 import { readdirSync, readFileSync, statSync } from "fs";

@@ -81,7 +81,7 @@ describe("scanner: worker threads give the single-threaded report", function () 
 });
 
 describe("scanner: objects kept for the cross-resource rules", () => {
-    it("are the objects as read, or their JSON copy when they hold a value JSON changes (what a worker sends)", () => {
+    it("are the objects as read, or their JSON copy when they hold a value JSON changes", () => {
         const plain = {
             kind: "Deployment",
             metadata: { name: "a", labels: { x: "1" } },
