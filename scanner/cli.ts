@@ -18,8 +18,8 @@ import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
 import { PackConfig, resolveRules } from "../rules/evaluate";
-import { evaluateIsolated, keptObjects, toRecords, Where } from "./batch";
-import { checkJob, claim, CLOSED, Job, JobResult, NEXT, parseJob, POSTED, RESULTS, SLOTS } from "./worker";
+import { evaluateIsolated, toRecords, Where } from "./batch";
+import { claim, CLOSED, Job, JobResult, NEXT, POSTED, RESULTS, runJob, SLOTS } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
 import {
@@ -29,7 +29,6 @@ import {
     inputName,
     LoadError,
     LoadOptions,
-    Located,
     readInputText,
 } from "./load";
 import {
@@ -99,8 +98,8 @@ const WINDOW = 16;
 const PARALLEL_FROM = 2 * 1024 * 1024;
 /**
  * One thread per core but one, at most 4: V8's own background threads (garbage collection,
- * compilation) keep about one core busy beside a scan, and a worker re-parses its batches, so on
- * 2 cores a worker thread costs more than it gives (docs/scanner.md, Performance).
+ * compilation) keep about one core busy beside a scan, and a worker loads and warms up its own
+ * copy of the code, so on 2 cores a worker thread costs about what it gives (docs/scanner.md, Performance).
  */
 const defaultJobs = () => Math.min(4, availableParallelism() - 1);
 
@@ -113,7 +112,11 @@ const defaultJobs = () => Math.min(4, availableParallelism() - 1);
 class Pool {
     private readonly workers: Array<{ worker: Worker; port: MessagePort }> = [];
     readonly shared = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
-    constructor(n: number, packConfig: PackConfig) {
+    /** `from`: the batches before it are checked already (by the main thread, before the workers came). */
+    constructor(n: number, packConfig: PackConfig, from: number) {
+        this.posted = from;
+        Atomics.store(this.shared, NEXT, from);
+        Atomics.store(this.shared, POSTED, from);
         const ts = __filename.endsWith(".ts");
         const file = path.join(__dirname, ts ? "worker.ts" : "worker.js");
         for (let i = 0; i < n; i++) {
@@ -135,8 +138,8 @@ class Pool {
             this.workers.push({ worker, port: port1 });
         }
     }
-    /** Batches made claimable so far (in `seq` order, from 0). */
-    private posted = 0;
+    /** Batches made claimable so far (in `seq` order). */
+    private posted: number;
     /**
      * Make the batches up to `upTo` (exclusive; at most those known) claimable. Batches are posted a
      * window ahead of the claims, not all at once, so workers hold few documents' text.
@@ -297,10 +300,11 @@ export function run(argv: string[], io: RunIO): number {
         helm: opts.helm,
     };
 
-    // This thread reads and parses every document (the cross-resource rules need them all) and
-    // runs the cross-resource rules; the resource rules run over batches of documents, claimed by
-    // worker threads (for large inputs, which they parse again) and by this thread once it is
-    // done with the rest. Everything is reported in input order, as soon as it can be.
+    // Inputs are read and cut into batches of documents. Each batch is parsed and checked by one
+    // thread: worker threads (for large inputs) claim batches from a shared counter, as this
+    // thread does; a worker sends back its findings and its objects as JSON. Once every batch is
+    // in, the cross-resource rules run over all objects. Everything is reported in input order,
+    // as soon as it can be; the cross-resource rules' findings come last.
     let pool: Pool | undefined;
     const jobs = io.rules ? 0 : (opts.jobs ?? defaultJobs());
     const batches: Batch[] = [];
@@ -314,62 +318,49 @@ export function run(argv: string[], io: RunIO): number {
                 reportError(q);
                 continue;
             }
-            const b = batches[q];
-            if (!b.result) return;
-            for (const e of b.parseErrors) reportError(e);
-            for (const e of b.result.errors) reportError(e);
-            for (const v of b.result.violations) violation(v);
-            batches[q] = { ...b, located: [], parseErrors: [], result: { seq: q, violations: [], errors: [] } };
+            const r = batches[q].result;
+            if (!r) return;
+            for (const e of r.parseErrors) reportError(e);
+            for (const e of r.errors) reportError(e);
+            for (const v of r.violations) violation(v);
+            batches[q].result = { ...r, violations: [], errors: [], parseErrors: [] };
         }
     };
-    const runHere = (b: Batch) => checkJob(b.job.seq, b.located, resourceRules);
+    const runHere = (b: Batch) => {
+        b.result = runJob(b.job, resourceRules, false);
+        b.job = { ...b.job, chunks: [] };
+    };
     const take = (r: JobResult | { seq: number; crash: string }) => {
         const b = batches[r.seq];
         // a worker failed on the batch: it is checked here, so nothing is lost
-        batches[r.seq] = { ...b, result: "crash" in r ? runHere(b) : r, byWorker: !("crash" in r) };
+        if ("crash" in r) return runHere(b);
+        b.result = r;
+        b.byWorker = true;
+        b.job = { ...b.job, chunks: [] };
     };
     let textRead = 0;
-    for (const input of inputs) {
+    let nextInput = 0;
+    const read = (input: (typeof inputs)[number]) => {
         let got;
         try {
             got = readInputText(input, loadOpts);
         } catch (e) {
             queue.push({ file: inputName(input), message: describeError(e) });
-            continue;
+            return;
         }
         textRead += got.text.length;
         const { chunks, error } = splitStream(got.text);
-        // workers pay off from a few MiB of input, and only with more than one batch to share
-        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && batches.length + chunks.length > BATCH)
-            pool = new Pool(jobs - 1, packConfig);
         for (let i = 0; i < chunks.length; i += BATCH) {
-            const job: Job = {
-                seq: batches.length,
-                file: got.file,
-                ...(got.rendered ? { rendered: got.rendered } : {}),
-                chunks: chunks.slice(i, i + BATCH),
-            };
-            const parseErrors: LoadError[] = [];
-            const located = parseJob(job, parseErrors);
-            const objects = keptObjects(located);
-            located.forEach((l, k) => {
-                const o = objects[k];
-                kept.set(o, {
-                    file: l.file,
-                    pos: l.pos,
-                    ...(l.rendered ? { rendered: l.rendered } : {}),
-                    digest: l.digest,
-                });
-                all.push(o);
-                summary.resources++;
-                if (!isChecked(o))
-                    summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
-            });
             queue.push(batches.length);
-            batches.push({ job, located, parseErrors, byWorker: false });
-            pool?.ahead(batches, WINDOW);
-            pool?.receive(take);
-            report();
+            batches.push({
+                job: {
+                    seq: batches.length,
+                    file: got.file,
+                    ...(got.rendered ? { rendered: got.rendered } : {}),
+                    chunks: chunks.slice(i, i + BATCH),
+                },
+                byWorker: false,
+            });
         }
         if (error)
             queue.push({
@@ -377,35 +368,30 @@ export function run(argv: string[], io: RunIO): number {
                 line: error.line,
                 message: `${error.message} (the rest of the file is not read, as kubectl would not)`,
             });
-    }
+    };
 
-    // (enough batches for the workers to go on with while this thread is busy with them)
-    pool?.ahead(batches, 4 * WINDOW);
-    // Cross-resource rules over every object (their errors are reported after the resource
-    // rules' findings); their findings are placed with the objects' positionDigests and reported
-    // in the rules' order.
-    const stackErrors: ScanError[] = [];
-    const stackFindings = evaluateIsolated(
-        stackRules,
-        all,
-        true,
-        o => {
-            const k = kept.get(o);
-            return k && placed(k, o, undefined);
-        },
-        e => stackErrors.push(e),
-        cmd.args.join(" "),
-    );
-
-    // The resource rules over the batches no worker has claimed, then the workers' last results.
-    let here = 0; // without workers, this thread checks every batch in order
+    // The batches, claimed here in turn with the workers, then the workers' last results. Inputs
+    // are read as the batches are needed (with threads, enough ahead to keep the workers busy).
+    let here = 0; // batches claimed so far (before the workers start, this thread checks them in order)
+    const unclaimed = () => batches.length - (pool ? Atomics.load(pool.shared, NEXT) : here);
+    const feed = () => {
+        while (nextInput < inputs.length && unclaimed() < (jobs > 1 ? 4 * WINDOW : 1)) read(inputs[nextInput++]);
+        // workers pay off from a few MiB of input, and only with more than one batch to share
+        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && unclaimed() > 1)
+            pool = new Pool(jobs - 1, packConfig, here);
+        pool?.ahead(batches, WINDOW);
+    };
     const next = (): number | undefined => {
-        if (!pool) return here < batches.length ? here++ : undefined;
-        pool.ahead(batches, WINDOW);
-        return io.checksHere === false ? undefined : claim(pool.shared);
+        for (;;) {
+            feed();
+            if (!pool) return here < batches.length ? here++ : undefined;
+            if (io.checksHere === false) return undefined;
+            const i = claim(pool.shared);
+            if (i !== undefined || nextInput === inputs.length) return i;
+        }
     };
     for (let i = next(); i !== undefined; i = next()) {
-        batches[i] = { ...batches[i], result: runHere(batches[i]) };
+        runHere(batches[i]);
         pool?.receive(take);
         report();
     }
@@ -413,10 +399,10 @@ export function run(argv: string[], io: RunIO): number {
         const deadline = Date.now() + 600_000;
         for (;;) {
             const seen = Atomics.load(pool.shared, RESULTS);
-            pool.ahead(batches, WINDOW);
+            feed();
             pool.receive(take);
             report();
-            if (reported === queue.length) break;
+            if (nextInput === inputs.length && batches.every(b => b.result)) break;
             if (Date.now() > deadline) {
                 // a worker that neither answered nor failed: its batches are checked here
                 for (const b of batches) if (!b.result) take({ seq: b.job.seq, crash: "no answer within 10 minutes" });
@@ -433,6 +419,37 @@ export function run(argv: string[], io: RunIO): number {
             }
     }
     report();
+
+    // Every object, in input order, for the cross-resource rules; their findings are placed with
+    // the objects' positionDigests and reported in the rules' order, after their errors.
+    for (const b of batches) {
+        const r = b.result as JobResult;
+        const objects = typeof r.objects === "string" ? (JSON.parse(r.objects) as K8sObject[]) : r.objects;
+        objects.forEach((o, k) => {
+            kept.set(o, {
+                file: b.job.file,
+                pos: r.where[k].pos,
+                ...(b.job.rendered ? { rendered: b.job.rendered } : {}),
+                digest: r.where[k].digest,
+            });
+            all.push(o);
+            summary.resources++;
+            if (!isChecked(o)) summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
+        });
+        b.result = undefined;
+    }
+    const stackErrors: ScanError[] = [];
+    const stackFindings = evaluateIsolated(
+        stackRules,
+        all,
+        true,
+        o => {
+            const k = kept.get(o);
+            return k && placed(k, o, undefined);
+        },
+        e => stackErrors.push(e),
+        cmd.args.join(" "),
+    );
     for (const e of stackErrors) reportError(e);
     toRecords(
         stackFindings,
@@ -458,11 +475,9 @@ export function run(argv: string[], io: RunIO): number {
     return summary.errors > 0 ? 2 : 0;
 }
 
-/** A batch of documents: parsed here, its resource rules' result once a thread has it. */
+/** A batch of documents and, once a thread has parsed and checked it, its result. */
 interface Batch {
     job: Job;
-    located: Located[];
-    parseErrors: LoadError[];
     result?: JobResult;
     byWorker: boolean;
 }

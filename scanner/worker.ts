@@ -1,13 +1,14 @@
 /**
  * A worker thread of the scanner: claims batches of documents (from a counter shared with the
  * main thread and the other workers), parses them and runs the resource rules over them, and
- * sends back the violations and rule errors. The main thread parses every document itself too
- * (the cross-resource rules need all of them), so no object crosses threads.
+ * sends back the violations, the errors and the objects, as JSON, for the main thread's
+ * cross-resource rules.
  */
 import { MessagePort, receiveMessageOnPort, workerData } from "worker_threads";
 import { RULES } from "../rules";
 import { PackConfig, resolveRules } from "../rules/evaluate";
-import { checkBatch } from "./batch";
+import { checkBatch, keptObjects } from "./batch";
+import { K8sObject } from "../rules/types";
 import { LoadError, Located, parseChunk } from "./load";
 import { ScanError, ScanViolation } from "./report";
 import { Chunk } from "./yaml";
@@ -24,6 +25,15 @@ export interface JobResult {
     seq: number;
     violations: ScanViolation[];
     errors: ScanError[];
+    /** The batch's YAML errors. */
+    parseErrors: LoadError[];
+    /**
+     * The objects kept for the cross-resource rules (batch.ts keptObjects), in document order: as they are, or as
+     * a JSON array when a worker thread sends them (JSON.parse makes them again far faster than they are read).
+     */
+    objects: K8sObject[] | string;
+    /** Each kept object's position and positionDigest (they hold for its JSON copy too). */
+    where: Array<{ pos: number; digest: Float64Array }>;
 }
 
 /** Slots of the shared counters. */
@@ -49,8 +59,11 @@ export function parseJob(job: Job, parseErrors: LoadError[]): Located[] {
     return located;
 }
 
-/** The resource rules over a parsed batch. */
-export function checkJob(seq: number, located: readonly Located[], rules: ReturnType<typeof resolveRules>): JobResult {
+/** The resource rules over a parsed batch: its violations and rule errors. */
+export function checkJob(
+    located: readonly Located[],
+    rules: ReturnType<typeof resolveRules>,
+): { violations: ScanViolation[]; errors: ScanError[] } {
     const violations: ScanViolation[] = [];
     const errors: ScanError[] = [];
     checkBatch(
@@ -59,7 +72,25 @@ export function checkJob(seq: number, located: readonly Located[], rules: Return
         v => violations.push(v),
         e => errors.push(e),
     );
-    return { seq, violations, errors };
+    return { violations, errors };
+}
+
+/**
+ * A batch parsed and checked: its findings, and its objects as kept for the cross-resource rules (`json`: as a
+ * JSON array, for a worker thread to send).
+ */
+export function runJob(job: Job, rules: ReturnType<typeof resolveRules>, json: boolean): JobResult {
+    const parseErrors: LoadError[] = [];
+    const located = parseJob(job, parseErrors);
+    const kept = keptObjects(located);
+    const objects = json ? JSON.stringify(kept) : kept;
+    return {
+        seq: job.seq,
+        ...checkJob(located, rules),
+        parseErrors,
+        objects,
+        where: located.map(l => ({ pos: l.pos, digest: l.digest })),
+    };
 }
 
 if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
@@ -90,7 +121,7 @@ if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
         for (const seq of posted.keys()) if (seq <= i) posted.delete(seq);
         let result: JobResult | { seq: number; crash: string };
         try {
-            result = checkJob(i, parseJob(job, []), rules);
+            result = runJob(job, rules, true);
         } catch (e) {
             result = { seq: i, crash: (e as Error)?.stack ?? String(e) };
         }

@@ -54,6 +54,8 @@ describe("scanner: worker threads give the single-threaded report", function () 
             const one = scan(["--format", format, "--jobs", "0", file]);
             assert.ok(one.out.length > 100_000, "a large report");
             assert.match(one.out, /broken|flow mapping|unexpected end/);
+            // cross-resource findings too: with every batch checked by workers, those come from the objects they sent
+            assert.match(one.out, /"controlId": ?"(RBAC-0[2-6]|NET-0[78]|RES-0[67])"/);
             for (const jobs of ["2", "3"]) {
                 // every batch checked by the workers, then shared out by the threads' speeds
                 const workers = scan(["--format", format, "--jobs", jobs, file], false);
