@@ -135,25 +135,3 @@ export function checkBatch(
     );
     toRecords(findings, f => at(f.object, f.path), violation, error);
 }
-
-/** Does `v` hold only what JSON carries unchanged (no NaN, ±Infinity, -0 or undefined)? Nesting beyond `depth`: no. */
-function jsonExact(v: unknown, depth: number): boolean {
-    if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0);
-    if (v === null || typeof v === "string" || typeof v === "boolean") return true;
-    if (typeof v !== "object" || depth === 0) return false;
-    if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) if (!jsonExact(v[i], depth - 1)) return false;
-        return true;
-    }
-    for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k], depth - 1)) return false;
-    return true;
-}
-
-/**
- * A batch's objects as kept for the cross-resource rules: the objects as read, or a JSON copy of
- * one holding a value JSON changes (-0, NaN, infinities), so those rules only ever see JSON values.
- */
-export const keptObjects = (located: readonly Located[]): K8sObject[] =>
-    located.map(l =>
-        l.jsonExact || jsonExact(l.object, 200) ? l.object : (JSON.parse(JSON.stringify(l.object)) as K8sObject),
-    );

@@ -18,8 +18,8 @@ import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
 import { PackConfig, resolveRules } from "../rules/evaluate";
-import { evaluateIsolated, toRecords, Where } from "./batch";
-import { claim, CLOSED, Job, JobResult, NEXT, POSTED, RESULTS, runJob, SLOTS } from "./worker";
+import { checkBatch, evaluateIsolated, toRecords, Where } from "./batch";
+import { claim, CLOSED, Job, keptObjects, NEXT, Parsed, parseJob, POSTED, RESULTS, SLOTS } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
 import {
@@ -29,6 +29,7 @@ import {
     inputName,
     LoadError,
     LoadOptions,
+    Located,
     readInputText,
 } from "./load";
 import {
@@ -68,8 +69,8 @@ export interface RunIO {
      * Told, per input checked by several threads, how many batches the workers and this thread checked; a test seam.
      */
     threads?: (file: string, byWorkers: number, here: number) => void;
-    /** False: with worker threads, this thread checks no batch itself (they all go to the workers); a test seam. */
-    checksHere?: boolean;
+    /** False: with worker threads, this thread reads no batch itself (the workers read them all); a test seam. */
+    parsesHere?: boolean;
 }
 
 type Format = "text" | "json" | "jsonl" | "sarif";
@@ -104,16 +105,16 @@ const PARALLEL_FROM = 2 * 1024 * 1024;
 const defaultJobs = () => Math.min(4, availableParallelism() - 1);
 
 /**
- * Worker threads that claim posted batches from a shared counter, as this thread does when it
- * checks batches itself, so every thread keeps busy whatever their speeds; run() stays
- * synchronous: results are read with receiveMessageOnPort, waiting with Atomics.wait on the count
- * of results the workers bump.
+ * Worker threads that claim posted batches from a shared counter and read them, as this thread
+ * does when it has nothing read to check, so every thread keeps busy whatever their speeds; run()
+ * stays synchronous: results are read with receiveMessageOnPort, waiting with Atomics.wait on the
+ * count of results the workers bump.
  */
 class Pool {
     private readonly workers: Array<{ worker: Worker; port: MessagePort }> = [];
     readonly shared = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
     /** `from`: the batches before it are checked already (by the main thread, before the workers came). */
-    constructor(n: number, packConfig: PackConfig, from: number) {
+    constructor(n: number, from: number) {
         this.posted = from;
         Atomics.store(this.shared, NEXT, from);
         Atomics.store(this.shared, POSTED, from);
@@ -121,7 +122,7 @@ class Pool {
         const file = path.join(__dirname, ts ? "worker.ts" : "worker.js");
         for (let i = 0; i < n; i++) {
             const { port1, port2 } = new MessageChannel();
-            const workerData = { hardenedScan: true, packConfig, port: port2, shared: this.shared };
+            const workerData = { hardenedScan: true, port: port2, shared: this.shared };
             const worker = ts
                 ? new Worker(
                       // ts-node and the project's tsconfig named here, not looked for from the working directory
@@ -132,8 +133,8 @@ class Pool {
                   )
                 : new Worker(file, { workerData, transferList: [port2] });
             worker.unref();
-            // A worker that fails to start or dies claims nothing more: this thread checks what is left (a batch it
-            // had claimed is waited for, then checked here). The error is not the scan's: nothing is lost.
+            // A worker that fails to start or dies claims nothing more: this thread reads what is left (a batch it
+            // had claimed is waited for, then read here). The error is not the scan's: nothing is lost.
             worker.on("error", () => undefined);
             this.workers.push({ worker, port: port1 });
         }
@@ -157,10 +158,10 @@ class Pool {
         this.post(batches, Atomics.load(this.shared, NEXT) + ahead);
     }
     /** The results the workers have sent so far. */
-    receive(into: (r: JobResult | { seq: number; crash: string }) => void): void {
+    receive(into: (r: Parsed | { seq: number; crash: string }) => void): void {
         for (const w of this.workers) {
             let m;
-            while ((m = receiveMessageOnPort(w.port))) into(m.message as JobResult | { seq: number; crash: string });
+            while ((m = receiveMessageOnPort(w.port))) into(m.message as Parsed | { seq: number; crash: string });
         }
     }
     /** Wait (at most `ms`) for a result after the `seen`th. */
@@ -300,11 +301,12 @@ export function run(argv: string[], io: RunIO): number {
         helm: opts.helm,
     };
 
-    // Inputs are read and cut into batches of documents. Each batch is parsed and checked by one
-    // thread: worker threads (for large inputs) claim batches from a shared counter, as this
-    // thread does; a worker sends back its findings and its objects as JSON. Once every batch is
-    // in, the cross-resource rules run over all objects. Everything is reported in input order,
-    // as soon as it can be; the cross-resource rules' findings come last.
+    // Inputs are read and cut into batches of 100 documents. Each batch is read by one thread: worker
+    // threads (for large inputs) claim batches from a shared counter and send back their objects
+    // as JSON; this thread checks what they read and, when there is nothing read to check, claims
+    // and reads a batch itself. Every rule runs in this thread (their code warms up once). Once every
+    // batch is checked, the cross-resource rules run over all objects. Everything is reported in
+    // input order, as soon as it can be; the cross-resource rules' findings come last.
     let pool: Pool | undefined;
     const jobs = io.rules ? 0 : (opts.jobs ?? defaultJobs());
     const batches: Batch[] = [];
@@ -326,21 +328,49 @@ export function run(argv: string[], io: RunIO): number {
             batches[q].result = { ...r, violations: [], errors: [], parseErrors: [] };
         }
     };
-    const runHere = (b: Batch) => {
-        b.result = runJob(b.job, resourceRules, false);
+    /** The resource rules over a batch's objects. */
+    const check = (b: Batch, located: Located[], parseErrors: LoadError[], objects: K8sObject[]) => {
+        const violations: ScanViolation[] = [];
+        const errors: ScanError[] = [];
+        checkBatch(
+            located,
+            resourceRules,
+            v => violations.push(v),
+            e => errors.push(e),
+        );
+        b.result = { violations, errors, parseErrors, objects, located };
         b.job = { ...b.job, chunks: [] };
     };
-    const take = (r: JobResult | { seq: number; crash: string }) => {
+    /** Read and check a batch here. */
+    const runHere = (b: Batch) => {
+        const parseErrors: LoadError[] = [];
+        const located = parseJob(b.job, parseErrors);
+        check(b, located, parseErrors, keptObjects(located));
+    };
+    /** Batches read by the workers, to check. */
+    const read: Array<{ b: Batch; parsed: Parsed }> = [];
+    const take = (r: Parsed | { seq: number; crash: string }) => {
         const b = batches[r.seq];
-        // a worker failed on the batch: it is checked here, so nothing is lost
-        if ("crash" in r) return runHere(b);
-        b.result = r;
+        // a worker failed on the batch, or it holds a value JSON changes: it is read here, so nothing is lost
+        if ("crash" in r || r.json === undefined) return runHere(b);
         b.byWorker = true;
-        b.job = { ...b.job, chunks: [] };
+        read.push({ b, parsed: r });
+    };
+    const checkRead = ({ b, parsed }: { b: Batch; parsed: Parsed }) => {
+        const objects = JSON.parse(parsed.json as string) as K8sObject[];
+        const located = objects.map((object, k): Located => ({
+            object,
+            file: b.job.file,
+            pos: parsed.pos[k],
+            ...(b.job.rendered ? { rendered: b.job.rendered } : {}),
+            digest: parsed.digests.subarray(k === 0 ? 0 : parsed.ends[k - 1], parsed.ends[k]),
+            jsonExact: true,
+        }));
+        check(b, located, parsed.parseErrors, objects);
     };
     let textRead = 0;
     let nextInput = 0;
-    const read = (input: (typeof inputs)[number]) => {
+    const readInput = (input: (typeof inputs)[number]) => {
         let got;
         try {
             got = readInputText(input, loadOpts);
@@ -370,46 +400,55 @@ export function run(argv: string[], io: RunIO): number {
             });
     };
 
-    // The batches, claimed here in turn with the workers, then the workers' last results. Inputs
-    // are read as the batches are needed (with threads, enough ahead to keep the workers busy).
-    let here = 0; // batches claimed so far (before the workers start, this thread checks them in order)
+    // Inputs are read as their batches are needed (with threads, enough ahead to keep the workers busy).
+    let here = 0; // batches claimed so far (before the workers start, this thread reads them in order)
     const unclaimed = () => batches.length - (pool ? Atomics.load(pool.shared, NEXT) : here);
     const feed = () => {
-        while (nextInput < inputs.length && unclaimed() < (jobs > 1 ? 4 * WINDOW : 1)) read(inputs[nextInput++]);
+        while (nextInput < inputs.length && unclaimed() < (jobs > 1 ? 4 * WINDOW : 1)) readInput(inputs[nextInput++]);
         // workers pay off from a few MiB of input, and only with more than one batch to share
-        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && unclaimed() > 1)
-            pool = new Pool(jobs - 1, packConfig, here);
+        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && unclaimed() > 1) pool = new Pool(jobs - 1, here);
         pool?.ahead(batches, WINDOW);
     };
-    const next = (): number | undefined => {
+    /** The next batch for this thread to read, if any is left unclaimed. */
+    const claimHere = (): number | undefined => {
         for (;;) {
             feed();
             if (!pool) return here < batches.length ? here++ : undefined;
-            if (io.checksHere === false) return undefined;
+            if (io.parsesHere === false) return undefined;
             const i = claim(pool.shared);
             if (i !== undefined || nextInput === inputs.length) return i;
         }
     };
-    for (let i = next(); i !== undefined; i = next()) {
-        runHere(batches[i]);
+    const deadline = Date.now() + 600_000;
+    let done = 0;
+    for (;;) {
+        const seen = pool ? Atomics.load(pool.shared, RESULTS) : 0;
+        feed();
         pool?.receive(take);
+        // what the workers read first, then a batch read here
+        const r = read.shift();
+        if (r) checkRead(r);
+        else {
+            const i = claimHere();
+            if (i !== undefined) runHere(batches[i]);
+            else if (!pool) break;
+            else {
+                for (; done < batches.length && batches[done].result;) done++;
+                if (done === batches.length && nextInput === inputs.length) break;
+                if (Date.now() > deadline) {
+                    // a worker that neither answered nor failed: its batches are read here
+                    for (const b of batches)
+                        if (!b.result && !read.some(x => x.b === b))
+                            take({ seq: b.job.seq, crash: "no answer within 10 minutes" });
+                    continue;
+                }
+                pool.wait(seen, 50);
+                continue;
+            }
+        }
         report();
     }
     if (pool) {
-        const deadline = Date.now() + 600_000;
-        for (;;) {
-            const seen = Atomics.load(pool.shared, RESULTS);
-            feed();
-            pool.receive(take);
-            report();
-            if (nextInput === inputs.length && batches.every(b => b.result)) break;
-            if (Date.now() > deadline) {
-                // a worker that neither answered nor failed: its batches are checked here
-                for (const b of batches) if (!b.result) take({ seq: b.job.seq, crash: "no answer within 10 minutes" });
-                continue;
-            }
-            pool.wait(seen, 50);
-        }
         pool.close();
         if (io.threads)
             for (const file of new Set(batches.map(b => b.job.file))) {
@@ -423,14 +462,14 @@ export function run(argv: string[], io: RunIO): number {
     // Every object, in input order, for the cross-resource rules; their findings are placed with
     // the objects' positionDigests and reported in the rules' order, after their errors.
     for (const b of batches) {
-        const r = b.result as JobResult;
-        const objects = typeof r.objects === "string" ? (JSON.parse(r.objects) as K8sObject[]) : r.objects;
-        objects.forEach((o, k) => {
+        const r = b.result as BatchResult;
+        r.objects.forEach((o, k) => {
+            const l = r.located[k];
             kept.set(o, {
-                file: b.job.file,
-                pos: r.where[k].pos,
-                ...(b.job.rendered ? { rendered: b.job.rendered } : {}),
-                digest: r.where[k].digest,
+                file: l.file,
+                pos: l.pos,
+                ...(l.rendered ? { rendered: l.rendered } : {}),
+                digest: l.digest,
             });
             all.push(o);
             summary.resources++;
@@ -475,11 +514,23 @@ export function run(argv: string[], io: RunIO): number {
     return summary.errors > 0 ? 2 : 0;
 }
 
-/** A batch of documents and, once a thread has parsed and checked it, its result. */
+/** A batch of documents and, once it is read and checked, its result. */
 interface Batch {
     job: Job;
-    result?: JobResult;
+    result?: BatchResult;
+    /** Read by a worker thread. */
     byWorker: boolean;
+}
+
+/** A batch's findings (dropped once reported) and its objects, kept for the cross-resource rules. */
+interface BatchResult {
+    violations: ScanViolation[];
+    errors: ScanError[];
+    parseErrors: LoadError[];
+    /** As kept for the cross-resource rules (worker.ts keptObjects), in document order. */
+    objects: K8sObject[];
+    /** Where each object is. */
+    located: Located[];
 }
 
 /** An object kept for the cross-resource rules: where it came from and its positionDigest. */

@@ -1,16 +1,13 @@
 /**
  * A worker thread of the scanner: claims batches of documents (from a counter shared with the
- * main thread and the other workers), parses them and runs the resource rules over them, and
- * sends back the violations, the errors and the objects, as JSON, for the main thread's
- * cross-resource rules.
+ * main thread and the other workers), reads them and sends back their objects as JSON, with
+ * their positions and YAML errors. The main thread runs every rule: JSON.parse makes the objects
+ * again far faster than the YAML is read, and the rules' code warms up in one thread only. This
+ * module loads no rule.
  */
 import { MessagePort, receiveMessageOnPort, workerData } from "worker_threads";
-import { RULES } from "../rules";
-import { PackConfig, resolveRules } from "../rules/evaluate";
-import { checkBatch, keptObjects } from "./batch";
 import { K8sObject } from "../rules/types";
 import { LoadError, Located, parseChunk } from "./load";
-import { ScanError, ScanViolation } from "./report";
 import { Chunk } from "./yaml";
 
 export interface Job {
@@ -21,19 +18,24 @@ export interface Job {
     chunks: Chunk[];
 }
 
-export interface JobResult {
+/** A batch read by a worker thread. */
+export interface Parsed {
     seq: number;
-    violations: ScanViolation[];
-    errors: ScanError[];
     /** The batch's YAML errors. */
     parseErrors: LoadError[];
     /**
-     * The objects kept for the cross-resource rules (batch.ts keptObjects), in document order: as they are, or as
-     * a JSON array when a worker thread sends them (JSON.parse makes them again far faster than they are read).
+     * The batch's objects, in document order, as a JSON array; undefined when one of them holds a
+     * value JSON changes (-0, NaN, infinities): the main thread then reads the batch itself.
      */
-    objects: K8sObject[] | string;
-    /** Each kept object's position and positionDigest (they hold for its JSON copy too). */
-    where: Array<{ pos: number; digest: Float64Array }>;
+    json?: string;
+    /** Each object's position. */
+    pos: number[];
+    /**
+     * The objects' positionDigests (they hold for a JSON copy too), one after the other in one
+     * array (one buffer to transfer): object k's is `digests.subarray(ends[k - 1] ?? 0, ends[k])`.
+     */
+    digests: Float64Array;
+    ends: number[];
 }
 
 /** Slots of the shared counters. */
@@ -59,47 +61,49 @@ export function parseJob(job: Job, parseErrors: LoadError[]): Located[] {
     return located;
 }
 
-/** The resource rules over a parsed batch: its violations and rule errors. */
-export function checkJob(
-    located: readonly Located[],
-    rules: ReturnType<typeof resolveRules>,
-): { violations: ScanViolation[]; errors: ScanError[] } {
-    const violations: ScanViolation[] = [];
-    const errors: ScanError[] = [];
-    checkBatch(
-        located,
-        rules,
-        v => violations.push(v),
-        e => errors.push(e),
-    );
-    return { violations, errors };
+/** Does `v` hold only what JSON carries unchanged (no NaN, ±Infinity, -0 or undefined)? Nesting beyond `depth`: no. */
+function jsonExact(v: unknown, depth: number): boolean {
+    if (typeof v === "number") return Number.isFinite(v) && !Object.is(v, -0);
+    if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+    if (typeof v !== "object" || depth === 0) return false;
+    if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!jsonExact(v[i], depth - 1)) return false;
+        return true;
+    }
+    for (const k in v) if (!jsonExact((v as Record<string, unknown>)[k], depth - 1)) return false;
+    return true;
 }
 
+/** Is this object known, or found, to hold nothing JSON changes? */
+export const isJsonExact = (l: Located): boolean => l.jsonExact === true || jsonExact(l.object, 200);
+
 /**
- * A batch parsed and checked: its findings, and its objects as kept for the cross-resource rules (`json`: as a
- * JSON array, for a worker thread to send).
+ * A batch's objects as kept for the cross-resource rules: the objects as read, or a JSON copy of
+ * one holding a value JSON changes (-0, NaN, infinities), so those rules only ever see JSON values.
  */
-export function runJob(job: Job, rules: ReturnType<typeof resolveRules>, json: boolean): JobResult {
+export const keptObjects = (located: readonly Located[]): K8sObject[] =>
+    located.map(l => (isJsonExact(l) ? l.object : (JSON.parse(JSON.stringify(l.object)) as K8sObject)));
+
+/** A batch read in a worker thread, for the main thread. */
+export function parseForMain(job: Job): Parsed {
     const parseErrors: LoadError[] = [];
     const located = parseJob(job, parseErrors);
-    const kept = keptObjects(located);
-    const objects = json ? JSON.stringify(kept) : kept;
+    let size = 0;
+    const ends = located.map(l => (size += l.digest.length));
+    const digests = new Float64Array(size);
+    located.forEach((l, k) => digests.set(l.digest, k === 0 ? 0 : ends[k - 1]));
     return {
         seq: job.seq,
-        ...checkJob(located, rules),
         parseErrors,
-        objects,
-        where: located.map(l => ({ pos: l.pos, digest: l.digest })),
+        ...(located.every(isJsonExact) ? { json: JSON.stringify(located.map(l => l.object)) } : {}),
+        pos: located.map(l => l.pos),
+        digests,
+        ends,
     };
 }
 
 if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
-    const { packConfig, port, shared } = workerData as {
-        packConfig: PackConfig;
-        port: MessagePort;
-        shared: Int32Array;
-    };
-    const rules = resolveRules(RULES, packConfig).filter(r => r.rule.scope === "resource");
+    const { port, shared } = workerData as { port: MessagePort; shared: Int32Array };
     const posted = new Map<number, Job>();
     for (;;) {
         const waitFrom = Atomics.load(shared, POSTED);
@@ -119,13 +123,13 @@ if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
         }
         // batches before i are claimed by others: drop them
         for (const seq of posted.keys()) if (seq <= i) posted.delete(seq);
-        let result: JobResult | { seq: number; crash: string };
+        let result: Parsed | { seq: number; crash: string };
         try {
-            result = runJob(job, rules, true);
+            result = parseForMain(job);
         } catch (e) {
             result = { seq: i, crash: (e as Error)?.stack ?? String(e) };
         }
-        port.postMessage(result);
+        port.postMessage(result, "digests" in result ? [result.digests.buffer as ArrayBuffer] : []);
         Atomics.add(shared, RESULTS, 1);
         Atomics.notify(shared, RESULTS);
     }
