@@ -11,9 +11,10 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
-import { availableParallelism, loadavg, tmpdir } from "os";
+import { loadavg, tmpdir } from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { defaultJobs } from "../scanner/cli";
 import { corpus } from "./corpus";
 
 const REPO = path.join(__dirname, "..");
@@ -81,11 +82,10 @@ function cli(args: string[]): {
     };
 }
 
-/** What `--jobs` defaults to on this machine (scanner/cli.ts). */
-const defaultThreads =
-    Math.min(4, availableParallelism() - 1) > 1
-        ? `main + ${Math.min(4, availableParallelism() - 1) - 1} worker(s)`
-        : "main only";
+/** What `--jobs` defaults to on this machine, and the other setting the bench compares it with. */
+const defaultThreads = defaultJobs() > 1 ? `main + ${defaultJobs() - 1} worker(s)` : "main only";
+const otherJobs = defaultJobs() > 1 ? ["--jobs", "1"] : ["--jobs", "2"];
+const otherThreads = defaultJobs() > 1 ? "main only (--jobs 1)" : "main + 1 worker (--jobs 2)";
 const sizes = (process.env.HC_BENCH_SIZES ?? "10000,50000").split(",").filter(Boolean).map(Number);
 const streamSize = Number(process.env.HC_BENCH_STREAM ?? "600000");
 const nsCounts = (process.env.HC_BENCH_NAMESPACES ?? "10,100,1000").split(",").filter(Boolean).map(Number);
@@ -103,14 +103,14 @@ try {
     const rates: number[] = [];
     for (const n of sizes) {
         const g = generate(n, path.join(dir, `bulk-${n}`));
-        for (const jobs of [[], ["--jobs", "2"]]) {
+        for (const jobs of [[], otherJobs]) {
             const runs = [0, 1, 2].map(() => cli(["--format", "json", ...jobs, g.file]));
             const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
             const rate = best.summary.resources / (best.ms / 1000);
             if (!jobs.length) rates.push(rate);
             console.log(
                 `| ${best.summary.resources} | ${g.generator} | ` +
-                    `${jobs.length ? "main + 1 worker (--jobs 2)" : `default (${defaultThreads})`} | ` +
+                    `${jobs.length ? otherThreads : `default (${defaultThreads})`} | ` +
                     `${best.summary.violations} | ${best.ms.toFixed(0)} | ${Math.round(rate)} | ` +
                     `${Math.min(...runs.map(r => r.cpuMs)).toFixed(0)} | ` +
                     `${Math.max(...runs.map(r => r.maxRssMiB)).toFixed(0)} |`,

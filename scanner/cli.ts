@@ -95,14 +95,14 @@ const isChecked: (obj: K8sObject) => boolean =
 const BATCH = 100;
 /** Batches posted to the worker threads ahead of the next one claimed. */
 const WINDOW = 16;
-/** Inputs from this size on are parsed and checked by worker threads. */
+/** Inputs from this size on are shared with worker threads. */
 const PARALLEL_FROM = 2 * 1024 * 1024;
 /**
- * One thread per core but one, at most 4: V8's own background threads (garbage collection,
- * compilation) keep about one core busy beside a scan, and a worker loads and warms up its own
- * copy of the code, so on 2 cores a worker thread costs about what it gives (docs/scanner.md, Performance).
+ * One thread per core, at most 4: the workers read batches while this thread runs the rules. Every
+ * rule runs in this thread, so more threads help only as far as reading is the work (on 2 cores,
+ * measured: as fast at 10,000 resources, faster from 50,000; docs/scanner.md, Performance).
  */
-const defaultJobs = () => Math.min(4, availableParallelism() - 1);
+export const defaultJobs = (): number => Math.min(4, availableParallelism());
 
 /**
  * Worker threads that claim posted batches from a shared counter and read them, as this thread
@@ -206,8 +206,8 @@ export function run(argv: string[], io: RunIO): number {
         .addOption(
             new Option(
                 "--jobs <n>",
-                "threads that check large inputs: this one and n-1 workers (0 or 1: this one only; " +
-                    "default: the available cores but one, at most 4)",
+                "threads for large inputs: this one and n-1 workers that read documents (0 or 1: this " +
+                    "one only; default: the available cores, at most 4)",
             ).argParser(v => {
                 if (!/^\d+$/.test(v)) throw new InvalidArgumentError("expected a number");
                 return Number(v);
