@@ -349,7 +349,10 @@ export function run(argv: string[], io: RunIO): number {
     };
     /** Batches read by the workers, to check. */
     const read: Array<{ b: Batch; parsed: Parsed }> = [];
+    /** Past this time with no result from a worker, the batches the workers hold are read here. */
+    let deadline = Date.now() + 600_000;
     const take = (r: Parsed | { seq: number; crash: string }) => {
+        deadline = Date.now() + 600_000; // the workers are answering: a long scan is not a stuck one
         const b = batches[r.seq];
         // a worker failed on the batch, or it holds a value JSON changes: it is read here, so nothing is lost
         if ("crash" in r || r.json === undefined) return runHere(b);
@@ -419,7 +422,6 @@ export function run(argv: string[], io: RunIO): number {
             if (i !== undefined || nextInput === inputs.length) return i;
         }
     };
-    const deadline = Date.now() + 600_000;
     let done = 0;
     for (;;) {
         const seen = pool ? Atomics.load(pool.shared, RESULTS) : 0;
@@ -436,7 +438,7 @@ export function run(argv: string[], io: RunIO): number {
                 for (; done < batches.length && batches[done].result;) done++;
                 if (done === batches.length && nextInput === inputs.length) break;
                 if (Date.now() > deadline) {
-                    // a worker that neither answered nor failed: its batches are read here
+                    // no worker answered for 10 minutes: the batches they hold are read here
                     for (const b of batches)
                         if (!b.result && !read.some(x => x.b === b))
                             take({ seq: b.job.seq, crash: "no answer within 10 minutes" });
