@@ -19,7 +19,21 @@ import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
 import { PackConfig, resolveRules } from "../rules/evaluate";
 import { checkBatch, evaluateIsolated, toRecords, Where } from "./batch";
-import { claim, CLOSED, Job, keptObjects, NEXT, Parsed, parseJob, POSTED, RESULTS, SLOTS } from "./worker";
+import {
+    claim,
+    CLOSED,
+    HOLDING,
+    Job,
+    keptObjects,
+    NEXT,
+    Parsed,
+    parseJob,
+    POSTED,
+    RESULTS,
+    SLOTS,
+    STATE_SLOTS,
+    TID,
+} from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
 import { K8sObject, Rule } from "../rules/types";
 import {
@@ -69,8 +83,15 @@ export interface RunIO {
      * Told, per input checked by several threads, how many batches the workers and this thread checked; a test seam.
      */
     threads?: (file: string, byWorkers: number, here: number) => void;
-    /** False: with worker threads, this thread reads no batch itself (the workers read them all); a test seam. */
+    /**
+     * False: with worker threads, this thread reads no batch itself while a worker lives (the workers read them
+     * all); a test seam.
+     */
     parsesHere?: boolean;
+    /** The worker threads stop dead once they hold this batch (as when one runs out of memory); a test seam. */
+    workersExitOn?: number;
+    /** How long workers may stay silent before the batches they hold are read here (default 10 min); a test seam. */
+    workerSilenceMs?: number;
 }
 
 type Format = "text" | "json" | "jsonl" | "sarif";
@@ -111,18 +132,28 @@ export const defaultJobs = (): number => Math.min(4, availableParallelism());
  * count of results the workers bump.
  */
 class Pool {
-    private readonly workers: Array<{ worker: Worker; port: MessagePort }> = [];
+    private readonly workers: Array<{ worker: Worker; port: MessagePort; gone: boolean }> = [];
     readonly shared = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
+    /** Per worker: its thread id and the batch it holds (worker.ts TID, HOLDING). */
+    private readonly state: Int32Array;
     /** `from`: the batches before it are checked already (by the main thread, before the workers came). */
-    constructor(n: number, from: number) {
+    constructor(n: number, from: number, exitOn?: number) {
         this.posted = from;
+        this.state = new Int32Array(new SharedArrayBuffer(4 * STATE_SLOTS * n));
         Atomics.store(this.shared, NEXT, from);
         Atomics.store(this.shared, POSTED, from);
         const ts = __filename.endsWith(".ts");
         const file = path.join(__dirname, ts ? "worker.ts" : "worker.js");
         for (let i = 0; i < n; i++) {
             const { port1, port2 } = new MessageChannel();
-            const workerData = { hardenedScan: true, port: port2, shared: this.shared };
+            const workerData = {
+                hardenedScan: true,
+                port: port2,
+                shared: this.shared,
+                state: this.state,
+                index: i,
+                ...(exitOn !== undefined ? { exitOn } : {}),
+            };
             const worker = ts
                 ? new Worker(
                       // ts-node and the project's tsconfig named here, not looked for from the working directory
@@ -133,11 +164,32 @@ class Pool {
                   )
                 : new Worker(file, { workerData, transferList: [port2] });
             worker.unref();
-            // A worker that fails to start or dies claims nothing more: this thread reads what is left (a batch it
-            // had claimed is waited for, then read here). The error is not the scan's: nothing is lost.
+            // A worker that fails to start or dies claims nothing more: this thread reads what is left, and the
+            // batch it held (see `lost`). The error is not the scan's: nothing is lost.
             worker.on("error", () => undefined);
-            this.workers.push({ worker, port: port1 });
+            this.workers.push({ worker, port: port1, gone: false });
         }
+    }
+    /**
+     * The batches held by workers whose thread has ended since the last call (their results, if
+     * they sent any, are on the ports already). A thread's end is seen where the system lists
+     * threads (Linux: /proc/self/task); elsewhere, and for a worker that has not said its thread
+     * id yet, nothing is seen, and the main thread's 10-minute wait is what recovers the batch.
+     */
+    lost(): number[] {
+        const held: number[] = [];
+        this.workers.forEach((w, i) => {
+            const tid = Atomics.load(this.state, i * STATE_SLOTS + TID);
+            if (w.gone || tid === 0 || existsSync(`/proc/self/task/${tid}`)) return;
+            w.gone = true;
+            const seq = Atomics.load(this.state, i * STATE_SLOTS + HOLDING) - 1;
+            if (seq >= 0) held.push(seq);
+        });
+        return held;
+    }
+    /** Is a worker thread still known to run? */
+    alive(): boolean {
+        return this.workers.some(w => !w.gone);
     }
     /** Batches made claimable so far (in `seq` order). */
     private posted: number;
@@ -149,7 +201,7 @@ class Pool {
         const end = Math.min(upTo, batches.length);
         if (end <= this.posted) return;
         for (; this.posted < end; this.posted++)
-            for (const w of this.workers) w.port.postMessage(batches[this.posted].job);
+            for (const w of this.workers) if (!w.gone) w.port.postMessage(batches[this.posted].job);
         Atomics.store(this.shared, POSTED, this.posted);
         Atomics.notify(this.shared, POSTED);
     }
@@ -350,10 +402,14 @@ export function run(argv: string[], io: RunIO): number {
     /** Batches read by the workers, to check. */
     const read: Array<{ b: Batch; parsed: Parsed }> = [];
     /** Past this time with no result from a worker, the batches the workers hold are read here. */
-    let deadline = Date.now() + 600_000;
+    const silence = io.workerSilenceMs ?? 600_000;
+    let deadline = Date.now() + silence;
     const take = (r: Parsed | { seq: number; crash: string }) => {
-        deadline = Date.now() + 600_000; // the workers are answering: a long scan is not a stuck one
+        deadline = Date.now() + silence; // the workers are answering: a long scan is not a stuck one
         const b = batches[r.seq];
+        // a batch read here already (its worker was given up on), whatever the worker sends later
+        if (b.taken) return;
+        b.taken = true;
         // a worker failed on the batch, or it holds a value JSON changes: it is read here, so nothing is lost
         if ("crash" in r || r.json === undefined) return runHere(b);
         b.byWorker = true;
@@ -409,7 +465,8 @@ export function run(argv: string[], io: RunIO): number {
     const feed = () => {
         while (nextInput < inputs.length && unclaimed() < (jobs > 1 ? 4 * WINDOW : 1)) readInput(inputs[nextInput++]);
         // workers pay off from a few MiB of input, and only with more than one batch to share
-        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && unclaimed() > 1) pool = new Pool(jobs - 1, here);
+        if (!pool && jobs > 1 && textRead >= PARALLEL_FROM && unclaimed() > 1)
+            pool = new Pool(jobs - 1, here, io.workersExitOn);
         pool?.ahead(batches, WINDOW);
     };
     /** The next batch for this thread to read, if any is left unclaimed. */
@@ -417,7 +474,7 @@ export function run(argv: string[], io: RunIO): number {
         for (;;) {
             feed();
             if (!pool) return here < batches.length ? here++ : undefined;
-            if (io.parsesHere === false) return undefined;
+            if (io.parsesHere === false && pool.alive()) return undefined;
             const i = claim(pool.shared);
             if (i !== undefined || nextInput === inputs.length) return i;
         }
@@ -437,11 +494,16 @@ export function run(argv: string[], io: RunIO): number {
             else {
                 for (; done < batches.length && batches[done].result;) done++;
                 if (done === batches.length && nextInput === inputs.length) break;
+                // a worker thread that has ended (out of memory, say) will not answer: its batch is read here
+                const lost = pool.lost();
+                if (lost.length > 0) {
+                    pool.receive(take); // what it sent before it ended
+                    for (const seq of lost) take({ seq, crash: "the worker thread reading it stopped" });
+                    continue;
+                }
                 if (Date.now() > deadline) {
                     // no worker answered for 10 minutes: the batches they hold are read here
-                    for (const b of batches)
-                        if (!b.result && !read.some(x => x.b === b))
-                            take({ seq: b.job.seq, crash: "no answer within 10 minutes" });
+                    for (const b of batches) if (!b.result) take({ seq: b.job.seq, crash: "no answer in time" });
                     continue;
                 }
                 pool.wait(seen, 50);
@@ -522,6 +584,8 @@ interface Batch {
     result?: BatchResult;
     /** Read by a worker thread. */
     byWorker: boolean;
+    /** Its result (or a worker's failure on it) came, or it is read here after its worker was given up on. */
+    taken?: boolean;
 }
 
 /** A batch's findings (dropped once reported) and its objects, kept for the cross-resource rules. */

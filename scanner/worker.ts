@@ -5,6 +5,8 @@
  * again far faster than the YAML is read, and the rules' code warms up in one thread only. This
  * module loads no rule.
  */
+import { readlinkSync } from "fs";
+import * as path from "path";
 import { MessagePort, receiveMessageOnPort, workerData } from "worker_threads";
 import { K8sObject } from "../rules/types";
 import { LoadError, Located, parseChunk } from "./load";
@@ -44,6 +46,26 @@ export const POSTED = 1; // batches posted so far
 export const RESULTS = 2; // results sent so far (the main thread waits on it)
 export const CLOSED = 3; // 1: no more batches will come
 export const SLOTS = 4;
+
+/**
+ * Each worker's two slots in the pool's `state` array: its operating-system thread id (0 until
+ * known, or where it cannot be known), and 1 + the batch it is reading (0 when none). With them
+ * the main thread, whose loop is synchronous and so never sees a worker's `exit` event, can tell
+ * that a worker thread is gone (killed for lack of memory, say) and read the batch it held.
+ */
+export const TID = 0;
+export const HOLDING = 1;
+export const STATE_SLOTS = 2;
+
+/** This thread's id as the operating system knows it (Linux: /proc/thread-self), or 0. */
+export function threadTid(): number {
+    try {
+        const tid = Number(path.basename(readlinkSync("/proc/thread-self")));
+        return Number.isSafeInteger(tid) && tid > 0 ? tid : 0;
+    } catch {
+        return 0;
+    }
+}
 
 /** The next unclaimed batch, if one has been posted (each batch goes to exactly one thread). */
 export function claim(shared: Int32Array): number | undefined {
@@ -103,7 +125,16 @@ export function parseForMain(job: Job): Parsed {
 }
 
 if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
-    const { port, shared } = workerData as { port: MessagePort; shared: Int32Array };
+    const { port, shared, state, index, exitOn } = workerData as {
+        port: MessagePort;
+        shared: Int32Array;
+        state: Int32Array;
+        index: number;
+        /** A test seam: stop this thread dead once it holds this batch, as when it runs out of memory. */
+        exitOn?: number;
+    };
+    const mine = index * STATE_SLOTS;
+    Atomics.store(state, mine + TID, threadTid());
     const posted = new Map<number, Job>();
     for (;;) {
         const waitFrom = Atomics.load(shared, POSTED);
@@ -113,6 +144,8 @@ if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
             Atomics.wait(shared, POSTED, waitFrom, 100);
             continue;
         }
+        Atomics.store(state, mine + HOLDING, i + 1);
+        if (i === exitOn) process.exit(70);
         // batch i was posted before the count went past it: its message is here or on its way
         let job = posted.get(i);
         while (job === undefined) {
@@ -130,6 +163,7 @@ if (workerData && (workerData as { hardenedScan?: boolean }).hardenedScan) {
             result = { seq: i, crash: (e as Error)?.stack ?? String(e) };
         }
         port.postMessage(result, "digests" in result ? [result.digests.buffer as ArrayBuffer] : []);
+        Atomics.store(state, mine + HOLDING, 0);
         Atomics.add(shared, RESULTS, 1);
         Atomics.notify(shared, RESULTS);
     }

@@ -11,7 +11,12 @@ import { corpus } from "../../bench/corpus";
 import { keptObjects } from "../../scanner/worker";
 import { run } from "../../scanner/cli";
 
-function scan(args: string[], parsesHere = true): { code: number; out: string; byWorkers: number; here: number } {
+function scan(
+    args: string[],
+    parsesHere = true,
+    workersExitOn?: number,
+    workerSilenceMs?: number,
+): { code: number; out: string; byWorkers: number; here: number } {
     let out = "";
     let byWorkers = 0;
     let here = 0;
@@ -23,6 +28,8 @@ function scan(args: string[], parsesHere = true): { code: number; out: string; b
             here += h;
         },
         parsesHere,
+        workersExitOn,
+        workerSilenceMs,
     });
     return { code, out, byWorkers, here };
 }
@@ -30,6 +37,7 @@ function scan(args: string[], parsesHere = true): { code: number; out: string; b
 describe("scanner: worker threads give the single-threaded report", function () {
     this.timeout(300_000);
     let dir: string;
+    let batches = 0;
     before(() => {
         dir = mkdtempSync(path.join(tmpdir(), "hc-parallel-"));
         // over 2 MiB (the size from which workers are used), with a broken document in the middle
@@ -43,6 +51,7 @@ describe("scanner: worker threads give the single-threaded report", function () 
                 "    runAsUser: -0.0\n  containers:\n  - name: c\n    image: nginx:1.27\n",
         );
         const text = docs.join("---\n");
+        batches = Math.ceil(docs.length / 100);
         assert.ok(text.length > 2.2 * 1024 * 1024, `${text.length} characters: too small for the worker threads`);
         writeFileSync(path.join(dir, "big.yaml"), text);
         // the same documents as 30 files of 100 (each far under 2 MiB; together over it)
@@ -78,6 +87,25 @@ describe("scanner: worker threads give the single-threaded report", function () 
             }
         });
     }
+
+    it("a worker thread that stops dead (as when it runs out of memory) loses nothing and stalls nothing", () => {
+        const file = path.join(dir, "big.yaml");
+        const one = scan(["--format", "json", "--jobs", "0", file]);
+        for (const jobs of ["2", "3"]) {
+            // the workers read every batch while one lives; the one that takes batch 5 ends its thread there
+            const started = Date.now();
+            // silent workers are given up on after 60 s here (10 minutes by default): a lost batch is seen far sooner
+            const stopped = scan(["--format", "json", "--jobs", jobs, file], false, 5, 60_000);
+            const took = Date.now() - started;
+            assert.ok(took < 30_000, `--jobs ${jobs}: ${took} ms (a lost batch must not wait for the silence limit)`);
+            assert.ok(stopped.here >= 1, `--jobs ${jobs}: the lost batch is read by this thread`);
+            if (jobs === "2")
+                assert.ok(stopped.byWorkers <= 5, `${stopped.byWorkers} batches read by the stopped worker`);
+            assert.equal(stopped.byWorkers + stopped.here, batches, "every batch read once");
+            assert.equal(stopped.code, one.code);
+            assert.ok(stopped.out === one.out, `--jobs ${jobs} with a stopped worker differs from --jobs 0`);
+        }
+    });
 
     it("a directory of many small files is shared out too, with the single-threaded report", () => {
         const split = path.join(dir, "split");
