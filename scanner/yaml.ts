@@ -24,7 +24,10 @@ export interface Position {
 
 /** Positions are packed as line * 2^16 + column (columns beyond 65535 are clamped). */
 const COL = 65536;
-const pack = (line: number, column: number): number => line * COL + Math.min(column, COL - 1);
+// A packed position passes 2^31 from line 32,768 on. Computed as line * 2^32 / 2^16 (exact: powers of two), the
+// product is never a small integer, so V8 compiles the readers' hot loops (which inline `pack`) for such numbers
+// from the start, not for small ones it must throw away mid-scan at the first long file (seen with --trace-deopt).
+const pack = (line: number, column: number): number => (line * 0x100000000) / COL + Math.min(column, COL - 1);
 export const unpack = (p: number): Position => ({ line: Math.floor(p / COL), column: p % COL });
 
 /**
@@ -1105,7 +1108,7 @@ function inlineValue(indent: number): unknown {
                 valueValue[slot] = v;
             }
         }
-        if (v === 0 && 1 / v < 0) negativeZero = true;
+        if (v === 0 && Object.is(v, -0)) negativeZero = true;
         p = end;
         // a plain scalar goes on over deeper lines (even comment lines): left to the general reader
         let e = src.indexOf("\n", p);
