@@ -134,6 +134,38 @@ export function effectivePath(c: ContainerRef, pod: PodSpecRef, sc: SecurityFiel
     return getIn(c.container, sc.keys) !== undefined ? sc.path : `@${pod.path}.${sc.path}`;
 }
 
+/**
+ * A container's own `securityContext.<field>` must be `want` (no pod-level fallback): one pair when
+ * it is not ("The <container> does not set securityContext.<field> to <want>."), or unknown.
+ */
+export function ownSettingIs(c: ContainerRef, sc: SecurityField, want: boolean): Array<[string, Verdict]> {
+    const v = getIn(c.container, sc.keys);
+    if (v === want) return NONE;
+    return [[sc.path, isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} does not set ${sc.path} to ${want}.`]];
+}
+
+/**
+ * Each container listed in the pod spec's `fields`, in order, passing over holes (as forEach
+ * does) and over fields that are not lists; `unknownList` (when given) is told of a field whose
+ * whole list is unknown during preview. Paths are built by the caller, only for what it reports.
+ */
+export function forEachListed(
+    spec: Json,
+    fields: readonly string[],
+    each: (c: Json, field: string, i: number) => void,
+    unknownList?: (field: string) => void,
+): void {
+    for (const field of fields) {
+        const list = spec[field];
+        if (unknownList !== undefined && isUnknown(list)) {
+            unknownList(field);
+            continue;
+        }
+        if (!Array.isArray(list)) continue;
+        for (let i = 0; i < list.length; i++) if (i in list) each(list[i], field, i);
+    }
+}
+
 /** `securityContext.<field>`: its keys and path, made once per field. */
 export interface SecurityField {
     keys: readonly string[];
@@ -161,6 +193,27 @@ export function holeyPairs(list: readonly unknown[]): Array<[string, Verdict]> |
 }
 
 export const asList = (v: Json): Json[] => (Array.isArray(v) ? v : []);
+
+/**
+ * Pairs over a list's items: `judge` gives an item's [path, verdict], or undefined when it has
+ * nothing to say. A missing or empty list gives NONE; a list with holes gives what `holeyPairs` gives.
+ */
+export function itemPairs(
+    list: Json,
+    judge: (item: Json, i: number) => [string, Verdict] | undefined,
+): Array<[string, Verdict]> {
+    if (!Array.isArray(list) || list.length === 0) return NONE;
+    const holey = holeyPairs(list);
+    if (holey) return holey;
+    let out = NONE;
+    for (let i = 0; i < list.length; i++) {
+        const pair = judge(list[i], i);
+        if (pair === undefined) continue;
+        if (out === NONE) out = [];
+        out.push(pair);
+    }
+    return out;
+}
 
 /** Rule deciding on a whole object of the given kinds: `check` returns [field path, verdict] pairs. */
 export function objectRule(

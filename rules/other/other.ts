@@ -3,9 +3,9 @@ import { show } from "../fields";
 import {
     containerRule,
     describe,
-    holeyPairs,
+    forEachListed,
+    itemPairs,
     judge,
-    NONE,
     objectRule,
     podRule,
     UNKNOWN_VERDICT,
@@ -39,6 +39,15 @@ export const barePod = objectRule(
     ],
 );
 
+/** The pair for a listed container whose image is unknown or matches `pattern` ("… runs the <what> image …"). */
+function imagePair(c: Json, field: string, i: number, pattern: RegExp, what: string): [string, Verdict] | undefined {
+    const image = c?.image;
+    if (isUnknown(image)) return [`${field}[${i}].image`, UNKNOWN_VERDICT];
+    if (typeof image === "string" && pattern.test(image))
+        return [`${field}[${i}].image`, `The container "${show(c?.name)}" runs the ${what} image ${show(image)}.`];
+    return undefined;
+}
+
 const TILLER_IMAGE = /(^|\/)tiller(:|@|$)/;
 const TILLER_FIELDS = ["containers", "initContainers"];
 
@@ -63,35 +72,23 @@ export const tiller = podRule(
                     : undefined,
             ],
         ];
-        for (const field of TILLER_FIELDS) {
-            const list = pod.spec[field];
-            if (!Array.isArray(list)) continue;
-            for (let i = 0; i < list.length; i++) {
-                if (!(i in list)) continue; // forEach passes over holes
-                const c = list[i];
-                const image = c?.image;
-                if (isUnknown(image) || (typeof image === "string" && TILLER_IMAGE.test(image)))
+        forEachListed(pod.spec, TILLER_FIELDS, (c, field, i) => {
+            const image = imagePair(c, field, i, TILLER_IMAGE, "Tiller");
+            if (image) out.push(image);
+            const ports = c?.ports;
+            if (!Array.isArray(ports)) return;
+            for (let j = 0; j < ports.length; j++) {
+                if (!(j in ports)) continue;
+                const port = ports[j]?.containerPort;
+                if (isUnknown(port) || port === 44134)
                     out.push([
-                        `${field}[${i}].image`,
-                        isUnknown(image)
+                        `${field}[${i}].ports[${j}].containerPort`,
+                        isUnknown(port)
                             ? UNKNOWN_VERDICT
-                            : `The container "${show(c?.name)}" runs the Tiller image ${show(image)}.`,
+                            : `The container "${show(c?.name)}" exposes Tiller's gRPC port 44134.`,
                     ]);
-                const ports = c?.ports;
-                if (!Array.isArray(ports)) continue;
-                for (let j = 0; j < ports.length; j++) {
-                    if (!(j in ports)) continue;
-                    const port = ports[j]?.containerPort;
-                    if (isUnknown(port) || port === 44134)
-                        out.push([
-                            `${field}[${i}].ports[${j}].containerPort`,
-                            isUnknown(port)
-                                ? UNKNOWN_VERDICT
-                                : `The container "${show(c?.name)}" exposes Tiller's gRPC port 44134.`,
-                        ]);
-                }
             }
-        }
+        });
         return out;
     },
 );
@@ -120,20 +117,10 @@ export const dashboard = podRule(
                     : undefined,
             ],
         ];
-        const list = pod.spec.containers;
-        if (!Array.isArray(list)) return out;
-        for (let i = 0; i < list.length; i++) {
-            if (!(i in list)) continue; // forEach passes over holes
-            const c = list[i];
-            const image = c?.image;
-            if (isUnknown(image) || (typeof image === "string" && DASHBOARD_IMAGE.test(image)))
-                out.push([
-                    `containers[${i}].image`,
-                    isUnknown(image)
-                        ? UNKNOWN_VERDICT
-                        : `The container "${show(c?.name)}" runs the Kubernetes Dashboard image ${show(image)}.`,
-                ]);
-        }
+        forEachListed(pod.spec, ["containers"], (c, field, i) => {
+            const image = imagePair(c, field, i, DASHBOARD_IMAGE, "Kubernetes Dashboard");
+            if (image) out.push(image);
+        });
         return out;
     },
 );
@@ -148,22 +135,13 @@ export const sshPort = containerRule(
         remediation: "Remove the SSH server and port 22 from the container.",
         url: "https://kubernetes.io/docs/tasks/debug/debug-application/debug-running-pod/",
     },
-    c => {
-        const ports = c.container.ports;
-        if (!Array.isArray(ports) || ports.length === 0) return NONE;
-        const holey = holeyPairs(ports);
-        if (holey) return holey;
-        let out = NONE;
-        for (let i = 0; i < ports.length; i++) {
-            const v = ports[i]?.containerPort;
-            if (v === 22 || isUnknown(v)) {
-                if (out === NONE) out = [];
-                out.push([
-                    `ports[${i}].containerPort`,
-                    isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} exposes SSH port 22.`,
-                ]);
-            }
-        }
-        return out;
-    },
+    c =>
+        itemPairs(c.container.ports, (port, i) => {
+            const v = port?.containerPort;
+            if (v !== 22 && !isUnknown(v)) return undefined;
+            return [
+                `ports[${i}].containerPort`,
+                isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} exposes SSH port 22.`,
+            ];
+        }),
 );

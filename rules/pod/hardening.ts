@@ -9,6 +9,7 @@ import {
     effectiveValue,
     judge,
     NONE,
+    ownSettingIs,
     podRule,
     PSS_URL,
     UNKNOWN_VERDICT,
@@ -17,6 +18,7 @@ import {
 } from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
+const READ_ONLY_ROOT_FS = securityField("readOnlyRootFilesystem");
 const SECCOMP_PROFILE = securityField("seccompProfile");
 const APPARMOR_PROFILE = securityField("appArmorProfile");
 const SELINUX_OPTIONS = securityField("seLinuxOptions");
@@ -35,18 +37,7 @@ export const readOnlyRootFs = containerRule(
         url: "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/",
         defaultExemptNamespaces: [FALCO_NS, TRIVY_NS],
     },
-    c => {
-        const v = get(c.container, "securityContext.readOnlyRootFilesystem");
-        if (v === true) return NONE;
-        return [
-            [
-                "securityContext.readOnlyRootFilesystem",
-                isUnknown(v)
-                    ? UNKNOWN_VERDICT
-                    : `The ${c.label} does not set securityContext.readOnlyRootFilesystem to true.`,
-            ],
-        ];
-    },
+    c => ownSettingIs(c, READ_ONLY_ROOT_FS, true),
 );
 
 const SECCOMP_ANNOTATION = "seccomp.security.alpha.kubernetes.io/pod";

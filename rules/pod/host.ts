@@ -2,7 +2,18 @@
 import { get, getIn, keysOf, show } from "../fields";
 import { Json } from "../podspec";
 import { isUnknown } from "../unknown";
-import { asList, containerRule, holeyPairs, judge, NONE, podRule, PSS_URL, UNKNOWN_VERDICT, Verdict } from "../define";
+import {
+    asList,
+    containerRule,
+    holeyPairs,
+    itemPairs,
+    judge,
+    NONE,
+    podRule,
+    PSS_URL,
+    UNKNOWN_VERDICT,
+    Verdict,
+} from "../define";
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const VOLUMES_URL = "https://kubernetes.io/docs/concepts/storage/volumes/#hostpath";
@@ -273,22 +284,15 @@ export const hostPort = containerRule(
             "`baseline` or `restricted` refuses host ports.",
         url: `${PSS_URL}#baseline`,
     },
-    c => {
-        const ports = asList(c.container.ports);
-        if (ports.length === 0) return NONE;
-        const holey = holeyPairs(ports);
-        if (holey) return holey;
-        const out: Array<[string, Verdict]> = [];
-        for (let i = 0; i < ports.length; i++) {
-            const v = ports[i]?.hostPort;
-            if (v !== undefined && v !== null && v !== 0)
-                out.push([
-                    `ports[${i}].hostPort`,
-                    isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} declares hostPort ${show(v)}.`,
-                ]);
-        }
-        return out;
-    },
+    c =>
+        itemPairs(c.container.ports, (port, i) => {
+            const v = port?.hostPort;
+            if (v === undefined || v === null || v === 0) return undefined;
+            return [
+                `ports[${i}].hostPort`,
+                isUnknown(v) ? UNKNOWN_VERDICT : `The ${c.label} declares hostPort ${show(v)}.`,
+            ];
+        }),
 );
 
 export const hostProcess = containerRule(

@@ -1,12 +1,14 @@
 /** PS-17 … PS-21: privilege escalation, non-root users and groups. */
-import { get, show } from "../fields";
-import { Json } from "../podspec";
+import { get, getIn, show } from "../fields";
+import { Json, PodSpecRef } from "../podspec";
 import { isUnknown } from "../unknown";
 import {
     containerRule,
     effectivePath,
     effectiveValue,
+    forEachListed,
     NONE,
+    ownSettingIs,
     podRule,
     PSS_URL,
     securityField,
@@ -16,6 +18,7 @@ import {
 import { FALCO_NS, KUBE_BENCH_NS, TRIVY_NS } from "../vocabulary";
 
 const SC_URL = "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/";
+const ALLOW_PRIVILEGE_ESCALATION = securityField("allowPrivilegeEscalation");
 
 export const privilegeEscalation = containerRule(
     {
@@ -31,18 +34,7 @@ export const privilegeEscalation = containerRule(
         url: `${PSS_URL}#restricted`,
         defaultExemptNamespaces: [FALCO_NS],
     },
-    c => {
-        const v = get(c.container, "securityContext.allowPrivilegeEscalation");
-        if (v === false) return NONE;
-        return [
-            [
-                "securityContext.allowPrivilegeEscalation",
-                isUnknown(v)
-                    ? UNKNOWN_VERDICT
-                    : `The ${c.label} does not set securityContext.allowPrivilegeEscalation to false.`,
-            ],
-        ];
-    },
+    c => ownSettingIs(c, ALLOW_PRIVILEGE_ESCALATION, false),
 );
 
 export const runAsNonRoot = containerRule(
@@ -84,6 +76,32 @@ function isZero(v: Json): boolean {
     return v === 0 || v === "0";
 }
 
+/**
+ * A pair for every container whose own `securityContext.<field>` is 0 ("The container … sets
+ * <says>.") or unknown, and for a container list unknown during preview (neither passes silently).
+ */
+function containersSettingZero(
+    pod: PodSpecRef,
+    field: "runAsUser" | "runAsGroup",
+    says: string,
+    out: Array<[string, Verdict]>,
+): void {
+    const sc = securityField(field);
+    forEachListed(
+        pod.spec,
+        CONTAINER_FIELDS,
+        (c, list, i) => {
+            const v = getIn(c, sc.keys);
+            if (isUnknown(v) || isZero(v))
+                out.push([
+                    `${list}[${i}].${sc.path}`,
+                    isUnknown(v) ? UNKNOWN_VERDICT : `The container "${show(c?.name)}" sets ${says}.`,
+                ]);
+        },
+        list => out.push([list, UNKNOWN_VERDICT]),
+    );
+}
+
 export const runAsUserRoot = podRule(
     {
         id: "PS-19",
@@ -103,24 +121,7 @@ export const runAsUserRoot = podRule(
                 "securityContext.runAsUser",
                 isUnknown(own) ? UNKNOWN_VERDICT : "The pod sets runAsUser: 0 (root).",
             ]);
-        for (const field of CONTAINER_FIELDS) {
-            const list = pod.spec[field];
-            if (isUnknown(list)) {
-                out.push([field, UNKNOWN_VERDICT]);
-                continue;
-            }
-            if (!Array.isArray(list)) continue;
-            for (let i = 0; i < list.length; i++) {
-                if (!(i in list)) continue; // forEach passes over holes
-                const c = list[i];
-                const v = get(c, "securityContext.runAsUser");
-                if (isUnknown(v) || isZero(v))
-                    out.push([
-                        `${field}[${i}].securityContext.runAsUser`,
-                        isUnknown(v) ? UNKNOWN_VERDICT : `The container "${show(c?.name)}" sets runAsUser: 0 (root).`,
-                    ]);
-            }
-        }
+        containersSettingZero(pod, "runAsUser", "runAsUser: 0 (root)", out);
         return out;
     },
 );
@@ -154,20 +155,7 @@ export const rootGroup = podRule(
                 "securityContext.supplementalGroups",
                 isUnknown(groups) ? UNKNOWN_VERDICT : "The pod lists group 0 in supplementalGroups.",
             ]);
-        for (const field of CONTAINER_FIELDS) {
-            const list = pod.spec[field];
-            if (!Array.isArray(list)) continue;
-            for (let i = 0; i < list.length; i++) {
-                if (!(i in list)) continue; // forEach passes over holes
-                const c = list[i];
-                const v = get(c, "securityContext.runAsGroup");
-                if (isUnknown(v) || isZero(v))
-                    out.push([
-                        `${field}[${i}].securityContext.runAsGroup`,
-                        isUnknown(v) ? UNKNOWN_VERDICT : `The container "${show(c?.name)}" sets runAsGroup: 0.`,
-                    ]);
-            }
-        }
+        containersSettingZero(pod, "runAsGroup", "runAsGroup: 0", out);
         return out;
     },
 );

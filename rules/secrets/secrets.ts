@@ -1,6 +1,6 @@
 /** SEC-01 … SEC-03: how secrets are consumed, and credentials where they do not belong. */
 import { show } from "../fields";
-import { describe, containerRule, holeyPairs, NONE, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
+import { describe, containerRule, itemPairs, NONE, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { findInValue, Hit } from "./credentials";
 import { pathKey } from "../podspec";
 import { isUnknown } from "../unknown";
@@ -77,28 +77,13 @@ export const literalCredentialEnv = containerRule(
         remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
         url: SECRETS_URL,
     },
-    c => {
-        const env = c.container.env;
-        if (!Array.isArray(env) || env.length === 0) return NONE;
-        const holey = holeyPairs(env);
-        if (holey) return holey;
-        let out = NONE;
-        for (let i = 0; i < env.length; i++) {
-            const e = env[i];
-            let v: Verdict;
-            if (isUnknown(e?.value)) v = UNKNOWN_VERDICT;
-            else {
-                const name = typeof e?.name === "string" ? e.name : "";
-                const hit = findInValue(name, e?.value);
-                if (hit) v = `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.`;
-            }
-            if (v !== undefined) {
-                if (out === NONE) out = [];
-                out.push([`env[${i}].value`, v]);
-            }
-        }
-        return out;
-    },
+    c =>
+        itemPairs(c.container.env, (e, i) => {
+            if (isUnknown(e?.value)) return [`env[${i}].value`, UNKNOWN_VERDICT];
+            const hit = findInValue(typeof e?.name === "string" ? e.name : "", e?.value);
+            if (!hit) return undefined;
+            return [`env[${i}].value`, `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.`];
+        }),
 );
 
 export const configMapCredentials = objectRule(

@@ -173,6 +173,10 @@ describe("pod security rules (PS-xx)", () => {
             ["PS-28", s => (s.securityContext.sysctls = UNKNOWN)],
             ["PS-29", s => (s.volumes = UNKNOWN)],
             ["PS-17", s => (s.containers = UNKNOWN)],
+            ["PS-19", s => (s.containers = UNKNOWN)],
+            ["PS-20", s => (s.securityContext.runAsGroup = UNKNOWN)],
+            ["PS-20", s => (s.initContainers = UNKNOWN)],
+            ["PS-22", s => (s.containers[0].securityContext.readOnlyRootFilesystem = UNKNOWN)],
         ];
         for (const [id, mutate] of unknownCases) {
             it(`${id}: an unknown deciding value gives an unknown finding`, () => {
