@@ -32,6 +32,7 @@ import {
     RESULTS,
     SLOTS,
     STATE_SLOTS,
+    threadTid,
     TID,
 } from "./worker";
 import { ConfigFileError, loadPackConfig } from "../rules/packConfig";
@@ -136,6 +137,8 @@ class Pool {
     readonly shared = new Int32Array(new SharedArrayBuffer(4 * SLOTS));
     /** Per worker: its thread id and the batch it holds (worker.ts TID, HOLDING). */
     private readonly state: Int32Array;
+    /** Does the system list this process's threads where `lost` looks (this thread's own entry is there)? */
+    private readonly seesThreads = ((tid: number) => tid > 0 && existsSync(`/proc/self/task/${tid}`))(threadTid());
     /** `from`: the batches before it are checked already (by the main thread, before the workers came). */
     constructor(n: number, from: number, exitOn?: number) {
         this.posted = from;
@@ -178,6 +181,7 @@ class Pool {
      */
     lost(): number[] {
         const held: number[] = [];
+        if (!this.seesThreads) return held;
         this.workers.forEach((w, i) => {
             const tid = Atomics.load(this.state, i * STATE_SLOTS + TID);
             if (w.gone || tid === 0 || existsSync(`/proc/self/task/${tid}`)) return;
