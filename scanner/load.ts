@@ -178,7 +178,7 @@ export function readRegularFile(file: string, max: number): string {
             if (n > max) throw new InputError(`not read: over the input size limit of ${max} bytes (--max-input-size)`);
             if (n === buf.length) break;
         }
-        return buf.toString("utf8", 0, n);
+        return decodeInput(buf.subarray(0, n));
     } finally {
         closeSync(fd);
     }
@@ -207,7 +207,26 @@ function readStdinBounded(max: number): string {
         if (total > max) throw new InputError(`not read: over the input size limit of ${max} bytes (--max-input-size)`);
         chunks.push(Buffer.from(buf.subarray(0, r)));
     }
-    return Buffer.concat(chunks).toString("utf8");
+    return decodeInput(Buffer.concat(chunks));
+}
+
+/** Unpaired UTF-16 surrogates (UTF-16 decoders make each U+FFFD). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A file's (or standard input's) bytes as text, decoded as kubectl decodes them before reading any YAML
+ * (k8s.io/cli-runtime's FileVisitor: golang.org/x/text's unicode.BOMOverride over the UTF-8 decoder). A UTF-16 byte
+ * order mark (FF FE little-endian, FE FF big-endian: what Windows PowerShell 5 writes with `>`) selects UTF-16;
+ * anything else is UTF-8, without its byte order mark if it has one. Invalid sequences become U+FFFD either way.
+ * Checked against that decoder by test/scanner/yaml.test.ts (the table's byte cases).
+ */
+export function decodeInput(buf: Buffer): string {
+    const mark = buf.length >= 2 ? (buf[0] << 8) | buf[1] : 0;
+    if (mark !== 0xfffe && mark !== 0xfeff) return buf.toString("utf8", mark === 0xefbb && buf[2] === 0xbf ? 3 : 0);
+    const units = Buffer.from(buf.subarray(2, buf.length - (buf.length % 2)));
+    if (mark === 0xfeff) units.swap16(); // big-endian
+    // a last odd byte is an incomplete code unit: U+FFFD, as the Go decoder makes it
+    return units.toString("utf16le").replace(LONE_SURROGATE, "\ufffd") + (buf.length % 2 === 1 ? "\ufffd" : "");
 }
 
 export class InputError extends Error {}

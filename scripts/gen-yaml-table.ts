@@ -6,21 +6,26 @@
 import { execFileSync } from "child_process";
 import { writeFileSync } from "fs";
 import * as path from "path";
-import { yamlCaseInputs } from "./yaml-cases";
+import { yamlByteCaseInputs, yamlCaseInputs } from "./yaml-cases";
 
 const REPO = path.join(__dirname, "..");
 
-/** The oracle's answers for the given YAML streams (builds the tool when needed). */
-export function askOracle(
-    inputs: readonly string[],
-): Array<{ documents: Array<{ json?: unknown; error?: string }>; error?: string }> {
+export interface OracleAnswer {
+    documents: Array<{ json?: unknown; error?: string }>;
+    error?: string;
+    /** For a stream given as bytes: the text kubectl decodes them to. */
+    text?: string;
+}
+
+/** The oracle's answers for the given YAML streams, as text or as a file's bytes (builds the tool when needed). */
+export function askOracle(inputs: ReadonlyArray<string | Buffer>): OracleAnswer[] {
     const bin = execFileSync("bash", [path.join(REPO, "scripts/toolchain/build-yaml-oracle.sh")], { encoding: "utf8" })
         .trim()
         .split("\n")
         .pop()!;
     return JSON.parse(
         execFileSync(path.join(bin, "yaml-oracle"), {
-            input: JSON.stringify(inputs),
+            input: JSON.stringify(inputs.map(i => (typeof i === "string" ? i : { bytes: i.toString("base64") }))),
             encoding: "utf8",
             maxBuffer: 1 << 28,
         }),
@@ -41,12 +46,19 @@ function oracleVersions(): string {
 if (require.main === module) {
     const inputs = yamlCaseInputs();
     const answers = askOracle(inputs);
-    const table = { decoder: oracleVersions(), cases: inputs.map((yaml, i) => ({ yaml, ...answers[i] })) };
+    const files = yamlByteCaseInputs();
+    const fileAnswers = askOracle(files);
+    const table = {
+        decoder: oracleVersions(),
+        cases: inputs.map((yaml, i) => ({ yaml, ...answers[i] })),
+        files: files.map((b, i) => ({ bytes: b.toString("base64"), ...fileAnswers[i] })),
+    };
     // one case per line: reviewable diffs
+    const lines = (cases: readonly object[]) => `[\n${cases.map(c => JSON.stringify(c)).join(",\n")}\n]`;
     writeFileSync(
         path.join(REPO, "test/scanner/yaml-oracle-table.json"),
-        `{"decoder": ${JSON.stringify(table.decoder)}, "cases": ` +
-            `[\n${table.cases.map(c => JSON.stringify(c)).join(",\n")}\n]}\n`,
+        `{"decoder": ${JSON.stringify(table.decoder)}, "cases": ${lines(table.cases)},\n` +
+            `"files": ${lines(table.files)}}\n`,
     );
-    console.log(`yaml-oracle-table.json: ${inputs.length} cases from ${table.decoder}`);
+    console.log(`yaml-oracle-table.json: ${inputs.length} cases and ${files.length} files from ${table.decoder}`);
 }

@@ -235,3 +235,46 @@ export function yamlCaseInputs(): string[] {
         ...DOCUMENTS.filter(d => !STRICTER.includes(d)),
     ];
 }
+
+const utf16le = (s: string): Buffer => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, "utf16le")]);
+const utf16be = (s: string): Buffer => {
+    const b = Buffer.from(s, "utf16le");
+    b.swap16();
+    return Buffer.concat([Buffer.from([0xfe, 0xff]), b]);
+};
+const POD =
+    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: on\n  containers:\n" +
+    "  - name: c\n    image: x\n    securityContext:\n      privileged: yes\n";
+
+/**
+ * Files as bytes: how kubectl decodes a file or standard input before any YAML is read (byte order marks, UTF-16,
+ * invalid sequences). The oracle decodes them as kubectl's FileVisitor does; the table keeps the text and the answer.
+ */
+export function yamlByteCaseInputs(): Buffer[] {
+    return [
+        utf16le(POD),
+        utf16be(POD),
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(POD)]),
+        utf16le("a: 1\n---\nb: yes\n"),
+        utf16be("a: 1\n---\nb: yes\n"),
+        utf16le("a: \u{1F600}\nb: \u00e9\n"),
+        utf16le("\ufeffa: 1\n"),
+        utf16le(""),
+        Buffer.from([0xfe, 0xff]),
+        Buffer.concat([utf16le("a: x\n"), Buffer.from([0x41])]),
+        Buffer.concat([utf16be("a: x\n"), Buffer.from([0x00])]),
+        // unpaired surrogates: a high one before a line feed, a low one alone
+        Buffer.concat([utf16le("a: "), Buffer.from([0x00, 0xd8]), Buffer.from("\n", "utf16le")]),
+        Buffer.concat([utf16le("a: "), Buffer.from([0x00, 0xdc]), Buffer.from("b\n", "utf16le")]),
+        Buffer.concat([utf16be("a: "), Buffer.from([0xd8, 0x00, 0xdc]), Buffer.from("\n", "utf16le").swap16()]),
+        // no byte order mark: UTF-8, whatever the bytes (UTF-16 without a mark is not recognized)
+        Buffer.from("a: 1\n", "utf16le"),
+        Buffer.from("a: \xe2\x82\n", "latin1"),
+        Buffer.from("a: \xf0\x9f\x98\n", "latin1"),
+        Buffer.from("a: \xc0\xaf\n", "latin1"),
+        Buffer.from("a: \xed\xa0\x80\n", "latin1"),
+        Buffer.from("a: \xff\xfe\n", "latin1"),
+        Buffer.from("\xfe\n", "latin1"),
+        Buffer.from("\xef\xbb\xbf\xef\xbb\xbfa: 1\n", "latin1"),
+    ];
+}

@@ -252,6 +252,34 @@ describe("offline scanner", () => {
             assert.equal(r.status, 1, r.stderr);
             assert.ok(JSON.parse(r.stdout).violations.length > 0);
         });
+        it("a UTF-16 file or standard input (as Windows PowerShell writes it) is read as kubectl reads it", () => {
+            const pod =
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: on\n  containers:\n" +
+                "  - name: c\n    image: x\n    securityContext:\n      privileged: yes\n";
+            const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pod, "utf16le")]);
+            const be = Buffer.from(le).swap16(); // FE FF, then big-endian units
+            const file = path.join(dir, "utf16.yaml");
+            for (const [what, bytes] of [
+                ["UTF-16LE", le],
+                ["UTF-16BE", be],
+            ] as const) {
+                writeFileSync(file, bytes);
+                for (const viaStdin of [false, true]) {
+                    const r = spawnSync(
+                        process.execPath,
+                        [path.join(REPO, "bin", "hardened-scan"), "--format", "json", viaStdin ? "-" : file],
+                        { input: viaStdin ? bytes : undefined, encoding: "utf8", cwd: REPO },
+                    );
+                    const at = (id: string) =>
+                        (JSON.parse(r.stdout).violations as Array<{ controlId: string; line: number; column: number }>)
+                            .filter(v => v.controlId === id)
+                            .map(v => `${v.line}:${v.column}`);
+                    assert.equal(r.status, 1, `${what} ${viaStdin ? "stdin" : "file"}: ${r.stderr}`);
+                    assert.deepEqual(at("PS-01"), ["11:7"], what);
+                    assert.deepEqual(at("PS-02"), ["6:3"], what);
+                }
+            }
+        });
         it("--version prints the package version", () => assert.match(scan(["--version"]).out, /^\d+\.\d+\.\d+/));
         it(
             "the bin runs the compiled scanner when it is fresh, the TypeScript sources otherwise, with " +

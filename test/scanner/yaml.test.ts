@@ -4,12 +4,15 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { askOracle } from "../../scripts/gen-yaml-table";
 import { locate, parseDocument, splitStream } from "../../scanner/yaml";
-import { STRICTER, yamlCaseInputs } from "../../scripts/yaml-cases";
+import { STRICTER, yamlByteCaseInputs, yamlCaseInputs } from "../../scripts/yaml-cases";
+import { decodeInput } from "../../scanner/load";
 
 type Answer = { documents: Array<{ json?: unknown; error?: string }>; error?: string };
-const TABLE: { decoder: string; cases: Array<{ yaml: string } & Answer> } = JSON.parse(
-    readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"),
-);
+const TABLE: {
+    decoder: string;
+    cases: Array<{ yaml: string } & Answer>;
+    files: Array<{ bytes: string; text: string } & Answer>;
+} = JSON.parse(readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"));
 
 /** The scanner's reading of a stream, in the oracle's shape. */
 function read(text: string): Answer {
@@ -74,8 +77,46 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
                 inputs.filter((y, i) => !same(read(y), live[i])),
                 [],
             );
+            // files as bytes: the table is the live decoder's, and so is the scanner's decoding
+            const files = yamlByteCaseInputs();
+            assert.deepEqual(
+                TABLE.files.map(f => f.bytes),
+                files.map(b => b.toString("base64")),
+                "scripts/yaml-cases.ts changed: run npm run yaml:table",
+            );
+            const liveFiles = askOracle(files);
+            assert.deepEqual(
+                liveFiles.map(a => asJson(a)),
+                TABLE.files.map(({ bytes: _b, ...a }) =>
+                    asJson({ documents: a.documents, ...(a.error ? { error: a.error } : {}), text: a.text }),
+                ),
+            );
+            assert.deepEqual(
+                files.filter(
+                    (b, i) => decodeInput(b) !== liveFiles[i].text || !same(read(decodeInput(b)), liveFiles[i]),
+                ),
+                [],
+            );
         },
     );
+    it("a file's bytes are decoded as kubectl decodes them: UTF-16 by its byte order mark, U+FFFD for bad ones", () => {
+        const wrong = TABLE.files
+            .map(f => ({ f, text: decodeInput(Buffer.from(f.bytes, "base64")) }))
+            .filter(({ f, text }) => text !== f.text || !same(read(text), f))
+            .map(({ f, text }) => `${f.bytes}: decoder ${JSON.stringify(f)}, scanner ${JSON.stringify(text)}`);
+        assert.deepEqual(wrong, []);
+        assert.equal(
+            TABLE.files.length,
+            yamlByteCaseInputs().length,
+            "scripts/yaml-cases.ts changed: npm run yaml:table",
+        );
+        // the privileged, host-PID pod reads the same in UTF-16 (either byte order) and in UTF-8 with a mark
+        for (const f of TABLE.files.slice(0, 3))
+            assert.deepEqual(
+                read(decodeInput(Buffer.from(f.bytes, "base64"))).documents[0].json,
+                TABLE.files[0].documents[0].json,
+            );
+    });
     it("the seeded defects: privileged: yes, hostPID: on, hostNetwork: y are true, 0644 is 420, 0_0 is 0", () => {
         const v = parseDocument(
             "privileged: yes\nhostPID: on\nhostNetwork: y\ndefaultMode: 0644\nrunAsUser: 0_0\n",

@@ -3,6 +3,7 @@ module hardened-cluster/yaml-oracle
 go 1.24.0
 
 require (
+	golang.org/x/text v0.23.0
 	k8s.io/apimachinery v0.34.4
 	sigs.k8s.io/yaml v1.6.0
 )

@@ -7,11 +7,17 @@
 // stream, either {"error": "..."} (the stream could not be split) or {"documents": [...]}, each
 // document {"json": <the value>} or {"error": "..."}. Documents that decode to null (empty or
 // comment-only) are listed as {"json": null}. `-version` prints the pinned module versions.
+//
+// A stream given as {"bytes": "<base64>"} is a file's bytes: they are first decoded as kubectl
+// decodes a file or standard input (k8s.io/cli-runtime pkg/resource/visitor.go, FileVisitor:
+// golang.org/x/text's unicode.BOMOverride over the UTF-8 decoder, so a UTF-16 byte order mark
+// selects UTF-16 and invalid bytes become U+FFFD), and the answer also carries that text.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +25,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
@@ -31,6 +39,14 @@ type document struct {
 type stream struct {
 	Documents []document `json:"documents"`
 	Error     string     `json:"error,omitempty"`
+	// Text is the decoded text of a stream given as bytes.
+	Text *string `json:"text,omitempty"`
+}
+
+// decodeFile decodes a file's bytes as kubectl's FileVisitor does before splitting them.
+func decodeFile(b []byte) (string, error) {
+	out, err := io.ReadAll(transform.NewReader(bytes.NewReader(b), unicode.BOMOverride(unicode.UTF8.NewDecoder())))
+	return string(out), err
 }
 
 func convert(in string) stream {
@@ -59,7 +75,7 @@ func versions() string {
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
 			switch m.Path {
-			case "sigs.k8s.io/yaml", "go.yaml.in/yaml/v2", "k8s.io/apimachinery":
+			case "sigs.k8s.io/yaml", "go.yaml.in/yaml/v2", "k8s.io/apimachinery", "golang.org/x/text":
 				s += m.Path + "@" + m.Version + "\n"
 			}
 		}
@@ -72,14 +88,37 @@ func main() {
 		fmt.Print(versions())
 		return
 	}
-	var inputs []string
+	var inputs []json.RawMessage
 	if err := json.NewDecoder(os.Stdin).Decode(&inputs); err != nil {
-		fmt.Fprintln(os.Stderr, "yaml-oracle: stdin must be a JSON array of strings:", err)
+		fmt.Fprintln(os.Stderr, "yaml-oracle: stdin must be a JSON array:", err)
 		os.Exit(2)
 	}
 	results := make([]stream, len(inputs))
-	for i, in := range inputs {
-		results[i] = convert(in)
+	for i, raw := range inputs {
+		var text string
+		if err := json.Unmarshal(raw, &text); err == nil {
+			results[i] = convert(text)
+			continue
+		}
+		var file struct {
+			Bytes *string `json:"bytes"`
+		}
+		if err := json.Unmarshal(raw, &file); err != nil || file.Bytes == nil {
+			fmt.Fprintf(os.Stderr, "yaml-oracle: input %d is neither a string nor {\"bytes\": base64}\n", i)
+			os.Exit(2)
+		}
+		b, err := base64.StdEncoding.DecodeString(*file.Bytes)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "yaml-oracle: input %d: %v\n", i, err)
+			os.Exit(2)
+		}
+		decoded, err := decodeFile(b)
+		if err != nil {
+			results[i] = stream{Documents: []document{}, Error: err.Error()}
+			continue
+		}
+		results[i] = convert(decoded)
+		results[i].Text = &decoded
 	}
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetEscapeHTML(false)
