@@ -26,7 +26,7 @@ import {
 } from "fs";
 import * as path from "path";
 import { K8sObject } from "../rules/types";
-import { Chunk, fieldsOf, parseDocument, splitStream, YamlError } from "./yaml";
+import { Chunk, fieldsOf, packPosition, parseDocument, splitStream, unpack, YamlError } from "./yaml";
 
 export interface Located {
     object: K8sObject;
@@ -330,17 +330,34 @@ export function parseChunk(
     rendered?: "kustomize" | "helm",
 ): void {
     let doc;
+    // a chunk that starts within a line: its first line's columns count from there
+    const shift = (line: number, column: number) =>
+        line === chunk.line && chunk.column ? column + chunk.column - 1 : column;
     try {
         doc = parseDocument(chunk.text, chunk.line, file);
     } catch (e) {
         if (e instanceof YamlError) {
-            errors.push({ file, line: e.line, ...(e.column ? { column: e.column } : {}), message: e.message });
+            errors.push({
+                file,
+                line: e.line,
+                ...(e.column ? { column: shift(e.line, e.column) } : {}),
+                message: e.message,
+            });
             return;
         }
         throw e;
     }
+    let { pos, digest } = doc;
+    if (chunk.column) {
+        const at = (p: number) => {
+            const q = unpack(p);
+            return packPosition(q.line, shift(q.line, q.column));
+        };
+        pos = at(pos);
+        digest = digest.map((p, k) => (k % 2 === 0 && !Number.isNaN(p) ? at(p) : p));
+    }
     const from = into.length;
-    flatten(doc.value, doc.pos, doc.digest, file, into, rendered);
+    flatten(doc.value, pos, digest, file, into, rendered);
     if (doc.jsonExact) for (let i = from; i < into.length; i++) into[i].jsonExact = true;
 }
 

@@ -29,6 +29,7 @@ const COL = 65536;
 // from the start, not for small ones it must throw away mid-scan at the first long file (seen with --trace-deopt).
 const pack = (line: number, column: number): number => (line * 0x100000000) / COL + Math.min(column, COL - 1);
 export const unpack = (p: number): Position => ({ line: Math.floor(p / COL), column: p % COL });
+export const packPosition = pack;
 
 /**
  * Key positions of a mapping (`[key, pos, key, pos, ...]`) or item positions of a sequence, per
@@ -562,46 +563,193 @@ function firstDocumentOnly(text: string, filename: string | undefined): unknown 
     return load(text.slice(0, m.index), { schema: SCHEMA, listener: listener as never, filename });
 }
 
-/** One document of a stream as the YAMLReader cuts it. */
+/** One document of a stream as kubectl cuts it. */
 export interface Chunk {
     text: string;
     /** Offset of the chunk in the stream's text. */
     start: number;
     /** 1-based line of the chunk's first line in the file. */
     line: number;
+    /** 1-based column of the chunk's first character, when it starts within a line (JSON streams: `{...}{...}`). */
+    column?: number;
 }
 
 /**
- * Split a stream as apimachinery's YAMLReader does: a line beginning with `---` ends a document
- * when only spaces or a comment follow; `--- {a: 1}` or `----` is an error (returned with its
- * line; the documents before it are kept, nothing after it is read).
+ * Cut a stream into documents as kubectl does (apimachinery's YAMLOrJSONDecoder, as cli-runtime's
+ * StreamVisitor uses it):
+ * - A stream whose first non-space character (within its first 4,096 bytes) is `{` may be a JSON
+ *   stream: JSON values one after the other (`{...}{...}`, one object per line), read as Go's
+ *   json.Decoder reads them. Where one is not well-formed JSON after at most one value read, the
+ *   stream is YAML after all, from the end of that value (spaces skipped up to the first line end);
+ *   after two or more it is an error (returned with its line; nothing after it is read).
+ * - A YAML stream is cut as the YAMLReader cuts it: a line beginning with `---` ends a document
+ *   when only spaces or a comment follow; `--- {a: 1}` or `----` is an error (returned with its
+ *   line; the documents before it are kept, nothing after it is read).
  */
 export function splitStream(text: string): { chunks: Chunk[]; error?: YamlError } {
     const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
     if (bom) text = text.slice(1);
+    return mightBeJson(text) ? splitJson(text, bom) : splitYaml(text, 0, 1, bom, []);
+}
+
+/** apimachinery's GuessJSONStream: `{` first, once Unicode spaces are trimmed from the first 4,096 bytes. */
+function mightBeJson(text: string): boolean {
+    let bytes = 0;
+    for (let i = 0; i < text.length && bytes < 4096; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 123) return true;
+        if (!isGoSpace(c)) return false;
+        bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+    }
+    return false;
+}
+
+/** Go's unicode.IsSpace (every such character is in the Basic Multilingual Plane). */
+function isGoSpace(c: number): boolean {
+    return (
+        (c >= 9 && c <= 13) ||
+        c === 32 ||
+        c === 0x85 ||
+        c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x2028 ||
+        c === 0x2029 ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x3000
+    );
+}
+
+/** A JSON stream (see splitStream). */
+function splitJson(text: string, bom: number): { chunks: Chunk[]; error?: YamlError } {
     const chunks: Chunk[] = [];
-    let start = 0;
-    let startLine = 1;
-    let line = 1;
-    let i = 0;
     const n = text.length;
+    let i = 0;
+    let line = 1;
+    let lineStart = 0;
+    /** After the last value read, with its line. */
+    let consumed = 0;
+    let consumedLine = 1;
+    let count = 0;
+    for (;;) {
+        for (
+            let c = text.charCodeAt(i);
+            i < n && (c === 32 || c === 9 || c === 10 || c === 13);
+            c = text.charCodeAt(++i)
+        )
+            if (c === 10) {
+                line++;
+                lineStart = i + 1;
+            }
+        if (i >= n) return { chunks };
+        const end = jsonValueEnd(text, i);
+        if (end < 0) {
+            if (count > 1)
+                return {
+                    chunks,
+                    error: new YamlError("invalid JSON in a stream of JSON values", line, i - lineStart + 1),
+                };
+            // not a JSON stream after all: YAML from the end of the value read, past spaces up to the first line end
+            let from = consumed;
+            let fromLine = consumedLine;
+            while (from < n && isGoSpace(text.charCodeAt(from))) {
+                if (text.charCodeAt(from++) === 10) {
+                    fromLine++;
+                    break;
+                }
+            }
+            return splitYaml(text, from, fromLine, bom, chunks);
+        }
+        const column = i - lineStart + 1;
+        chunks.push({ text: text.slice(i, end), start: i + bom, line, ...(column > 1 ? { column } : {}) });
+        for (let k = text.indexOf("\n", i); k >= 0 && k < end; k = text.indexOf("\n", k + 1)) {
+            line++;
+            lineStart = k + 1;
+        }
+        i = consumed = end;
+        consumedLine = line;
+        count++;
+    }
+}
+
+/**
+ * Where the JSON value at `i` ends, or -1 when Go's json.Decoder would fail on it: its extent is found by brackets and
+ * strings (a bare literal or number: up to the next delimiter), then checked by the JSON grammar (JSON.parse's is
+ * RFC 8259's, as Go's is).
+ */
+function jsonValueEnd(text: string, i: number): number {
+    const n = text.length;
+    let j = i;
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91 || c === 34) {
+        let depth = 0;
+        for (; j < n; j++) {
+            const d = text.charCodeAt(j);
+            if (d === 34) {
+                for (j++; j < n && text.charCodeAt(j) !== 34; j++) if (text.charCodeAt(j) === 92) j++;
+                if (j >= n) return -1;
+                if (depth === 0) break;
+            } else if (d === 123 || d === 91) depth++;
+            else if (d === 125 || d === 93) {
+                if (--depth === 0) break;
+            }
+        }
+        if (j >= n) return -1;
+        j++;
+    } else {
+        while (j < n && /[-+.0-9A-Za-z]/.test(text[j])) j++;
+        if (j === i) return -1;
+    }
+    try {
+        JSON.parse(text.slice(i, j));
+    } catch {
+        return -1;
+    }
+    return j;
+}
+
+/**
+ * A YAML stream from offset `from` (a line start, or where a JSON stream turned out to be YAML) at 1-based line
+ * `line`, cut as the YAMLReader cuts it; its documents appended to `chunks`.
+ */
+function splitYaml(
+    text: string,
+    from: number,
+    line: number,
+    bom: number,
+    chunks: Chunk[],
+): { chunks: Chunk[]; error?: YamlError } {
+    let start = from;
+    let startLine = line;
+    let i = from;
+    const n = text.length;
+    const lineStart = text.lastIndexOf("\n", from - 1) + 1;
+    const column = from - lineStart + 1;
+    const push = (end: number) => {
+        if (end > start)
+            chunks.push({
+                text: text.slice(start, end),
+                start: start + bom,
+                line: startLine,
+                ...(start === from && column > 1 ? { column } : {}),
+            });
+    };
     while (i < n) {
         let eol = text.indexOf("\n", i);
         if (eol < 0) eol = n;
         if (text.charCodeAt(i) === 45 && text.charCodeAt(i + 1) === 45 && text.charCodeAt(i + 2) === 45) {
             const rest = text.slice(i + 3, eol).trim();
-            if (rest.length > 0 && rest[0] !== "#") {
-                if (i > start) chunks.push({ text: text.slice(start, i), start: start + bom, line: startLine });
+            push(i);
+            if (rest.length > 0 && rest[0] !== "#")
                 return { chunks, error: new YamlError(`invalid Yaml document separator: ${rest}`, line) };
-            }
-            if (i > start) chunks.push({ text: text.slice(start, i), start: start + bom, line: startLine });
             start = eol + 1;
             startLine = line + 1;
         }
         i = eol + 1;
         line++;
     }
-    if (start < n) chunks.push({ text: text.slice(start), start: start + bom, line: startLine });
+    push(n);
     return { chunks };
 }
 

@@ -278,3 +278,57 @@ export function yamlByteCaseInputs(): Buffer[] {
         Buffer.from("\xef\xbb\xbf\xef\xbb\xbfa: 1\n", "latin1"),
     ];
 }
+
+/**
+ * Streams cut as kubectl cuts a file (apimachinery's YAMLOrJSONDecoder): JSON values one after the other, JSON that
+ * turns out to be YAML, and YAML. The oracle decodes each value; the first error ends its stream.
+ */
+/**
+ * Streams where kubectl silently reads only the first value of a YAML document holding more (go-yaml's non-strict
+ * Unmarshal stops there): the scanner reports that document as an error instead.
+ */
+export const STRICTER_STREAMS: readonly string[] = [
+    '{"a":1}\n{"a":1, "b": 01}\n{"c":3}\n',
+    '[{"a":1}]\n{"b":2}\n',
+    '{"a":1}\n  b: 1\nc: 2\n',
+    `${" ".repeat(5000)}{"a":1}\n{"b":2}\n`,
+];
+
+export function yamlStreamCaseInputs(): string[] {
+    const pod = (name: string, spec: string) =>
+        `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":${spec}}`;
+    return [
+        `${pod("a", '{"containers":[]}')}\n${pod("b", '{"hostPID":true,"containers":[]}')}\n`,
+        `${pod("a", '{"containers":[]}')}${pod("b", '{"hostPID":true}')}`,
+        `${pod("a", "{}")}  \t ${pod("b", "{}")}`,
+        '{"a":1}\r\n{"b":2}\r\n',
+        '{"a":1}\n\n\n{"b":true}\n',
+        '{"a":"x\\"}{","b":[{"c":"]"}]}{"d":null}\n',
+        "{} {}\n",
+        '{"a": 01}\n',
+        '{"a": yes}\n',
+        "{a: yes}\n",
+        '{"a":1}\n{"b":\n',
+        '{"a":1}\n{"b":2}\n{"c":\n',
+        '{"a":1}{"b":2}{"c":',
+        '{"a":1} b: 2\n',
+        '{"a":1}\nb: 2\n',
+        '{"a":1}\n  b: 1\nc: 2\n',
+        '{"a":1}  \n  \n  b: 1\n',
+        '{"a":1}\n---\nb: yes\n',
+        '{"a":1}   # comment\n{"b":2}\n',
+        '{"a":1}\n{"a":1, "b": 01}\n{"c":3}\n',
+        '  \n {"a":1}\n[1]\n',
+        '{"a":1}\n2\n',
+        '{"a":1}\n"s"\n',
+        '{"a":1}\nnull\n{"b":2}\n',
+        '{"a":"\\u00e9\\/"}\n{"b":-0.5e1}\n',
+        '\u00a0{"a":1}\n',
+        `${" ".repeat(5000)}{"a":1}\n`,
+        `${" ".repeat(5000)}{"a":1}\n{"b":2}\n`,
+        'null\n{"a":1}\n',
+        '[{"a":1}]\n{"b":2}\n',
+        'a: 1\n---\n{"b": 2}\n',
+        '{"a":1}\n--- {"b": 2}\n',
+    ];
+}

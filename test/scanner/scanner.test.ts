@@ -280,6 +280,33 @@ describe("offline scanner", () => {
                 }
             }
         });
+        it("JSON values one after the other (jq -c output, `{...}{...}`) are read as kubectl reads them", () => {
+            const pod = (name: string, spec: string) =>
+                `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":${spec}}`;
+            const a = pod("a", '{"containers":[]}');
+            const b = pod("b", '{"hostPID":true,"containers":[]}');
+            const hostPid = (text: string) => {
+                const r = scan(["--format", "json", "-"], text);
+                assert.equal(r.code, 1, r.err);
+                const v = (JSON.parse(r.out).violations as Array<{ controlId: string; line: number; column: number }>)
+                    .filter(x => x.controlId === "PS-02")
+                    .map(x => `${x.line}:${x.column}`);
+                assert.equal(JSON.parse(r.out).summary.resources, 2);
+                return v;
+            };
+            // the key's column, counted from the start of its line
+            const col = (line: string) => line.indexOf('"hostPID"') + 1;
+            assert.deepEqual(hostPid(`${a}\n${b}\n`), [`2:${col(b)}`]);
+            assert.deepEqual(hostPid(`${a}  ${b}`), [`1:${col(`${a}  ${b}`)}`]);
+            assert.deepEqual(hostPid(`${a}\n  ${b}\n`), [`2:${col(`  ${b}`)}`]);
+            // two values read, then one that is not JSON: an error (exit 2), nothing after it read
+            const bad = scan(["--format", "json", "-"], `${a}\n${a}\n{"kind": \n${b}\n`);
+            assert.equal(bad.code, 2);
+            assert.match(
+                bad.err,
+                /^<stdin>:3: error: invalid JSON in a stream of JSON values \(the rest of the file is not read/m,
+            );
+        });
         it("--version prints the package version", () => assert.match(scan(["--version"]).out, /^\d+\.\d+\.\d+/));
         it(
             "the bin runs the compiled scanner when it is fresh, the TypeScript sources otherwise, with " +

@@ -4,7 +4,13 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { askOracle } from "../../scripts/gen-yaml-table";
 import { locate, parseDocument, splitStream } from "../../scanner/yaml";
-import { STRICTER, yamlByteCaseInputs, yamlCaseInputs } from "../../scripts/yaml-cases";
+import {
+    STRICTER,
+    STRICTER_STREAMS,
+    yamlByteCaseInputs,
+    yamlCaseInputs,
+    yamlStreamCaseInputs,
+} from "../../scripts/yaml-cases";
 import { decodeInput } from "../../scanner/load";
 
 type Answer = { documents: Array<{ json?: unknown; error?: string }>; error?: string };
@@ -12,6 +18,7 @@ const TABLE: {
     decoder: string;
     cases: Array<{ yaml: string } & Answer>;
     files: Array<{ bytes: string; text: string } & Answer>;
+    streams: Array<{ stream: string } & Answer>;
 } = JSON.parse(readFileSync(path.join(__dirname, "yaml-oracle-table.json"), "utf8"));
 
 /** The scanner's reading of a stream, in the oracle's shape. */
@@ -25,6 +32,22 @@ function read(text: string): Answer {
         }
     });
     return error ? { documents, error: error.message } : { documents };
+}
+
+/**
+ * A stream read as kubectl reads it (StreamVisitor): the same values up to the decoder's first error, and an error
+ * of the scanner's where the decoder has one (the scanner reads on past a bad document; kubectl stops there). Where kubectl
+ * silently reads only the first value of a YAML document holding more (STRICTER_STREAMS), the scanner's error stands.
+ */
+function sameStream(stream: string, oracle: Answer): boolean {
+    const ours = read(stream);
+    const firstError = ours.documents.findIndex(d => d.error !== undefined);
+    const hasError = ours.error !== undefined || firstError >= 0;
+    const values = (ds: Answer["documents"]) => ds.filter(d => (d.json ?? null) !== null).map(d => d.json);
+    const before = values(firstError < 0 ? ours.documents : ours.documents.slice(0, firstError));
+    const theirs = values(oracle.documents);
+    if (STRICTER_STREAMS.includes(stream)) return hasError && isDeepStrictEqual(before, theirs.slice(0, before.length));
+    return hasError === (oracle.error !== undefined) && isDeepStrictEqual(before, theirs);
 }
 
 /** Equal as the API server would see them: JSON values (-0 is 0), errors by presence, empty documents skipped. */
@@ -97,6 +120,17 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
                 ),
                 [],
             );
+            // streams: the table is the live decoder's, and the scanner cuts them alike
+            const streams = yamlStreamCaseInputs();
+            const liveStreams = askOracle(streams.map(stream => ({ stream })));
+            assert.deepEqual(
+                liveStreams.map(a => asJson(a)),
+                TABLE.streams.map(({ stream: _s, ...a }) => asJson(a)),
+            );
+            assert.deepEqual(
+                streams.filter((s, i) => !sameStream(s, liveStreams[i])),
+                [],
+            );
         },
     );
     it("a file's bytes are decoded as kubectl decodes them: UTF-16 by its byte order mark, U+FFFD for bad ones", () => {
@@ -116,6 +150,21 @@ describe("YAML read as the Kubernetes API machinery reads it", () => {
                 read(decodeInput(Buffer.from(f.bytes, "base64"))).documents[0].json,
                 TABLE.files[0].documents[0].json,
             );
+    });
+    it("a stream is cut as kubectl cuts it: JSON values one after the other, JSON that turns out to be YAML", () => {
+        assert.deepEqual(
+            TABLE.streams.map(s => s.stream),
+            yamlStreamCaseInputs(),
+            "scripts/yaml-cases.ts changed: npm run yaml:table",
+        );
+        const wrong = TABLE.streams
+            .filter(s => !sameStream(s.stream, s))
+            .map(
+                s =>
+                    `${JSON.stringify(s.stream)}: decoder ${JSON.stringify(s)}, ` +
+                    `scanner ${JSON.stringify(read(s.stream))}`,
+            );
+        assert.deepEqual(wrong, []);
     });
     it("the seeded defects: privileged: yes, hostPID: on, hostNetwork: y are true, 0644 is 420, 0_0 is 0", () => {
         const v = parseDocument(

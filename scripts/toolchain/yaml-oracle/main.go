@@ -12,6 +12,11 @@
 // decodes a file or standard input (k8s.io/cli-runtime pkg/resource/visitor.go, FileVisitor:
 // golang.org/x/text's unicode.BOMOverride over the UTF-8 decoder, so a UTF-16 byte order mark
 // selects UTF-16 and invalid bytes become U+FFFD), and the answer also carries that text.
+//
+// A stream given as {"stream": "<text>"} is cut as kubectl cuts a file (cli-runtime's
+// StreamVisitor: apimachinery's YAMLOrJSONDecoder, which reads a stream starting with `{` as JSON
+// values one after the other, and turns to YAML when that fails after at most one value): each
+// value decoded is a document {"json": ...}; the first error ends the stream as {"error": "..."}.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -70,6 +76,29 @@ func convert(in string) stream {
 	}
 }
 
+// decodeStream cuts a stream as kubectl's StreamVisitor does, decoding each value.
+func decodeStream(in string) stream {
+	d := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(in), 4096)
+	out := stream{Documents: []document{}}
+	for {
+		var v interface{}
+		err := d.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			out.Error = err.Error()
+			return out
+		}
+		j, err := json.Marshal(v)
+		if err != nil {
+			out.Error = err.Error()
+			return out
+		}
+		out.Documents = append(out.Documents, document{JSON: j})
+	}
+}
+
 func versions() string {
 	s := ""
 	if info, ok := debug.ReadBuildInfo(); ok {
@@ -101,10 +130,15 @@ func main() {
 			continue
 		}
 		var file struct {
-			Bytes *string `json:"bytes"`
+			Bytes  *string `json:"bytes"`
+			Stream *string `json:"stream"`
+		}
+		if err := json.Unmarshal(raw, &file); err == nil && file.Stream != nil {
+			results[i] = decodeStream(*file.Stream)
+			continue
 		}
 		if err := json.Unmarshal(raw, &file); err != nil || file.Bytes == nil {
-			fmt.Fprintf(os.Stderr, "yaml-oracle: input %d is neither a string nor {\"bytes\": base64}\n", i)
+			fmt.Fprintf(os.Stderr, "yaml-oracle: input %d is not a string, {\"bytes\": base64} or {\"stream\": text}\n", i)
 			os.Exit(2)
 		}
 		b, err := base64.StdEncoding.DecodeString(*file.Bytes)
