@@ -35,9 +35,10 @@ function read(text: string): Answer {
 }
 
 /**
- * A stream read as kubectl reads it (StreamVisitor): the same values up to the decoder's first error, and an error
- * of the scanner's where the decoder has one (the scanner reads on past a bad document; kubectl stops there). Where kubectl
- * silently reads only the first value of a YAML document holding more (STRICTER_STREAMS), the scanner's error stands.
+ * A stream read as kubectl reads it (StreamVisitor): the same values up to the decoder's first error, and an
+ * error of the scanner's where the decoder has one (the scanner reads on past a bad document; kubectl stops
+ * there). Where kubectl silently reads only the first value of a YAML document holding more (STRICTER_STREAMS),
+ * the scanner's error stands.
  */
 function sameStream(stream: string, oracle: Answer): boolean {
     const ours = read(stream);
