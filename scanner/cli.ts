@@ -105,6 +105,14 @@ function parseSize(v: string): number {
     return Number(m[1]) * mult[m[2].toLowerCase()];
 }
 
+/** How the summary names a kind no rule looks at: a document without one (not a Kubernetes object) says so. */
+const skippedKindName = (kind: unknown): string =>
+    typeof kind === "string"
+        ? kind
+        : kind === undefined || kind === null
+          ? "(no kind)"
+          : `(kind ${JSON.stringify(kind)})`;
+
 /** Kinds at least one rule looks at (a fallback until the rule core exports isChecked). */
 function localIsChecked(): (obj: K8sObject) => boolean {
     const kinds = new Set(RULES.flatMap(r => r.kinds));
@@ -541,7 +549,10 @@ export function run(argv: string[], io: RunIO): number {
             });
             all.push(o);
             summary.resources++;
-            if (!isChecked(o)) summary.skippedKinds[String(o.kind)] = (summary.skippedKinds[String(o.kind)] ?? 0) + 1;
+            if (!isChecked(o)) {
+                const kind = skippedKindName(o.kind);
+                summary.skippedKinds[kind] = (summary.skippedKinds[kind] ?? 0) + 1;
+            }
         });
         b.result = undefined;
     }

@@ -257,6 +257,9 @@ describe("scanner inputs fail closed", () => {
                 scan(["-"], "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n").out,
                 /not checked \(no rule looks at these kinds\): Widget \(1\)/,
             );
+            // a document that is no Kubernetes object (no kind, or a kind that is not a string) is named as such
+            const odd = json(["-"], secure() + "---\nvalues:\n  a: 1\n---\nkind: 7\n---\nkind: [Pod]\n");
+            assert.deepEqual(odd.j.summary.skippedKinds, { "(no kind)": 1, "(kind 7)": 1, '(kind ["Pod"])': 1 });
         });
     });
 
