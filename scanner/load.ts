@@ -357,7 +357,7 @@ export function parseChunk(
         digest = digest.map((p, k) => (k % 2 === 0 && !Number.isNaN(p) ? at(p) : p));
     }
     const from = into.length;
-    flatten(doc.value, pos, digest, file, into, rendered);
+    flatten(doc.value, pos, digest, file, into, errors, rendered);
     if (doc.jsonExact) for (let i = from; i < into.length; i++) into[i].jsonExact = true;
 }
 
@@ -368,6 +368,7 @@ function flatten(
     digest: Float64Array,
     file: string,
     into: Located[],
+    errors: LoadError[],
     rendered?: "kustomize" | "helm",
 ): void {
     const items = (list: unknown[], from: number) => {
@@ -375,7 +376,15 @@ function flatten(
         let at = from;
         for (const item of list) {
             const known = digest.length > 0 && !Number.isNaN(digest[at]);
-            flatten(item, known ? digest[at] : pos, known ? fieldsOf(digest, at) : digest, file, into, rendered);
+            flatten(
+                item,
+                known ? digest[at] : pos,
+                known ? fieldsOf(digest, at) : digest,
+                file,
+                into,
+                errors,
+                rendered,
+            );
             if (digest.length > 0) at += 2 + 2 * digest[at + 1];
         }
     };
@@ -384,7 +393,18 @@ function flatten(
         items(value, 0);
         return;
     }
-    if (!value || typeof value !== "object") return;
+    if (value === null) return; // an empty document (kubectl skips it too)
+    if (typeof value !== "object") {
+        // kubectl refuses it ("couldn't get version/kind"): not a silent skip here either
+        const at = unpack(pos);
+        errors.push({
+            file,
+            line: at.line,
+            column: at.column,
+            message: `not a Kubernetes object: a ${typeof value}`,
+        });
+        return;
+    }
     const o = value as K8sObject & { items?: unknown[] };
     if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
         let at = 0;

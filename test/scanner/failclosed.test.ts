@@ -51,6 +51,26 @@ describe("scanner inputs fail closed", () => {
             const ids = json(["-"], pod).j.violations.map((v: { controlId: string }) => v.controlId);
             assert.ok(ids.includes("PS-02") && ids.includes("PS-04"), ids.join(","));
         });
+        it("a document that is no mapping (a manifest in a block scalar, a List item 7) is an input error", () => {
+            // kubectl refuses each ("couldn't get version/kind"); an empty document it skips, and so does the scanner
+            const text =
+                `${secure()}---\n|\n${privileged().replace(/^/gm, "  ")}---\n# only a comment\n---\n` +
+                "apiVersion: v1\nkind: List\nitems:\n- 7\n- true\n";
+            const r = json(["-"], text);
+            assert.equal(r.code, 2);
+            const lineOf = (s: string) => text.split("\n").indexOf(s) + 1;
+            assert.deepEqual(
+                r.j.errors.map(
+                    (e: { line: number; column: number; message: string }) => `${e.line}:${e.column} ${e.message}`,
+                ),
+                [
+                    `${lineOf("|")}:1 not a Kubernetes object: a string`,
+                    `${lineOf("- 7")}:3 not a Kubernetes object: a number`,
+                    `${lineOf("- true")}:3 not a Kubernetes object: a boolean`,
+                ],
+            );
+            assert.equal(r.j.summary.resources, 1);
+        });
         it("a duplicate key is an input error at its line", () => {
             const r = scan(["-"], "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n");
             assert.equal(r.code, 2);
