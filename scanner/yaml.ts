@@ -479,7 +479,7 @@ function firstContent(text: string, offset: number, line: number): number {
  */
 export function parseDocument(text: string, line: number, filename?: string, general = false): YamlDocument {
     if (!general) {
-        const fast = fastDocument(text, line);
+        const fast = isJsonStart(text) ? fastJson(text, line) : fastDocument(text, line);
         if (fast !== undefined) {
             if (text.includes("&")) checkAliasing(fast.value as object, line);
             return fast;
@@ -1461,4 +1461,123 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
         src = "";
         digest = [];
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The JSON reader: a document that is a JSON object or array (a JSON file, a value of a JSON stream, `kubectl get -o
+// json` output) read by JSON.parse, its positions found by one pass over the text. Only where the general reader
+// builds exactly the same value, key order and positions (test/scanner/yaml-fast.test.ts compares both); anything else
+// (a key set twice, integer-like or `__proto__` keys, a number JSON makes infinite, surrogate escapes, characters YAML
+// reads differently from JSON, deep nesting) is left to it.
+
+/** Characters the JSON reader accepts: FAST_CHARS, and tabs and carriage returns (JSON whitespace). */
+const JSON_CHARS = /^[\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
+
+/** Does the document start (after JSON whitespace) with `{` or `[`? */
+function isJsonStart(text: string): boolean {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 123 || c === 91) return true;
+        if (c !== 32 && c !== 10 && c !== 9 && c !== 13) return false;
+    }
+    return false;
+}
+
+/** The document read by the JSON reader, or undefined when it is left to the general reader (exported for tests). */
+export function fastJson(text: string, line: number): YamlDocument | undefined {
+    // a carriage return alone is a line break for YAML, mere whitespace for JSON
+    if (!JSON_CHARS.test(text) || (text.includes("\r") && /\r(?!\n)/.test(text))) return undefined;
+    let value: unknown;
+    try {
+        value = JSON.parse(text);
+    } catch {
+        return undefined;
+    }
+    const out: number[] = [];
+    let p = 0;
+    let ln = 0;
+    let ls = 0;
+    let negative = false;
+    const ws = () => {
+        for (;;) {
+            const c = text.charCodeAt(p);
+            if (c === 10) {
+                ln++;
+                ls = ++p;
+            } else if (c === 32 || c === 9 || c === 13) p++;
+            else return;
+        }
+    };
+    /** Past a string at `p`; false at a surrogate escape (left to the general reader). */
+    const string = (): boolean => {
+        for (p++; ; p++) {
+            const c = text.charCodeAt(p);
+            if (c === 34) {
+                p++;
+                return true;
+            }
+            if (c === 92) {
+                if (text.charCodeAt(p + 1) === 117 && (text.charCodeAt(p + 2) | 0x20) === 100) {
+                    const h = text.charCodeAt(p + 3) | 0x20;
+                    if ((h >= 56 && h <= 57) || (h >= 97 && h <= 102)) return false;
+                }
+                p++;
+            }
+        }
+    };
+    /** The value at `p` (JSON.parse has checked the grammar), its fields' positions appended; false to give up. */
+    const walk = (v: unknown, depth: number): boolean => {
+        ws();
+        const c = text.charCodeAt(p);
+        if (c === 34) return string();
+        if (c !== 123 && c !== 91) {
+            // a number or literal: up to the next space, comma or closing bracket
+            for (
+                let d = c;
+                p < text.length && d !== 32 && d !== 10 && d !== 13 && d !== 9 && d !== 44 && d !== 93 && d !== 125;
+            )
+                d = text.charCodeAt(++p);
+            if (typeof v !== "number") return true;
+            if (v === 0 && Object.is(v, -0)) negative = true;
+            return Number.isFinite(v);
+        }
+        if (depth > 100) return false;
+        const keys = c === 123 ? Object.keys(v as object) : undefined;
+        const items = v as Record<string | number, unknown>;
+        p++;
+        ws();
+        let k = 0;
+        if (text.charCodeAt(p) !== (c === 123 ? 125 : 93))
+            for (; ; k++) {
+                ws();
+                const at = out.length;
+                out.push(pack(line + ln, p - ls + 1), 0);
+                let field: unknown;
+                if (keys) {
+                    const key = keys[k];
+                    // a key set twice (fewer keys than written), integer-like keys (out of order) or __proto__
+                    if (key === undefined || key === "__proto__" || INDEX_LIKE.test(key) || !string()) return false;
+                    // the colon on a later line than its key: no implicit key for YAML
+                    const keyLine = ln;
+                    ws();
+                    if (ln !== keyLine) return false;
+                    p++; // the colon
+                    field = items[key];
+                } else field = items[k];
+                if (!walk(field, depth + 1)) return false;
+                out[at + 1] = (out.length - at - 2) / 2;
+                ws();
+                if (text.charCodeAt(p) !== 44) break;
+                p++;
+            }
+        p++; // the closing bracket
+        return true;
+    };
+    if (value === null || typeof value !== "object" || !walk(value, 0)) return undefined;
+    return {
+        value,
+        pos: firstContent(text, 0, line),
+        digest: out.length > 2 * DIGEST_MAX ? EMPTY_DIGEST : Float64Array.from(out),
+        jsonExact: !negative,
+    };
 }

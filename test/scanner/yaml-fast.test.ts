@@ -9,7 +9,7 @@ import { readFileSync } from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { corpus } from "../../bench/corpus";
-import { fastDocument, parseDocument, splitStream, YamlDocument } from "../../scanner/yaml";
+import { fastDocument, fastJson, parseDocument, splitStream, YamlDocument } from "../../scanner/yaml";
 import { rng } from "../../scripts/rng";
 
 const REPO = path.join(__dirname, "..", "..");
@@ -48,6 +48,32 @@ function compare(text: string, line: number, what: string): boolean {
     return true;
 }
 
+/** Compare the JSON reader with the general one on one document; true when the JSON reader read it. */
+function compareJson(text: string, line: number, what: string): boolean {
+    let fast;
+    try {
+        fast = fastJson(text, line);
+    } catch (e) {
+        assert.fail(`${what}: the JSON reader threw ${(e as Error).message}`);
+    }
+    if (fast === undefined) return false;
+    assert.equal(seen(fast), general(text, line), `${what}: the JSON reader differs from the general one on:\n${text}`);
+    // -0 is the one value a JSON copy changes: said exactly
+    const negativeZero = (v: unknown): boolean =>
+        typeof v === "number"
+            ? Object.is(v, -0)
+            : v !== null && typeof v === "object" && Object.values(v).some(negativeZero);
+    assert.equal(fast.jsonExact, !negativeZero(fast.value), what);
+    return true;
+}
+
+/** A value written as JSON in several layouts: compact, indented, and spaced with tabs and CRLF line ends. */
+const jsonLayouts = (v: unknown): string[] => [
+    JSON.stringify(v),
+    `${JSON.stringify(v, null, 2)}\n`,
+    `\r\n ${JSON.stringify(v, null, "\t").replace(/\n/g, "\r\n").replace(/":/g, '" :  ')}\r\n`,
+];
+
 function manifests(): string[] {
     return execFileSync("git", ["ls-files", "test", "examples", "stacks", "ci-templates"], {
         cwd: REPO,
@@ -72,6 +98,69 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
         }
         assert.ok(docs > 100, `only ${docs} documents found`);
         assert.ok(fast > docs / 2, `the fast reader read only ${fast} of ${docs} documents`);
+    });
+
+    it("the JSON reader: every document of the repository's manifests, written as JSON three ways", () => {
+        let read = 0;
+        let docs = 0;
+        for (const f of manifests()) {
+            for (const c of splitStream(readFileSync(f, "utf8")).chunks) {
+                let v: unknown;
+                try {
+                    v = parseDocument(c.text, c.line, undefined, true).value;
+                } catch {
+                    continue;
+                }
+                if (v === null || typeof v !== "object") continue;
+                for (const text of jsonLayouts(v)) {
+                    docs++;
+                    if (compareJson(text, c.line, `${path.relative(REPO, f)}:${c.line} as JSON`)) read++;
+                }
+            }
+        }
+        assert.ok(docs > 300, `only ${docs} documents found`);
+        assert.ok(read > docs * 0.9, `the JSON reader read only ${read} of ${docs} documents`);
+    });
+
+    it("the JSON reader leaves to the general reader what YAML reads otherwise, and agrees on mutated JSON", () => {
+        for (const text of [
+            '{"a": 1, "a": 2}', // a key set twice: an error for the general reader, the last value for JSON.parse
+            '{"b": 1, "1": 2}', // an integer-like key: first in key order
+            '{"__proto__": {"x": 1}}',
+            '{"a": 1e400}', // infinite for JSON.parse, an error for the general reader
+            '{"a": "\\ud83d\\ude00"}', // surrogate escapes
+            '{"a": "x\u2028y"}', // a line separator: a line break for YAML
+            '{"a": "x\u0085y"}', // NEL: a line break for YAML 1.1
+            '{"a": 1,\r"b": 2}', // a carriage return alone: a line break for YAML
+            '{"a"\n: 1}', // a colon on a later line than its key: an error for YAML
+            `${"[".repeat(150)}${"]".repeat(150)}`,
+            '"just a string"',
+            "12",
+        ])
+            assert.equal(fastJson(text, 1), undefined, text);
+        assert.equal(fastJson('{"a": [-0, 1]}', 1)!.jsonExact, false);
+        assert.equal(fastJson('{"a": [0, -1.5e2]}', 1)!.jsonExact, true);
+
+        const seeds = corpus(12).flatMap(o => jsonLayouts(o));
+        const alphabet = [" ", "\n", "\r\n", "\t", '"', ",", ":", "{", "}", "[", "]", "\\", "\\u00e9", "\\ud800", "-0"];
+        alphabet.push("1e400", "\u2028", "\u00e9", "true", "null", "0644", '"a": 1, "a": 2', '"1": 1');
+        const rand = rng(Number(process.env.FUZZ_SEED ?? 1729));
+        let read = 0;
+        const runs = Number(process.env.FUZZ_RUNS ?? 60) * 30;
+        for (let r = 0; r < runs; r++) {
+            let s = seeds[Math.floor(rand() * seeds.length)];
+            const edits = 1 + Math.floor(rand() * 2);
+            for (let e = 0; e < edits; e++) {
+                const at = Math.floor(rand() * (s.length + 1));
+                const op = rand();
+                if (op < 0.5) s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at);
+                else if (op < 0.8) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 3));
+                else s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at + 1);
+            }
+            if (compareJson(s, 1 + (r % 7), `JSON mutation ${r}`)) read++;
+        }
+        // some mutations stay valid JSON (inside strings, whitespace): the comparison is not vacuous
+        assert.ok(read > runs / 10, `the JSON reader read only ${read} of ${runs} mutated documents`);
     });
 
     it("reads a generated corpus of plain block-style manifests itself (the speed depends on it)", () => {
