@@ -1467,8 +1467,8 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
 // The JSON reader: a document that is a JSON object or array (a JSON file, a value of a JSON stream, `kubectl get -o
 // json` output) read by JSON.parse, its positions found by one pass over the text. Only where the general reader
 // builds exactly the same value, key order and positions (test/scanner/yaml-fast.test.ts compares both); anything else
-// (a key set twice, integer-like or `__proto__` keys, a number JSON makes infinite, surrogate escapes, characters YAML
-// reads differently from JSON, deep nesting) is left to it.
+// (a key set twice, integer-like or `__proto__` keys, -0 or a number JSON makes infinite, surrogate escapes, characters
+// YAML reads differently from JSON, deep nesting) is left to it.
 
 /** Characters the JSON reader accepts: FAST_CHARS, and tabs and carriage returns (JSON whitespace). */
 const JSON_CHARS = /^[\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
@@ -1497,7 +1497,6 @@ export function fastJson(text: string, line: number): YamlDocument | undefined {
     let p = 0;
     let ln = 0;
     let ls = 0;
-    let negative = false;
     const ws = () => {
         for (;;) {
             const c = text.charCodeAt(p);
@@ -1537,9 +1536,8 @@ export function fastJson(text: string, line: number): YamlDocument | undefined {
                 p < text.length && d !== 32 && d !== 10 && d !== 13 && d !== 9 && d !== 44 && d !== 93 && d !== 125;
             )
                 d = text.charCodeAt(++p);
-            if (typeof v !== "number") return true;
-            if (v === 0 && Object.is(v, -0)) negative = true;
-            return Number.isFinite(v);
+            // -0: YAML reads `-0` as the integer 0 and `-0.0` as -0; infinite: an error for YAML
+            return typeof v !== "number" || (Number.isFinite(v) && !Object.is(v, -0));
         }
         if (depth > 100) return false;
         const keys = c === 123 ? Object.keys(v as object) : undefined;
@@ -1578,6 +1576,6 @@ export function fastJson(text: string, line: number): YamlDocument | undefined {
         value,
         pos: firstContent(text, 0, line),
         digest: out.length > 2 * DIGEST_MAX ? EMPTY_DIGEST : Float64Array.from(out),
-        jsonExact: !negative,
+        jsonExact: true,
     };
 }
