@@ -35,29 +35,33 @@ function general(text: string, line: number): string {
     }
 }
 
-/** Compare both readers on one document; true when the fast reader read it. */
-function compare(text: string, line: number, what: string): boolean {
-    let fast;
+/** Compare a reader with the general one on one document: its document, or undefined when it left it alone. */
+function compareReader(
+    reader: (text: string, line: number) => YamlDocument | undefined,
+    name: string,
+    text: string,
+    line: number,
+    what: string,
+): YamlDocument | undefined {
+    let doc;
     try {
-        fast = fastDocument(text, line);
+        doc = reader(text, line);
     } catch (e) {
-        assert.fail(`${what}: the fast reader threw ${(e as Error).message}`);
+        assert.fail(`${what}: the ${name} threw ${(e as Error).message}`);
     }
-    if (fast === undefined) return false;
-    assert.equal(seen(fast), general(text, line), `${what}: the fast reader differs from the general one on:\n${text}`);
-    return true;
+    if (doc !== undefined)
+        assert.equal(seen(doc), general(text, line), `${what}: the ${name} differs from the general one on:\n${text}`);
+    return doc;
 }
+
+/** Compare both readers on one document; true when the fast reader read it. */
+const compare = (text: string, line: number, what: string): boolean =>
+    compareReader(fastDocument, "fast reader", text, line, what) !== undefined;
 
 /** Compare the JSON reader with the general one on one document; true when the JSON reader read it. */
 function compareJson(text: string, line: number, what: string): boolean {
-    let fast;
-    try {
-        fast = fastJson(text, line);
-    } catch (e) {
-        assert.fail(`${what}: the JSON reader threw ${(e as Error).message}`);
-    }
+    const fast = compareReader(fastJson, "JSON reader", text, line, what);
     if (fast === undefined) return false;
-    assert.equal(seen(fast), general(text, line), `${what}: the JSON reader differs from the general one on:\n${text}`);
     // -0 is the one value a JSON copy changes: said exactly
     const negativeZero = (v: unknown): boolean =>
         typeof v === "number"
@@ -73,6 +77,19 @@ const jsonLayouts = (v: unknown): string[] => [
     `${JSON.stringify(v, null, 2)}\n`,
     `\r\n ${JSON.stringify(v, null, "\t").replace(/\n/g, "\r\n").replace(/":/g, '" :  ')}\r\n`,
 ];
+
+/** `s` with 1 to `most` random edits: an insertion from `alphabet`, a deletion of 1-3 characters, a replacement. */
+function mutate(s: string, rand: () => number, alphabet: readonly string[], most: number): string {
+    const edits = 1 + Math.floor(rand() * most);
+    for (let e = 0; e < edits; e++) {
+        const at = Math.floor(rand() * (s.length + 1));
+        const op = rand();
+        if (op < 0.5) s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at);
+        else if (op < 0.8) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 3));
+        else s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at + 1);
+    }
+    return s;
+}
 
 function manifests(): string[] {
     return execFileSync("git", ["ls-files", "test", "examples", "stacks", "ci-templates"], {
@@ -150,15 +167,7 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
         let read = 0;
         const runs = Number(process.env.FUZZ_RUNS ?? 60) * 30;
         for (let r = 0; r < runs; r++) {
-            let s = seeds[Math.floor(rand() * seeds.length)];
-            const edits = 1 + Math.floor(rand() * 2);
-            for (let e = 0; e < edits; e++) {
-                const at = Math.floor(rand() * (s.length + 1));
-                const op = rand();
-                if (op < 0.5) s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at);
-                else if (op < 0.8) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 3));
-                else s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at + 1);
-            }
+            const s = mutate(seeds[Math.floor(rand() * seeds.length)], rand, alphabet, 2);
             if (compareJson(s, 1 + (r % 7), `JSON mutation ${r}`)) read++;
         }
         // some mutations stay valid JSON (inside strings, whitespace): the comparison is not vacuous
@@ -231,15 +240,7 @@ describe("scanner YAML: the fast reader agrees with the general one", function (
         let read = 0;
         const runs = Number(process.env.FUZZ_RUNS ?? 60) * 50;
         for (let r = 0; r < runs; r++) {
-            let s = seeds[Math.floor(rand() * seeds.length)];
-            const edits = 1 + Math.floor(rand() * 3);
-            for (let e = 0; e < edits; e++) {
-                const at = Math.floor(rand() * (s.length + 1));
-                const op = rand();
-                if (op < 0.5) s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at);
-                else if (op < 0.8) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 3));
-                else s = s.slice(0, at) + alphabet[Math.floor(rand() * alphabet.length)] + s.slice(at + 1);
-            }
+            const s = mutate(seeds[Math.floor(rand() * seeds.length)], rand, alphabet, 3);
             if (compare(s, 1 + (r % 7), `mutation ${r}`)) read++;
         }
         // most mutations leave a readable block document: the comparison is not vacuous
