@@ -231,6 +231,13 @@ export function decodeInput(buf: Buffer): string {
 
 export class InputError extends Error {}
 
+/** Text that reads as UTF-16 without a byte order mark (ASCII letters each next to a NUL). */
+// eslint-disable-next-line no-control-regex -- NUL is what it looks for
+const UTF16_LOOK = /(?:[\t\n\r\x20-\x7e]\u0000){2}|(?:\u0000[\t\n\r\x20-\x7e]){2}/;
+const UTF16_HINT =
+    "(the file looks like UTF-16 without a byte order mark, which kubectl does not read either: " +
+    "save it as UTF-8, or as UTF-16 with its byte order mark)";
+
 /** The pinned kubectl built by scripts/toolchain/build-k8s.sh, else one on PATH. */
 export function findKubectl(): string | undefined {
     const tools =
@@ -341,7 +348,7 @@ export function parseChunk(
                 file,
                 line: e.line,
                 ...(e.column ? { column: shift(e.line, e.column) } : {}),
-                message: e.message,
+                message: UTF16_LOOK.test(chunk.text) ? `${e.message} ${UTF16_HINT}` : e.message,
             });
             return;
         }

@@ -280,6 +280,25 @@ describe("offline scanner", () => {
                 }
             }
         });
+        it("UTF-16 without a byte order mark is an input error that says so (kubectl does not read it either)", () => {
+            const pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: []\n";
+            const file = path.join(dir, "utf16-nomark.yaml");
+            for (const bytes of [Buffer.from(pod, "utf16le"), Buffer.from(pod, "utf16le").swap16()]) {
+                writeFileSync(file, bytes);
+                const r = scan(["--format", "json", file]);
+                assert.equal(r.code, 2, r.err);
+                const errors = JSON.parse(r.out).errors as Array<{ file: string; line: number; message: string }>;
+                assert.equal(errors[0].file, file);
+                assert.match(errors[0].message, /UTF-16 without a byte order mark/);
+            }
+            // a NUL in UTF-8 text is the same error, without the UTF-16 hint
+            writeFileSync(file, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\u0000\n");
+            const r = scan(["--format", "json", file]);
+            assert.equal(r.code, 2, r.err);
+            const errors = JSON.parse(r.out).errors as Array<{ message: string }>;
+            assert.match(errors[0].message, /null byte/);
+            assert.doesNotMatch(errors[0].message, /UTF-16/);
+        });
         it("JSON values one after the other (jq -c output, `{...}{...}`) are read as kubectl reads them", () => {
             const pod = (name: string, spec: string) =>
                 `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"${name}"},"spec":${spec}}`;
