@@ -1,6 +1,6 @@
 /** PS-02 … PS-11: host namespaces, host paths, runtime sockets, host ports, HostProcess, host probes. */
 import { get, getIn, keysOf, show } from "../fields";
-import { Json } from "../podspec";
+import { containersOf, Json, PodSpecRef } from "../podspec";
 import { isUnknown } from "../unknown";
 import {
     asList,
@@ -138,13 +138,55 @@ const DEFAULT_SENSITIVE_PATHS = [
     "/var/run/secrets",
     "/run/secrets",
     "/home",
+    // control-plane credentials outside /etc/kubernetes: kOps and kube-up keep the cluster PKI, etcd
+    // client keys and token files in /srv/kubernetes, and components' kubeconfigs in these two
+    "/srv/kubernetes",
+    "/var/lib/kube-scheduler",
+    "/var/lib/kube-controller-manager",
 ];
 
-/** The path without trailing slashes (`/` stays `/`); a loop, not `/\/+$/`, which is quadratic on runs of slashes. */
+/**
+ * Single files below a sensitive directory that hold nothing secret (world-readable account and group
+ * names, public CA bundles, time-zone data, the OS release): mounted read-only by every container
+ * that mounts them, they are not a sensitive host path.
+ */
+const DEFAULT_PUBLIC_FILES = [
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/localtime",
+    "/etc/timezone",
+    "/etc/os-release",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/ssl/certs/ca-bundle.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/cert.pem",
+];
+
+/**
+ * The path as the node resolves it: no empty or `.` segments, no trailing slash (`/` stays `/`). The
+ * API server refuses only `..` segments, so `//etc`, `/./etc` and `/etc//kubernetes/` are admitted
+ * and mount what they name. One split and filter: linear on any input.
+ */
 function normalise(p: string): string {
-    let end = p.length;
-    while (end > 1 && p.charCodeAt(end - 1) === 47 /* / */) end--;
-    return end === p.length ? p : p.slice(0, end);
+    const parts = p.split("/").filter(s => s !== "" && s !== ".");
+    return p.startsWith("/") ? `/${parts.join("/")}` : parts.join("/");
+}
+
+/**
+ * Does every container of the pod that mounts the volume mount it `readOnly: true`, all of them
+ * being known? (A volume no container mounts is read by none: true.)
+ */
+function readOnlyEverywhere(pod: PodSpecRef, volume: Json): boolean {
+    if (typeof volume !== "string") return false;
+    for (const c of containersOf(pod)) {
+        const mounts = c.container?.volumeMounts;
+        if (isUnknown(c.container) || isUnknown(mounts)) return false;
+        for (const m of asList(mounts)) {
+            if (isUnknown(m) || isUnknown(m?.name) || isUnknown(m?.readOnly)) return false;
+            if (m?.name === volume && m.readOnly !== true) return false;
+        }
+    }
+    return true;
 }
 
 export const sensitiveHostPath = podRule(
@@ -168,10 +210,19 @@ export const sensitiveHostPath = podRule(
                 description: "Host paths (and everything below them, except for `/`) that must not be mounted.",
                 default: DEFAULT_SENSITIVE_PATHS,
             },
+            publicFiles: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "Single host files holding nothing secret (exact paths, e.g. /etc/localtime) that a pod may " +
+                    "mount when every container mounting them sets `readOnly: true`.",
+                default: DEFAULT_PUBLIC_FILES,
+            },
         },
     },
     (pod, _obj, cfg) => {
         const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
+        const publicFiles = new Set((cfg.publicFiles as string[]).map(normalise));
         const found = hostPaths(pod.spec);
         if (found.length === 0) return NONE;
         return found.map(
@@ -183,6 +234,7 @@ export const sensitiveHostPath = podRule(
                         p => {
                             if (typeof p !== "string") return false;
                             const n = normalise(p);
+                            if (publicFiles.has(n) && readOnlyEverywhere(pod, h.name)) return false;
                             return sensitive.some(s => n === s || (s !== "/" && n.startsWith(`${s}/`)));
                         },
                         () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`,

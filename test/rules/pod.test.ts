@@ -155,6 +155,53 @@ describe("pod security rules (PS-xx)", () => {
                 ).length,
                 0,
             ));
+        it("PS-06 and PS-07 judge the path the node mounts: repeated slashes and `.` segments change nothing", () => {
+            // the API server refuses only `..` segments: these are admitted, and mount /etc, the kubelet's state, the
+            // runtime's socket
+            const hostPath = (path: string) => mutated("Pod", s => s.volumes.push({ name: "d", hostPath: { path } }));
+            for (const p of ["//etc", "/./etc/kubernetes", "/var//lib/kubelet/", "/var/lib/./kubelet/pods", "///"])
+                assert.equal(run("PS-06", hostPath(p)).length, 1, p);
+            for (const p of ["//var/run", "/run/./containerd/", "/var//run/docker.sock"])
+                assert.equal(run("PS-07", hostPath(p)).length, 1, p);
+            assert.equal(run("PS-06", hostPath("/data//app/./x")).length, 0);
+        });
+        it("PS-06 covers control-plane credential directories outside /etc/kubernetes", () => {
+            for (const p of [
+                "/srv/kubernetes",
+                "/var/lib/kube-scheduler/kubeconfig",
+                "/var/lib/kube-controller-manager",
+            ])
+                assert.equal(
+                    run(
+                        "PS-06",
+                        mutated("Pod", s => s.volumes.push({ name: "d", hostPath: { path: p } })),
+                    ).length,
+                    1,
+                    p,
+                );
+        });
+        it("a public file below a sensitive directory passes PS-06 only if every container mounts it read-only", () => {
+            const pod = (path: string, ...readOnly: Array<boolean | undefined | typeof UNKNOWN>) =>
+                mutated("Pod", s => {
+                    s.volumes.push({ name: "tz", hostPath: { path } });
+                    readOnly.forEach((r, i) => {
+                        if (i > 0) s.containers.push({ ...JSON.parse(JSON.stringify(s.containers[0])), name: `c${i}` });
+                        s.containers[i].volumeMounts = [
+                            { name: "tz", mountPath: "/etc/localtime", ...(r === undefined ? {} : { readOnly: r }) },
+                        ];
+                    });
+                });
+            assert.equal(run("PS-06", pod("/etc/localtime", true)).length, 0);
+            assert.equal(run("PS-06", pod("/etc/localtime/", true, true)).length, 0);
+            assert.equal(run("PS-06", pod("/etc/localtime", true, false)).length, 1, "one writable mount");
+            assert.equal(run("PS-06", pod("/etc/localtime", true, undefined)).length, 1, "readOnly unset");
+            assert.equal(run("PS-06", pod("/etc/localtime", true, UNKNOWN)).length, 1, "readOnly unknown");
+            assert.equal(run("PS-06", pod("/etc/shadow", true)).length, 1, "not a public file");
+            assert.equal(run("PS-06", pod("/etc/ssl/certs", true)).length, 1, "a directory, not the file");
+            // the list is the rule's config: an empty one makes every file below /etc sensitive again
+            const noPublic = { "no-sensitive-host-paths": { publicFiles: [] } };
+            assert.equal(run("PS-06", pod("/etc/localtime", true), noPublic).length, 1);
+        });
     });
 
     describe("unknown values never pass silently", () => {
