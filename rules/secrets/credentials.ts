@@ -254,6 +254,30 @@ function plainlyNot(v: string): boolean {
 }
 
 /**
+ * Default and placeholder passwords left in manifests (judged under secret keys, where a word would read as a
+ * setting).
+ */
+const DEFAULT_PASSWORDS = new Set([
+    "password",
+    "passw0rd",
+    "p@ssword",
+    "p@ssw0rd",
+    "pa55word",
+    "pa55w0rd",
+    "password1",
+    "password123",
+    "secret",
+    "supersecret",
+    "changeme",
+    "changeit",
+    "letmein",
+    "qwerty",
+    "admin123",
+    "123456",
+    "12345678",
+]);
+
+/**
  * A value that reads as a setting (a word, a DNS name, a number, a duration, a version), not as something generated.
  */
 function readsAsSetting(t: string): boolean {
@@ -308,6 +332,8 @@ function judgeNamed(name: string, value: unknown): Reason {
     if (!cls || value.includes("\n") || plainlyNot(value)) return undefined;
     const t = value.trim();
     if (cls === "password") return "a literal password";
+    // a word, but the word every default credential uses: `MINIO_SECRET_KEY: password` is a secret, not a setting
+    if (DEFAULT_PASSWORDS.has(t.toLowerCase())) return "a well-known default password";
     if (readsAsSetting(t)) return undefined;
     return looksGenerated(t) ? "a literal secret" : undefined;
 }

@@ -24,6 +24,7 @@ const TABLE: Array<[string, unknown, boolean]> = [
     ["TOKEN_TTL", "3600", false],
     ["client_secret", "production", false],
     ["AWS_ACCESS_KEY_ID", "something", false],
+    ["MINIO_ACCESS_KEY", "admin", false],
     ["PASSWORD", "", false],
     ["PASSWORD", "true", false],
     ["DATABASE_URL", "postgres://app:${DB_PASS}@db/app", false],
@@ -34,6 +35,10 @@ const TABLE: Array<[string, unknown, boolean]> = [
     ["MYSQL_PASSWORD", "1234", true],
     ["DB_PASSWORD", "hunter2hunter2", true],
     ["client_secret", "A8f!kq2LmZ", true],
+    // a default password is a secret under any secret key, though a single word or a number reads as a setting there
+    ["MINIO_SECRET_KEY", "password", true],
+    ["AWS_SECRET_ACCESS_KEY", "changeme", true],
+    ["API_TOKEN", "123456", true],
     ["SECRET_KEY", "django-insecure-abc123xyz", true],
     ["REDIS_URL", "redis://:pa55w0rd@host:6379/0", true],
     ["DATABASE_URL", "postgres://app:s3cr3t@db:5432/app", true],
