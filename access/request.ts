@@ -29,6 +29,8 @@ const BUILTIN_GROUPS: Readonly<Record<string, string>> = {
     mutatingwebhookconfigurations: "admissionregistration.k8s.io",
     validatingadmissionpolicies: "admissionregistration.k8s.io",
     validatingadmissionpolicybindings: "admissionregistration.k8s.io",
+    mutatingadmissionpolicies: "admissionregistration.k8s.io",
+    mutatingadmissionpolicybindings: "admissionregistration.k8s.io",
     certificatesigningrequests: "certificates.k8s.io",
     signers: "certificates.k8s.io",
     storageclasses: "storage.k8s.io",

@@ -116,12 +116,16 @@ export const POWERS: readonly Power[] = [
     },
     {
         id: "webhooks-write",
-        title: "write admission webhook configurations",
+        title: "write admission webhook configurations or admission policies",
         controlId: "RBAC-13",
         clusterScoped: true,
         requests: each(WRITE, "admissionregistration.k8s.io", [
             "validatingwebhookconfigurations",
             "mutatingwebhookconfigurations",
+            "validatingadmissionpolicies",
+            "validatingadmissionpolicybindings",
+            "mutatingadmissionpolicies",
+            "mutatingadmissionpolicybindings",
         ]),
     },
     {

@@ -247,6 +247,19 @@ export const workloadIsolation: StackRule = {
             if (!pod) continue;
             const labels = pod.podMeta?.labels ?? {};
             const m = byNs.get(show(o.metadata?.namespace ?? "default"))?.matches(labels) ?? false;
+            // A host-network pod is not isolated by a policy that selects it: NetworkPolicy acts on the
+            // pod network namespace, which such a pod does not use (its traffic is the node's).
+            if (m === true && pod.spec?.hostNetwork === true) {
+                out.push({
+                    controlId: "NET-07",
+                    object: o,
+                    path: `${pod.path}.hostNetwork`,
+                    message:
+                        `${describe(o)} is selected by a NetworkPolicy but uses the host network, where ` +
+                        `NetworkPolicy does not apply.`,
+                });
+                continue;
+            }
             if (m === true) continue;
             if (unknown || m === "unknown") {
                 out.push({

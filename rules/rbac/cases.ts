@@ -156,6 +156,34 @@ export const CASES: Case[] = [
         ],
     },
     {
+        id: "RBAC-13",
+        what: "admission policy writes (deleting a binding switches a policy off)",
+        good: () => [
+            role(
+                [
+                    {
+                        apiGroups: ["admissionregistration.k8s.io"],
+                        resources: ["validatingadmissionpolicies", "validatingadmissionpolicybindings"],
+                        verbs: ["get", "list", "watch"],
+                    },
+                ],
+                "ClusterRole",
+            ),
+        ],
+        bad: () => [
+            role(
+                [
+                    {
+                        apiGroups: ["admissionregistration.k8s.io"],
+                        resources: ["validatingadmissionpolicybindings"],
+                        verbs: ["delete"],
+                    },
+                ],
+                "ClusterRole",
+            ),
+        ],
+    },
+    {
         id: "RBAC-12",
         what: "approve on a built-in signer by name",
         good: () => [
@@ -257,6 +285,12 @@ export const CASES: Case[] = [
         what: "delete events",
         good: () => [viewRole],
         bad: () => [role([{ apiGroups: [""], resources: ["events"], verbs: ["delete"] }])],
+    },
+    {
+        id: "RBAC-17",
+        what: "delete on pods/log grants nothing (the API serves logs with get only)",
+        good: () => [role([{ apiGroups: [""], resources: ["pods/log"], verbs: ["delete", "deletecollection"] }])],
+        bad: () => [role([{ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["deletecollection"] }])],
     },
     {
         id: "RBAC-18",

@@ -320,16 +320,23 @@ export const approveCsr = grantRule(
 export const webhooks = grantRule(
     "RBAC-13",
     "no-admission-webhook-changes",
-    "Roles must not be able to create or change admission webhook configurations: a webhook sees " +
-        "(and may change) every object sent to the API server.",
-    "Remove write verbs on validatingwebhookconfigurations and mutatingwebhookconfigurations.",
+    "Roles must not be able to create or change admission webhook configurations or admission " +
+        "policies: a webhook sees (and may change) every object sent to the API server, and whoever " +
+        "can rewrite or delete an admission policy or its binding switches off what it enforces (the " +
+        "blueprint's own ValidatingAdmissionPolicies included).",
+    "Remove write verbs on validatingwebhookconfigurations, mutatingwebhookconfigurations, " +
+        "validatingadmissionpolicies, mutatingadmissionpolicies and their bindings.",
     [
         req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", [
             "validatingwebhookconfigurations",
             "mutatingwebhookconfigurations",
+            "validatingadmissionpolicies",
+            "validatingadmissionpolicybindings",
+            "mutatingadmissionpolicies",
+            "mutatingadmissionpolicybindings",
         ]),
     ],
-    "can modify admission webhook configurations",
+    "can modify admission webhook configurations or admission policies",
     ROLE_KINDS,
     true,
 );
@@ -355,15 +362,16 @@ export const persistentVolumes = grantRule(
 export const deleteEvidence = grantRule(
     "RBAC-17",
     "no-log-or-event-deletion",
-    "Roles should not be able to delete events or pod logs, which lets an intruder erase their traces.",
-    "Remove `delete` and `deletecollection` on events and pod logs from the role.",
+    "Roles should not be able to delete events, which lets an intruder erase their traces. (Pod logs " +
+        "cannot be deleted through the API: `pods/log` serves only `get`, so `delete` on it grants nothing.)",
+    "Remove `delete` and `deletecollection` on events from the role.",
     [
         [
-            ...req(["delete", "deletecollection"], "", ["events", "pods/log"]),
+            ...req(["delete", "deletecollection"], "", ["events"]),
             ...req(["delete", "deletecollection"], "events.k8s.io", ["events"]),
         ],
     ],
-    "can delete events or logs",
+    "can delete events",
 );
 
 export const clusterConfigMaps = grantRule(

@@ -114,6 +114,15 @@ describe("rules outside pod security", () => {
             };
             assert.equal(run("NET-07", [d(), np]).length, 0);
         });
+        it("NET-07: a selected pod on the host network is not isolated (NetworkPolicy does not apply to it)", () => {
+            const host = d();
+            host.spec.template.spec.hostNetwork = true;
+            const f = run("NET-07", [host, clone(deny)]);
+            assert.equal(f.length, 1);
+            assert.equal(f[0].path, "spec.template.spec.hostNetwork");
+            assert.match(f[0].message, /uses the host network/);
+            assert.equal(run("NET-07", [d(), clone(deny)]).length, 0);
+        });
         it("NET-01/02 allow opted-in Service types", () =>
             assert.equal(
                 run("NET-02", [svc({ type: "LoadBalancer" })], {
