@@ -115,7 +115,7 @@ describe("rules outside pod security", () => {
             assert.equal(run("NET-07", [d(), np]).length, 0);
         });
         it("NET-07: a selected pod on the host network is not isolated (NetworkPolicy does not apply to it)", () => {
-            const host = d();
+            const host = d() as Json;
             host.spec.template.spec.hostNetwork = true;
             const f = run("NET-07", [host, clone(deny)]);
             assert.equal(f.length, 1);
