@@ -146,6 +146,10 @@ export const RBAC_ADMISSION: Record<string, Admission> = {
                 `object.roleRef.name in [${DISCOVERY_ROLES.map(n => `'${n}'`).join(", ")}] || ` +
                 `(${subjectsNone(["system:authenticated"])})`,
             message: "[RBAC-08] Roles other than the discovery roles must not be bound to system:authenticated.",
+            gap:
+                "A binding of a role that only reads ConfigMaps named in resourceNames (published " +
+                "information) needs that role's rules (another object): the pack and the scanner allow " +
+                "it when the role is in the set; the twin, seeing the binding alone, refuses it.",
         },
     },
     "RBAC-09": {

@@ -47,15 +47,67 @@ export const anonymousSubjects = subjectRule(
 );
 
 export const DISCOVERY_ROLES = ["system:basic-user", "system:discovery", "system:public-info-viewer"];
-export const authenticatedSubjects = subjectRule(
+/** RBAC-08 on a binding alone (what its admission twin decides). */
+const authenticatedByName = subjectRule(
     "RBAC-08",
     "no-system-authenticated-bindings",
     ["system:authenticated"],
     "Roles other than the discovery roles must not be bound to `system:authenticated`: every " +
-        "identity the cluster accepts, from any identity provider, would hold them.",
+        "identity the cluster accepts, from any identity provider, would hold them. A role in the same " +
+        "set whose every rule only reads ConfigMaps named in `resourceNames` (published information, " +
+        "such as a project's version) may be.",
     "Bind the role to specific groups.",
     DISCOVERY_ROLES,
 );
+
+/**
+ * Does the role only publish information: every rule `get` (nothing else) on core ConfigMaps named in
+ * `resourceNames`, no non-resource URLs, no aggregation (whose rules the controller fills in), all of
+ * it known?
+ */
+export function publishesOnly(role: K8sObject | undefined): boolean {
+    if (!role) return false;
+    const r = role as Json;
+    if (r.aggregationRule !== undefined || !Array.isArray(r.rules) || r.rules.length === 0) return false;
+    const only = (list: Json, value: string) =>
+        Array.isArray(list) && list.length > 0 && list.every((x: Json) => x === value);
+    return r.rules.every(
+        (rule: Json) =>
+            rule !== null &&
+            typeof rule === "object" &&
+            only(rule.verbs, "get") &&
+            only(rule.apiGroups, "") &&
+            only(rule.resources, "configmaps") &&
+            rule.nonResourceURLs === undefined &&
+            Array.isArray(rule.resourceNames) &&
+            rule.resourceNames.length > 0 &&
+            rule.resourceNames.every((n: Json) => typeof n === "string" && n !== ""),
+    );
+}
+
+/**
+ * RBAC-08: the binding's subjects, unless the role it binds is in the set and only publishes
+ * information (`publishesOnly`). The admission twin sees the binding alone, and refuses those too.
+ */
+export const authenticatedSubjects: StackRule = {
+    id: authenticatedByName.id,
+    name: authenticatedByName.name,
+    description: authenticatedByName.description,
+    remediation: authenticatedByName.remediation,
+    url: authenticatedByName.url,
+    scope: "stack",
+    kinds: BINDINGS,
+    check(objects, ctx) {
+        const roles = roleIndex(objects);
+        const out: Finding[] = [];
+        for (const o of objects) {
+            if (!BINDINGS.includes(o.kind as string)) continue;
+            if (publishesOnly(referenced(o as K8sObject & Json, roles))) continue;
+            out.push(...authenticatedByName.check(o, ctx));
+        }
+        return out;
+    },
+};
 
 export const mastersSubjects = subjectRule(
     "RBAC-09",

@@ -4,6 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { run, RBAC_CASES } from "../../rules/cases";
+import { binding, group, role } from "../../rules/testkit/cases";
 
 describe("RBAC rules decide as the authorizer", () => {
     for (const c of RBAC_CASES) {
@@ -28,6 +29,31 @@ describe("RBAC rules decide as the authorizer", () => {
         assert.ok(agg, JSON.stringify(f.map(x => x.message)));
         assert.equal(agg.path, "aggregationRule");
         assert.match(agg.message, /through the ClusterRoles it aggregates/);
+    });
+    it("RBAC-08 allows system:authenticated on a role in the set that only reads named ConfigMaps", () => {
+        const info = { apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["pipelines-info"] };
+        const bound = (rules: unknown[], extra: Record<string, unknown> = {}) =>
+            run("RBAC-08", [{ ...role(rules as never), ...extra }, binding([group("system:authenticated")])]);
+        assert.deepEqual(bound([info]), []);
+        assert.deepEqual(bound([info, { ...info, resourceNames: ["other"] }]), []);
+        // anything more than get on named ConfigMaps, or anything not known, and the binding is flagged
+        for (const rules of [
+            [{ ...info, verbs: ["get", "list"] }],
+            [{ ...info, verbs: ["*"] }],
+            [{ ...info, resourceNames: [] }],
+            [{ ...info, resourceNames: undefined }],
+            [{ ...info, resources: ["configmaps", "secrets"] }],
+            [{ ...info, apiGroups: ["*"] }],
+            [info, { nonResourceURLs: ["/metrics"], verbs: ["get"] }],
+            [],
+        ])
+            assert.equal(bound(rules).length, 1, JSON.stringify(rules));
+        assert.equal(bound([info], { aggregationRule: { clusterRoleSelectors: [] } }).length, 1);
+        // the role is not in the set: judged by the binding alone, as the admission twin judges it
+        assert.equal(run("RBAC-08", [binding([group("system:authenticated")])]).length, 1);
+        // another role of that name elsewhere is not the one bound
+        const elsewhere = { ...role([info]), metadata: { name: "r", namespace: "team-b" } };
+        assert.equal(run("RBAC-08", [elsewhere, binding([group("system:authenticated")])]).length, 1);
     });
     it("the finding points at the granting rule", () => {
         const f = run("RBAC-02", [
