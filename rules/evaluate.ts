@@ -262,7 +262,16 @@ function isExemptBy(obj: K8sObject, ex: Exemptions): boolean {
  * are run object by object (every rule on one object before the next object: the object's pod
  * specs and containers are at hand), their findings kept per rule and kind, then put in that order.
  */
-export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8sObject[]): EvaluatedFinding[] {
+export function evaluate(
+    resolved: readonly ResolvedRule[],
+    objects: readonly K8sObject[],
+    /**
+     * Told each finding an exemption (the config's exemptNamespaces, exemptNames, exemptLabels, defaults
+     * included) kept out of the result, so a caller can say what was exempted: the rules then also run on
+     * the exempt objects (rule errors there are not told).
+     */
+    exempted?: (f: EvaluatedFinding) => void,
+): EvaluatedFinding[] {
     // Per kind, the resource rules judging it: pairs of [rule index, index of the kind in the rule's kinds].
     const byKind = new Map<string, number[]>();
     const exemptions: Array<Exemptions | undefined> = [];
@@ -292,7 +301,10 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         const r = resolved[ri];
         if (exempting[ri]) {
             const ex = exemptions[ri];
-            if (ex !== undefined ? isExemptBy(obj, ex) : isExempt(obj, r.config)) return;
+            if (ex !== undefined ? isExemptBy(obj, ex) : isExempt(obj, r.config)) {
+                if (exempted) tellExempted(r, contexts[ri], obj, exempted);
+                return;
+            }
         }
         // The object itself passed the exemption check: its findings need no second one.
         let fs: Finding[];
@@ -325,6 +337,11 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         if (r.rule.scope === "stack") {
             for (const f of checkStack(r.rule, objects, contexts[ri])) {
                 if (!exempting[ri] || !isExempt(f.object, r.config)) push(out, f, r);
+                else if (exempted && f.error !== true) {
+                    const kept: EvaluatedFinding[] = [];
+                    push(kept, f, r);
+                    exempted(kept[0]);
+                }
             }
             continue;
         }
@@ -336,6 +353,19 @@ export function evaluate(resolved: readonly ResolvedRule[], objects: readonly K8
         }
     }
     return out;
+}
+
+/** The findings a resource rule has on an exempt object, told to `exempted` (a rule error there is not a finding). */
+function tellExempted(r: ResolvedRule, ctx: RuleContext, obj: K8sObject, exempted: (f: EvaluatedFinding) => void) {
+    let fs: Finding[];
+    try {
+        fs = (r.rule as ResourceRule).check(obj, ctx);
+    } catch {
+        return;
+    }
+    const kept: EvaluatedFinding[] = [];
+    for (const f of fs) if (f.error !== true) push(kept, f, r);
+    kept.forEach(exempted);
 }
 
 /** A finding with its policy's name, severity and enforcement level, added to `out`. */

@@ -71,9 +71,17 @@ export function evaluateIsolated(
     whereOfObject: (o: K8sObject) => Where | undefined,
     error: (e: ScanError) => void,
     stackFile = "",
+    exempted?: (f: EvaluatedFinding) => void,
 ): EvaluatedFinding[] {
+    /** engine.evaluate, telling `exempted` what an exemption kept out only once the call has returned. */
+    const evaluate = (rs: readonly ResolvedRule[], os: K8sObject[]) => {
+        const told: EvaluatedFinding[] = [];
+        const found = engine.evaluate(rs, os, exempted && (f => told.push(f)));
+        if (exempted) told.forEach(exempted);
+        return found;
+    };
     try {
-        return engine.evaluate(rules, objects);
+        return evaluate(rules, objects);
     } catch {
         /* isolate below */
     }
@@ -81,7 +89,7 @@ export function evaluateIsolated(
     for (const r of rules) {
         if (stack) {
             try {
-                out.push(...engine.evaluate([r], objects));
+                out.push(...evaluate([r], objects));
             } catch (e) {
                 error({
                     file: stackFile,
@@ -94,7 +102,7 @@ export function evaluateIsolated(
         }
         for (const o of objects) {
             try {
-                out.push(...engine.evaluate([r], [o]));
+                out.push(...evaluate([r], [o]));
             } catch (e) {
                 const w = whereOfObject(o) ?? { file: "", line: 1, column: 1 };
                 error({
@@ -118,6 +126,7 @@ export function checkBatch(
     rules: readonly ResolvedRule[],
     violation: (v: ScanViolation) => void,
     error: (e: ScanError) => void,
+    exempted?: (f: EvaluatedFinding) => void,
 ): void {
     const here = new Map<object, Located>(batch.map(l => [l.object, l]));
     const at = (o: K8sObject, path: string | undefined): Where => {
@@ -132,6 +141,8 @@ export function checkBatch(
         false,
         o => at(o, undefined),
         error,
+        "",
+        exempted,
     );
     toRecords(findings, f => at(f.object, f.path), violation, error);
 }

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from "fs";
 import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
-import { PackConfig, resolveRules } from "../rules/evaluate";
+import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/evaluate";
 import { checkBatch, evaluateIsolated, toRecords, Where } from "./batch";
 import {
     claim,
@@ -326,6 +326,11 @@ export function run(argv: string[], io: RunIO): number {
         errors: 0,
         bySeverity: {},
         skippedKinds: {},
+        exempted: {},
+    };
+    /** A finding an exemption of the policy config (defaults included) kept out: counted per control. */
+    const exempted = (f: EvaluatedFinding) => {
+        summary.exempted[f.controlId] = (summary.exempted[f.controlId] ?? 0) + 1;
     };
     const reportError = (e: LoadError & { controlId?: string; policy?: string; resource?: ResourceRef }) => {
         summary.errors++;
@@ -401,6 +406,7 @@ export function run(argv: string[], io: RunIO): number {
             resourceRules,
             v => violations.push(v),
             e => errors.push(e),
+            exempted,
         );
         b.result = { violations, errors, parseErrors, objects, located };
         b.job = { ...b.job, chunks: [] };
@@ -567,6 +573,7 @@ export function run(argv: string[], io: RunIO): number {
         },
         e => stackErrors.push(e),
         cmd.args.join(" "),
+        exempted,
     );
     for (const e of stackErrors) reportError(e);
     toRecords(
@@ -588,6 +595,12 @@ export function run(argv: string[], io: RunIO): number {
                 "if that is intended)",
         });
     }
+    // counted as batches were checked (in the order the threads finished them): reported in control order
+    summary.exempted = Object.fromEntries(
+        Object.entries(summary.exempted).sort(
+            ([a], [b]) => rules.findIndex(r => r.id === a) - rules.findIndex(r => r.id === b),
+        ),
+    );
     reporter.end(summary);
     if (summary.mandatory > 0) return 1;
     return summary.errors > 0 ? 2 : 0;

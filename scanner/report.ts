@@ -60,6 +60,11 @@ export interface Summary {
     bySeverity: Record<string, number>;
     /** Kinds no rule looks at, with how many objects of each were read and not checked. */
     skippedKinds: Record<string, number>;
+    /**
+     * Per control, the findings the policy config's exemptions (exemptNamespaces, exemptNames, exemptLabels,
+     * the default exemptions included) kept out of the report.
+     */
+    exempted: Record<string, number>;
 }
 
 /** Buffered output: writes in blocks of ~64 KiB. */
@@ -136,6 +141,12 @@ export class TextReporter implements Reporter {
             this.out.push(
                 `not checked (no rule looks at these kinds): ` +
                     `${skipped.map(([k, n]) => `${escapeText(k)} (${n})`).join(", ")}\n`,
+            );
+        const exempted = Object.entries(s.exempted);
+        if (exempted.length)
+            this.out.push(
+                `exempted (findings the policy config's exemptions, defaults included, kept out): ` +
+                    `${exempted.map(([id, n]) => `${id} (${n})`).join(", ")}\n`,
             );
         this.out.push(
             `${s.files} file(s), ${s.resources} resource(s): ${s.mandatory} mandatory, ${s.advisory} ` +

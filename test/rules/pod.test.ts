@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { RULES } from "../../rules";
 import { evaluate, PackConfig, resolveRules } from "../../rules/evaluate";
 import { POD_RULES } from "../../rules/pod";
 import { K8sObject, Rule } from "../../rules/types";
@@ -239,6 +240,31 @@ describe("pod security rules (PS-xx)", () => {
             const o = priv();
             o.metadata!.namespace = "falco";
             assert.equal(run("PS-01", o).length, 0);
+        });
+        it("what an exemption keeps out is told to the caller, resource and stack rules alike", () => {
+            const o = priv();
+            o.metadata!.namespace = "falco";
+            const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "falco" } } as K8sObject;
+            const rules = resolveRules(
+                [byId("PS-01"), RULES.find(r => r.id === "NET-08")!],
+                // NET-08 (a stack rule) exempts falco here; PS-01 by default
+                { "namespace-default-deny": { exemptNamespaces: ["falco"] } },
+            );
+            const told: string[] = [];
+            const found = evaluate(rules, [o, ns], f => told.push(`${f.controlId} ${f.policy} ${f.enforcementLevel}`));
+            assert.deepEqual(found, []);
+            assert.deepEqual(told, [
+                "PS-01 no-privileged-containers mandatory",
+                `NET-08 namespace-default-deny ${rules[1].enforcementLevel}`,
+            ]);
+            // without an exemption nothing is told, and the findings are the same with or without a listener
+            const plain = priv();
+            const none: string[] = [];
+            assert.deepEqual(
+                evaluate(rules, [plain], f => none.push(f.controlId)).map(f => f.message),
+                evaluate(rules, [plain]).map(f => f.message),
+            );
+            assert.deepEqual(none, []);
         });
         it("exemptNamespaces set in config replaces the default", () => {
             const o = priv();

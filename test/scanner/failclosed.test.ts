@@ -281,6 +281,23 @@ describe("scanner inputs fail closed", () => {
             const odd = json(["-"], secure() + "---\nvalues:\n  a: 1\n---\nkind: 7\n---\nkind: [Pod]\n");
             assert.deepEqual(odd.j.summary.skippedKinds, { "(no kind)": 1, "(kind 7)": 1, '(kind ["Pod"])': 1 });
         });
+        it("the summary counts, per control, the findings the exemptions kept out (defaults included)", () => {
+            // a privileged host-PID pod in `falco`, which PS-01, PS-02 and others exempt by default
+            const pod =
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: falco\nspec:\n  hostPID: true\n" +
+                "  containers:\n  - name: c\n    image: x\n    securityContext:\n      privileged: true\n";
+            const r = json(["-"], pod);
+            assert.equal(r.j.violations.filter((v: { controlId: string }) => v.controlId === "PS-01").length, 0);
+            assert.equal(r.j.summary.exempted["PS-01"], 1);
+            assert.equal(r.j.summary.exempted["PS-02"], 1);
+            assert.match(scan(["-"], pod).out, /exempted \(findings the policy config's exemptions, .*PS-01 \(1\)/);
+            // the same pod elsewhere: its findings are reported, nothing is exempted, the text says nothing of it
+            const elsewhere = pod.replace("namespace: falco", "namespace: team-a");
+            const e = json(["-"], elsewhere);
+            assert.deepEqual(e.j.summary.exempted, {});
+            assert.ok(e.j.violations.some((v: { controlId: string }) => v.controlId === "PS-01"));
+            assert.doesNotMatch(scan(["-"], elsewhere).out, /exempted/);
+        });
     });
 
     describe("rules that fail", () => {
