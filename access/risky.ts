@@ -78,17 +78,19 @@ export const POWERS: readonly Power[] = [
     },
     {
         id: "pods-create",
-        title: "create pods or workload controllers (runs code as any ServiceAccount of the namespace)",
+        title: "create or change pods or workload controllers (runs code as any ServiceAccount of the namespace)",
         controlId: "RBAC-10",
         requests: [
-            ...each(["create"], "", ["pods", "replicationcontrollers"]),
+            ...each(["create", "update", "patch"], "", ["pods", "replicationcontrollers"]),
+            ...each(["update", "patch"], "", ["pods"], "ephemeralcontainers"),
             ...each(["create", "update", "patch"], "apps", [
                 "deployments",
                 "daemonsets",
                 "statefulsets",
                 "replicasets",
             ]),
-            ...each(["create", "update", "patch"], "batch", ["jobs", "cronjobs"]),
+            ...each(["create"], "batch", ["jobs"]),
+            ...each(["create", "update", "patch"], "batch", ["cronjobs"]),
         ],
     },
     {

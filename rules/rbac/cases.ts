@@ -115,6 +115,23 @@ export const CASES: Case[] = [
         bad: () => [role([{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["create"] }])],
     },
     {
+        id: "RBAC-10",
+        what: "update on pods (a running pod's image can be swapped)",
+        good: () => [role([{ apiGroups: ["batch"], resources: ["jobs"], verbs: ["update", "patch"] }])],
+        bad: () => [role([{ apiGroups: [""], resources: ["pods"], verbs: ["update"] }])],
+    },
+    {
+        id: "RBAC-10",
+        what: "patch on a controller's pod template, or an ephemeral container",
+        good: () => [role([{ apiGroups: [""], resources: ["pods/status"], verbs: ["patch"] }])],
+        bad: () => [
+            role([
+                { apiGroups: ["apps"], resources: ["daemonsets"], verbs: ["patch"] },
+                { apiGroups: [""], resources: ["pods/ephemeralcontainers"], verbs: ["patch"] },
+            ]),
+        ],
+    },
+    {
         id: "RBAC-11",
         what: "nodes/proxy",
         good: () => [viewRole],

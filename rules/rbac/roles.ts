@@ -259,22 +259,32 @@ export const impersonate = grantRule(
     "grants impersonation",
 );
 
+/**
+ * Running code of one's choosing as a ServiceAccount of the namespace: creating pods or their controllers,
+ * or changing them (a running pod's container image is mutable, an ephemeral container is added by an update
+ * of `pods/ephemeralcontainers`, a controller's pod template makes new pods). A Job's pod template is
+ * immutable: updating a Job runs nothing new.
+ */
 const WORKLOAD_RESOURCES: Question = [
     [
         ...req(["create"], "", ["pods", "replicationcontrollers"]),
         ...req(["create"], "apps", ["deployments", "statefulsets", "daemonsets", "replicasets"]),
         ...req(["create"], "batch", ["jobs", "cronjobs"]),
+        ...req(["update", "patch"], "", ["pods", "pods/ephemeralcontainers", "replicationcontrollers"]),
+        ...req(["update", "patch"], "apps", ["deployments", "statefulsets", "daemonsets", "replicasets"]),
+        ...req(["update", "patch"], "batch", ["cronjobs"]),
     ],
 ];
 export const createPods = grantRule(
     "RBAC-10",
     "no-workload-creation",
-    "Roles that can create pods or workload controllers can run any image with any ServiceAccount of " +
-        "the namespace, and so inherit its permissions. Grant it deliberately.",
+    "Roles that can create or change pods or workload controllers (a running pod's image, an ephemeral " +
+        "container, a controller's pod template) can run any image with any ServiceAccount of the " +
+        "namespace, and so inherit its permissions. Grant it deliberately.",
     "Limit workload creation to deployment pipelines; for people, the SecureNamespace `developer` " +
         "level is the intended holder (listed as an accepted advisory in docs/policy-pack.md).",
     WORKLOAD_RESOURCES,
-    "can create pods or workload controllers",
+    "can create or change pods or workload controllers",
 );
 
 export const nodesProxy = grantRule(
