@@ -305,8 +305,8 @@ export const CASES: Case[] = [
     },
     {
         id: "RBAC-17",
-        what: "delete on pods/log grants nothing (the API serves logs with get only)",
-        good: () => [role([{ apiGroups: [""], resources: ["pods/log"], verbs: ["delete", "deletecollection"] }])],
+        what: "deletecollection on events.k8s.io events",
+        good: () => [role([{ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["get", "list"] }])],
         bad: () => [role([{ apiGroups: ["events.k8s.io"], resources: ["events"], verbs: ["deletecollection"] }])],
     },
     {

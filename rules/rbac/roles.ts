@@ -372,16 +372,15 @@ export const persistentVolumes = grantRule(
 export const deleteEvidence = grantRule(
     "RBAC-17",
     "no-log-or-event-deletion",
-    "Roles should not be able to delete events, which lets an intruder erase their traces. (Pod logs " +
-        "cannot be deleted through the API: `pods/log` serves only `get`, so `delete` on it grants nothing.)",
-    "Remove `delete` and `deletecollection` on events from the role.",
+    "Roles should not be able to delete events or pod logs, which lets an intruder erase their traces.",
+    "Remove `delete` and `deletecollection` on events and pod logs from the role.",
     [
         [
-            ...req(["delete", "deletecollection"], "", ["events"]),
+            ...req(["delete", "deletecollection"], "", ["events", "pods/log"]),
             ...req(["delete", "deletecollection"], "events.k8s.io", ["events"]),
         ],
     ],
-    "can delete events",
+    "can delete events or logs",
 );
 
 export const clusterConfigMaps = grantRule(
