@@ -337,11 +337,7 @@ export function evaluate(
         if (r.rule.scope === "stack") {
             for (const f of checkStack(r.rule, objects, contexts[ri])) {
                 if (!exempting[ri] || !isExempt(f.object, r.config)) push(out, f, r);
-                else if (exempted && f.error !== true) {
-                    const kept: EvaluatedFinding[] = [];
-                    push(kept, f, r);
-                    exempted(kept[0]);
-                }
+                else if (exempted && f.error !== true) exempted(evaluated(f, r));
             }
             continue;
         }
@@ -363,18 +359,21 @@ function tellExempted(r: ResolvedRule, ctx: RuleContext, obj: K8sObject, exempte
     } catch {
         return;
     }
-    const kept: EvaluatedFinding[] = [];
-    for (const f of fs) if (f.error !== true) push(kept, f, r);
-    kept.forEach(exempted);
+    for (const f of fs) if (f.error !== true) exempted(evaluated(f, r));
 }
 
-/** A finding with its policy's name, severity and enforcement level, added to `out`. */
-function push(out: EvaluatedFinding[], f: Finding, r: ResolvedRule): void {
+/** The finding, with its policy's name, severity and enforcement level. */
+function evaluated(f: Finding, r: ResolvedRule): EvaluatedFinding {
     const e = f as EvaluatedFinding;
     e.policy = r.rule.name;
     e.severity = r.severity;
     e.enforcementLevel = r.enforcementLevel;
-    out.push(e);
+    return e;
+}
+
+/** A finding with its policy's name, severity and enforcement level, added to `out`. */
+function push(out: EvaluatedFinding[], f: Finding, r: ResolvedRule): void {
+    out.push(evaluated(f, r));
 }
 
 const RESOURCE_KINDS = new Set<string>();
