@@ -8,7 +8,7 @@
 import { BINDING_RESOURCES, celString, ROLE_RESOURCES, SYSTEM_NAME } from "../cel";
 import { Admission, AdmissionResources } from "../types";
 import { DISCOVERY_ROLES } from "./bindings";
-import { GRANT_CONTROLS, GrantControl } from "./roles";
+import { GRANT_CONTROLS, GrantControl, namespacedQuestion, Question } from "./roles";
 
 /** One request as a CEL map: verb, apiGroup, resource, subresource, name. */
 const request = (q: {
@@ -38,10 +38,19 @@ const grants = (anyName: boolean): string =>
  * only "" grants the unnamed request.
  */
 function grantExpression(g: GrantControl): string {
-    const groups = g.question.map(
-        group => `object.rules.exists(r, [${group.map(request).join(", ")}].exists(q, ${grants(g.alsoNamed)}))`,
-    );
-    return `${SYSTEM_NAME} || !has(object.rules) || !(${groups.join(" && ")})`;
+    const granted = (q: Question) =>
+        q
+            .map(group =>
+                group.length === 0
+                    ? "false"
+                    : `object.rules.exists(r, [${group.map(request).join(", ")}].exists(q, ${grants(g.alsoNamed)}))`,
+            )
+            .join(" && ");
+    const all = granted(g.question);
+    // A Role's rules hold in its namespace: requests authorized at the cluster scope only are never granted by them.
+    const inNamespace = granted(namespacedQuestion(g.question));
+    const either = all === inNamespace ? all : `object.kind == 'Role' ? (${inNamespace}) : (${all})`;
+    return `${SYSTEM_NAME} || !has(object.rules) || !(${either})`;
 }
 
 const resourcesOf = (kinds: readonly string[]): AdmissionResources[] =>

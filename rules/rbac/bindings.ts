@@ -195,7 +195,10 @@ export const clusterAdminBinding: StackRule = {
                 ["verbs", "resources", "apiGroups"].every(f => Array.isArray(r?.[f]) && r[f].includes("*")),
             );
             return full
-                ? `${describe(b)} binds ${describe(role)}, which grants * on * (cluster-admin equivalent).`
+                ? b.kind === "RoleBinding"
+                    ? `${describe(b)} binds ${describe(role)}, which grants * on * (full control of namespace ` +
+                      `${show(b.metadata?.namespace)}).`
+                    : `${describe(b)} binds ${describe(role)}, which grants * on * (cluster-admin equivalent).`
                 : undefined;
         });
     },
@@ -223,7 +226,8 @@ export const bindingChain: StackRule = {
     check(objects) {
         return bindingFindings(objects, "RBAC-16", (b, role) => {
             if (!role) return undefined;
-            const g: Decision = decide((role as Json).rules, BINDING_CHAIN).decision;
+            // A RoleBinding grants its role's rules in its namespace only: no ClusterRoleBindings, whatever the role.
+            const g: Decision = decide((role as Json).rules, BINDING_CHAIN, b.kind === "RoleBinding").decision;
             return g2v(
                 g,
                 `${describe(b)} binds ${describe(role)}, which can create bindings and bind roles (self-escalation).`,

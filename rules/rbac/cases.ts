@@ -333,4 +333,36 @@ export const CASES: Case[] = [
         good: () => [role([{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }], "ClusterRole")],
         bad: () => [role([{ apiGroups: [""], resources: ["*"], verbs: ["get"] }], "ClusterRole")],
     },
+    {
+        id: "RBAC-11",
+        what: "a Role never grants nodes/proxy (nodes are cluster-scoped)",
+        good: () => [role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }])],
+        bad: () => [role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }], "ClusterRole")],
+    },
+    {
+        id: "RBAC-12",
+        what: "a Role never approves CSRs (CSRs and signers are cluster-scoped)",
+        good: () => [role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }])],
+        bad: () => [role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }], "ClusterRole")],
+    },
+    {
+        id: "RBAC-13",
+        what: "a Role never writes webhook configurations (cluster-scoped)",
+        good: () => [role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }])],
+        bad: () => [role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }], "ClusterRole")],
+    },
+    {
+        id: "RBAC-05",
+        what: "a Role impersonates ServiceAccounts of its namespace, never users",
+        good: () => [role([{ apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] }])],
+        bad: () => [role([{ apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] }])],
+    },
+    {
+        id: "RBAC-04",
+        what: "bind on clusterroles in a Role (checked in the RoleBinding's namespace)",
+        good: () => [
+            role([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["escalate"] }]),
+        ],
+        bad: () => [role([{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"] }])],
+    },
 ];

@@ -82,9 +82,43 @@ function effectiveRules(o: Json, aggregated: () => Map<string, unknown[]>): { ru
 }
 
 /**
- * Does `rules` answer every group of the question with an allowed request? And the index of the first rule granting it.
+ * Requests the API server only ever authorizes without a namespace: those on cluster-scoped resources and the checks
+ * it makes at the cluster scope (impersonating users, groups, user extras and UIDs; `approve` on a signer; `escalate`
+ * when writing a ClusterRole). The RBAC authorizer consults a RoleBinding only for a request in its namespace, so the
+ * rules of a Role (and of a ClusterRole bound by a RoleBinding) never grant one of these. Not listed: `bind` on
+ * clusterroles, checked in the namespace of the RoleBinding being written; `namespaces`, whose own name is the
+ * request's namespace (`get` on `/api/v1/namespaces/team-a` is in team-a).
  */
-export function decide(rules: Json, q: Question): { decision: Decision; index: number } {
+const CLUSTER_SCOPED: Record<string, ReadonlySet<string>> = {
+    "": new Set(["nodes", "persistentvolumes", "users", "groups", "componentstatuses"]),
+    "authentication.k8s.io": new Set(["userextras", "uids"]),
+    "certificates.k8s.io": new Set(["certificatesigningrequests", "signers", "clustertrustbundles"]),
+    "admissionregistration.k8s.io": new Set([
+        "validatingwebhookconfigurations",
+        "mutatingwebhookconfigurations",
+        "validatingadmissionpolicies",
+        "validatingadmissionpolicybindings",
+        "mutatingadmissionpolicies",
+        "mutatingadmissionpolicybindings",
+    ]),
+    "rbac.authorization.k8s.io": new Set(["clusterroles", "clusterrolebindings"]),
+};
+
+/** Is the request authorized at the cluster scope only (never granted through a RoleBinding)? */
+export function atClusterScope(r: ResourceRequest): boolean {
+    if (r.apiGroup === "rbac.authorization.k8s.io" && r.resource === "clusterroles" && r.verb === "bind") return false;
+    return CLUSTER_SCOPED[r.apiGroup]?.has(r.resource) ?? false;
+}
+
+/** The part of a question rules held in one namespace can answer (a group left empty cannot be answered). */
+export const namespacedQuestion = (q: Question): Question => q.map(group => group.filter(r => !atClusterScope(r)));
+
+/**
+ * Does `rules` answer every group of the question with an allowed request? And the index of the first rule granting it.
+ * `namespaced`: the rules hold in one namespace only (a Role, or a ClusterRole bound by a RoleBinding).
+ */
+export function decide(rules: Json, q: Question, namespaced = false): { decision: Decision; index: number } {
+    if (namespaced) q = namespacedQuestion(q);
     if (isUnknown(rules)) return { decision: "unknown", index: -1 };
     const list: Json[] = Array.isArray(rules) ? rules : [];
     let unknown = false;
@@ -145,7 +179,7 @@ function grantRule(
             for (const o of objects as Json[]) {
                 if (!kinds.includes(o?.kind) || isSystem(o)) continue;
                 const eff = effectiveRules(o, aggregated);
-                const { decision, index } = decide(eff.rules, questionOf(eff.rules));
+                const { decision, index } = decide(eff.rules, questionOf(eff.rules), o.kind === "Role");
                 if (decision === false) continue;
                 const path = eff.aggregated ? "aggregationRule" : index >= 0 ? `rules[${index}]` : "rules";
                 out.push(

@@ -181,55 +181,69 @@ const DESCRIPTIVE = new Set([
     "port",
     "secretname",
     "secretref",
+    // settings about a credential: `SECRET_TEMPLATE`, `password_history`, `password_reuse_limit`,
+    // `password_encryption` (PostgreSQL's hashing method), `password_authentication`, `…_RETENTION`, `…_DAYS`
+    "template",
+    "templates",
+    "history",
+    "limit",
+    "encryption",
+    "authentication",
+    "retention",
+    "days",
+    "age",
 ]);
 
 export type KeyClass = "password" | "secret" | undefined;
+
+const isPasswordWord = (x: string) =>
+    x === "pass" ||
+    x === "pwd" ||
+    x === "passphrase" ||
+    x.includes("password") ||
+    x.includes("passwd") ||
+    (x.endsWith("pwd") && x.length <= 8);
+
+const isSecretWord = (x: string) =>
+    x === "secret" ||
+    x === "secrets" ||
+    x.endsWith("secret") ||
+    x === "token" ||
+    x === "tokens" ||
+    x.endsWith("token") ||
+    x === "apikey" ||
+    x === "privatekey" ||
+    x === "accesskey" ||
+    x === "secretkey" ||
+    x === "credential" ||
+    x === "credentials" ||
+    x === "authkey" ||
+    x === "signingkey";
+
+/** Two-word credential names: the second word (`key`) completes the credential (`API_KEY`, `SECRET_KEY`). */
+const KEY_PAIRS = new Set(["api", "private", "access", "secret", "auth", "signing", "encryption"]);
 
 /** What a key name says: a password, another kind of secret, or nothing. */
 export function keyClass(name: string): KeyClass {
     const w = words(name);
     if (w.length === 0) return undefined;
     const last = w[w.length - 1];
-    const pair = (a: string, b: string) => w.some((x, i) => x === a && w[i + 1] === b);
-    const isPassword = w.some(
-        x =>
-            x === "pass" ||
-            x === "pwd" ||
-            x === "passphrase" ||
-            x.includes("password") ||
-            x.includes("passwd") ||
-            (x.endsWith("pwd") && x.length <= 8),
-    );
-    const isSecret =
-        isPassword ||
-        w.some(
-            x =>
-                x === "secret" ||
-                x === "secrets" ||
-                x.endsWith("secret") ||
-                x === "token" ||
-                x === "tokens" ||
-                x.endsWith("token") ||
-                x === "apikey" ||
-                x === "privatekey" ||
-                x === "accesskey" ||
-                x === "secretkey" ||
-                x === "credential" ||
-                x === "credentials" ||
-                x === "authkey" ||
-                x === "signingkey",
-        ) ||
-        pair("api", "key") ||
-        pair("private", "key") ||
-        pair("access", "key") ||
-        pair("secret", "key") ||
-        pair("auth", "key") ||
-        pair("signing", "key") ||
-        pair("encryption", "key");
-    if (!isSecret) return undefined;
+    const isPassword = w.some(isPasswordWord);
+    // Where the credential words are: single words, and the `key` of a two-word name.
+    let lastCredential = -1;
+    w.forEach((x, i) => {
+        if (isPasswordWord(x) || isSecretWord(x) || (x === "key" && i > 0 && KEY_PAIRS.has(w[i - 1])))
+            lastCredential = i;
+    });
+    if (lastCredential < 0) return undefined;
     // `..._KEY` after a secret word holds a key (`SECRET_KEY`, `API_KEY`); other descriptive last words do not.
     if (DESCRIPTIVE.has(last) && !(last === "key" && w.length > 1) && !(last === "keys" && w.length > 1))
         return undefined;
+    // A descriptive word right after the last credential word makes the name a setting about the
+    // credential, whatever ends it: `password_rotation_user_retention`, `secret_name_template`,
+    // `secret_mount_point`, `PASSWORD_MAX_AGE_DAYS` (but `SECRET_KEY_BASE` holds a key).
+    const next = w[lastCredential + 1];
+    if (next !== undefined && next !== "key" && next !== "keys" && DESCRIPTIVE.has(next)) return undefined;
     return isPassword ? "password" : "secret";
 }
 

@@ -30,9 +30,19 @@ const TABLE: Array<[string, unknown, boolean]> = [
     ["DATABASE_URL", "postgres://app:${DB_PASS}@db/app", false],
     ["values.yaml", "custom_secrets: []\nreplicas: 1\n", false],
     ["app.yaml", "port: 8080\nlogLevel: info\n", false],
+    // Settings about a credential: a descriptive word right after the credential word (postgres-operator's ConfigMap).
+    ["password_rotation_user_retention", "180", false],
+    ["secret_name_template", "{username}.{cluster}.credentials.{tprkind}.{tprgroup}", false],
+    ["PASSWORD_MAX_AGE_DAYS", "90", false],
+    ["password_encryption", "scram-sha-256", false],
+    ["secret_mount_point", "secret", false],
     // Password keys hold passwords, numbers included; generated-looking values under token/secret keys; known formats
     // anywhere.
     ["MYSQL_PASSWORD", "1234", true],
+    // ...but a credential word completed or repeated later still holds one.
+    ["SECRET_KEY_BASE", "a8f3k2LmZq9x", true],
+    ["SECRET_ENCRYPTION_KEY", "Zx81kQ0pL2mN", true],
+    ["SECRET_STORE_TOKEN", "hvs.CAESIJx81kQ0pL2mN", true],
     ["DB_PASSWORD", "hunter2hunter2", true],
     ["client_secret", "A8f!kq2LmZ", true],
     // a default password is a secret under any secret key, though a single word or a number reads as a setting there

@@ -13,7 +13,7 @@ import { RULES } from "../../../rules";
 import { evaluate, resolveRules } from "../../../rules/evaluate";
 import { aggregateClusterRoles, ResourceRequest } from "../../../rules/rbac/authorize";
 import { BINDING_CHAIN } from "../../../rules/rbac/bindings";
-import { QuestionOf, QUESTIONS } from "../../../rules/rbac/roles";
+import { atClusterScope, QuestionOf, QUESTIONS } from "../../../rules/rbac/roles";
 import { CASES, Json, RBAC_CASES } from "../../../rules/cases";
 import { Check, Kubectl } from "../harness";
 
@@ -95,7 +95,9 @@ function sar(role: Json, r: ResourceRequest): Json {
                 resource: r.resource,
                 ...(r.subresource ? { subresource: r.subresource } : {}),
                 ...(r.name ? { name: r.name } : {}),
-                ...(role.kind === "Role" ? { namespace: role.metadata.namespace } : {}),
+                // As the API server builds it: a request authorized at the cluster scope carries no namespace (a
+                // SubjectAccessReview given one would answer a request that cannot be made).
+                ...(role.kind === "Role" && !atClusterScope(r) ? { namespace: role.metadata.namespace } : {}),
             },
         },
     };
