@@ -143,11 +143,21 @@ const DEFAULT_SENSITIVE_PATHS = [
     "/srv/kubernetes",
     "/var/lib/kube-scheduler",
     "/var/lib/kube-controller-manager",
+    // root daemons' runtime directories: udev runs the RUN+= commands of rules dropped in
+    // /run/udev/rules.d; systemd's private socket and the system D-Bus start units as root. A
+    // socket answers through a read-only mount too. /var/run is /run on every current distribution,
+    // but a hostPath is matched as written, so both spellings are listed.
+    "/run/udev",
+    "/var/run/udev",
+    "/run/systemd",
+    "/var/run/systemd",
+    "/run/dbus",
+    "/var/run/dbus",
 ];
 
 /**
  * Single files below a sensitive directory that hold nothing secret (world-readable account and group
- * names, public CA bundles, time-zone data, the OS release): mounted read-only by every container
+ * names, public CA bundles, time-zone data, the OS release, the swap list): mounted read-only by every container
  * that mounts them, they are not a sensitive host path.
  */
 const DEFAULT_PUBLIC_FILES = [
@@ -160,6 +170,8 @@ const DEFAULT_PUBLIC_FILES = [
     "/etc/ssl/certs/ca-bundle.crt",
     "/etc/pki/tls/certs/ca-bundle.crt",
     "/etc/ssl/cert.pem",
+    // mode 0444 and not namespaced: every container already reads the host's swap list in its own /proc
+    "/proc/swaps",
 ];
 
 /**

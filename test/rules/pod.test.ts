@@ -198,7 +198,15 @@ describe("pod security rules (PS-xx)", () => {
             assert.equal(run("PS-06", pod("/etc/localtime", true, undefined)).length, 1, "readOnly unset");
             assert.equal(run("PS-06", pod("/etc/localtime", true, UNKNOWN)).length, 1, "readOnly unknown");
             assert.equal(run("PS-06", pod("/etc/shadow", true)).length, 1, "not a public file");
+            // root daemons' runtime state (OpenEBS NDM mounts /run/udev writable)
+            assert.equal(run("PS-06", pod("/run/udev", false)).length, 1, "udev rules directory");
+            assert.equal(run("PS-06", pod("/var/run/dbus/system_bus_socket", true)).length, 1, "D-Bus, read-only");
+            assert.equal(run("PS-06", pod("/run/flannel", false)).length, 0, "a CNI's own state is not listed");
             assert.equal(run("PS-06", pod("/etc/ssl/certs", true)).length, 1, "a directory, not the file");
+            // node-feature-discovery's worker reads /proc/swaps read-only
+            assert.equal(run("PS-06", pod("/proc/swaps", true)).length, 0, "the swap list, read-only");
+            assert.equal(run("PS-06", pod("/proc/swaps", true, false)).length, 1, "the swap list, one writable mount");
+            assert.equal(run("PS-06", pod("/proc/1/environ", true)).length, 1, "another /proc file");
             // the list is the rule's config: an empty one makes every file below /etc sensitive again
             const noPublic = { "no-sensitive-host-paths": { publicFiles: [] } };
             assert.equal(run("PS-06", pod("/etc/localtime", true), noPublic).length, 1);
