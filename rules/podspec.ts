@@ -317,7 +317,12 @@ function extractPodSpecs(obj: K8sObject): PodSpecRef[] {
     return found;
 }
 
-const hasContainers = (v: Json): boolean => Array.isArray(v.containers) && v.containers.some(isObj);
+/**
+ * A pod-spec-like object: some container list (regular, init or ephemeral) holds an object (a Kruise
+ * SidecarSet may inject only init containers, an EphemeralJob only ephemeral ones).
+ */
+const hasContainers = (v: Json): boolean =>
+    CONTAINER_FIELDS.some(f => Array.isArray(v[f]) && (v[f] as Json[]).some(isObj));
 
 /** Depth-first search for pod-spec-like objects (bounded depth; metadata skipped). */
 function search(

@@ -113,6 +113,32 @@ export const CRD_CASES: Array<[string, Json, string]> = [
         "spec.template.spec.containers[0].securityContext.privileged",
     ],
     [
+        "an OpenKruise SidecarSet injecting only an init container",
+        {
+            apiVersion: "apps.kruise.io/v1alpha1",
+            kind: "SidecarSet",
+            metadata: md("s"),
+            spec: {
+                selector: { matchLabels: { ...LABELS } },
+                initContainers: [{ ...privilegedSpec().containers[0], name: "init" }],
+            },
+        },
+        "spec.initContainers[0].securityContext.privileged",
+    ],
+    [
+        "an OpenKruise EphemeralJob adding only ephemeral containers",
+        {
+            apiVersion: "apps.kruise.io/v1alpha1",
+            kind: "EphemeralJob",
+            metadata: md("e"),
+            spec: {
+                selector: { matchLabels: { ...LABELS } },
+                template: { ephemeralContainers: [{ ...privilegedSpec().containers[0], name: "debug" }] },
+            },
+        },
+        "spec.template.ephemeralContainers[0].securityContext.privileged",
+    ],
+    [
         "an unknown kind with containers deeper down",
         { apiVersion: "example.com/v1", kind: "Gizmo", metadata: md("g"), spec: { runner: { pod: privilegedSpec() } } },
         "spec.runner.pod.containers[0].securityContext.privileged",
