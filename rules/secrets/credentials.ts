@@ -85,11 +85,39 @@ function urlPassword(v: string): boolean {
     return false;
 }
 
+/**
+ * `name=value` pairs inside one value, after a separator: a URL query (`?user=a&password=b`), a
+ * connection string (`Server=db;User Id=sa;Password=b;`), a JAAS line (`username="a" password="b";`),
+ * JVM options (`-Djavax.net.ssl.keyStorePassword=b`). Bounded quantifiers: one linear pass.
+ */
+const INLINE_PAIR = new RegExp(
+    // a separator, the name, `=`, then the value: double-quoted, single-quoted or bare
+    "(?:^|[\\s;&?,(-])([A-Za-z_][\\w.-]{0,63})[ \\t]{0,8}=[ \\t]{0,8}" +
+        "(?:\"([^\"\\n]{0,256})\"|'([^'\\n]{0,256})'|([^\\s;&\"',)]{1,256}))",
+    "g",
+);
+
+const INLINE = "a password given inline (`password=…`)";
+
+/** A password given inline under a password-named key inside a longer value. */
+function inlinePassword(v: string): boolean {
+    if (!v.includes("=")) return false;
+    for (const m of v.matchAll(INLINE_PAIR)) {
+        const value = m[2] ?? m[3] ?? m[4] ?? "";
+        // `$VAR`, `$(cmd …)`, `${VAR}`: given elsewhere (an unquoted value stops at the first space).
+        if (/^[$<%{]/.test(value)) continue;
+        if (cachedClass(m[1]) === "password" && !plainlyNot(value)) return true;
+    }
+    return false;
+}
+
 /** A value that is a credential whatever its name, with what it is. */
 function tokenFormat(v: string): Reason {
     for (const [re, what] of TOKEN_FORMATS) if (re.test(v)) return what;
     if (hasJwt(v)) return "a JSON Web Token";
     if (urlPassword(v)) return "a password in a URL";
+    // One line: a multi-line value is parsed or read line by line, each line's pairs judged there.
+    if (!v.includes("\n") && inlinePassword(v)) return INLINE;
     return undefined;
 }
 
@@ -460,7 +488,7 @@ function lines(value: string): Hit | undefined {
             if (c) v = v.slice(0, c.index).trimEnd();
         }
         // Known formats were looked for in the whole value already (findInValue): only the key's evidence here.
-        const reason = judgeNamed(m[1], v);
+        const reason = judgeNamed(m[1], v) ?? (inlinePassword(v) ? INLINE : undefined);
         if (reason) return { key: section ? `[${section}] ${m[1]}` : m[1], line: i + 1, reason };
     }
     return undefined;

@@ -72,8 +72,8 @@ export const literalCredentialEnv = containerRule(
             "Containers must not carry credentials as literal env values: a variable named like a " +
             "password holding a literal, a variable named like a token or key holding a generated-" +
             "looking value, or any value in a known credential format (private key, cloud or SaaS " +
-            "token, JWT, password in a URL). Anyone who can read the manifest or the pod spec reads " +
-            "the credential.",
+            "token, JWT, password in a URL or given inline as `password=…`). Anyone who can read the " +
+            "manifest or the pod spec reads the credential.",
         remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
         url: SECRETS_URL,
     },

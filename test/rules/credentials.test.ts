@@ -53,6 +53,24 @@ const TABLE: Array<[string, unknown, boolean]> = [
     ["REDIS_URL", "redis://:pa55w0rd@host:6379/0", true],
     ["DATABASE_URL", "postgres://app:s3cr3t@db:5432/app", true],
     ["CONFIG", "AKIAABCDEFGHIJKLMNOP", true],
+    // A password inline in a longer value: JAAS (Kafka), connection strings, URL queries, JVM options.
+    [
+        "sasl.jaas.config",
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret";',
+        true,
+    ],
+    ["ConnectionStrings__Default", "Server=db;Database=app;User Id=sa;Password=Sup3rS3cret!;", true],
+    ["JDBC_URL", "jdbc:mysql://db:3306/app?user=root&password=root_password", true],
+    ["JAVA_OPTS", "-Xmx1g -Djavax.net.ssl.keyStorePassword=k3yst0re!", true],
+    ["JDBC_URL", "jdbc:mysql://db:3306/app?user=root&password=${DB_PASSWORD}", false],
+    ["init.sh", "#!/bin/sh\nexport PGPASSWORD=$(cat /secrets/pw)\npsql -h db\n", false],
+    [
+        "client.properties",
+        "security.protocol=SASL_SSL\nsasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule " +
+            'required username="alice" password="alice-secret";\n',
+        true,
+    ],
+    ["pam_configuration", "https://info.example.com/oauth2/tokeninfo?access_token= uid realm=/employees", false],
     ["GITHUB_TOKEN", "ghp_" + "a".repeat(36), true],
     ["ANY", "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----", true],
     ["X", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c", true],
