@@ -5,6 +5,7 @@
  * holds it cluster-wide (through a ClusterRoleBinding) or in the namespaces of its RoleBindings.
  */
 import { Request } from "../rules/rbac/authorize";
+import { ADMISSION_CONFIG_RESOURCES } from "../rules/rbac/roles";
 import { AccessReview, AccessSubject, Chain, Grantee, subjectKey } from "./review";
 
 export interface Power {
@@ -121,14 +122,7 @@ export const POWERS: readonly Power[] = [
         title: "write admission webhook configurations or admission policies",
         controlId: "RBAC-13",
         clusterScoped: true,
-        requests: each(WRITE, "admissionregistration.k8s.io", [
-            "validatingwebhookconfigurations",
-            "mutatingwebhookconfigurations",
-            "validatingadmissionpolicies",
-            "validatingadmissionpolicybindings",
-            "mutatingadmissionpolicies",
-            "mutatingadmissionpolicybindings",
-        ]),
+        requests: each(WRITE, "admissionregistration.k8s.io", ADMISSION_CONFIG_RESOURCES),
     },
     {
         id: "pv-create",

@@ -89,18 +89,24 @@ function effectiveRules(o: Json, aggregated: () => Map<string, unknown[]>): { ru
  * clusterroles, checked in the namespace of the RoleBinding being written; `namespaces`, whose own name is the
  * request's namespace (`get` on `/api/v1/namespaces/team-a` is in team-a).
  */
+/**
+ * What steers admission (admissionregistration.k8s.io, all cluster-scoped): webhook configurations, admission
+ * policies and their bindings (RBAC-13).
+ */
+export const ADMISSION_CONFIG_RESOURCES = [
+    "validatingwebhookconfigurations",
+    "mutatingwebhookconfigurations",
+    "validatingadmissionpolicies",
+    "validatingadmissionpolicybindings",
+    "mutatingadmissionpolicies",
+    "mutatingadmissionpolicybindings",
+];
+
 const CLUSTER_SCOPED: Record<string, ReadonlySet<string>> = {
     "": new Set(["nodes", "persistentvolumes", "users", "groups", "componentstatuses"]),
     "authentication.k8s.io": new Set(["userextras", "uids"]),
     "certificates.k8s.io": new Set(["certificatesigningrequests", "signers", "clustertrustbundles"]),
-    "admissionregistration.k8s.io": new Set([
-        "validatingwebhookconfigurations",
-        "mutatingwebhookconfigurations",
-        "validatingadmissionpolicies",
-        "validatingadmissionpolicybindings",
-        "mutatingadmissionpolicies",
-        "mutatingadmissionpolicybindings",
-    ]),
+    "admissionregistration.k8s.io": new Set(ADMISSION_CONFIG_RESOURCES),
     "rbac.authorization.k8s.io": new Set(["clusterroles", "clusterrolebindings"]),
 };
 
@@ -370,16 +376,7 @@ export const webhooks = grantRule(
         "blueprint's own ValidatingAdmissionPolicies included).",
     "Remove write verbs on validatingwebhookconfigurations, mutatingwebhookconfigurations, " +
         "validatingadmissionpolicies, mutatingadmissionpolicies and their bindings.",
-    [
-        req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", [
-            "validatingwebhookconfigurations",
-            "mutatingwebhookconfigurations",
-            "validatingadmissionpolicies",
-            "validatingadmissionpolicybindings",
-            "mutatingadmissionpolicies",
-            "mutatingadmissionpolicybindings",
-        ]),
-    ],
+    [req(["create", "update", "patch", "delete"], "admissionregistration.k8s.io", ADMISSION_CONFIG_RESOURCES)],
     "can modify admission webhook configurations or admission policies",
     ROLE_KINDS,
     true,
