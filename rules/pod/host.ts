@@ -233,10 +233,11 @@ export const sensitiveHostPath = podRule(
         },
     },
     (pod, _obj, cfg) => {
-        const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
-        const publicFiles = new Set((cfg.publicFiles as string[]).map(normalise));
         const found = hostPaths(pod.spec);
         if (found.length === 0) return NONE;
+        // the config's paths, read only for a pod that has a hostPath volume (most have none)
+        const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
+        const publicFiles = new Set((cfg.publicFiles as string[]).map(normalise));
         return found.map(
             h =>
                 [

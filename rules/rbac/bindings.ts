@@ -65,7 +65,7 @@ const authenticatedByName = subjectRule(
  * `resourceNames`, no non-resource URLs, no aggregation (whose rules the controller fills in), all of
  * it known?
  */
-export function publishesOnly(role: K8sObject | undefined): boolean {
+function publishesOnly(role: K8sObject | undefined): boolean {
     if (!role) return false;
     const r = role as Json;
     if (r.aggregationRule !== undefined || !Array.isArray(r.rules) || r.rules.length === 0) return false;
