@@ -19,24 +19,79 @@ import { load } from "js-yaml";
 /** Why a value is a credential (for messages), or undefined. */
 export type Reason = string | undefined;
 
-/** Known token formats: a fixed prefix then a bounded run, so no backtracking on long input. */
+/**
+ * Known token formats: a fixed prefix (or a fixed marker) then bounded runs, so no backtracking on long input.
+ *
+ * The list is this project's own, checked against gitleaks' maintained rule set (config/gitleaks.toml, read in
+ * July 2026): it keeps the formats with a distinctive prefix or marker that turn up in cluster manifests (cloud,
+ * CI, registry, secret-store and observability tokens). That set itself is not loaded: it is written for Go's RE2,
+ * 142 of its 221 patterns use inline flags, POSIX classes, `\z` or `(?P<name>…)` (JavaScript lacks them or takes
+ * them only at the start), and 101 match a keyword near a value of some length with lazy, nested quantifiers: safe
+ * under RE2's linear-time guarantee, not under V8's backtracking engine, where a hostile manifest could stall the
+ * gate (test/rules/linear-time.test.ts holds every rule to linear time).
+ */
 const TOKEN_FORMATS: Array<[RegExp, string]> = [
     [/-----BEGIN (?:[A-Z]{1,20} ){0,3}PRIVATE KEY-----/, "a private key"],
+    [/AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}/, "an age secret key"],
+    // cloud providers
     [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, "an AWS access key ID"],
+    [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
+    [/\bGOCSPX-[A-Za-z0-9_-]{28}\b/, "a Google OAuth client secret"],
+    [
+        /(?:^|[^A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/,
+        "an Azure AD client secret",
+    ],
+    [/\bAccountKey=[A-Za-z0-9+/]{86}==/, "an Azure storage account key"],
+    [/\bLTAI[A-Za-z0-9]{12,20}\b/, "an Alibaba Cloud access key ID"],
+    [/\bdo[opr]_v1_[a-f0-9]{64}\b/, "a DigitalOcean token"],
+    [/\bsha256~[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/, "an OpenShift user token"],
+    // infrastructure as code, secret stores
+    [/\bpul-[a-f0-9]{40}\b/, "a Pulumi access token"],
+    [/\b[A-Za-z0-9]{14}\.atlasv1\.[A-Za-z0-9_=-]{60,70}/, "a Terraform Cloud token"],
+    [/\bhv[sb]\.[A-Za-z0-9_-]{90,300}/, "a HashiCorp Vault token"],
+    [/\bdp\.(?:pt|st(?:\.[a-z0-9_-]{1,40})?|sa|ct)\.[A-Za-z0-9]{40,64}/, "a Doppler token"],
+    [/\bops_eyJ[A-Za-z0-9+/]{250,4000}/, "a 1Password service account token"],
+    // source hosting, CI and package registries
     [/\bgh[pousr]_[A-Za-z0-9]{36}\b/, "a GitHub token"],
     [/\bgithub_pat_[A-Za-z0-9_]{82}\b/, "a GitHub fine-grained token"],
-    [/\bglpat-[A-Za-z0-9_-]{20}\b/, "a GitLab token"],
+    // personal (also the longer routable form), project, deploy, runner, feed and SCIM tokens; OAuth application
+    // secrets, Kubernetes agent and CI job tokens
+    [/\bgl(?:pat-[A-Za-z0-9_-]{20}|ptt-[0-9a-f]{40}|(?:dt|rt|ft|soat)-[A-Za-z0-9_-]{20})/, "a GitLab token"],
+    [/\bgl(?:oas-[A-Za-z0-9_-]{64}|agent-[A-Za-z0-9_-]{50}|cbt-[A-Za-z0-9]{1,5}_[A-Za-z0-9_-]{20})/, "a GitLab token"],
+    [/\bnpm_[A-Za-z0-9]{36}\b/, "an npm token"],
+    [/\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,1000}/, "a PyPI token"],
+    [/\brubygems_[a-f0-9]{48}\b/, "a RubyGems token"],
+    [/\bdckr_(?:pat|oat)_[A-Za-z0-9_-]{24,64}/, "a Docker Hub access token"],
+    [/\bAKCp[A-Za-z0-9]{69}\b/, "a JFrog Artifactory API key"],
+    [/\bdapi[a-f0-9]{32}\b/, "a Databricks token"],
+    [/\b(?:hf|api_org)_[A-Za-z]{34}\b/, "a Hugging Face token"],
+    // observability
+    [/\bdt0c01\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{64}\b/, "a Dynatrace token"],
+    [/\bglc_[A-Za-z0-9+/]{32,400}/, "a Grafana Cloud token"],
+    [/\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b/, "a Grafana service account token"],
+    [/\beyJrIjoi[A-Za-z0-9]{70,400}/, "a Grafana API key"],
+    [/\bNRAK-[A-Z0-9]{27}\b/, "a New Relic user API key"],
+    [/\b[a-fA-F0-9]{36}NRAL\b/, "a New Relic license key"],
+    [/\bsntryu_[a-f0-9]{64}\b|\bsntrys_eyJ[A-Za-z0-9+/=_]{40,400}/, "a Sentry token"],
+    // messaging, payments and other services
     [/\bxox[baprs]-[A-Za-z0-9-]{10,48}/, "a Slack token"],
+    [/\bxapp-[0-9]-[A-Za-z0-9-]{20,200}/, "a Slack app token"],
     [
         /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/,
         "a Slack webhook URL",
     ],
-    [/\bAIza[0-9A-Za-z_-]{35}\b/, "a Google API key"],
+    [/\b[0-9]{8,10}:AA[A-Za-z0-9_-]{33}\b/, "a Telegram bot token"],
     [/\b[rs]k_live_[0-9A-Za-z]{20,99}\b/, "a Stripe live key"],
+    [/\bsq0(?:atp|csp)-[A-Za-z0-9_-]{22,60}/, "a Square token"],
+    [/\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b/, "a Shopify token"],
     [/\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/, "a SendGrid API key"],
-    [/\bnpm_[A-Za-z0-9]{36}\b/, "an npm token"],
+    [/\b[a-f0-9]{32}-us[0-9]{1,2}\b/, "a Mailchimp API key"],
+    [/\bPMAK-[a-f0-9]{24}-[a-f0-9]{34}\b/, "a Postman API key"],
+    [/\blin_api_[A-Za-z0-9]{40}\b/, "a Linear API key"],
+    [/\bHRKU-AA[0-9A-Za-z_-]{58}\b/, "a Heroku API key"],
     [/\bsk-ant-[A-Za-z0-9_-]{20,120}/, "an Anthropic API key"],
-    [/\bsk-(?:proj-)?[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}/, "an OpenAI API key"],
+    // legacy (`sk-`), project, service account and admin keys, whose first part may hold `_` and `-`
+    [/\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20}/, "an OpenAI API key"],
 ];
 
 /** Maximal runs of JWT characters: a greedy class with nothing after it never backtracks. */

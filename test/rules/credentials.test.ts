@@ -136,3 +136,75 @@ describe("credential detection with precision", () => {
     it("a URL with a password in its userinfo is found in any key", () =>
         assert.equal(run("SEC-03", [cm({ CACHE: "redis://:pa55w0rd@cache:6379" })]).length, 1));
 });
+
+/** `n` characters cycling through `alphabet` (fake tokens of the right shape). */
+const run_ = (alphabet: string, n: number) =>
+    Array.from({ length: n }, (_, i) => alphabet[(i * 7) % alphabet.length]).join("");
+const HEX = "0123456789abcdef";
+const ALNUM = "Ab3Cd9Ef1Gh7Ij5Kl2Mn8Op4Qr6St0Uv";
+const LETTERS = "abcdefghijklmnopQRSTUVWXYZqrstuv";
+
+/** [what, a value of that format, the same shape one step off (too short, or a wrong marker)] */
+const FORMATS: Array<[string, string, string]> = [
+    [
+        "an age secret key",
+        "AGE-SECRET-KEY-1" + run_("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58),
+        "AGE-SECRET-KEY-1" + "Q".repeat(20),
+    ],
+    ["a Google OAuth client secret", "GOCSPX-" + run_(ALNUM, 28), "GOCSPX-" + run_(ALNUM, 20)],
+    ["an Azure AD client secret", "abc8Q~" + run_(ALNUM, 34), "abc8Q-" + run_(ALNUM, 34)],
+    [
+        "an Azure storage account key",
+        "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=" + run_(ALNUM, 86) + "==;EndpointSuffix=x",
+        "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=;EndpointSuffix=x",
+    ],
+    ["an Alibaba Cloud access key ID", "LTAI" + run_(ALNUM, 20), "LTAI" + run_(ALNUM, 8)],
+    ["a DigitalOcean token", "dop_v1_" + run_(HEX, 64), "dop_v2_" + run_(HEX, 64)],
+    ["an OpenShift user token", "sha256~" + run_(ALNUM, 43), "sha256:" + run_(HEX, 64)],
+    ["a Pulumi access token", "pul-" + run_(HEX, 40), "pul-" + run_(HEX, 39)],
+    ["a Terraform Cloud token", run_(ALNUM, 14) + ".atlasv1." + run_(ALNUM, 66), run_(ALNUM, 14) + ".atlasv1.short"],
+    ["a HashiCorp Vault token", "hvs." + run_(ALNUM, 95), "hvs." + run_(ALNUM, 20)],
+    ["a Doppler token", "dp.st.prd." + run_(ALNUM, 43), "dp.pt." + run_(ALNUM, 12)],
+    ["a 1Password service account token", "ops_eyJ" + run_(ALNUM, 300), "ops_eyJ" + run_(ALNUM, 100)],
+    ["a GitLab token (routable personal)", "glpat-" + run_(ALNUM, 40) + ".01.abcdefghi", "glpat-" + run_(ALNUM, 12)],
+    ["a GitLab token (agent)", "glagent-" + run_(ALNUM, 50), "glagent-" + run_(ALNUM, 30)],
+    ["a GitLab token (runner)", "glrt-" + run_(ALNUM, 20), "glrt-" + run_(ALNUM, 12)],
+    ["a PyPI token", "pypi-AgEIcHlwaS5vcmc" + run_(ALNUM, 60), "pypi-" + run_(ALNUM, 60)],
+    ["a RubyGems token", "rubygems_" + run_(HEX, 48), "rubygems_" + run_(HEX, 40)],
+    ["a Docker Hub access token", "dckr_pat_" + run_(ALNUM, 27), "dckr_pat_" + run_(ALNUM, 10)],
+    ["a JFrog Artifactory API key", "AKCp" + run_(ALNUM, 69), "AKCp" + run_(ALNUM, 40)],
+    ["a Databricks token", "dapi" + run_(HEX, 32), "dapi" + run_(HEX, 20)],
+    ["a Hugging Face token", "hf_" + run_(LETTERS, 34), "hf_" + run_(LETTERS, 20)],
+    ["a Dynatrace token", "dt0c01." + run_(ALNUM, 24) + "." + run_(ALNUM, 64), "dt0c01." + run_(ALNUM, 24)],
+    ["a Grafana Cloud token", "glc_" + run_(ALNUM, 40), "glc_" + run_(ALNUM, 16)],
+    ["a Grafana service account token", "glsa_" + run_(ALNUM, 32) + "_" + run_(HEX, 8), "glsa_" + run_(ALNUM, 32)],
+    ["a New Relic license key", run_(HEX, 36) + "NRAL", run_(HEX, 36) + "NRXX"],
+    ["a New Relic user API key", "NRAK-" + run_("ABCDEFGHIJ0123456789", 27), "NRAK-" + "A".repeat(10)],
+    ["a Sentry token", "sntryu_" + run_(HEX, 64), "sntryu_" + run_(HEX, 30)],
+    ["a Slack app token", "xapp-1-A0123456789-1234567890123-" + run_(HEX, 64), "xapp-x-" + run_(HEX, 30)],
+    ["a Telegram bot token", "123456789:AA" + run_(ALNUM, 33), "123456789:BB" + run_(ALNUM, 33)],
+    ["a Square token", "sq0atp-" + run_(ALNUM, 22), "sq0atp-" + run_(ALNUM, 10)],
+    ["a Shopify token", "shpat_" + run_(HEX, 32), "shpat_" + run_(HEX, 16)],
+    ["a Mailchimp API key", run_(HEX, 32) + "-us21", run_(HEX, 32) + "-uk21"],
+    ["a Postman API key", "PMAK-" + run_(HEX, 24) + "-" + run_(HEX, 34), "PMAK-" + run_(HEX, 24)],
+    ["a Linear API key", "lin_api_" + run_(ALNUM, 40), "lin_api_" + run_(ALNUM, 20)],
+    ["a Heroku API key", "HRKU-AA" + run_(ALNUM, 58), "HRKU-BB" + run_(ALNUM, 58)],
+    [
+        "an OpenAI API key",
+        "sk-proj-" + run_(ALNUM + "_-", 74) + "T3BlbkFJ" + run_(ALNUM, 74),
+        "sk-proj-" + run_(ALNUM, 40),
+    ],
+];
+
+describe("known token formats: a credential under any name; one step off, not one", () => {
+    for (const [what, value, nearMiss] of FORMATS) {
+        it(what, () => {
+            const hit = findInValue("NOTE", value);
+            assert.ok(hit, `${value} is not found`);
+            assert.match(hit.reason, new RegExp(what.replace(/ \(.*\)$/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+            assert.equal(findInValue("NOTE", nearMiss), undefined, nearMiss);
+            // inside a longer value too (a command line, a config line)
+            assert.ok(findInValue("ARGS", `--flag --token ${value} --other`), "not found inside a command line");
+        });
+    }
+});
