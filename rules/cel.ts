@@ -55,9 +55,14 @@ export const containersIn = (...fields: string[]): string => fields.map(listOf).
 export const celString = (v: string): string => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
 /** A CEL list of string literals. */
 export const celList = (vs: readonly string[]): string => `[${vs.map(celString).join(", ")}]`;
-/** The object's name starts with `system:` (the rules skip the cluster's own roles and bindings). */
-export const SYSTEM_NAME = "object.metadata.name.startsWith('system:')";
 /** A label of the object itself (`metadata.labels[key] == value`), absent labels included. */
 export const hasLabel = (key: string, value: string): string =>
     `(has(object.metadata.labels) && ${celString(key)} in object.metadata.labels && ` +
     `object.metadata.labels[${celString(key)}] == ${celString(value)})`;
+/**
+ * The cluster's own roles and bindings (the rules skip them): a `system:` name AND the label the
+ * API server's bootstrap policy puts on every default role and binding. The `system:` prefix alone
+ * is not reserved: any manifest may name its own role `system:anything` (the VPA does).
+ */
+export const SYSTEM_NAME =
+    "(object.metadata.name.startsWith('system:') && " + hasLabel("kubernetes.io/bootstrapping", "rbac-defaults") + ")";

@@ -153,6 +153,11 @@ const DEFAULT_SENSITIVE_PATHS = [
     "/var/run/systemd",
     "/run/dbus",
     "/var/run/dbus",
+    // the Container Device Interface spec directories (/etc/cdi is under /etc): containerd and CRI-O
+    // apply a CDI spec's host mounts, device nodes and OCI hooks (run on the host by the runtime) to
+    // every container that names one of its devices, so writing a spec there is host code execution
+    "/run/cdi",
+    "/var/run/cdi",
 ];
 
 /**
@@ -173,6 +178,30 @@ const DEFAULT_PUBLIC_FILES = [
     // mode 0444 and not namespaced: every container already reads the host's swap list in its own /proc
     "/proc/swaps",
 ];
+
+/**
+ * Device-node paths below /dev that the runtime's default device cgroup refuses to open: runc and crun
+ * append only null, zero, full, random, urandom, tty, console, ptmx, pts/* and net/tun to a non-privileged
+ * container's deny-all device rules, so a read-only mount of these nodes into a pod with no privileged
+ * container lets it list them, not open them. (A pod allocated one of them by a device plugin gets it by
+ * the plugin's DeviceSpecs, not through this mount.)
+ */
+const DEFAULT_UNOPENABLE_DEVICES = [
+    "/dev/dri",
+    "/dev/vfio",
+    "/dev/sgx_enclave",
+    "/dev/sgx_provision",
+    "/dev/sgx_vepc",
+    "/dev/accel",
+    "/dev/kfd",
+];
+
+/**
+ * Sysfs subtrees with no filesystem mounted below them and not masked by the runtime: every container's
+ * own read-only /sys already shows them (their entries are symlinks into /sys/devices, which resolve in
+ * the container's own sysfs), so a read-only hostPath of one exposes nothing more.
+ */
+const DEFAULT_CONTAINER_VISIBLE_SYSFS = ["/sys/class/drm"];
 
 /**
  * The path as the node resolves it: no empty or `.` segments, no trailing slash (`/` stays `/`). The
@@ -200,6 +229,19 @@ function readOnlyEverywhere(pod: PodSpecRef, volume: Json): boolean {
     }
     return true;
 }
+
+/** Is a container of the pod privileged (or unknown)? Its device cgroup then allows every device. */
+function anyPrivileged(pod: PodSpecRef): boolean {
+    for (const c of containersOf(pod)) {
+        if (isUnknown(c.container)) return true;
+        const p = get(c.container, "securityContext.privileged");
+        if (p === true || isUnknown(p)) return true;
+    }
+    return false;
+}
+
+/** `n` is `s` or below it. */
+const under = (n: string, s: string) => n === s || (s !== "/" && n.startsWith(`${s}/`));
 
 export const sensitiveHostPath = podRule(
     {
@@ -230,6 +272,23 @@ export const sensitiveHostPath = podRule(
                     "mount when every container mounting them sets `readOnly: true`.",
                 default: DEFAULT_PUBLIC_FILES,
             },
+            unopenableDevices: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "Device-node paths below /dev (and everything below them) outside the runtime's default device " +
+                    "allow-list: not sensitive when every container mounting them sets `readOnly: true` and no " +
+                    "container of the pod is privileged.",
+                default: DEFAULT_UNOPENABLE_DEVICES,
+            },
+            containerVisibleSysfs: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "Sysfs subtrees (and everything below them) that every container's own read-only /sys already " +
+                    "shows: not sensitive when every container mounting them sets `readOnly: true`.",
+                default: DEFAULT_CONTAINER_VISIBLE_SYSFS,
+            },
         },
     },
     (pod, _obj, cfg) => {
@@ -238,6 +297,8 @@ export const sensitiveHostPath = podRule(
         // the config's paths, read only for a pod that has a hostPath volume (most have none)
         const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
         const publicFiles = new Set((cfg.publicFiles as string[]).map(normalise));
+        const devices = (cfg.unopenableDevices as string[]).map(normalise);
+        const visibleSysfs = (cfg.containerVisibleSysfs as string[]).map(normalise);
         return found.map(
             h =>
                 [
@@ -248,7 +309,14 @@ export const sensitiveHostPath = podRule(
                             if (typeof p !== "string") return false;
                             const n = normalise(p);
                             if (publicFiles.has(n) && readOnlyEverywhere(pod, h.name)) return false;
-                            return sensitive.some(s => n === s || (s !== "/" && n.startsWith(`${s}/`)));
+                            if (visibleSysfs.some(s => under(n, s)) && readOnlyEverywhere(pod, h.name)) return false;
+                            if (
+                                devices.some(s => under(n, s)) &&
+                                readOnlyEverywhere(pod, h.name) &&
+                                !anyPrivileged(pod)
+                            )
+                                return false;
+                            return sensitive.some(s => under(n, s));
                         },
                         () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`,
                     ),

@@ -5,7 +5,7 @@ import { Json } from "../podspec";
 import { Finding, K8sObject, StackRule } from "../types";
 import { isUnknown } from "../unknown";
 import { Decision, ResourceRequest } from "./authorize";
-import { decide } from "./roles";
+import { decide, isSystem } from "./roles";
 
 const RBAC_URL = "https://kubernetes.io/docs/reference/access-authn-authz/rbac/";
 const BINDINGS = ["RoleBinding", "ClusterRoleBinding"];
@@ -144,8 +144,7 @@ function bindingFindings(
     const out: Finding[] = [];
     for (const b of objects) {
         if (!BINDINGS.includes(b.kind as string)) continue;
-        const name = b.metadata?.name;
-        if (typeof name === "string" && name.startsWith("system:")) continue;
+        if (isSystem(b as Json)) continue;
         const bj = b as K8sObject & Json;
         if (isUnknown(bj.roleRef) || isUnknown(bj.roleRef?.name)) {
             out.push({

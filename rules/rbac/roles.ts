@@ -212,9 +212,18 @@ function grantRule(
     };
 }
 
-function isSystem(o: Json): boolean {
+/**
+ * One of the API server's own default roles: a `system:` name and the bootstrap policy's label
+ * `kubernetes.io/bootstrapping: rbac-defaults`. The name prefix alone is not reserved (the VPA
+ * ships `system:vpa-admission-controller`, which can rewrite every mutating webhook).
+ */
+export function isSystem(o: Json): boolean {
     const n = o.metadata?.name;
-    return typeof n === "string" && n.startsWith("system:");
+    return (
+        typeof n === "string" &&
+        n.startsWith("system:") &&
+        o.metadata?.labels?.["kubernetes.io/bootstrapping"] === "rbac-defaults"
+    );
 }
 
 export const wildcards = objectRule(

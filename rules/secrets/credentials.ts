@@ -536,7 +536,11 @@ function lines(value: string): Hit | undefined {
         if (!m) continue;
         let v = m[2].trim();
         const q = v[0];
-        if ((q === '"' || q === "'") && v.length > 1 && v.endsWith(q)) v = v.slice(1, -1);
+        // A quoted value ends at its closing quote (a shell line goes on: `export PW="$(cat f)" && run`).
+        const close = q === '"' || q === "'" ? v.indexOf(q, 1) : -1;
+        if (close > 0) v = v.slice(1, close);
+        // An unquoted `$(…)`, `${…}` or `$VAR`: expanded from elsewhere (`PGPASSWORD=$(cat /pw) psql`).
+        else if (/^\$[({A-Za-z_]/.test(v)) continue;
         else {
             // An inline comment starts at whitespace then # or ; (found without a backtracking pattern).
             const c = /\s[#;]/.exec(v);

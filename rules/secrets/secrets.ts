@@ -2,7 +2,7 @@
 import { show } from "../fields";
 import { describe, containerRule, itemPairs, NONE, objectRule, UNKNOWN_VERDICT, Verdict } from "../define";
 import { findInValue, Hit } from "./credentials";
-import { pathKey } from "../podspec";
+import { ContainerRef, pathKey } from "../podspec";
 import { isUnknown } from "../unknown";
 
 const SECRETS_URL = "https://kubernetes.io/docs/concepts/security/secrets-good-practices/";
@@ -64,26 +64,74 @@ function where(hit: Hit): string {
           : "";
 }
 
+/** A flag: `-n`, `--name` or `--name=value` (the value may hold anything, line breaks included). */
+const FLAG = /^--?([A-Za-z][\w.-]{0,127})(?:=([\s\S]*))?$/;
+
+/**
+ * Literal credentials on a container's command line, which anyone who reads the pod spec, or runs `ps` on the
+ * node, reads too: a flag's value (`--password=…`, or `--password …` in the next argument) judged with the flag's
+ * name as an env var's value is with its name; any other argument by its value alone (a known token format, a
+ * password in a URL, `password=…` inside a shell line). Arguments not known during preview are no literal: passed
+ * over.
+ */
+function commandLineCredentials(c: ContainerRef): Array<[string, Verdict]> {
+    let out = NONE;
+    for (const field of ["command", "args"]) {
+        const list = c.container[field];
+        if (!Array.isArray(list)) continue;
+        for (let i = 0; i < list.length; i++) {
+            const item = list[i];
+            if (typeof item !== "string") continue;
+            let name = "";
+            let value = item;
+            let at = i;
+            const flag = FLAG.exec(item);
+            if (flag && flag[2] !== undefined) [name, value] = [flag[1], flag[2]];
+            else if (flag) {
+                const next = list[i + 1];
+                // a flag without a value of its own (`--verbose`), or before another flag
+                if (typeof next !== "string" || next.startsWith("-")) continue;
+                [name, value, at] = [flag[1], next, ++i];
+            }
+            const hit = findInValue(name, value);
+            if (!hit) continue;
+            if (out === NONE) out = [];
+            const via = name ? `, flag ${item.startsWith("--") ? "--" : "-"}${show(name)}` : "";
+            out.push([
+                `${field}[${at}]`,
+                `The ${c.label} passes ${hit.reason}${where(hit)} on its command line (${field}[${at}]${via}).`,
+            ]);
+        }
+    }
+    return out;
+}
+
 export const literalCredentialEnv = containerRule(
     {
         id: "SEC-02",
         name: "no-literal-credentials-in-env",
         description:
-            "Containers must not carry credentials as literal env values: a variable named like a " +
-            "password holding a literal, a variable named like a token or key holding a generated-" +
-            "looking value, or any value in a known credential format (private key, cloud or SaaS " +
+            "Containers must not carry credentials as literal env values or command-line arguments: a " +
+            "variable or flag named like a password holding a literal, one named like a token or key holding " +
+            "a generated-looking value, or any value in a known credential format (private key, cloud or SaaS " +
             "token, JWT, password in a URL or given inline as `password=…`). Anyone who can read the " +
-            "manifest or the pod spec reads the credential.",
-        remediation: "Move the value into a Secret (better: an external secret store) and mount it as a file.",
+            "manifest or the pod spec reads the credential; a command line is also visible to every process " +
+            "on the node that can list processes.",
+        remediation:
+            "Move the value into a Secret (better: an external secret store) and mount it as a file; pass the " +
+            "file's path (`--password-file`), not the value.",
         url: SECRETS_URL,
     },
-    c =>
-        itemPairs(c.container.env, (e, i) => {
+    c => {
+        const env = itemPairs(c.container.env, (e, i) => {
             if (isUnknown(e?.value)) return [`env[${i}].value`, UNKNOWN_VERDICT];
             const hit = findInValue(typeof e?.name === "string" ? e.name : "", e?.value);
             if (!hit) return undefined;
             return [`env[${i}].value`, `The ${c.label} sets env var ${show(e?.name)} to ${hit.reason}${where(hit)}.`];
-        }),
+        });
+        const flags = commandLineCredentials(c);
+        return flags === NONE ? env : env === NONE ? flags : [...env, ...flags];
+    },
 );
 
 export const configMapCredentials = objectRule(

@@ -142,11 +142,35 @@ describe("rules outside pod security", () => {
                 run("RBAC-01", [
                     {
                         ...role([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }], "ClusterRole"),
-                        metadata: { name: "system:controller:foo" },
+                        metadata: {
+                            name: "system:controller:foo",
+                            labels: { "kubernetes.io/bootstrapping": "rbac-defaults" },
+                        },
                     },
                 ]).length,
                 0,
             ));
+        it("RBAC rules judge a project's own role named system: (no bootstrap label)", () =>
+            assert.equal(
+                run("RBAC-01", [
+                    {
+                        ...role([{ apiGroups: ["*"], resources: ["*/scale"], verbs: ["get"] }], "ClusterRole"),
+                        metadata: { name: "system:vpa-target-reader" },
+                    },
+                ]).length,
+                1,
+            ));
+        it("a binding of cluster-admin named system: is judged unless it carries the bootstrap label", () => {
+            const crb = (labels?: Record<string, string>) => ({
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "ClusterRoleBinding",
+                metadata: { name: "system:totally-legit", ...(labels ? { labels } : {}) },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+                subjects: [{ kind: "ServiceAccount", name: "app", namespace: "team-a" }],
+            });
+            assert.equal(run("RBAC-06", [crb()]).length, 1);
+            assert.equal(run("RBAC-06", [crb({ "kubernetes.io/bootstrapping": "rbac-defaults" })]).length, 0);
+        });
         it("NET-08 judges each namespace by its own policies (2,000 namespaces, one without)", () => {
             const objs: Json[] = [];
             for (let i = 0; i < 2000; i++)

@@ -208,3 +208,41 @@ describe("known token formats: a credential under any name; one step off, not on
         });
     }
 });
+
+describe("SEC-02 on the command line", () => {
+    const sec02 = (command: unknown, args: unknown) =>
+        run("SEC-02", [
+            withContainer(c => {
+                if (command !== undefined) c.command = command;
+                if (args !== undefined) c.args = args;
+            }),
+        ]);
+    it("a flag's literal password, in the next argument or after `=`, is a finding at that argument", () => {
+        const f = sec02(undefined, ["--username", "username", "--password", "password"]);
+        assert.equal(f.length, 1);
+        assert.equal(f[0].path, "spec.template.spec.containers[0].args[3]");
+        assert.match(f[0].message, /on its command line \(args\[3\], flag --password\)/);
+        const g = sec02(["/app", "--db-password=hunter2hunter2", "-v"], undefined);
+        assert.deepEqual(
+            g.map(x => x.path),
+            ["spec.template.spec.containers[0].command[1]"],
+        );
+    });
+    it("a token in any argument, a password inside a shell line", () => {
+        const ghp = "ghp_" + "a".repeat(36);
+        assert.equal(sec02(["sh", "-c", `curl -H "Authorization: token ${ghp}" https://x`], undefined).length, 1);
+        assert.equal(sec02(["sh", "-c", "PASSWORD=s3cr3t-value ./run"], undefined).length, 1);
+    });
+    it("paths, references, settings and flags without a value are not credentials", () => {
+        const none = [
+            ["--password-file=/etc/secret/pw", "--token-ttl", "3600", "--client-secret=$(CLIENT_SECRET)"],
+            ["--password", "--verbose", "--secret-name", "db-creds", "--tls-private-key-file", "/tls/key.pem"],
+            ["--api-key", "${API_KEY}", "-p", "8080", "--debug", "start"],
+            ["sh", "-c", 'export PGPASSWORD="$(cat /secrets/pw)" && psql -h db'],
+        ];
+        for (const args of none) assert.deepEqual(sec02(undefined, args), [], JSON.stringify(args));
+        // not lists of strings: nothing to read, no error
+        assert.deepEqual(sec02("--password=x", { a: 1 }), []);
+        assert.deepEqual(sec02([1, null, { x: "--password" }], undefined), []);
+    });
+});

@@ -211,6 +211,39 @@ describe("pod security rules (PS-xx)", () => {
             const noPublic = { "no-sensitive-host-paths": { publicFiles: [] } };
             assert.equal(run("PS-06", pod("/etc/localtime", true), noPublic).length, 1);
         });
+        it("device nodes the device cgroup will not open pass read-only in a pod with nothing privileged", () => {
+            const pod = (path: string, readOnly: boolean | undefined, privileged?: boolean) =>
+                mutated("Pod", s => {
+                    s.volumes.push({ name: "dev", hostPath: { path } });
+                    s.containers[0].volumeMounts = [
+                        { name: "dev", mountPath: path, ...(readOnly === undefined ? {} : { readOnly }) },
+                    ];
+                    if (privileged !== undefined) s.containers[0].securityContext.privileged = privileged;
+                });
+            // intel-device-plugins: the GPU, QAT and SGX plugins list their devices read-only
+            for (const p of ["/dev/dri", "/dev/vfio", "/dev/sgx_enclave", "/dev/sgx_provision", "/dev/dri/card0"])
+                assert.equal(run("PS-06", pod(p, true)).length, 0, p);
+            assert.equal(run("PS-06", pod("/dev/dri", false)).length, 1, "writable");
+            assert.equal(run("PS-06", pod("/dev/dri", undefined)).length, 1, "readOnly unset");
+            assert.equal(
+                run("PS-06", pod("/dev/dri", true, true)).length,
+                1,
+                "a privileged container opens any device",
+            );
+            assert.equal(run("PS-06", pod("/dev", true)).length, 1, "all of /dev (block devices, the memory)");
+            assert.equal(run("PS-06", pod("/dev/mem", true)).length, 1, "not a listed device");
+            // sysfs a container's own read-only /sys already shows
+            assert.equal(run("PS-06", pod("/sys/class/drm", true)).length, 0);
+            assert.equal(run("PS-06", pod("/sys/class/drm", false)).length, 1, "writable");
+            assert.equal(run("PS-06", pod("/sys/kernel/debug", true)).length, 1, "another sysfs path");
+            // Container Device Interface specs: the runtime applies their mounts and hooks on the host
+            for (const p of ["/run/cdi", "/var/run/cdi", "/var//run/cdi/"])
+                assert.equal(run("PS-06", pod(p, false)).length, 1, p);
+            // both lists are the rule's config: emptied, the device nodes are sensitive again
+            const none = { "no-sensitive-host-paths": { unopenableDevices: [], containerVisibleSysfs: [] } };
+            assert.equal(run("PS-06", pod("/dev/dri", true), none).length, 1);
+            assert.equal(run("PS-06", pod("/sys/class/drm", true), none).length, 1);
+        });
     });
 
     describe("unknown values never pass silently", () => {
