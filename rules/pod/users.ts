@@ -61,9 +61,13 @@ export const runAsNonRoot = containerRule(
                 "securityContext.runAsNonRoot",
                 isUnknown(value)
                     ? UNKNOWN_VERDICT
-                    : `The ${c.label} may run as root: runAsNonRoot is ` +
-                      `${value === undefined ? "not set on the container or the pod" : `${show(value)}`}` +
-                      `.`,
+                    : nonRootUser(effectiveValue(c, pod, RUN_AS_USER), value)
+                      ? `The ${c.label} runs as user ${show(effectiveValue(c, pod, RUN_AS_USER))}, not root, but ` +
+                        `runAsNonRoot is ${value === undefined ? "not set on the container or the pod" : show(value)}` +
+                        `: Pod Security "restricted" refuses the pod without runAsNonRoot: true.`
+                      : `The ${c.label} may run as root: runAsNonRoot is ` +
+                        `${value === undefined ? "not set on the container or the pod" : `${show(value)}`}` +
+                        `.`,
             ],
         ];
     },
@@ -71,6 +75,15 @@ export const runAsNonRoot = containerRule(
 
 const CONTAINER_FIELDS = ["containers", "initContainers", "ephemeralContainers"];
 const RUN_AS_NON_ROOT = securityField("runAsNonRoot");
+const RUN_AS_USER = securityField("runAsUser");
+
+/**
+ * A runAsUser that is surely not root (a positive integer) while runAsNonRoot is not true: the container does not run
+ * as root, though PS-18 still asks for the field (the message says so rather than "may run as root"). runAsNonRoot
+ * set to false explicitly keeps the plain message: it says what the manifest asks for.
+ */
+const nonRootUser = (uid: Json, nonRoot: Json): boolean =>
+    nonRoot === undefined && typeof uid === "number" && Number.isInteger(uid) && uid > 0;
 
 function isZero(v: Json): boolean {
     return v === 0 || v === "0";

@@ -322,6 +322,27 @@ export const CASES: Case[] = [
         bad: () => [role([{ apiGroups: [""], resources: ["endpoints"], verbs: ["create"] }])],
     },
     {
+        id: "RBAC-19",
+        what: "Ingress status edits (updating Ingresses is not updating their status)",
+        good: () => [
+            role([{ apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["update", "patch"] }]),
+        ],
+        bad: () => [role([{ apiGroups: ["networking.k8s.io"], resources: ["ingresses/status"], verbs: ["patch"] }])],
+    },
+    {
+        id: "RBAC-19",
+        what: "Gateway status edits",
+        good: () => [
+            role([{ apiGroups: ["gateway.networking.k8s.io"], resources: ["gateways/status"], verbs: ["get"] }]),
+        ],
+        bad: () => [
+            role(
+                [{ apiGroups: ["gateway.networking.k8s.io"], resources: ["gateways/status"], verbs: ["update"] }],
+                "ClusterRole",
+            ),
+        ],
+    },
+    {
         id: "RBAC-03",
         what: "pods/* is not a wildcard for subresources",
         good: () => [role([{ apiGroups: [""], resources: ["pods/*"], verbs: ["create"] }])],

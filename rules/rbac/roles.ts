@@ -437,14 +437,19 @@ export const clusterConfigMaps = grantRule(
 export const endpoints = grantRule(
     "RBAC-19",
     "no-endpoint-edits",
-    "Roles should not edit endpoints, endpoint slices or services/status: it allows redirecting " +
-        "traffic to any IP (CVE-2021-25740) or spoofing load-balancer addresses.",
-    "Remove write verbs on endpoints, endpointslices and services/status.",
+    "Roles should not edit endpoints, endpoint slices or the status of Services, Ingresses or Gateways: it " +
+        "allows redirecting traffic to any IP (CVE-2021-25740) or spoofing load-balancer addresses (which " +
+        "external-dns publishes as DNS records).",
+    "Remove write verbs on endpoints, endpointslices and services/status; leave ingresses/status and " +
+        "gateways/status to the one ingress or gateway controller that owns them.",
     [
         [
             ...req(["create", "update", "patch"], "", ["endpoints", "services/status"]),
             ...req(["create", "update", "patch"], "discovery.k8s.io", ["endpointslices"]),
+            // The published address of an Ingress or Gateway: external-dns turns it into DNS records for its hosts.
+            ...req(["update", "patch"], "networking.k8s.io", ["ingresses/status"]),
+            ...req(["update", "patch"], "gateway.networking.k8s.io", ["gateways/status"]),
         ],
     ],
-    "can edit endpoints or service status",
+    "can edit endpoints, or the status of Services, Ingresses or Gateways",
 );

@@ -87,6 +87,27 @@ describe("pod security rules (PS-xx)", () => {
     });
 
     describe("precedence", () => {
+        it("PS-18 without runAsNonRoot says whether a container may run as root (a user ID of 1+ cannot)", () => {
+            const at = (uid: unknown, nonRoot?: boolean) =>
+                run(
+                    "PS-18",
+                    mutated("Pod", s => {
+                        for (const sc of [s.securityContext, ...s.containers.map((c: Json) => c.securityContext)]) {
+                            delete sc.runAsNonRoot;
+                            delete sc.runAsUser;
+                        }
+                        delete s.initContainers[0].securityContext.runAsNonRoot;
+                        s.initContainers = [];
+                        if (uid !== undefined) s.securityContext.runAsUser = uid;
+                        if (nonRoot !== undefined) s.containers[0].securityContext.runAsNonRoot = nonRoot;
+                    }),
+                ).map(f => f.message);
+            assert.match(at(10001)[0], /runs as user 10001, not root, but runAsNonRoot is not set/);
+            assert.match(at(undefined)[0], /may run as root: runAsNonRoot is not set/);
+            assert.match(at(0)[0], /may run as root/);
+            assert.match(at("10001")[0], /may run as root/, "a string is not a user ID");
+            assert.match(at(10001, false)[0], /may run as root: runAsNonRoot is false/);
+        });
         it("pod-level runAsNonRoot covers containers that do not set it", () =>
             assert.equal(
                 run(
