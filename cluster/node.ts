@@ -97,6 +97,10 @@ export const LOCAL_KUBELET_OVERRIDES: Record<string, string> = {
     containerRuntimeEndpoint: "path: the node's containerd socket in the state directory",
     cgroupRoot: "path: pods under /hc-node in each cgroup controller, removed by cluster:down",
     podLogsDir: "path: pod logs in the state directory",
+    evictionHard:
+        "disk thresholds of 5% (the kubelet's defaults are 10% and 15% of capacity): a build machine's disk can " +
+        "count as 85% full with 40 GB free (blocks reserved or not provisioned), and the node must not evict its " +
+        "test pods for that",
 };
 
 export interface NodeRecord {
@@ -357,6 +361,14 @@ function localKubeletConfig(
     cfg.containerRuntimeEndpoint = `unix://${ctx.containerdSocket}`;
     cfg.cgroupRoot = `/${CGROUP_ROOT}`;
     cfg.podLogsDir = ctx.podLogsDir;
+    // Every signal given (a partial map would leave the others at 0, off): the defaults but for the disk ones.
+    cfg.evictionHard = {
+        "memory.available": "100Mi",
+        "nodefs.available": "5%",
+        "nodefs.inodesFree": "5%",
+        "imagefs.available": "5%",
+        "imagefs.inodesFree": "5%",
+    };
     return cfg;
 }
 
@@ -490,6 +502,12 @@ imports = []
         if (!images.split("\n").includes(want))
             throw new Error(`the test image was not imported as ${want}: ${images}`);
     }
+    // Pinned, as the runtime pins its sandbox image: the kubelet's image garbage collection never removes it. It
+    // counts the disk as full from 85% of its capacity (blocks reserved or not yet provisioned included), and then
+    // removes every image no running container uses: the test image between two checks, which no registry can
+    // bring back here (seen on a build machine whose disk was 85% "full" with 40 GB free).
+    for (const ref of images.split("\n").filter(r => r.startsWith(testImage.replace(/[:@].*$/, ""))))
+        ctr(["images", "label", ref, "io.cri-containerd.pinned=pinned"]);
     log(`containerd ready; test image ${testImage}`);
 
     // --- identities: the kubelet (system:node:localhost), the scheduler, kube-router ----------
