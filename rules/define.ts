@@ -3,6 +3,7 @@ import { getIn, show } from "./fields";
 import { ContainerRef, containersOf, Json, PodSpecRef, podSpecsOf, WORKLOAD_KINDS } from "./podspec";
 import { Finding, K8sObject, ResourceRule, RuleBase, RuleConfig } from "./types";
 import { isUnknown, UNKNOWN } from "./unknown";
+import { CLUSTER_SCOPED_KINDS } from "./vocabulary";
 
 /** A rule's metadata: everything but its scope, kinds and check. */
 export type RuleMeta = RuleBase;
@@ -236,7 +237,7 @@ export function objectRule(
 /** `${kind} "name"` (with namespace) for messages. */
 export function describe(obj: K8sObject): string {
     const md = obj.metadata;
-    const ns = md && typeof md === "object" ? md.namespace : undefined;
+    const ns = md && typeof md === "object" && !CLUSTER_SCOPED_KINDS.has(obj.kind as string) ? md.namespace : undefined;
     const name = md && typeof md === "object" ? md.name : undefined;
     return `${show(obj.kind)} "${ns ? `${show(ns)}/` : ""}${name === undefined || name === null ? "?" : show(name)}"`;
 }

@@ -7,6 +7,7 @@
 import { control, defaultEnforcement } from "./catalog";
 import { RULES } from "./index";
 import { carriesPods, isPodCarrier } from "./podspec";
+import { storedNamespace } from "./vocabulary";
 import {
     EnforcementLevel,
     Finding,
@@ -103,13 +104,16 @@ function matchesName(name: string, patterns: readonly string[]): boolean {
     return patterns.some(p => (p.endsWith("*") ? name.startsWith(p.slice(0, -1)) : name === p));
 }
 
-/** Namespace an object is judged in: its own for namespaced objects, its name for a Namespace. */
+/**
+ * Namespace an object is judged in: its own for namespaced objects, its name for a Namespace, none for the other
+ * cluster-scoped kinds (a stray `metadata.namespace` on a ClusterRole does not exempt it).
+ */
 export function namespaceOf(obj: K8sObject): string | undefined {
     const md = obj.metadata;
     if (obj.kind === "Namespace") {
         return typeof md?.name === "string" ? md.name : undefined;
     }
-    return typeof md?.namespace === "string" ? md.namespace : undefined;
+    return storedNamespace(obj);
 }
 
 function hasExemptions(cfg: RuleConfig): boolean {
@@ -231,7 +235,7 @@ function exemptionsOf(cfg: RuleConfig): Exemptions | undefined {
 /** `isExempt` over an `exemptionsOf` config: the same decision without allocating per object. */
 function isExemptBy(obj: K8sObject, ex: Exemptions): boolean {
     const md = obj.metadata;
-    const ns = obj.kind === "Namespace" ? md?.name : md?.namespace;
+    const ns = obj.kind === "Namespace" ? md?.name : storedNamespace(obj);
     if (typeof ns === "string" && ex.namespaces.includes(ns)) {
         return true;
     }

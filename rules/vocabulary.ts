@@ -15,6 +15,45 @@ export const PSS_LABEL_PREFIX = "pod-security.kubernetes.io";
 /** The namespace label whose level Pod Security admission enforces. */
 export const PSS_ENFORCE_LABEL = `${PSS_LABEL_PREFIX}/enforce`;
 
+/**
+ * Kubernetes' built-in cluster-scoped kinds (and Gateway API's GatewayClass). The API server drops a
+ * `metadata.namespace` written on one (kube-router's ClusterRole carries `namespace: kube-system`), so such a
+ * namespace neither names the object nor puts it in an exempt namespace. (Kinds only: a custom resource of the same
+ * kind name in another group would be read as cluster-scoped too; none is known.)
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "StorageClass",
+    "VolumeAttachment",
+    "CSIDriver",
+    "CSINode",
+    "PriorityClass",
+    "RuntimeClass",
+    "IngressClass",
+    "GatewayClass",
+    "CustomResourceDefinition",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "MutatingAdmissionPolicy",
+    "MutatingAdmissionPolicyBinding",
+    "CertificateSigningRequest",
+    "FlowSchema",
+    "PriorityLevelConfiguration",
+]);
+
+/** The namespace an object lives in as the API server stores it: none for a cluster-scoped kind. */
+export function storedNamespace(obj: { kind?: unknown; metadata?: { namespace?: unknown } }): string | undefined {
+    const ns = obj?.metadata?.namespace;
+    return typeof ns === "string" && !CLUSTER_SCOPED_KINDS.has(obj.kind as string) ? ns : undefined;
+}
+
 /** Namespaces of Kubernetes' own components. */
 export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease"];
 

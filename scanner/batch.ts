@@ -5,6 +5,7 @@
 import * as engine from "../rules/evaluate";
 import { EvaluatedFinding, ResolvedRule } from "../rules/evaluate";
 import { K8sObject } from "../rules/types";
+import { storedNamespace } from "../rules/vocabulary";
 import { Located } from "./load";
 import { ResourceRef, ScanError, ScanViolation } from "./report";
 import { locate } from "./yaml";
@@ -14,7 +15,7 @@ const resourceOf = (o: K8sObject): ResourceRef => {
     return {
         apiVersion: String(o.apiVersion ?? ""),
         kind: String(o.kind ?? ""),
-        namespace: typeof md.namespace === "string" ? md.namespace : "",
+        namespace: storedNamespace(o) ?? "",
         name: typeof md.name === "string" ? md.name : "",
     };
 };

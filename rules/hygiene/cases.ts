@@ -2,12 +2,31 @@
 import { Case, Json, d, ingress, pdb } from "../testkit/cases";
 import { mutated } from "../testkit/workloads";
 
+const apiService = (apiVersion: string): Json => ({
+    apiVersion,
+    kind: "APIService",
+    metadata: { name: "v1beta1.admission.example.com" },
+    spec: {
+        group: "admission.example.com",
+        version: "v1beta1",
+        service: { name: "webhook", namespace: "example" },
+        groupPriorityMinimum: 1000,
+        versionPriority: 15,
+    },
+});
+
 export const CASES: Case[] = [
     {
         id: "OTH-04",
         what: "extensions/v1beta1 Ingress",
         good: () => [ingress()],
         bad: () => [{ ...ingress(), apiVersion: "extensions/v1beta1" }],
+    },
+    {
+        id: "OTH-04",
+        what: "apiregistration.k8s.io/v1beta1 APIService (cert-manager's early manifests)",
+        good: () => [apiService("apiregistration.k8s.io/v1")],
+        bad: () => [apiService("apiregistration.k8s.io/v1beta1")],
     },
     {
         id: "OTH-05",

@@ -37,6 +37,7 @@ const REMOVED_APIS: Record<string, Record<string, string>> = {
     "certificates.k8s.io/v1beta1": { CertificateSigningRequest: "1.22" },
     "scheduling.k8s.io/v1beta1": { PriorityClass: "1.22" },
     "coordination.k8s.io/v1beta1": { Lease: "1.22" },
+    "apiregistration.k8s.io/v1beta1": { APIService: "1.22" },
 };
 const ALL_KINDS = [
     "Pod",

@@ -161,6 +161,15 @@ const DEFAULT_SENSITIVE_PATHS = [
 ];
 
 /**
+ * Host directories whose contents the node runs as root, sensitive when a container can write them:
+ * the container runtime executes the CNI plugin binaries in /opt/cni/bin (containerd's and CRI-O's
+ * default `bin_dir`) as root on the host for every pod sandbox, so a writable mount of it (or of /opt,
+ * which holds it) is host code execution, the reason /run/cdi is listed above. Read-only, they hold
+ * public binaries.
+ */
+const DEFAULT_WRITE_SENSITIVE_PATHS = ["/opt/cni/bin"];
+
+/**
  * Single files below a sensitive directory that hold nothing secret (world-readable account and group
  * names, public CA bundles, time-zone data, the OS release, the swap list): mounted read-only by every container
  * that mounts them, they are not a sensitive host path.
@@ -204,6 +213,20 @@ const DEFAULT_UNOPENABLE_DEVICES = [
 const DEFAULT_CONTAINER_VISIBLE_SYSFS = ["/sys/class/drm"];
 
 /**
+ * Directories below a sensitive directory that hold only public CA-trust material (trust anchors, the
+ * bundles extracted from them, the update hooks that rebuild them): mounted read-only by every container
+ * that mounts them, they are not a sensitive host path. Deliberately not /etc/ssl or /etc/pki as a whole:
+ * /etc/ssl/private, /etc/pki/tls/private, /etc/pki/entitlement and /etc/pki/consumer hold host private keys.
+ */
+const DEFAULT_PUBLIC_DIRECTORIES = [
+    "/etc/ca-certificates",
+    "/etc/ssl/certs",
+    "/etc/pki/ca-trust",
+    "/etc/pki/tls/certs",
+    "/usr/share/ca-certificates",
+];
+
+/**
  * The path as the node resolves it: no empty or `.` segments, no trailing slash (`/` stays `/`). The
  * API server refuses only `..` segments, so `//etc`, `/./etc` and `/etc//kubernetes/` are admitted
  * and mount what they name. One split and filter: linear on any input.
@@ -243,6 +266,12 @@ function anyPrivileged(pod: PodSpecRef): boolean {
 /** `n` is `s` or below it. */
 const under = (n: string, s: string) => n === s || (s !== "/" && n.startsWith(`${s}/`));
 
+/**
+ * The mount reaches `s`: the host path is `s`, below it, or above it (a hostPath of /var exposes
+ * /var/lib/kubelet as surely as a hostPath of /var/lib/kubelet does). Absolute paths only.
+ */
+const reaches = (n: string, s: string) => under(n, s) || (n.startsWith("/") && under(s, n));
+
 export const sensitiveHostPath = podRule(
     {
         id: "PS-06",
@@ -272,6 +301,14 @@ export const sensitiveHostPath = podRule(
                     "mount when every container mounting them sets `readOnly: true`.",
                 default: DEFAULT_PUBLIC_FILES,
             },
+            publicDirectories: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "Host directories (and everything below them) holding only public CA-trust material that a pod " +
+                    "may mount when every container mounting them sets `readOnly: true`.",
+                default: DEFAULT_PUBLIC_DIRECTORIES,
+            },
             unopenableDevices: {
                 type: "array",
                 items: { type: "string" },
@@ -289,6 +326,14 @@ export const sensitiveHostPath = podRule(
                     "shows: not sensitive when every container mounting them sets `readOnly: true`.",
                 default: DEFAULT_CONTAINER_VISIBLE_SYSFS,
             },
+            writeSensitivePaths: {
+                type: "array",
+                items: { type: "string" },
+                description:
+                    "Host paths (and everything below or above them) that are sensitive when some container of the " +
+                    "pod mounts them writable, e.g. the CNI plugin binaries the runtime executes as root.",
+                default: DEFAULT_WRITE_SENSITIVE_PATHS,
+            },
         },
     },
     (pod, _obj, cfg) => {
@@ -297,8 +342,10 @@ export const sensitiveHostPath = podRule(
         // the config's paths, read only for a pod that has a hostPath volume (most have none)
         const sensitive = (cfg.sensitivePaths as string[]).map(normalise);
         const publicFiles = new Set((cfg.publicFiles as string[]).map(normalise));
+        const publicDirs = (cfg.publicDirectories as string[]).map(normalise);
         const devices = (cfg.unopenableDevices as string[]).map(normalise);
         const visibleSysfs = (cfg.containerVisibleSysfs as string[]).map(normalise);
+        const writeSensitive = ((cfg.writeSensitivePaths as string[] | undefined) ?? []).map(normalise);
         return found.map(
             h =>
                 [
@@ -309,6 +356,7 @@ export const sensitiveHostPath = podRule(
                             if (typeof p !== "string") return false;
                             const n = normalise(p);
                             if (publicFiles.has(n) && readOnlyEverywhere(pod, h.name)) return false;
+                            if (publicDirs.some(s => under(n, s)) && readOnlyEverywhere(pod, h.name)) return false;
                             if (visibleSysfs.some(s => under(n, s)) && readOnlyEverywhere(pod, h.name)) return false;
                             if (
                                 devices.some(s => under(n, s)) &&
@@ -316,7 +364,8 @@ export const sensitiveHostPath = podRule(
                                 !anyPrivileged(pod)
                             )
                                 return false;
-                            return sensitive.some(s => under(n, s));
+                            if (sensitive.some(s => reaches(n, s))) return true;
+                            return writeSensitive.some(s => reaches(n, s)) && !readOnlyEverywhere(pod, h.name);
                         },
                         () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`,
                     ),

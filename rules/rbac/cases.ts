@@ -316,6 +316,12 @@ export const CASES: Case[] = [
         bad: () => [role([{ apiGroups: [""], resources: ["configmaps"], verbs: ["update"] }], "ClusterRole")],
     },
     {
+        id: "RBAC-14",
+        what: "creating Secrets and reading any Secret mints a service-account token (creating alone does not)",
+        good: () => [role([{ apiGroups: [""], resources: ["secrets"], verbs: ["create", "update"] }])],
+        bad: () => [role([{ apiGroups: [""], resources: ["secrets"], verbs: ["create", "get"] }])],
+    },
+    {
         id: "RBAC-19",
         what: "endpoints edits",
         good: () => [viewRole],

@@ -394,10 +394,17 @@ export const webhooks = grantRule(
 export const saTokens = grantRule(
     "RBAC-14",
     "no-service-account-token-creation",
-    "Roles should not create `serviceaccounts/token`: it mints tokens for any ServiceAccount in scope.",
-    "Remove `create` on `serviceaccounts/token` from the role; pods get their tokens by projection.",
-    [req(["create"], "", ["serviceaccounts/token"])],
-    "can create ServiceAccount tokens",
+    "Roles should not create `serviceaccounts/token`: it mints tokens for any ServiceAccount in scope. " +
+        "Creating Secrets and reading them back does the same: the token controller fills a Secret of type " +
+        "`kubernetes.io/service-account-token` annotated with any ServiceAccount's name with a long-lived token.",
+    "Remove `create` on `serviceaccounts/token` from the role, and do not grant `create` on Secrets together " +
+        "with reads of any Secret; pods get their tokens by projection.",
+    // (token request) OR (create Secrets AND read any Secret), as an AND of ORs: (T or C) and (T or R).
+    [
+        [...req(["create"], "", ["serviceaccounts/token"]), ...req(["create"], "", ["secrets"])],
+        [...req(["create"], "", ["serviceaccounts/token"]), ...req(["get", "list", "watch"], "", ["secrets"])],
+    ],
+    "can create ServiceAccount tokens (by TokenRequest, or by creating a service-account-token Secret and reading it)",
 );
 
 export const persistentVolumes = grantRule(

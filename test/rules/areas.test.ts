@@ -160,6 +160,19 @@ describe("rules outside pod security", () => {
                 ]).length,
                 1,
             ));
+        it("a stray namespace on a cluster-scoped object neither names it nor exempts it (kube-router)", () => {
+            const cr = {
+                ...role([{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] }], "ClusterRole"),
+                metadata: { name: "reader", namespace: "kube-system" },
+            };
+            const exempt = { "no-secret-read-access": { exemptNamespaces: ["kube-system"] } };
+            const f = run("RBAC-02", [cr], exempt);
+            assert.equal(f.length, 1, "a ClusterRole is in no namespace, kube-system included");
+            assert.match(f[0].message, /^ClusterRole "reader" /);
+            // a namespaced Role in that namespace is still exempt
+            const r = { ...cr, kind: "Role" };
+            assert.equal(run("RBAC-02", [r], exempt).length, 0);
+        });
         it("a binding of cluster-admin named system: is judged unless it carries the bootstrap label", () => {
             const crb = (labels?: Record<string, string>) => ({
                 apiVersion: "rbac.authorization.k8s.io/v1",

@@ -223,7 +223,12 @@ describe("pod security rules (PS-xx)", () => {
             assert.equal(run("PS-06", pod("/run/udev", false)).length, 1, "udev rules directory");
             assert.equal(run("PS-06", pod("/var/run/dbus/system_bus_socket", true)).length, 1, "D-Bus, read-only");
             assert.equal(run("PS-06", pod("/run/flannel", false)).length, 0, "a CNI's own state is not listed");
-            assert.equal(run("PS-06", pod("/etc/ssl/certs", true)).length, 1, "a directory, not the file");
+            // directories of public CA-trust material pass read-only; the directories around them hold private keys
+            assert.equal(run("PS-06", pod("/etc/ssl/certs", true)).length, 0, "CA certificates, read-only");
+            assert.equal(run("PS-06", pod("/etc/ca-certificates", true, true)).length, 0, "CA trust, read-only");
+            assert.equal(run("PS-06", pod("/etc/ssl/certs", false)).length, 1, "CA certificates, writable");
+            assert.equal(run("PS-06", pod("/etc/ssl", true)).length, 1, "holds /etc/ssl/private");
+            assert.equal(run("PS-06", pod("/etc/pki/tls/private", true)).length, 1, "private keys");
             // node-feature-discovery's worker reads /proc/swaps read-only
             assert.equal(run("PS-06", pod("/proc/swaps", true)).length, 0, "the swap list, read-only");
             assert.equal(run("PS-06", pod("/proc/swaps", true, false)).length, 1, "the swap list, one writable mount");
@@ -260,6 +265,15 @@ describe("pod security rules (PS-xx)", () => {
             // Container Device Interface specs: the runtime applies their mounts and hooks on the host
             for (const p of ["/run/cdi", "/var/run/cdi", "/var//run/cdi/"])
                 assert.equal(run("PS-06", pod(p, false)).length, 1, p);
+            // a directory above a sensitive path exposes it (/var holds /var/lib/kubelet, /run the runtime socket)
+            for (const p of ["/var", "/var/lib", "/run", "/srv", "/var/run/"])
+                assert.equal(run("PS-06", pod(p, true)).length, 1, p);
+            assert.equal(run("PS-06", pod("/opt/data", false)).length, 0, "a directory beside them");
+            // the CNI binaries the runtime runs as root: sensitive when written (or /opt, above them), not when read
+            for (const p of ["/opt/cni/bin", "/opt", "/opt/cni"])
+                assert.equal(run("PS-06", pod(p, false)).length, 1, p);
+            assert.equal(run("PS-06", pod("/opt/cni/bin", true)).length, 0, "read-only: public binaries");
+            assert.equal(run("PS-06", pod("/opt/cni/bin", undefined)).length, 1, "readOnly unset is writable");
             // both lists are the rule's config: emptied, the device nodes are sensitive again
             const none = { "no-sensitive-host-paths": { unopenableDevices: [], containerVisibleSysfs: [] } };
             assert.equal(run("PS-06", pod("/dev/dri", true), none).length, 1);

@@ -221,6 +221,26 @@ describe("offline scanner", () => {
             assert.match(r.err, /no-privileged-containers\.exemptNamespaces: must be array/);
             assert.match(r.err, /must NOT have additional properties 'no-such-policy'/);
         });
+        it("a namespace exemption does not reach a cluster-scoped object that carries a stray namespace", () => {
+            const f = path.join(dir, "stray-ns.yaml");
+            writeFileSync(
+                f,
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n" +
+                    "  namespace: kube-system\nrules:\n- apiGroups: ['']\n  resources: [secrets]\n  verbs: [list]\n",
+            );
+            const cfg = path.join(dir, "cfg-kube-system.json");
+            writeFileSync(cfg, JSON.stringify({ "no-secret-read-access": { exemptNamespaces: ["kube-system"] } }));
+            const r = JSON.parse(scan(["--format", "json", "--config", cfg, f]).out);
+            const v = r.violations.filter((x: { controlId: string }) => x.controlId === "RBAC-02");
+            assert.equal(v.length, 1, JSON.stringify(r.summary));
+            assert.deepEqual(v[0].resource, {
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "ClusterRole",
+                namespace: "",
+                name: "reader",
+            });
+            assert.equal(r.summary.exempted["RBAC-02"], undefined);
+        });
         it("rejects a config that is not JSON", () => {
             const p = path.join(dir, "cfg.txt");
             writeFileSync(p, "{nope");
