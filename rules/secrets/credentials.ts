@@ -94,6 +94,16 @@ const TOKEN_FORMATS: Array<[RegExp, string]> = [
     [/\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{20,74}T3BlbkFJ[A-Za-z0-9_-]{20}/, "an OpenAI API key"],
 ];
 
+/**
+ * Every known format in one pattern (none has flags): one scan of a value that holds none of them, which is nearly
+ * every value, instead of one per format; each format is then tried only on a value that holds one.
+ */
+const ANY_TOKEN_FORMAT = ((): RegExp => {
+    const flagged = TOKEN_FORMATS.find(([re]) => re.flags !== "");
+    if (flagged) throw new Error(`token format ${flagged[0]} has flags, which one combined pattern cannot keep`);
+    return new RegExp(TOKEN_FORMATS.map(([re]) => `(?:${re.source})`).join("|"));
+})();
+
 /** Maximal runs of JWT characters: a greedy class with nothing after it never backtracks. */
 const JWT_RUN = /[A-Za-z0-9_.-]+/g;
 
@@ -168,7 +178,7 @@ function inlinePassword(v: string): boolean {
 
 /** A value that is a credential whatever its name, with what it is. */
 function tokenFormat(v: string): Reason {
-    for (const [re, what] of TOKEN_FORMATS) if (re.test(v)) return what;
+    if (ANY_TOKEN_FORMAT.test(v)) for (const [re, what] of TOKEN_FORMATS) if (re.test(v)) return what;
     if (hasJwt(v)) return "a JSON Web Token";
     if (urlPassword(v)) return "a password in a URL";
     // One line: a multi-line value is parsed or read line by line, each line's pairs judged there.
