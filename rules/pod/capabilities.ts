@@ -203,7 +203,16 @@ export const dropAll = containerRule(
     c => {
         const drop = capList(c, "drop");
         if (drop === UNKNOWN_VERDICT) return [[DROP, UNKNOWN_VERDICT]];
-        return hasCap(drop, "ALL") ? NONE : [[DROP, `The ${c.label} does not drop ALL capabilities.`]];
+        // Pod Security admission (restricted) matches the literal "ALL" only (check_capabilities_restricted.go:
+        // `c == capabilityAll`): `all`, `All` or `CAP_ALL` is refused there, whatever the runtime makes of it.
+        if (drop.some(x => x === "ALL")) return NONE;
+        if (!hasCap(drop, "ALL")) return [[DROP, `The ${c.label} does not drop ALL capabilities.`]];
+        return [
+            [
+                DROP,
+                `The ${c.label} drops "ALL" spelt otherwise; Pod Security admission (restricted) accepts only "ALL".`,
+            ],
+        ];
     },
 );
 

@@ -167,7 +167,13 @@ const DEFAULT_SENSITIVE_PATHS = [
  * which holds it) is host code execution, the reason /run/cdi is listed above. Read-only, they hold
  * public binaries.
  */
-const DEFAULT_WRITE_SENSITIVE_PATHS = ["/opt/cni/bin"];
+const DEFAULT_WRITE_SENSITIVE_PATHS = [
+    "/opt/cni/bin",
+    // the Secrets Store CSI driver's provider sockets: the privileged driver dials every socket there on each
+    // mount, hands it the pod's ServiceAccount token and writes its answer into the pod
+    "/run/secrets-store-csi-providers",
+    "/var/run/secrets-store-csi-providers",
+];
 
 /**
  * Single files below a sensitive directory that hold nothing secret (world-readable account and group
@@ -203,6 +209,9 @@ const DEFAULT_UNOPENABLE_DEVICES = [
     "/dev/sgx_vepc",
     "/dev/accel",
     "/dev/kfd",
+    // udev's by-id/by-uuid/by-path/by-label symlinks to block devices: they resolve in the container's own
+    // /dev, and the default device cgroup never allows a block device
+    "/dev/disk",
 ];
 
 /**
@@ -374,7 +383,12 @@ export const sensitiveHostPath = podRule(
     },
 );
 
-const SOCKET = /(^|\/)(docker|containerd|crio|cri-dockerd|podman)(\.sock)?$|\.sock$/;
+/**
+ * A socket file (`*.sock`), or a runtime's socket directory under /run or /var/run (/run/podman,
+ * /run/k3s/containerd). A path elsewhere that merely ends in a runtime's name is its state or
+ * configuration (/var/lib/docker, /var/lib/containerd, /etc/containerd): no socket, PS-06's concern.
+ */
+const SOCKET = /\.sock$|^\/(var\/)?run\/(.+\/)?(docker|containerd|crio|cri-dockerd|podman)$/;
 const SOCKET_DIRS = new Set([
     "/var/run",
     "/run",

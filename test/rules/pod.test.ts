@@ -87,6 +87,20 @@ describe("pod security rules (PS-xx)", () => {
     });
 
     describe("precedence", () => {
+        it("PS-15 takes only the literal ALL, as Pod Security admission does (bank-of-anthos drops `all`)", () => {
+            const drop = (d: unknown[]) =>
+                run(
+                    "PS-15",
+                    mutated("Pod", s => {
+                        s.containers[0].securityContext.capabilities = { drop: d };
+                    }),
+                ).filter(f => f.path === "spec.containers[0].securityContext.capabilities.drop");
+            assert.equal(drop(["ALL"]).length, 0);
+            assert.equal(drop(["NET_RAW", "ALL"]).length, 0);
+            for (const d of [["all"], ["All"], ["CAP_ALL"]])
+                assert.match(drop(d)[0]?.message ?? "", /spelt otherwise; .* accepts only "ALL"/, JSON.stringify(d));
+            assert.match(drop(["NET_RAW"])[0].message, /does not drop ALL capabilities/);
+        });
         it("PS-18 without runAsNonRoot says whether a container may run as root (a user ID of 1+ cannot)", () => {
             const at = (uid: unknown, nonRoot?: boolean) =>
                 run(
@@ -186,6 +200,11 @@ describe("pod security rules (PS-xx)", () => {
             for (const p of ["//var/run", "/run/./containerd/", "/var//run/docker.sock"])
                 assert.equal(run("PS-07", hostPath(p)).length, 1, p);
             assert.equal(run("PS-06", hostPath("/data//app/./x")).length, 0);
+            // a runtime's socket directory under /run, any *.sock; not a runtime's state or configuration directory
+            for (const p of ["/run/podman", "/run/k3s/containerd", "/var/run/docker", "/var/snap/x/docker.sock"])
+                assert.equal(run("PS-07", hostPath(p)).length, 1, p);
+            for (const p of ["/var/lib/docker", "/var/lib/containerd", "/etc/containerd", "/home/docker"])
+                assert.equal(run("PS-07", hostPath(p)).length, 0, p);
         });
         it("PS-06 covers control-plane credential directories outside /etc/kubernetes", () => {
             for (const p of [
@@ -247,7 +266,14 @@ describe("pod security rules (PS-xx)", () => {
                     if (privileged !== undefined) s.containers[0].securityContext.privileged = privileged;
                 });
             // intel-device-plugins: the GPU, QAT and SGX plugins list their devices read-only
-            for (const p of ["/dev/dri", "/dev/vfio", "/dev/sgx_enclave", "/dev/sgx_provision", "/dev/dri/card0"])
+            for (const p of [
+                "/dev/dri",
+                "/dev/vfio",
+                "/dev/sgx_enclave",
+                "/dev/sgx_provision",
+                "/dev/dri/card0",
+                "/dev/disk",
+            ])
                 assert.equal(run("PS-06", pod(p, true)).length, 0, p);
             assert.equal(run("PS-06", pod("/dev/dri", false)).length, 1, "writable");
             assert.equal(run("PS-06", pod("/dev/dri", undefined)).length, 1, "readOnly unset");
@@ -273,6 +299,11 @@ describe("pod security rules (PS-xx)", () => {
             for (const p of ["/opt/cni/bin", "/opt", "/opt/cni"])
                 assert.equal(run("PS-06", pod(p, false)).length, 1, p);
             assert.equal(run("PS-06", pod("/opt/cni/bin", true)).length, 0, "read-only: public binaries");
+            assert.equal(
+                run("PS-06", pod("/var/run/secrets-store-csi-providers", false)).length,
+                1,
+                "provider sockets",
+            );
             assert.equal(run("PS-06", pod("/opt/cni/bin", undefined)).length, 1, "readOnly unset is writable");
             // both lists are the rule's config: emptied, the device nodes are sensitive again
             const none = { "no-sensitive-host-paths": { unopenableDevices: [], containerVisibleSysfs: [] } };
