@@ -227,5 +227,20 @@ export const onlyNetBindService = containerRule(
         url: `${PSS_URL}#restricted`,
         defaultExemptNamespaces: [FALCO_NS],
     },
-    c => addedVerdict(c, NET_BIND_SERVICE_ONLY, true, "capabilities other than NET_BIND_SERVICE"),
+    c => {
+        const pairs = addedVerdict(c, NET_BIND_SERVICE_ONLY, true, "capabilities other than NET_BIND_SERVICE");
+        if (pairs !== NONE) return pairs;
+        // Pod Security admission (restricted) matches the literal "NET_BIND_SERVICE" only, as it does "ALL" (PS-15)
+        const add = capList(c, "add");
+        const odd = add === UNKNOWN_VERDICT ? [] : add.filter((x, i) => i in add && x !== "NET_BIND_SERVICE");
+        return odd.length === 0
+            ? NONE
+            : [
+                  [
+                      ADD,
+                      `The ${c.label} adds NET_BIND_SERVICE spelt otherwise (${odd.map(show).join(", ")}); Pod ` +
+                          `Security admission (restricted) accepts only "NET_BIND_SERVICE".`,
+                  ],
+              ];
+    },
 );

@@ -101,6 +101,24 @@ describe("pod security rules (PS-xx)", () => {
                 assert.match(drop(d)[0]?.message ?? "", /spelt otherwise; .* accepts only "ALL"/, JSON.stringify(d));
             assert.match(drop(["NET_RAW"])[0].message, /does not drop ALL capabilities/);
         });
+        it("PS-16 takes only the literal NET_BIND_SERVICE, as Pod Security admission does", () => {
+            const add = (a: unknown[]) =>
+                run(
+                    "PS-16",
+                    mutated("Pod", s => {
+                        s.containers[0].securityContext.capabilities = { drop: ["ALL"], add: a };
+                    }),
+                ).filter(f => f.path === "spec.containers[0].securityContext.capabilities.add");
+            assert.equal(add(["NET_BIND_SERVICE"]).length, 0);
+            assert.equal(add([]).length, 0);
+            for (const a of [["net_bind_service"], ["CAP_NET_BIND_SERVICE"], ["NET_BIND_SERVICE", "Net_Bind_Service"]])
+                assert.match(
+                    add(a)[0]?.message ?? "",
+                    /spelt otherwise .* accepts only "NET_BIND_SERVICE"/,
+                    JSON.stringify(a),
+                );
+            assert.match(add(["NET_RAW"])[0].message, /adds capabilities other than NET_BIND_SERVICE: NET_RAW/);
+        });
         it("PS-18 without runAsNonRoot says whether a container may run as root (a user ID of 1+ cannot)", () => {
             const at = (uid: unknown, nonRoot?: boolean) =>
                 run(
