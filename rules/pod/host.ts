@@ -354,7 +354,7 @@ export const sensitiveHostPath = podRule(
         const publicDirs = (cfg.publicDirectories as string[]).map(normalise);
         const devices = (cfg.unopenableDevices as string[]).map(normalise);
         const visibleSysfs = (cfg.containerVisibleSysfs as string[]).map(normalise);
-        const writeSensitive = ((cfg.writeSensitivePaths as string[] | undefined) ?? []).map(normalise);
+        const writeSensitive = (cfg.writeSensitivePaths as string[]).map(normalise);
         return found.map(
             h =>
                 [
@@ -364,17 +364,18 @@ export const sensitiveHostPath = podRule(
                         p => {
                             if (typeof p !== "string") return false;
                             const n = normalise(p);
-                            if (publicFiles.has(n) && readOnlyEverywhere(pod, h.name)) return false;
-                            if (publicDirs.some(s => under(n, s)) && readOnlyEverywhere(pod, h.name)) return false;
-                            if (visibleSysfs.some(s => under(n, s)) && readOnlyEverywhere(pod, h.name)) return false;
-                            if (
-                                devices.some(s => under(n, s)) &&
-                                readOnlyEverywhere(pod, h.name) &&
-                                !anyPrivileged(pod)
-                            )
-                                return false;
+                            let ro: boolean | undefined;
+                            const readOnly = () => (ro ??= readOnlyEverywhere(pod, h.name));
+                            // harmless read-only: public files and CA-trust directories, sysfs every container
+                            // sees, device nodes no container of the pod can open
+                            const harmlessReadOnly =
+                                publicFiles.has(n) ||
+                                publicDirs.some(s => under(n, s)) ||
+                                visibleSysfs.some(s => under(n, s));
+                            if (harmlessReadOnly && readOnly()) return false;
+                            if (devices.some(s => under(n, s)) && readOnly() && !anyPrivileged(pod)) return false;
                             if (sensitive.some(s => reaches(n, s))) return true;
-                            return writeSensitive.some(s => reaches(n, s)) && !readOnlyEverywhere(pod, h.name);
+                            return writeSensitive.some(s => reaches(n, s)) && !readOnly();
                         },
                         () => `The pod mounts the sensitive host path ${show(h.path)} (volume "${show(h.name)}").`,
                     ),
