@@ -29,9 +29,13 @@ export function toRecords(
     violation: (v: ScanViolation) => void,
     error: (e: ScanError) => void,
 ): void {
+    // An object's findings come rule by rule, not one after the other: its ResourceRef is made once
+    // and shared by them (reports only read it).
+    const refs = new Map<K8sObject, ResourceRef>();
     for (const f of findings) {
         const w = whereOf(f);
-        const resource = resourceOf(f.object);
+        let resource = refs.get(f.object);
+        if (resource === undefined) refs.set(f.object, (resource = resourceOf(f.object)));
         if ((f as { error?: boolean }).error === true) {
             error({
                 file: w.file,
@@ -44,19 +48,35 @@ export function toRecords(
             });
             continue;
         }
-        violation({
-            policy: f.policy,
-            controlId: f.controlId,
-            severity: f.severity,
-            enforcementLevel: f.enforcementLevel,
-            message: f.message,
-            ...(f.path ? { path: f.path } : {}),
-            resource,
-            file: w.file,
-            line: w.line,
-            column: w.column,
-            ...(w.rendered ? { rendered: w.rendered } : {}),
-        });
+        violation(
+            f.path && !w.rendered
+                ? {
+                      // the usual shape, as a literal
+                      policy: f.policy,
+                      controlId: f.controlId,
+                      severity: f.severity,
+                      enforcementLevel: f.enforcementLevel,
+                      message: f.message,
+                      path: f.path,
+                      resource,
+                      file: w.file,
+                      line: w.line,
+                      column: w.column,
+                  }
+                : {
+                      policy: f.policy,
+                      controlId: f.controlId,
+                      severity: f.severity,
+                      enforcementLevel: f.enforcementLevel,
+                      message: f.message,
+                      ...(f.path ? { path: f.path } : {}),
+                      resource,
+                      file: w.file,
+                      line: w.line,
+                      column: w.column,
+                      ...(w.rendered ? { rendered: w.rendered } : {}),
+                  },
+        );
     }
 }
 
@@ -132,9 +152,11 @@ export function checkBatch(
     const here = new Map<object, Located>(batch.map(l => [l.object, l]));
     const at = (o: K8sObject, path: string | undefined): Where => {
         const l = here.get(o);
-        return l
-            ? { file: l.file, ...locate(o, l.pos, path, l.digest), ...(l.rendered ? { rendered: l.rendered } : {}) }
-            : { file: "", line: 1, column: 1 };
+        if (!l) return { file: "", line: 1, column: 1 };
+        const p = locate(o, l.pos, path, l.digest);
+        return l.rendered
+            ? { file: l.file, line: p.line, column: p.column, rendered: l.rendered }
+            : { file: l.file, line: p.line, column: p.column };
     };
     const findings = evaluateIsolated(
         rules,

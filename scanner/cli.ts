@@ -636,11 +636,12 @@ interface Kept {
 }
 
 /** Where a cross-resource finding's field (`path`, or the object itself) is. */
-const placed = (k: Kept, o: K8sObject, path: string | undefined): Where => ({
-    file: k.file,
-    ...locate(o, k.pos, path, k.digest),
-    ...(k.rendered ? { rendered: k.rendered } : {}),
-});
+const placed = (k: Kept, o: K8sObject, path: string | undefined): Where => {
+    const p = locate(o, k.pos, path, k.digest);
+    return k.rendered
+        ? { file: k.file, line: p.line, column: p.column, rendered: k.rendered }
+        : { file: k.file, line: p.line, column: p.column };
+};
 
 if (require.main === module) {
     process.exitCode = run(process.argv.slice(2), {

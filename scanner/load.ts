@@ -12,7 +12,6 @@
  * - Streams are read as the Kubernetes API machinery reads them (./yaml.ts); `List` kinds are
  *   flattened; every object keeps its file and position.
  */
-import { execFileSync } from "child_process";
 import {
     closeSync,
     constants,
@@ -292,7 +291,8 @@ function render(input: { type: "kustomize" | "helm"; dir: string }, opts: LoadOp
                 `${input.type === "kustomize" ? "kubectl" : "helm"} PATH)`,
         );
     try {
-        return execFileSync(tool, args, {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- only to render kustomizations and charts
+        return (require("child_process") as typeof import("child_process")).execFileSync(tool, args, {
             encoding: "utf8",
             maxBuffer: opts.maxInputBytes,
             timeout: 300_000,

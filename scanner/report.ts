@@ -8,12 +8,15 @@
  * JSON lines (`--format jsonl`): one object per line, {"violation": ScanViolation},
  *   {"error": ScanError}, and last {"summary": Summary}.
  */
-import { createHash } from "crypto";
 import * as path from "path";
 import { pathToFileURL } from "url";
 import type { ReportingDescriptor } from "sarif";
 import { control } from "../rules/catalog";
 import { Rule } from "../rules/types";
+
+/** node:crypto, loaded for SARIF fingerprints only (the other formats start without it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
+const sha256 = () => (require("crypto") as typeof import("crypto")).createHash("sha256");
 
 export interface ResourceRef {
     apiVersion: string;
@@ -262,7 +265,7 @@ export class SarifReporter implements Reporter {
     }
 
     private static fingerprint(parts: readonly string[]): string {
-        return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
+        return sha256().update(parts.join("\u0000")).digest("hex").slice(0, 32);
     }
 
     violation(v: ScanViolation): void {

@@ -14,7 +14,11 @@
  * `1` and `"1"`: Go's map order decides which wins) or accepts a second merge key, this reader
  * reports an error instead: a gate must not guess.
  */
-import { FAILSAFE_SCHEMA, load, Type, YAMLException } from "js-yaml";
+import type { Schema, Type } from "js-yaml";
+/** js-yaml, loaded when the general reader first runs (the fast readers read almost every manifest). */
+let jsYaml: typeof import("js-yaml") | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use (see above)
+const yamlLib = (): typeof import("js-yaml") => (jsYaml ??= require("js-yaml") as typeof import("js-yaml"));
 
 /** A position: 1-based line and column. */
 export interface Position {
@@ -204,59 +208,64 @@ function mark(s: Special): object {
 const MARKER = Symbol("special");
 
 let lastPlain: unknown;
-const plainType = new Type("tag:yaml.org,2002:k8s-plain", {
-    kind: "scalar",
-    resolve: (data: string) => {
-        if (typeof data !== "string") return false;
-        const v = resolvePlain(data);
-        if (v === NOT_RESOLVED) return false;
-        if (v === MERGE) sawMerge = true;
-        lastPlain = v === MERGE ? MERGE : toJs(v);
-        return true;
-    },
-    construct: () => lastPlain,
-});
-
-/** Explicit core tags as go-yaml v2 applies them (resolve with a tag, then the same conversions). */
-function explicit(tag: string, accept: (v: unknown, s: string) => unknown): Type {
-    let last: unknown;
-    return new Type(`tag:yaml.org,2002:${tag}`, {
+let schemaMade: Schema | undefined;
+/** The general reader's schema: go-yaml v2's resolution of plain scalars and core tags, on js-yaml. */
+function schema(): Schema {
+    if (schemaMade) return schemaMade;
+    const { FAILSAFE_SCHEMA, Type } = yamlLib();
+    const plainType = new Type("tag:yaml.org,2002:k8s-plain", {
         kind: "scalar",
-        resolve: (data: string | null) => {
-            const s = data ?? "";
-            const r = resolvePlain(s);
-            const v = accept(r === NOT_RESOLVED ? s : r === MERGE ? "<<" : r, s);
+        resolve: (data: string) => {
+            if (typeof data !== "string") return false;
+            const v = resolvePlain(data);
             if (v === NOT_RESOLVED) return false;
-            last = v;
+            if (v === MERGE) sawMerge = true;
+            lastPlain = v === MERGE ? MERGE : toJs(v);
             return true;
         },
-        construct: () => last,
+        construct: () => lastPlain,
     });
-}
-const tagged = [
-    explicit("str", (_v, s) => s),
-    explicit("int", v => (typeof v === "bigint" ? toJs(v) : NOT_RESOLVED)),
-    explicit("float", v => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? toJs(v) : NOT_RESOLVED)),
-    explicit("bool", v => (typeof v === "boolean" ? v : NOT_RESOLVED)),
-    explicit("null", v => (v === null ? toJs(null) : NOT_RESOLVED)),
-    explicit("timestamp", (_v, s) => s),
-    new Type("tag:yaml.org,2002:binary", {
-        kind: "scalar",
-        resolve: (data: string | null) => typeof data === "string" && /^[A-Za-z0-9+/=\s]*$/.test(data),
-        construct: (data: string) => Buffer.from(data.replace(/\s/g, ""), "base64").toString("utf8"),
-    }),
-];
-/** Any other tag (`!custom`, `!!set`, ...): go-yaml v2 keeps the node as it is. */
-const anyTag = ["scalar", "sequence", "mapping"].map(
-    kind =>
-        new Type("", {
-            kind: kind as "scalar",
-            multi: true,
-            construct: (d: unknown) => (d === null && kind === "scalar" ? "" : d),
-        }),
-);
 
-const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [plainType], explicit: [...tagged, ...anyTag] });
+    /** Explicit core tags as go-yaml v2 applies them (resolve with a tag, then the same conversions). */
+    function explicit(tag: string, accept: (v: unknown, s: string) => unknown): Type {
+        let last: unknown;
+        return new Type(`tag:yaml.org,2002:${tag}`, {
+            kind: "scalar",
+            resolve: (data: string | null) => {
+                const s = data ?? "";
+                const r = resolvePlain(s);
+                const v = accept(r === NOT_RESOLVED ? s : r === MERGE ? "<<" : r, s);
+                if (v === NOT_RESOLVED) return false;
+                last = v;
+                return true;
+            },
+            construct: () => last,
+        });
+    }
+    const tagged = [
+        explicit("str", (_v, s) => s),
+        explicit("int", v => (typeof v === "bigint" ? toJs(v) : NOT_RESOLVED)),
+        explicit("float", v => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? toJs(v) : NOT_RESOLVED)),
+        explicit("bool", v => (typeof v === "boolean" ? v : NOT_RESOLVED)),
+        explicit("null", v => (v === null ? toJs(null) : NOT_RESOLVED)),
+        explicit("timestamp", (_v, s) => s),
+        new Type("tag:yaml.org,2002:binary", {
+            kind: "scalar",
+            resolve: (data: string | null) => typeof data === "string" && /^[A-Za-z0-9+/=\s]*$/.test(data),
+            construct: (data: string) => Buffer.from(data.replace(/\s/g, ""), "base64").toString("utf8"),
+        }),
+    ];
+    /** Any other tag (`!custom`, `!!set`, ...): go-yaml v2 keeps the node as it is. */
+    const anyTag = ["scalar", "sequence", "mapping"].map(
+        kind =>
+            new Type("", {
+                kind: kind as "scalar",
+                multi: true,
+                construct: (d: unknown) => (d === null && kind === "scalar" ? "" : d),
+            }),
+    );
+    return (schemaMade = FAILSAFE_SCHEMA.extend({ implicit: [plainType], explicit: [...tagged, ...anyTag] }));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Positions through js-yaml's listener.
@@ -495,9 +504,9 @@ export function parseDocument(text: string, line: number, filename?: string, gen
     let value: unknown;
     try {
         // go-yaml v2 reads the first document of its input; a `...` end marker ends it.
-        value = load(text, { schema: SCHEMA, listener: listener as never, filename, json: false });
+        value = yamlLib().load(text, { schema: schema(), listener: listener as never, filename, json: false });
     } catch (e) {
-        if (e instanceof YAMLException) {
+        if (e instanceof yamlLib().YAMLException) {
             if (/expected a single document/.test(e.reason ?? "")) {
                 value = undefined;
             } else {
@@ -560,7 +569,7 @@ function firstDocumentOnly(text: string, filename: string | undefined): unknown 
     if (!m) return null;
     kids = [];
     opened = [];
-    return load(text.slice(0, m.index), { schema: SCHEMA, listener: listener as never, filename });
+    return yamlLib().load(text.slice(0, m.index), { schema: schema(), listener: listener as never, filename });
 }
 
 /** One document of a stream as kubectl cuts it. */
