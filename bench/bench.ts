@@ -8,6 +8,11 @@
  *   HC_BENCH_SIZES=10000,50000   end-to-end sizes (best of 3 each)
  *   HC_BENCH_STREAM=600000       the memory run (0 to skip)
  *   HC_BENCH_NAMESPACES=10,100,1000
+ *   HC_BENCH_KUBE_SCORE=PATH     kube-score to run on the same files (default: `kube-score` on PATH, if
+ *                                any; `go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0`)
+ *
+ * Machines differ (the same scan has taken 0.7 s on one 2-core machine and 1.9 s on another): a
+ * peer timed on the same files in the same run is what makes the rates comparable across machines.
  */
 import { execFileSync, spawnSync } from "child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
@@ -88,6 +93,33 @@ function cli(args: string[]): {
     };
 }
 
+/** kube-score, when given or on PATH: the peer timed on the same files. */
+function kubeScore(): string | undefined {
+    const given = process.env.HC_BENCH_KUBE_SCORE;
+    if (given !== undefined) return given || undefined;
+    for (const d of (process.env.PATH ?? "").split(path.delimiter)) {
+        const f = path.join(d, "kube-score");
+        if (d && existsSync(f)) return f;
+    }
+    return undefined;
+}
+
+/** One kube-score run on `file` (JSON out, discarded): wall ms and peak RSS (GNU time, when present). */
+function peer(bin: string, file: string): { ms: number; maxRssMiB: number } {
+    const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+    const cmd = [bin, "score", "--output-format", "json", file];
+    const t = process.hrtime.bigint();
+    const r = timeBin
+        ? spawnSync(timeBin, ["-f", "BENCH %M", ...cmd], { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 30 })
+        : spawnSync(cmd[0], cmd.slice(1), { stdio: ["ignore", "ignore", "pipe"], maxBuffer: 1 << 30 });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    // kube-score exits 1 when it has critical findings, as this corpus has
+    if (r.status !== 0 && r.status !== 1)
+        throw new Error(`kube-score failed (${r.status}): ${String(r.stderr).slice(-2000)}`);
+    const m = /BENCH (\d+)/.exec(String(r.stderr));
+    return { ms, maxRssMiB: m ? Number(m[1]) / 1024 : NaN };
+}
+
 /** What `--jobs` defaults to on this machine, and the other setting the bench compares it with. */
 const defaultThreads = defaultJobs() > 1 ? `main + ${defaultJobs() - 1} worker(s)` : "main only";
 const otherJobs = defaultJobs() > 1 ? ["--jobs", "1"] : ["--jobs", "2"];
@@ -108,8 +140,16 @@ try {
     );
     console.log("|---:|---|---|---:|---:|---:|---:|---:|---:|");
     const rates: number[] = [];
+    const peerBin = kubeScore();
+    const peerRows: string[] = [];
     for (const n of sizes) {
         const g = generate(n, path.join(dir, `bulk-${n}`));
+        if (peerBin) {
+            // best of 3 up to 10,000 resources; one run above (kube-score takes minutes at 50,000)
+            const runs = Array.from({ length: n <= 10_000 ? 3 : 1 }, () => peer(peerBin, g.file));
+            const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
+            peerRows.push(`${n}|${best.ms}|${Math.max(...runs.map(r => r.maxRssMiB))}|${runs.length}`);
+        }
         for (const jobs of [[], otherJobs]) {
             const runs = [0, 1, 2].map(() => cli(["--format", "json", ...jobs, g.file]));
             const best = runs.reduce((a, b) => (a.ms <= b.ms ? a : b));
@@ -132,6 +172,24 @@ try {
                 `${((rates[rates.length - 1] / rates[0]) * 100).toFixed(0)}% of that at ${sizes[0]}.`,
         );
     console.log(`load average after: ${load()}`);
+    if (peerBin) {
+        console.log(
+            `\nkube-score on the same files (\`${peerBin} score --output-format json FILE\`), after each size's`,
+        );
+        console.log("generation, before hardened-scan's runs:");
+        console.log(
+            "| resources | runs | wall ms (best) | resources/s | peak RSS MiB | hardened-scan's rate ÷ kube-score's |",
+        );
+        console.log("|---:|---:|---:|---:|---:|---:|");
+        peerRows.forEach((row, i) => {
+            const [n, ms, rss, runs] = row.split("|").map(Number);
+            const rate = n / (ms / 1000);
+            console.log(
+                `| ${n} | ${runs} | ${ms.toFixed(0)} | ${Math.round(rate)} | ` +
+                    `${Number.isNaN(rss) ? "n/a" : rss.toFixed(0)} | ${(rates[i] / rate).toFixed(1)} |`,
+            );
+        });
+    } else console.log("(no kube-score on PATH and no HC_BENCH_KUBE_SCORE: no peer timed on the same files)");
 
     if (streamSize > 0) {
         console.log(
