@@ -341,7 +341,7 @@ export function parseChunk(
     const shift = (line: number, column: number) =>
         line === chunk.line && chunk.column ? column + chunk.column - 1 : column;
     try {
-        doc = parseDocument(chunk.text, chunk.line, file);
+        doc = parseDocument(chunk.text, chunk.line, file, false, chunk.json === true);
     } catch (e) {
         if (e instanceof YamlError) {
             errors.push({

@@ -69,6 +69,10 @@ class Special {
 /** Markers are map keys as `\u0000k<n>` until the document is fixed up; table per parse. */
 let specials: Special[] = [];
 let sawMerge = false;
+/** Merge keys read so far in the document (each is `MERGE` and its number). */
+let merges = 0;
+/** Is this a merge key (or a value `<<`) as the general reader made it? */
+const isMerge = (v: unknown): boolean => typeof v === "string" && v.startsWith(MERGE);
 
 const MAP: Record<string, unknown> = Object.create(null);
 for (const s of ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]) MAP[s] = true;
@@ -220,7 +224,8 @@ function schema(): Schema {
             const v = resolvePlain(data);
             if (v === NOT_RESOLVED) return false;
             if (v === MERGE) sawMerge = true;
-            lastPlain = v === MERGE ? MERGE : toJs(v);
+            // each `<<` its own key: go-yaml v2 merges every one of a mapping's merge keys, in order
+            lastPlain = v === MERGE ? `${MERGE}${merges++}` : toJs(v);
             return true;
         },
         construct: () => lastPlain,
@@ -286,16 +291,106 @@ let opened: number[] = [];
 let lineBase = 0;
 let badKey: number | undefined;
 
+// YAML 1.1 line breaks. go-yaml v2 takes NEL (U+0085), LS (U+2028) and PS (U+2029) as line breaks, as
+// YAML 1.1 says; js-yaml (YAML 1.2) takes them as ordinary characters, so a comment ending in one
+// would hide the field after it (`# note<U+2028>hostPID: true`), and a key or value would take it
+// in. The general reader gives js-yaml the document with each of them made a line feed: for NEL
+// that is exactly go-yaml's reading everywhere (it reads NEL as a line feed). LS and PS end a
+// comment or a line as a line feed does, but inside a scalar go-yaml keeps the character where a
+// line feed would fold: a document with one there is refused (a rare form: \u2028 in double quotes
+// says the same without it). Positions stay those of the file's own lines.
+const YAML11_BREAKS = /[\u0085\u2028\u2029]/g;
+const hex4 = (c: number) => c.toString(16).toUpperCase().padStart(4, "0");
+/**
+ * What go-yaml v2's reader refuses ("control characters are not allowed"): C0 but tab, LF and CR; DEL; C1 but NEL. NUL
+ * is left to js-yaml, which refuses it anywhere ("null byte is not allowed"; the UTF-16 hint is added to that error).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
+const CONTROL = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]/;
+/** Where the lines of the document being read start (line feeds, CR LF, lone CRs), when its breaks were rewritten. */
+let lineStarts: number[] | undefined;
+/** Offsets of its LS and PS characters (refused inside a scalar), and the offset each open node started at. */
+let keptBreaks: number[] | undefined;
+let openedAt: number[] = [];
+/** The LS and PS to keep as characters (in a quoted scalar, no blank beside them): the document is read again. */
+let rawBreaks: number[] = [];
+
+/** The document's lines as js-yaml counts them, without NEL, LS and PS. */
+function linesOf(text: string): number[] {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13) {
+            if (text.charCodeAt(i + 1) === 10) i++;
+            starts.push(i + 1);
+        }
+    }
+    return starts;
+}
+
+/** The packed file position of an offset of the document (its breaks rewritten: see YAML11_BREAKS). */
+function positionAt(offset: number): number {
+    const starts = lineStarts as number[];
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (starts[mid] <= offset) lo = mid;
+        else hi = mid - 1;
+    }
+    return pack(lineBase + lo, offset - starts[lo] + 1);
+}
+
+/** Refuse an LS or PS inside the scalar read from `from` to `to` (a block scalar: with the breaks after it). */
+function refuseKeptBreak(from: number, to: number, input: string): void {
+    let end = to;
+    // a node opens where its separation begins: the scalar starts at the first character past blanks and comments
+    for (let d = input.charCodeAt(from); from < to; d = input.charCodeAt(++from)) {
+        if (d === 35) while (from < to && input.charCodeAt(from + 1) !== 10) from++;
+        else if (d !== 32 && d !== 9 && d !== 10 && d !== 13) break;
+    }
+    const c = input.charCodeAt(from);
+    if (c === 124 || c === 62) {
+        for (let d = input.charCodeAt(end); d === 32 || d === 9 || d === 10 || d === 13; d = input.charCodeAt(++end));
+    }
+    const quoted = c === 34 || c === 39;
+    const blank = (d: number) => d === 32 || d === 9 || d === 10 || d === 13;
+    for (const at of keptBreaks as number[]) {
+        if (at < from || at >= end) continue;
+        // in a quoted scalar with no blank beside it, go-yaml v2 keeps it as the character it is (see parseDocument)
+        if (quoted && !blank(input.charCodeAt(at - 1)) && !blank(input.charCodeAt(at + 1))) {
+            rawBreaks.push(at);
+            continue;
+        }
+        const p = unpack(positionAt(at));
+        const what =
+            lineText.charCodeAt(at) === 0x2028 ? "a line separator (U+2028)" : "a paragraph separator (U+2029)";
+        throw new YamlError(
+            `${what} inside a scalar: Kubernetes' YAML reader (YAML 1.1) takes it as a line break and keeps it ` +
+                "in the value, which the scanner does not reproduce; write it as \\u2028 or \\u2029 in a " +
+                "double-quoted string, or as a line feed",
+            p.line,
+            p.column,
+        );
+    }
+}
+/** The document's own text (the breaks not rewritten), for messages. */
+let lineText = "";
+
 function listener(event: "open" | "close", s: ListenerState): void {
     const d = s.depth;
     if (event === "open") {
-        opened[d] = pack(s.line + lineBase, s.position - s.lineStart + 1);
+        opened[d] = lineStarts ? positionAt(s.position) : pack(s.line + lineBase, s.position - s.lineStart + 1);
+        if (keptBreaks) openedAt[d] = s.position;
         kids[d] = undefined;
         return;
     }
     // `!` on an empty scalar: go-yaml v2 reads an empty string, js-yaml null
     if (s.result === null && s.tag === "!") s.result = "";
     const result = s.result;
+    if (keptBreaks && (result === null || typeof result !== "object" || MARKER in result))
+        refuseKeptBreak(openedAt[d], s.position, s.input);
     if (result !== null && typeof result === "object" && !(MARKER in result)) {
         const mine = kids[d];
         if (mine !== undefined) attach(result as object, mine);
@@ -374,7 +469,7 @@ const goKeyDesc = (k: string) => JSON.stringify(k);
 function fixup(root: unknown, chunkLine: number): unknown {
     const seen = new Set<object>();
     const value = (v: unknown, where: number): unknown => {
-        if (v === MERGE) return "<<";
+        if (isMerge(v)) return "<<";
         if (v !== null && typeof v === "object") {
             if (MARKER in v) {
                 const sp = specials[(v as { [MARKER]: number })[MARKER]];
@@ -394,14 +489,13 @@ function fixup(root: unknown, chunkLine: number): unknown {
         }
         const rec = o as Record<string, unknown>;
         const loc = locs.get(rec);
-        let merge: unknown;
-        let mergePos = chunkLine;
+        /** The mapping's merge keys' values, in order, with their lines. */
+        const merged: Array<[unknown, number]> = [];
         for (const k of Object.keys(rec)) {
             const kpos = posOfKey(loc, k) ?? chunkLine;
             const v = value(rec[k], Math.floor(kpos / COL));
-            if (k === MERGE) {
-                merge = v;
-                mergePos = Math.floor(kpos / COL);
+            if (isMerge(k)) {
+                merged.push([v, Math.floor(kpos / COL)]);
                 delete rec[k];
                 continue;
             }
@@ -417,7 +511,8 @@ function fixup(root: unknown, chunkLine: number): unknown {
             }
             rec[k] = v;
         }
-        if (merge !== undefined) {
+        const extra: unknown[] = [];
+        for (const [merge, mergePos] of merged) {
             const sources = Array.isArray(merge) ? merge : [merge];
             if (
                 merge === null ||
@@ -426,7 +521,6 @@ function fixup(root: unknown, chunkLine: number): unknown {
             ) {
                 throw new YamlError("map merge requires map or sequence of maps as the value", mergePos);
             }
-            const extra: unknown[] = [];
             for (const src of sources as Array<Record<string, unknown>>) {
                 walk(src);
                 for (const k of Object.keys(src)) {
@@ -437,14 +531,14 @@ function fixup(root: unknown, chunkLine: number): unknown {
                     if (p !== undefined) extra.push(k, p);
                 }
             }
-            if (extra.length)
-                setLoc(rec, [
-                    ...(loc ?? []).filter(
-                        (_x, i, a) => !(i % 2 === 0 && a[i] === MERGE) && !(i % 2 === 1 && a[i - 1] === MERGE),
-                    ),
-                    ...extra,
-                ]);
         }
+        if (extra.length)
+            setLoc(rec, [
+                ...(loc ?? []).filter(
+                    (_x, i, a) => !(i % 2 === 0 && isMerge(a[i])) && !(i % 2 === 1 && isMerge(a[i - 1])),
+                ),
+                ...extra,
+            ]);
     };
     return value(root, chunkLine);
 }
@@ -461,12 +555,19 @@ function renameLoc(loc: unknown[] | undefined, from: string, to: string): void {
 
 /** Position (packed) of the first non-blank, non-comment character at or after `offset`. */
 function firstContent(text: string, offset: number, line: number): number {
+    const at = firstContentAt(text, offset);
+    return pack(line + at.lines, at.column);
+}
+
+/** The first non-blank, non-comment character at or after `offset`: its offset, the lines before it, its column. */
+function firstContentAt(text: string, offset: number): { offset: number; lines: number; column: number } {
+    let lines = 0;
     let col = 1;
     let i = offset;
     while (i < text.length) {
         const c = text.charCodeAt(i);
         if (c === 10) {
-            line++;
+            lines++;
             col = 1;
             i++;
         } else if (c === 32 || c === 9 || c === 13 || c === 0xfeff) {
@@ -479,53 +580,98 @@ function firstContent(text: string, offset: number, line: number): number {
             col += 3;
         } else break;
     }
-    return pack(line, col);
+    return { offset: i, lines, column: col };
+}
+
+/** The general reader on a document's text (its YAML 1.1 breaks rewritten, see YAML11_BREAKS): its value. */
+function readGeneral(input: string, line: number, filename: string | undefined): unknown {
+    specials = [];
+    sawMerge = false;
+    merges = 0;
+    locs = new Map();
+    kids = [];
+    opened = [];
+    openedAt = [];
+    badKey = undefined;
+    let value: unknown;
+    try {
+        // go-yaml v2 reads the first document of its input; a `...` end marker ends it.
+        value = yamlLib().load(input, { schema: schema(), listener: listener as never, filename, json: false });
+    } catch (e) {
+        if (e instanceof yamlLib().YAMLException) {
+            if (/expected a single document/.test(e.reason ?? "")) {
+                value = undefined;
+            } else {
+                const at = lineStarts && e.mark ? unpack(positionAt(e.mark.position)) : undefined;
+                throw new YamlError(
+                    e.reason ?? e.message,
+                    at ? at.line : line + (e.mark?.line ?? 0),
+                    at ? at.column : e.mark ? e.mark.column + 1 : undefined,
+                );
+            }
+        } else throw e;
+    }
+    return value === undefined ? firstDocumentOnly(input, filename) : value;
 }
 
 /**
  * Parse one document (the text between two separators) starting at 1-based `line` of its file.
  * Throws YamlError with the file line of the problem.
  */
-export function parseDocument(text: string, line: number, filename?: string, general = false): YamlDocument {
+export function parseDocument(
+    text: string,
+    line: number,
+    filename?: string,
+    general = false,
+    /** A value of a JSON stream (Chunk.json): decoded as kubectl decodes JSON. */
+    json = false,
+): YamlDocument {
     if (!general) {
-        const fast = isJsonStart(text) ? fastJson(text, line) : fastDocument(text, line);
+        const fast = isJsonStart(text) ? fastJson(text, line, json) : fastDocument(text, line);
         if (fast !== undefined) {
             if (text.includes("&")) checkAliasing(fast.value as object, line);
             return fast;
         }
     }
-    specials = [];
-    sawMerge = false;
-    locs = new Map();
-    kids = [];
-    opened = [];
     lineBase = line;
-    badKey = undefined;
-    let value: unknown;
-    try {
-        // go-yaml v2 reads the first document of its input; a `...` end marker ends it.
-        value = yamlLib().load(text, { schema: schema(), listener: listener as never, filename, json: false });
-    } catch (e) {
-        if (e instanceof yamlLib().YAMLException) {
-            if (/expected a single document/.test(e.reason ?? "")) {
-                value = undefined;
-            } else {
-                throw new YamlError(
-                    e.reason ?? e.message,
-                    line + (e.mark?.line ?? 0),
-                    e.mark ? e.mark.column + 1 : undefined,
-                );
-            }
-        } else throw e;
+    // go-yaml v2 refuses control characters anywhere, comments included (js-yaml only in scalars); in a JSON value
+    // only those JSON itself refuses are errors
+    const control = json ? -1 : text.search(CONTROL);
+    if (control >= 0) {
+        const before = text.slice(0, control);
+        throw new YamlError(
+            `control characters are not allowed (U+${hex4(text.charCodeAt(control))})`,
+            line + (before.match(/\n/g)?.length ?? 0),
+            control - before.lastIndexOf("\n"),
+        );
     }
-    if (value === undefined) value = firstDocumentOnly(text, filename);
+    // NEL, LS and PS are line breaks for YAML 1.1 (see YAML11_BREAKS); in a JSON value they are characters of a string
+    let input = text;
+    lineStarts = keptBreaks = undefined;
+    rawBreaks = [];
+    if (!json && text.search(YAML11_BREAKS) >= 0) {
+        lineStarts = linesOf(text);
+        const ls = [...text.matchAll(/[\u2028\u2029]/g)].map(m => m.index as number);
+        if (ls.length > 0) keptBreaks = ls;
+        lineText = text;
+        input = text.replace(YAML11_BREAKS, "\n");
+    }
+    let value = readGeneral(input, line, filename);
+    if (rawBreaks.length > 0) {
+        // LS or PS in a quoted scalar, no blank beside it: go-yaml v2 keeps it as it is, so read again with it kept
+        const chars = input.split("");
+        for (const at of rawBreaks) chars[at] = text[at];
+        input = chars.join("");
+        keptBreaks = undefined;
+        value = readGeneral(input, line, filename);
+    }
     if (badKey !== undefined)
         throw new YamlError(
             "invalid map key: a sequence or mapping cannot be a key",
             unpack(badKey).line,
             unpack(badKey).column,
         );
-    const pos = firstContent(text, 0, line);
+    const pos = lineStarts ? positionAt(firstContentAt(input, 0).offset) : firstContent(text, 0, line);
     if ((specials.length > 0 || sawMerge) && value !== null && typeof value === "object") value = fixup(value, line);
     else if (value !== null && typeof value === "object" && MARKER in value) value = fixup(value, line);
     if (value === undefined) value = null;
@@ -541,16 +687,21 @@ export function parseDocument(text: string, line: number, filename?: string, gen
  */
 function checkAliasing(root: object, line: number): void {
     const memo = new Map<object, number>();
+    /** The mappings and sequences being walked (an alias of one of them inside it: a cycle). */
+    const open = new Set<object>();
     const size = (o: unknown): number => {
         if (o === null || typeof o !== "object") return 1;
         const m = memo.get(o);
         if (m !== undefined) return m;
-        memo.set(o, 1); // a cycle counts once
+        // go-yaml v2 refuses an alias inside its own anchor's value (js-yaml makes a circular object)
+        if (open.has(o)) throw new YamlError("anchor value contains itself (an alias inside its own anchor)", line);
+        open.add(o);
         let n = 1;
         for (const v of Array.isArray(o) ? o : Object.values(o)) {
             n += size(v);
             if (n > 1e12) break;
         }
+        open.delete(o);
         memo.set(o, n);
         return n;
     };
@@ -566,7 +717,21 @@ function checkAliasing(root: object, line: number): void {
 /** Text after a `...` document end marker is not read by go-yaml v2's Unmarshal. */
 function firstDocumentOnly(text: string, filename: string | undefined): unknown {
     const m = /^\.\.\.[ \t]*(#.*)?$/m.exec(text);
-    if (!m) return null;
+    if (!m) {
+        // a `---` line the stream's cutter did not see: it follows a NEL, LS or PS (YAML11_BREAKS); go-yaml v2 would
+        // read the document before it and drop the rest silently: refused, as a stream value holding more is
+        const start = lineStarts ? /^---/m.exec(text) : null;
+        if (start) {
+            const at = unpack(positionAt(start.index));
+            throw new YamlError(
+                "a document start (---) after a NEL, LS or PS line break: kubectl would read only the document " +
+                    "before it and drop the rest; end the line with a line feed to make it two documents",
+                at.line,
+                at.column,
+            );
+        }
+        return null;
+    }
     kids = [];
     opened = [];
     return yamlLib().load(text.slice(0, m.index), { schema: schema(), listener: listener as never, filename });
@@ -581,6 +746,8 @@ export interface Chunk {
     line: number;
     /** 1-based column of the chunk's first character, when it starts within a line (JSON streams: `{...}{...}`). */
     column?: number;
+    /** A value of a JSON stream: kubectl decodes it as JSON (Go's encoding/json), not as YAML. */
+    json?: true;
 }
 
 /**
@@ -671,7 +838,7 @@ function splitJson(text: string, bom: number): { chunks: Chunk[]; error?: YamlEr
             return splitYaml(text, from, fromLine, bom, chunks);
         }
         const column = i - lineStart + 1;
-        chunks.push({ text: text.slice(i, end), start: i + bom, line, ...(column > 1 ? { column } : {}) });
+        chunks.push({ text: text.slice(i, end), start: i + bom, line, ...(column > 1 ? { column } : {}), json: true });
         for (let k = text.indexOf("\n", i); k >= 0 && k < end; k = text.indexOf("\n", k + 1)) {
             line++;
             lineStart = k + 1;
@@ -1481,6 +1648,7 @@ export function fastDocument(text: string, line: number): YamlDocument | undefin
 
 /** Characters the JSON reader accepts: FAST_CHARS, and tabs and carriage returns (JSON whitespace). */
 const JSON_CHARS = /^[\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
+const STREAM_JSON_CHARS = /^[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]*$/;
 
 /** Does the document start (after JSON whitespace) with `{` or `[`? */
 function isJsonStart(text: string): boolean {
@@ -1493,9 +1661,11 @@ function isJsonStart(text: string): boolean {
 }
 
 /** The document read by the JSON reader, or undefined when it is left to the general reader (exported for tests). */
-export function fastJson(text: string, line: number): YamlDocument | undefined {
-    // a carriage return alone is a line break for YAML, mere whitespace for JSON
-    if (!JSON_CHARS.test(text) || (text.includes("\r") && /\r(?!\n)/.test(text))) return undefined;
+export function fastJson(text: string, line: number, stream = false): YamlDocument | undefined {
+    // a carriage return alone is a line break for YAML, mere whitespace for JSON; in a JSON stream's value (kubectl
+    // decodes it as JSON) NEL, LS and PS can only be characters of a string
+    if (!(stream ? STREAM_JSON_CHARS : JSON_CHARS).test(text) || (text.includes("\r") && /\r(?!\n)/.test(text)))
+        return undefined;
     let value: unknown;
     try {
         value = JSON.parse(text);
@@ -1564,10 +1734,10 @@ export function fastJson(text: string, line: number): YamlDocument | undefined {
                     const key = keys[k];
                     // a key set twice (fewer keys than written), integer-like keys (out of order) or __proto__
                     if (key === undefined || key === "__proto__" || INDEX_LIKE.test(key) || !string()) return false;
-                    // the colon on a later line than its key: no implicit key for YAML
+                    // the colon on a later line than its key: no implicit key for YAML (JSON has no such rule)
                     const keyLine = ln;
                     ws();
-                    if (ln !== keyLine) return false;
+                    if (ln !== keyLine && !stream) return false;
                     p++; // the colon
                     field = items[key];
                 } else field = items[k];

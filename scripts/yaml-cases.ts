@@ -219,13 +219,58 @@ const DOCUMENTS: readonly string[] = [
     "a: 'x'\n  b: 1\n",
     'key with spaces: 1\n"quoted: key": 2\n',
     "a: &anc\n  b: 1\nc: *anc\n",
+    // YAML 1.1 line breaks: NEL (U+0085), LS (U+2028) and PS (U+2029) end a comment or a line as a line feed does
+    "a: 1\n# c\u0085b: true\n",
+    "a: 1 # c\u2028b: 2\n",
+    "a: 1 # c\u2029b: 2\n",
+    "a:\u0085  b: 1\n",
+    "a:\u2028  b: 1\n",
+    "a: 1\u0085  # c\nb: 2\n",
+    "a: x\u0085",
+    "a: b\u2028",
+    "a: [1,\u20282]\n",
+    "a: {b: 1,\u0085c: 2}\n",
+    "spec:\n  containers: []\n  # debug\u0085  hostPID: true\u2028  hostNetwork: true\n",
+    // NEL folds in a scalar as a line feed does
+    "a: x\u0085  y\n",
+    'a: "x\u0085  y"\n',
+    "a: 'x\u0085y'\n",
+    "a: |\n  x\u0085  y\n",
+    // LS or PS in a quoted scalar with no blank beside it: kept as the character it is
+    'a: "x\u2028y"\n',
+    "a: 'x\u2029y'\n",
+    'a: "x\u2028"\n',
+    'a: "\u2028x"\n',
+    'k: "a\u2028b"\nb: 2 # c\u2028c: 3\n',
+    'a:\n- "p\u2028q"\n- r\u2028- s\n',
+    // an alias inside its own anchor's value
+    "a: &a\n  b: *a\n",
+    "a: &a [*a]\n",
+    // two merge keys in one mapping: both merged; a key both give is set twice
+    "x: &x {a: 1}\nz: &z {b: 2}\nw:\n  <<: *x\n  <<: *z\n",
+    "x: &x {a: 1}\nz: &z {a: 2}\nw:\n  <<: *x\n  <<: *z\n",
+    // control characters, comments included
+    "kind: e\n#\u001b\n",
+    "kind: e # \u007f\n",
+    "kind: e # \u0090\n",
 ];
 
 /**
  * Inputs where go-yaml v2 has no deterministic answer (Go's map order picks which of two keys
  * that become the same string wins); the scanner reports an error. Not in the oracle table.
  */
-export const STRICTER: readonly string[] = ['1: a\n"1": b\n', 'true: a\n"true": b\n'];
+export const STRICTER: readonly string[] = [
+    '1: a\n"1": b\n',
+    'true: a\n"true": b\n',
+    // LS or PS inside a scalar: go-yaml v2 keeps it in the value where a line feed would fold (refused)
+    "a: x\u2028  y\n",
+    'a: "x \u2028y"\n',
+    'a: "x\u2028\u2028y"\n',
+    "a: |\n  x\u2028  y\n",
+    "a: >\n  x\u2029  y\n",
+    // a document start after a NEL: go-yaml v2 reads the document before it and drops the rest silently
+    "a: 1\u0085---\u0085b: 2\n",
+];
 
 /** Every input of the oracle table, in order. */
 export function yamlCaseInputs(): string[] {
@@ -330,5 +375,11 @@ export function yamlStreamCaseInputs(): string[] {
         '[{"a":1}]\n{"b":2}\n',
         'a: 1\n---\n{"b": 2}\n',
         '{"a":1}\n--- {"b": 2}\n',
+        // JSON has no implicit-key rule: a colon on the line after its key
+        '{"kind"\n  : "Pod", "spec": {"hostNetwork": true}}\n',
+        '{"a":1}\n{"b"\n:2}\n',
+        // NEL, LS and PS in a JSON string are characters of the string
+        '{"a":"x\u0085y"}\n',
+        '{"a":"x\u2028y"}\n{"b":1}\n',
     ];
 }

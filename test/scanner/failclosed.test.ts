@@ -76,6 +76,44 @@ describe("scanner inputs fail closed", () => {
             assert.equal(r.code, 2);
             assert.match(r.out, /<stdin>:5(:\d+)?: error: duplicated mapping key/);
         });
+        it("a comment ended by NEL, LS or PS hides nothing: the field after it is read, placed on its own line", () => {
+            // go-yaml v2 (YAML 1.1) ends a comment at U+0085, U+2028 and U+2029; kubectl reads the fields after them
+            for (const brk of ["\u0085", "\u2028", "\u2029"]) {
+                const base = stringify(mutated("Pod", () => undefined));
+                const text = base.replace(
+                    /^spec:\n/m,
+                    `spec:\n  # debug${brk}  hostPID: true${brk}  hostNetwork: true\n`,
+                );
+                assert.notEqual(text, base);
+                const r = json(["-"], text);
+                assert.equal(r.code, 1, brk);
+                const lines = text.split("\n");
+                const line = lines.findIndex(l => l.includes("# debug")) + 1;
+                const at = (id: string) =>
+                    r.j.violations
+                        .filter((v: { controlId: string }) => v.controlId === id)
+                        .map((v: { line: number; column: number }) => `${v.line}:${v.column}`);
+                // both on the comment's line of the file, at their own columns (the file's lines are cut at line feeds)
+                assert.deepEqual(at("PS-02"), [`${line}:${lines[line - 1].indexOf("hostPID") + 1}`], brk);
+                assert.deepEqual(at("PS-04"), [`${line}:${lines[line - 1].indexOf("hostNetwork") + 1}`], brk);
+            }
+        });
+        it("an alias inside its own anchor is an input error, not a crash; the other documents are reported", () => {
+            for (const jobs of ["1", "2"]) {
+                const cycle = "apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: x\n  labels: *m\n";
+                const text = `${privileged()}---\n${cycle}`;
+                const r = json(["--jobs", jobs, "-"], text);
+                assert.equal(r.code, 1, jobs);
+                assert.ok(r.j.violations.some((v: { controlId: string }) => v.controlId === "PS-01"));
+                assert.deepEqual(
+                    r.j.errors.map((e: { line: number; message: string }) => `${e.line} ${e.message}`),
+                    [
+                        `${privileged().split("\n").length + 1} ` +
+                            "anchor value contains itself (an alias inside its own anchor)",
+                    ],
+                );
+            }
+        });
     });
 
     describe("walk", () => {

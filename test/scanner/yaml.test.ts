@@ -26,7 +26,7 @@ function read(text: string): Answer {
     const { chunks, error } = splitStream(text);
     const documents = chunks.map(c => {
         try {
-            return { json: parseDocument(c.text, c.line).value };
+            return { json: parseDocument(c.text, c.line, undefined, false, c.json === true).value };
         } catch (e) {
             return { error: (e as Error).message };
         }
