@@ -330,8 +330,7 @@ function linesOf(text: string): number[] {
 }
 
 /** The packed file position of an offset of the document (its breaks rewritten: see YAML11_BREAKS). */
-function positionAt(offset: number): number {
-    const starts = lineStarts as number[];
+function positionAt(offset: number, starts = lineStarts as number[]): number {
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -480,9 +479,16 @@ function fixup(root: unknown, chunkLine: number): unknown {
         }
         return v;
     };
+    /** The mappings being walked: one merged into itself (`a: &x {<<: *x}`) is a cycle go-yaml v2 refuses. */
+    const walking = new Set<object>();
     const walk = (o: object): void => {
         if (seen.has(o)) return;
         seen.add(o);
+        walking.add(o);
+        walkOnce(o);
+        walking.delete(o);
+    };
+    const walkOnce = (o: object): void => {
         if (Array.isArray(o)) {
             for (let i = 0; i < o.length; i++) o[i] = value(o[i], chunkLine);
             return;
@@ -522,6 +528,8 @@ function fixup(root: unknown, chunkLine: number): unknown {
                 throw new YamlError("map merge requires map or sequence of maps as the value", mergePos);
             }
             for (const src of sources as Array<Record<string, unknown>>) {
+                if (walking.has(src))
+                    throw new YamlError("anchor value contains itself (a merge of the mapping into itself)", mergePos);
                 walk(src);
                 for (const k of Object.keys(src)) {
                     if (Object.prototype.hasOwnProperty.call(rec, k))
@@ -716,24 +724,28 @@ function checkAliasing(root: object, line: number): void {
 
 /** Text after a `...` document end marker is not read by go-yaml v2's Unmarshal. */
 function firstDocumentOnly(text: string, filename: string | undefined): unknown {
-    const m = /^\.\.\.[ \t]*(#.*)?$/m.exec(text);
-    if (!m) {
-        // a `---` line the stream's cutter did not see: it follows a NEL, LS or PS (YAML11_BREAKS); go-yaml v2 would
-        // read the document before it and drop the rest silently: refused, as a stream value holding more is
-        const start = lineStarts ? /^---/m.exec(text) : null;
-        if (start) {
-            const at = unpack(positionAt(start.index));
+    // the first document marker the stream's cutter did not see: `...`, or a `---` that a line break other than a line
+    // feed puts at the start of a line (a carriage return alone, or NEL, LS or PS: see YAML11_BREAKS); JavaScript's `^`
+    // (multiline) is at each of them
+    const m = /^(?:\.\.\.[ \t]*(?:#.*)?$|---(?=[ \t\r\n]|$))/m.exec(text);
+    if (!m) return null;
+    if (m[0].startsWith("-")) {
+        // go-yaml v2 reads the document before it and drops what follows: refused when anything does, as a stream
+        // value holding more is
+        const rest = text.slice(m.index + 3);
+        if (!rest.split(/\r\n|[\r\n]/).every(l => /^[ \t]*(#.*)?$/.test(l))) {
+            const at = unpack(positionAt(m.index, lineStarts ?? linesOf(text)));
             throw new YamlError(
-                "a document start (---) after a NEL, LS or PS line break: kubectl would read only the document " +
-                    "before it and drop the rest; end the line with a line feed to make it two documents",
+                "a document start (---) after a carriage return, NEL, LS or PS: kubectl would read only the " +
+                    "document before it and drop the rest; start the line after a line feed to make it two documents",
                 at.line,
                 at.column,
             );
         }
-        return null;
     }
     kids = [];
     opened = [];
+    openedAt = [];
     return yamlLib().load(text.slice(0, m.index), { schema: schema(), listener: listener as never, filename });
 }
 

@@ -249,6 +249,15 @@ const DOCUMENTS: readonly string[] = [
     // two merge keys in one mapping: both merged; a key both give is set twice
     "x: &x {a: 1}\nz: &z {b: 2}\nw:\n  <<: *x\n  <<: *z\n",
     "x: &x {a: 1}\nz: &z {a: 2}\nw:\n  <<: *x\n  <<: *z\n",
+    // a document marker after a lone carriage return: go-yaml v2 ends the document there (the cutter does not)
+    "a: 1\n\r---\n",
+    "a: 1\r--- # c\n",
+    "a: 1\r\n\r---\n",
+    "a: 1\r...\rb: 2\n",
+    "kind: p\n---\nkind: d\na:\n\n\r---",
+    // a mapping merged into itself or into a mapping inside it
+    "kind: e\na: &x\n  <<: *x\n",
+    "a: &x\n  b: 1\n  c:\n    <<: *x\n",
     // control characters, comments included
     "kind: e\n#\u001b\n",
     "kind: e # \u007f\n",
@@ -270,6 +279,7 @@ export const STRICTER: readonly string[] = [
     "a: >\n  x\u2029  y\n",
     // a document start after a NEL: go-yaml v2 reads the document before it and drops the rest silently
     "a: 1\u0085---\u0085b: 2\n",
+    "a: 1\r---\rb: 2\n",
 ];
 
 /** Every input of the oracle table, in order. */

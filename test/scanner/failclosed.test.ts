@@ -98,6 +98,20 @@ describe("scanner inputs fail closed", () => {
                 assert.deepEqual(at("PS-04"), [`${line}:${lines[line - 1].indexOf("hostNetwork") + 1}`], brk);
             }
         });
+        it("a --- that a lone carriage return puts at a line start does not drop the document before it", () => {
+            // kubectl cuts at line feeds only; go-yaml v2 ends the document at `\r---` and reads what is before it
+            const pod = stringify(mutated("Pod", s => (s.hostPID = true)));
+            for (const tail of ["\r---\n", "\n\r---\n", "\r\n\r---"]) {
+                const r = json(["-"], `${secure()}---\n${pod}${tail}`);
+                assert.equal(r.code, 1, JSON.stringify(tail));
+                assert.equal(r.j.summary.resources, 2);
+                assert.ok(r.j.violations.some((v: { controlId: string }) => v.controlId === "PS-02"));
+            }
+            // what go-yaml would drop after it makes the document an input error, never a silent pass
+            const r = json(["-"], `${pod}\r---\rhostNetwork: true\n`);
+            assert.equal(r.code, 2);
+            assert.match(r.j.errors[0].message, /document start \(---\) after a carriage return/);
+        });
         it("an alias inside its own anchor is an input error, not a crash; the other documents are reported", () => {
             for (const jobs of ["1", "2"]) {
                 const cycle = "apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: x\n  labels: *m\n";
