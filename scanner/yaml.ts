@@ -312,6 +312,15 @@ let lineStarts: number[] | undefined;
 /** Offsets of its LS and PS characters (refused inside a scalar), and the offset each open node started at. */
 let keptBreaks: number[] | undefined;
 let openedAt: number[] = [];
+/** Where the scalars read start and end (pairs of offsets), while they are wanted (see EMPTY_ITEM). */
+let scalars: number[] | undefined;
+/**
+ * A line holding only an empty block sequence item (`-`, `- - -`, with a comment or not). js-yaml puts the items of an
+ * outer sequence that follow such a line into the inner sequence (`a:\n- k:\n  -\n- b` reads `b` under `k`); go-yaml
+ * v2 keeps them where they are. The general reader writes these items as `- ~` (null, as they are) before reading,
+ * where the line is not inside a scalar (a block scalar's text, say).
+ */
+const EMPTY_ITEM = /^([ \t]*(?:-[ \t]+)*-)([ \t]*(?:#.*)?)$/gm;
 /** The LS and PS to keep as characters (in a quoted scalar, no blank beside them): the document is read again. */
 let rawBreaks: number[] = [];
 
@@ -381,15 +390,17 @@ function listener(event: "open" | "close", s: ListenerState): void {
     const d = s.depth;
     if (event === "open") {
         opened[d] = lineStarts ? positionAt(s.position) : pack(s.line + lineBase, s.position - s.lineStart + 1);
-        if (keptBreaks) openedAt[d] = s.position;
+        openedAt[d] = s.position;
         kids[d] = undefined;
         return;
     }
     // `!` on an empty scalar: go-yaml v2 reads an empty string, js-yaml null
     if (s.result === null && s.tag === "!") s.result = "";
     const result = s.result;
-    if (keptBreaks && (result === null || typeof result !== "object" || MARKER in result))
-        refuseKeptBreak(openedAt[d], s.position, s.input);
+    if (result === null || typeof result !== "object" || MARKER in result) {
+        if (keptBreaks) refuseKeptBreak(openedAt[d], s.position, s.input);
+        if (scalars) scalars.push(openedAt[d], s.position);
+    }
     if (result !== null && typeof result === "object" && !(MARKER in result)) {
         const mine = kids[d];
         if (mine !== undefined) attach(result as object, mine);
@@ -664,7 +675,48 @@ export function parseDocument(
         lineText = text;
         input = text.replace(YAML11_BREAKS, "\n");
     }
+    EMPTY_ITEM.lastIndex = 0;
+    const emptyItems = EMPTY_ITEM.test(input);
+    scalars = emptyItems ? [] : undefined;
     let value = readGeneral(input, line, filename);
+    if (emptyItems) {
+        const inScalar = (at: number) => {
+            for (let i = 0; i < (scalars as number[]).length; i += 2)
+                if (at >= (scalars as number[])[i] && at < (scalars as number[])[i + 1]) return true;
+            return false;
+        };
+        let rewritten = false;
+        /** Is the next line with content (not blank, not a comment) after offset `at` indented more than `column`? */
+        const contentBelow = (at: number, column: number) => {
+            for (let i = input.indexOf("\n", at); i >= 0; i = input.indexOf("\n", i + 1)) {
+                const m = /^[ ]*/.exec(input.slice(i + 1, i + 1 + 4096)) as RegExpExecArray;
+                const c = input.charCodeAt(i + 1 + m[0].length);
+                if (c === 10 || c === 13 || c === 35 || Number.isNaN(c)) continue; // blank, comment, end
+                return m[0].length > column;
+            }
+            return false;
+        };
+        const again = input.replace(EMPTY_ITEM, (all: string, item: string, rest: string, at: number) => {
+            const dash = at + item.length - 1;
+            // the item's value on the lines below it (more indented than its `-`) is no empty item
+            if (inScalar(dash) || contentBelow(dash, dash - (input.lastIndexOf("\n", dash) + 1))) return all;
+            rewritten = true;
+            return `${item} ~${rest}`;
+        });
+        scalars = undefined;
+        if (rewritten) {
+            // offsets move by two characters per item written out: positions are js-yaml's lines and columns, which
+            // only move after the item on its own line (a comment); with YAML 1.1 breaks rewritten they are offsets
+            if (lineStarts)
+                throw new YamlError(
+                    "an empty sequence item (`-` alone) in a document with NEL, LS or PS line breaks: write it as " +
+                        "`- null`, or the breaks as line feeds",
+                    line,
+                );
+            input = again;
+            value = readGeneral(input, line, filename);
+        }
+    }
     if (rawBreaks.length > 0) {
         // LS or PS in a quoted scalar, no blank beside it: go-yaml v2 keeps it as it is, so read again with it kept
         const chars = input.split("");

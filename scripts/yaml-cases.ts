@@ -258,6 +258,21 @@ const DOCUMENTS: readonly string[] = [
     // a mapping merged into itself or into a mapping inside it
     "kind: e\na: &x\n  <<: *x\n",
     "a: &x\n  b: 1\n  c:\n    <<: *x\n",
+    // an empty item (`-` alone) ending a nested sequence: the outer sequence's next items stay in it
+    "a:\n- k:\n  -\n- b\n",
+    "a:\n- k:\n  - # c\n- b\n",
+    "- - x\n  -\n- b\n",
+    "a:\n- k:\n  -\n  -\n- b\n- c\n",
+    "a:\n- - -\n- b\n",
+    "a:\n- k:\n  -   \n- b\n",
+    "k:\n-\n- b\n",
+    "a:\n- &x\n- *x\n",
+    "a: |\n  -\n  - b\nc:\n- k:\n  -\n- d\n",
+    "a: 'x\n  -\n  y'\n",
+    // `-` alone, its value on the more indented lines below it: no empty item
+    "a:\n-\n  name: v\n- b\n",
+    "a:\n- -\n    x: 1\n- b\n",
+    "a:\n-\n\n  # c\n  name: v\n",
     // control characters, comments included
     "kind: e\n#\u001b\n",
     "kind: e # \u007f\n",
