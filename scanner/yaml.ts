@@ -297,8 +297,9 @@ let badKey: number | undefined;
 // in. The general reader gives js-yaml the document with each of them made a line feed: for NEL
 // that is exactly go-yaml's reading everywhere (it reads NEL as a line feed). LS and PS end a
 // comment or a line as a line feed does, but inside a scalar go-yaml keeps the character where a
-// line feed would fold: a document with one there is refused (a rare form: \u2028 in double quotes
-// says the same without it). Positions stay those of the file's own lines.
+// line feed would fold. In a quoted scalar with no blank beside it that is the character as written:
+// the document is read again with it left as it is. Anywhere else inside a scalar the document is
+// refused (a rare form: \u2028 in double quotes says the same). Positions stay the file's own lines.
 const YAML11_BREAKS = /[\u0085\u2028\u2029]/g;
 const hex4 = (c: number) => c.toString(16).toUpperCase().padStart(4, "0");
 /**
@@ -350,7 +351,10 @@ function positionAt(offset: number, starts = lineStarts as number[]): number {
     return pack(lineBase + lo, offset - starts[lo] + 1);
 }
 
-/** Refuse an LS or PS inside the scalar read from `from` to `to` (a block scalar: with the breaks after it). */
+/**
+ * An LS or PS inside the scalar read from `from` to `to` (a block scalar: with the breaks after it): kept as a
+ * character in a quoted scalar with no blank beside it (rawBreaks), refused anywhere else.
+ */
 function refuseKeptBreak(from: number, to: number, input: string): void {
     let end = to;
     // a node opens where its separation begins: the scalar starts at the first character past blanks and comments
