@@ -316,12 +316,12 @@ let openedAt: number[] = [];
 /** Where the scalars read start and end (pairs of offsets), while they are wanted (see EMPTY_ITEM). */
 let scalars: number[] | undefined;
 /**
- * A line holding only an empty block sequence item (`-`, `- - -`, with a comment or not). js-yaml puts the items of an
- * outer sequence that follow such a line into the inner sequence (`a:\n- k:\n  -\n- b` reads `b` under `k`); go-yaml
- * v2 keeps them where they are. The general reader writes these items as `- ~` (null, as they are) before reading,
- * where the line is not inside a scalar (a block scalar's text, say).
+ * A line holding only an empty block sequence item (`-`, `- - -`, `: -` after an explicit key, with a comment or not).
+ * js-yaml puts the items of an outer sequence that follow such a line into the inner sequence (`a:\n- k:\n  -\n- b`
+ * reads `b` under `k`); go-yaml v2 keeps them where they are. The general reader writes these items as `- ~` (null, as
+ * they are) before reading, where the line is not inside a scalar (a block scalar's text, say).
  */
-const EMPTY_ITEM = /^([ \t]*(?:-[ \t]+)*-)([ \t]*(?:#.*)?)$/gm;
+const EMPTY_ITEM = /^([ \t]*(?:[?:][ \t]+)?(?:-[ \t]+)*-)([ \t]*(?:#.*)?)$/gm;
 /** The LS and PS to keep as characters (in a quoted scalar, no blank beside them): the document is read again. */
 let rawBreaks: number[] = [];
 
@@ -682,7 +682,17 @@ export function parseDocument(
     EMPTY_ITEM.lastIndex = 0;
     const emptyItems = EMPTY_ITEM.test(input);
     scalars = emptyItems ? [] : undefined;
-    let value = readGeneral(input, line, filename);
+    let value: unknown;
+    /** js-yaml's error on the document as written, when it has empty items (read again, written out, below). */
+    let failed: unknown;
+    try {
+        value = readGeneral(input, line, filename);
+    } catch (e) {
+        if (!emptyItems || !(e instanceof YamlError)) throw e;
+        // the misplaced items can make js-yaml refuse what go-yaml v2 reads; the scalars seen before the error are
+        // known, the items after it are written out as if outside one (at worst a scalar's text changes)
+        failed = e;
+    }
     if (emptyItems) {
         const inScalar = (at: number) => {
             for (let i = 0; i < (scalars as number[]).length; i += 2)
@@ -717,9 +727,15 @@ export function parseDocument(
                         "`- null`, or the breaks as line feeds",
                     line,
                 );
+            try {
+                value = readGeneral(again, line, filename);
+            } catch (e) {
+                throw failed ?? e;
+            }
             input = again;
-            value = readGeneral(input, line, filename);
+            failed = undefined;
         }
+        if (failed !== undefined) throw failed;
     }
     if (rawBreaks.length > 0) {
         // LS or PS in a quoted scalar, no blank beside it: go-yaml v2 keeps it as it is, so read again with it kept

@@ -269,6 +269,15 @@ const DOCUMENTS: readonly string[] = [
     "a:\n- &x\n- *x\n",
     "a: |\n  -\n  - b\nc:\n- k:\n  -\n- d\n",
     "a: 'x\n  -\n  y'\n",
+    // the same after an explicit key's `:`, and where js-yaml would refuse the document as written
+    "a:\n- ? k\n  : -\n- c\n",
+    "a:\n- k: v\n  ? j\n  : -\n- c\n",
+    "a:\n- ? k\n  : - -\n- c\n",
+    "? a\n: - ? k\n    : -\n  - c\n",
+    "a:\n- ? k\n  : - # c\n\n- c\n",
+    "c:\n- -\n-\n s\n",
+    "a:\n- -\n- |1\n x\n",
+    "a:\n- k:\n  -\n- x\n  y\n",
     // `-` alone, its value on the more indented lines below it: no empty item
     "a:\n-\n  name: v\n- b\n",
     "a:\n- -\n    x: 1\n- b\n",

@@ -113,33 +113,38 @@ describe("scanner inputs fail closed", () => {
             assert.match(r.j.errors[0].message, /document start \(---\) after a carriage return/);
         });
         it("an empty item ending a nested list does not take the next container into that list", () => {
-            // `args:` ending in `-` alone, then the next container: it stays a container, and is checked
-            const text = [
-                "apiVersion: v1",
-                "kind: Pod",
-                "metadata:",
-                "  name: p",
-                "spec:",
-                "  containers:",
-                "  - name: a",
-                "    image: registry.example.com/a:1.0",
-                "    args:",
-                "    - --serve",
-                "    -",
-                "  - name: b",
-                "    image: registry.example.com/b:1.0",
-                "    securityContext:",
-                "      privileged: true",
-                "",
-            ].join("\n");
-            const r = json(["-"], text);
-            assert.equal(r.code, 1);
-            assert.ok(
-                r.j.violations.some(
-                    (v: { controlId: string; path: string }) =>
-                        v.controlId === "PS-01" && v.path === "spec.containers[1].securityContext.privileged",
-                ),
-            );
+            // `args` ending in `-` alone (or `: -` after an explicit `? args`), then the next container: it stays a
+            // container, and is checked
+            for (const args of [
+                ["    args:", "    - --serve", "    -"],
+                ["    ? args", "    : -"],
+            ]) {
+                const text = [
+                    "apiVersion: v1",
+                    "kind: Pod",
+                    "metadata:",
+                    "  name: p",
+                    "spec:",
+                    "  containers:",
+                    "  - name: a",
+                    "    image: registry.example.com/a:1.0",
+                    ...args,
+                    "  - name: b",
+                    "    image: registry.example.com/b:1.0",
+                    "    securityContext:",
+                    "      privileged: true",
+                    "",
+                ].join("\n");
+                const r = json(["-"], text);
+                assert.equal(r.code, 1, args.join("|"));
+                assert.ok(
+                    r.j.violations.some(
+                        (v: { controlId: string; path: string }) =>
+                            v.controlId === "PS-01" && v.path === "spec.containers[1].securityContext.privileged",
+                    ),
+                    args.join("|"),
+                );
+            }
         });
         it("an alias inside its own anchor is an input error, not a crash; the other documents are reported", () => {
             for (const jobs of ["1", "2"]) {
