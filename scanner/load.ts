@@ -9,8 +9,8 @@
  * - Only regular files are read (FIFOs, devices and sockets are refused without being opened for
  *   a blocking read), each at most `maxInputBytes`; every unreadable path is reported by its own
  *   name and the walk goes on.
- * - Streams are read as the Kubernetes API machinery reads them (./yaml.ts); `List` kinds are
- *   flattened; every object keeps its file and position.
+ * - Streams are read as the Kubernetes API machinery reads them (./yaml.ts); lists (any object with an
+ *   `items` array, as kubectl has it) are flattened; every object keeps its file and position.
  */
 import {
     closeSync,
@@ -413,11 +413,23 @@ function flatten(
         return;
     }
     const o = value as K8sObject & { items?: unknown[] };
-    if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
+    // kubectl (apimachinery's unstructured decoder) reads any object with an `items` array as a list, whatever its
+    // kind: it applies the items and not the object. An item with neither kind nor apiVersion takes the list's kind
+    // less "List" and its apiVersion (a typed list, such as a PodList, leaves them out of its items).
+    if (Array.isArray(o.items)) {
         let at = 0;
         for (const k of Object.keys(o)) {
             if (k === "items") break;
             if (digest.length > 0) at += 2 + 2 * digest[at + 1];
+        }
+        const text = (v: unknown) => (typeof v === "string" ? v : "");
+        for (const item of o.items) {
+            if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
+            const it = item as K8sObject;
+            if (text(it.kind) !== "" || text(it.apiVersion) !== "") continue;
+            // added after the item's own fields: their positions stay where the digest has them
+            it.kind = text(o.kind).endsWith("List") ? text(o.kind).slice(0, -4) : text(o.kind);
+            it.apiVersion = text(o.apiVersion);
         }
         items(o.items, digest.length > 0 ? at + 2 : 0);
         return;

@@ -146,6 +146,36 @@ describe("scanner inputs fail closed", () => {
                 );
             }
         });
+        it("an object with an items array is a list, as kubectl reads it; kind-less items take the list's kind", () => {
+            const pod =
+                "metadata: {name: p, namespace: app}\n  spec: {hostPID: true, containers: [{name: c, image: nginx}]}";
+            const podJson = {
+                metadata: { name: "p2", namespace: "app" },
+                spec: { hostPID: true, containers: [{ name: "c", image: "nginx" }] },
+            };
+            for (const text of [
+                // a typed list: its items carry no kind
+                `apiVersion: v1\nkind: PodList\nitems:\n- ${pod}\n`,
+                // any kind with an items array: kubectl applies the items, not the object
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: app}\n" +
+                    `items:\n- apiVersion: v1\n  kind: Pod\n  ${pod}\n`,
+                JSON.stringify({ apiVersion: "v1", kind: "Pod", metadata: { name: "outer" }, items: [podJson] }),
+            ]) {
+                const r = json(["-"], text);
+                assert.equal(r.code, 1, text);
+                assert.equal(r.j.summary.resources, 1, text);
+                assert.deepEqual(
+                    r.j.violations
+                        .filter((v: { controlId: string }) => v.controlId === "PS-02")
+                        .map(
+                            (v: { resource: { kind: string; name: string } }) =>
+                                `${v.resource.kind} ${v.resource.name}`,
+                        ),
+                    [text.startsWith("{") ? "Pod p2" : "Pod p"],
+                    text,
+                );
+            }
+        });
         it("an alias inside its own anchor is an input error, not a crash; the other documents are reported", () => {
             for (const jobs of ["1", "2"]) {
                 const cycle = "apiVersion: v1\nkind: ConfigMap\nmetadata: &m\n  name: x\n  labels: *m\n";
