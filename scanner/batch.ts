@@ -22,6 +22,18 @@ const resourceOf = (o: K8sObject): ResourceRef => {
 
 export type Where = { file: string; line: number; column: number; rendered?: "kustomize" | "helm" };
 
+/** Where the field at `path` of an object (or the object itself) is: from where it was read and its positionDigest. */
+export function placeAt(
+    from: { file: string; pos: number; digest: Float64Array; rendered?: "kustomize" | "helm" },
+    o: K8sObject,
+    path: string | undefined,
+): Where {
+    const p = locate(o, from.pos, path, from.digest);
+    return from.rendered
+        ? { file: from.file, line: p.line, column: p.column, rendered: from.rendered }
+        : { file: from.file, line: p.line, column: p.column };
+}
+
 /** Findings → violations and rule errors (`error: true` findings), in order. */
 export function toRecords(
     findings: readonly EvaluatedFinding[],
@@ -152,11 +164,7 @@ export function checkBatch(
     const here = new Map<object, Located>(batch.map(l => [l.object, l]));
     const at = (o: K8sObject, path: string | undefined): Where => {
         const l = here.get(o);
-        if (!l) return { file: "", line: 1, column: 1 };
-        const p = locate(o, l.pos, path, l.digest);
-        return l.rendered
-            ? { file: l.file, line: p.line, column: p.column, rendered: l.rendered }
-            : { file: l.file, line: p.line, column: p.column };
+        return l ? placeAt(l, o, path) : { file: "", line: 1, column: 1 };
     };
     const findings = evaluateIsolated(
         rules,

@@ -18,7 +18,7 @@ import * as path from "path";
 import { RULES } from "../rules";
 import * as engine from "../rules/evaluate";
 import { EvaluatedFinding, PackConfig, resolveRules } from "../rules/evaluate";
-import { checkBatch, evaluateIsolated, toRecords, Where } from "./batch";
+import { checkBatch, evaluateIsolated, placeAt, toRecords } from "./batch";
 import {
     claim,
     CLOSED,
@@ -59,7 +59,7 @@ import {
     Summary,
     TextReporter,
 } from "./report";
-import { locate, splitStream } from "./yaml";
+import { splitStream } from "./yaml";
 
 /**
  * The package's version, from the repository root (this file runs from `scanner/` or, compiled, from `dist/scanner/`).
@@ -569,7 +569,7 @@ export function run(argv: string[], io: RunIO): number {
         true,
         o => {
             const k = kept.get(o);
-            return k && placed(k, o, undefined);
+            return k && placeAt(k, o, undefined);
         },
         e => stackErrors.push(e),
         cmd.args.join(" "),
@@ -580,7 +580,7 @@ export function run(argv: string[], io: RunIO): number {
         stackFindings,
         f => {
             const k = kept.get(f.object);
-            return k ? placed(k, f.object, f.path) : { file: "", line: 1, column: 1 };
+            return k ? placeAt(k, f.object, f.path) : { file: "", line: 1, column: 1 };
         },
         violation,
         reportError,
@@ -634,14 +634,6 @@ interface Kept {
     rendered?: "kustomize" | "helm";
     digest: Float64Array;
 }
-
-/** Where a cross-resource finding's field (`path`, or the object itself) is. */
-const placed = (k: Kept, o: K8sObject, path: string | undefined): Where => {
-    const p = locate(o, k.pos, path, k.digest);
-    return k.rendered
-        ? { file: k.file, line: p.line, column: p.column, rendered: k.rendered }
-        : { file: k.file, line: p.line, column: p.column };
-};
 
 if (require.main === module) {
     process.exitCode = run(process.argv.slice(2), {
